@@ -1,0 +1,73 @@
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppModule } from './app.module.js';
+import { appConfig, type AppConfig } from './config/app.config.js';
+import { loadEnvironment } from './config/load-environment.js';
+import { setupSwagger } from './common/swagger/openapi.js';
+
+export const API_PREFIX = 'api/v1';
+
+/** A client's request id is kept when it is short and plain; anything else is replaced. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const NEST_LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+  silent: [],
+};
+
+/**
+ * Builds the app exactly as it serves: `main.ts`, the e2e tests and the OpenAPI export all call this,
+ * so they share the prefix, the parsers, the pipes and the filters.
+ */
+export async function createApp(): Promise<NestFastifyApplication> {
+  loadEnvironment();
+  // Read before the DI container exists: the HTTP server's own options come from it.
+  const config = appConfig();
+  const adapter = new FastifyAdapter({
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bodyParser: false,
+    abortOnError: false,
+    logger: NEST_LOG_LEVELS[config.logLevel],
+  });
+  configureHttp(app, config);
+  setupSwagger(app);
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}
+
+function configureHttp(app: NestFastifyApplication, config: AppConfig): void {
+  app.setGlobalPrefix(API_PREFIX);
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only (any charset); every other body type is a 415. `__proto__` and `constructor` keys are
+  // refused rather than silently dropped.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: config.bodyLimit },
+    fastify.getDefaultJsonParser('error', 'error'),
+  );
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+}
+
+export function logListening(config: AppConfig): void {
+  const logger = new Logger('Gatehouse');
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  logger.log(`API on ${base}/${API_PREFIX}, Swagger UI on ${base}/docs`);
+}

@@ -1,0 +1,28 @@
+/**
+ * Every error a service means to tell a client about. Services throw these, never HTTP exceptions;
+ * `ProblemDetailsFilter` maps each code to a status in one exhaustive switch, so adding a code
+ * without deciding its status does not compile.
+ */
+export type DomainErrorCode = 'EMAIL_TAKEN' | 'USER_NOT_FOUND' | 'INVALID_CURSOR' | 'PASSWORD_REJECTED';
+
+/** One invalid input, located by a JSON pointer into the body or by a query or path parameter name. */
+export type FieldError = { pointer: string; detail: string } | { parameter: string; detail: string };
+
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+  /** Inputs to blame, shown to the client as the problem's `errors` array. */
+  readonly errors?: FieldError[];
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A request that failed validation before reaching a service (thrown by the pipes). */
+export class RequestValidationError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super('The request is not valid.');
+    this.name = 'RequestValidationError';
+  }
+}

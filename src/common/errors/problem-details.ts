@@ -1,0 +1,96 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import {
+  DomainError,
+  RequestValidationError,
+  type DomainErrorCode,
+  type FieldError,
+} from './domain-error.js';
+
+/** RFC 9457 problem details, less `instance` and `requestId`, which the filter adds per request. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+const PROBLEM_BASE = '/problems/';
+
+function problem(status: number, slug: string | undefined, detail: string, errors?: FieldError[]): Problem {
+  return {
+    type: slug ? PROBLEM_BASE + slug : 'about:blank',
+    title: slug ? titleOf(slug) : (STATUS_CODES[status] ?? 'Error'),
+    status,
+    detail,
+    ...(errors ? { errors } : {}),
+  };
+}
+const titleOf = (slug: string) => slug[0].toUpperCase() + slug.slice(1).replaceAll('-', ' ');
+
+function statusOf(code: DomainErrorCode): { status: number; slug: string } {
+  switch (code) {
+    case 'EMAIL_TAKEN':
+      return { status: HttpStatus.CONFLICT, slug: 'email-taken' };
+    case 'USER_NOT_FOUND':
+      return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
+    case 'INVALID_CURSOR':
+    case 'PASSWORD_REJECTED':
+      return { status: HttpStatus.BAD_REQUEST, slug: 'validation-failed' };
+  }
+}
+
+/** Fastify's own request errors (body parsing, limits), recognised by their codes. */
+const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    detail: 'Only application/json request bodies are accepted.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    detail: 'The Content-Length header does not match the body.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, detail: 'The request body is larger than the server accepts.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, detail: 'The body is empty although Content-Type says JSON.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'The body is not valid JSON.' },
+};
+
+function fromFastify(error: {
+  code?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
+}): Problem | undefined {
+  const known = typeof error.code === 'string' ? FASTIFY_ERRORS[error.code] : undefined;
+  if (known) return problem(known.status, undefined, known.detail);
+  // The JSON parser's SyntaxError and the prototype-poisoning check carry a 400 status of their own.
+  if (error.statusCode === 400) return problem(400, undefined, 'The body is not valid JSON.');
+  return undefined;
+}
+
+/** Turns anything thrown while serving a request into the problem to send. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof DomainError) {
+    const { status, slug } = statusOf(error.code);
+    return problem(status, slug, error.message, error.errors);
+  }
+  if (error instanceof RequestValidationError) {
+    return problem(400, 'validation-failed', error.message, error.errors);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return problem(status, undefined, status === 404 ? 'No resource at this address.' : detailOf(error));
+  }
+  if (error instanceof Error) {
+    const fromParser = fromFastify(error);
+    if (fromParser) return fromParser;
+  }
+  return problem(500, undefined, 'The server could not handle this request. It has been logged.');
+}
+
+function detailOf(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error.message;
+}

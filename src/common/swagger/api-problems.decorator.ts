@@ -1,0 +1,44 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+import { ProblemDetailsDto } from './problem-details.dto.js';
+
+const WHEN: Record<number, string> = {
+  400: 'The request is not valid: see `errors` for each invalid input.',
+  401: 'No valid access token: sign in again.',
+  403: 'Your role may not use this operation.',
+  404: 'No such resource, or not one you may see.',
+  409: 'Conflicts with the current state.',
+  413: 'The body is larger than the server accepts.',
+  415: 'The body is not `application/json`.',
+  429: 'Too many requests: retry after the `Retry-After` seconds.',
+};
+
+/** Documents error statuses of an operation, each as `application/problem+json`. */
+export function ApiProblems(...statuses: number[]) {
+  return applyDecorators(
+    ApiExtraModels(ProblemDetailsDto),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: WHEN[status] ?? STATUS_CODES[status],
+        content: {
+          'application/problem+json': {
+            schema: { $ref: getSchemaPath(ProblemDetailsDto) },
+            example: {
+              type: status === 400 ? '/problems/validation-failed' : 'about:blank',
+              title: status === 400 ? 'Validation failed' : STATUS_CODES[status],
+              status,
+              detail: WHEN[status] ?? STATUS_CODES[status],
+              instance: '/api/v1/users',
+              requestId: '2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a',
+              ...(status === 400
+                ? { errors: [{ pointer: '#/email', detail: 'email must be an email' }] }
+                : {}),
+            },
+          },
+        },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,61 @@
+import { registerAs, type ConfigType } from '@nestjs/config';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { resolve } from 'node:path';
+import { readEnvironment, ToBoolean, ToInteger } from './environment.js';
+
+export class DatabaseEnvironment {
+  /** Unset: `npm start` runs an embedded PostgreSQL in DATABASE_EMBEDDED_DIR. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  /** Apply pending migrations at boot (under an advisory lock). Always on for the embedded database. */
+  @ToBoolean()
+  @IsBoolean()
+  DATABASE_MIGRATE = false;
+
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @ToInteger()
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
+  @ToInteger()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
+
+  @IsString()
+  DATABASE_EMBEDDED_DIR = '.data';
+
+  @ToInteger()
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  DATABASE_EMBEDDED_PORT = 54329;
+
+  @ToBoolean()
+  @IsBoolean()
+  DATABASE_LOG_QUERIES = false;
+}
+
+export const databaseConfig = registerAs('database', () => {
+  const env = readEnvironment(DatabaseEnvironment);
+  return {
+    url: env.DATABASE_URL,
+    migrateAtBoot: env.DATABASE_MIGRATE,
+    poolSize: env.DATABASE_POOL_SIZE,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    logQueries: env.DATABASE_LOG_QUERIES,
+    embedded: { dataDir: resolve(env.DATABASE_EMBEDDED_DIR), port: env.DATABASE_EMBEDDED_PORT },
+  };
+});
+export type DatabaseConfig = ConfigType<typeof databaseConfig>;

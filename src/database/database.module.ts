@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
+import { dataSourceOptions } from './data-source.options.js';
+import { DatabaseServer } from './database-server.js';
+import { MigrationsOnBoot } from './migrations-on-boot.js';
+
+@Module({
+  providers: [
+    {
+      provide: DatabaseServer,
+      inject: [databaseConfig.KEY, ModuleRef],
+      useFactory: (config: DatabaseConfig, moduleRef: ModuleRef) => DatabaseServer.start(config, moduleRef),
+    },
+  ],
+  exports: [DatabaseServer],
+})
+class DatabaseServerModule {}
+
+@Module({
+  imports: [
+    DatabaseServerModule,
+    TypeOrmModule.forRootAsync({
+      imports: [DatabaseServerModule],
+      inject: [databaseConfig.KEY, DatabaseServer],
+      useFactory: (config: DatabaseConfig, server: DatabaseServer) => ({
+        ...dataSourceOptions(config, server.url),
+        autoLoadEntities: true,
+        // A missing database fails the boot within seconds instead of retrying for half a minute.
+        retryAttempts: 2,
+        retryDelay: 1_000,
+      }),
+    }),
+  ],
+  providers: [MigrationsOnBoot],
+})
+export class DatabaseModule {}

@@ -1,0 +1,12 @@
+import { EmailField, NameField, PasswordField } from './user-fields.js';
+
+export class CreateUserDto {
+  @EmailField()
+  email: string;
+
+  @PasswordField('Compared exactly as sent: no trimming, no truncation.')
+  password: string;
+
+  @NameField()
+  name: string;
+}

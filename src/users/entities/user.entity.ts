@@ -1,0 +1,47 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+export const USER_ROLES = ['user', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+@Entity({ name: 'users' })
+@Check('users_role_check', `role IN ('user', 'admin')`)
+// Case-insensitive uniqueness lives in an expression index the migration creates
+// (`lower(email)`); TypeORM cannot describe it, so schema diffs leave it alone.
+@Index('users_email_lower_key', { synchronize: false })
+// Keyset pagination walks this index newest first.
+@Index('users_created_at_id_idx', ['createdAt', 'id'])
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** As the user typed it (trimmed, NFC); compared with `lower()`. */
+  @Column({ type: 'varchar', length: 254 })
+  email: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'user' })
+  role: UserRole;
+
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified: boolean;
+
+  /** Millisecond precision, the precision of a JavaScript Date, so a cursor round-trips exactly. */
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
+  updatedAt: Date;
+}

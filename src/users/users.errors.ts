@@ -1,0 +1,24 @@
+import { DomainError } from '../common/errors/domain-error.js';
+
+export class EmailTakenError extends DomainError {
+  readonly code = 'EMAIL_TAKEN';
+  constructor() {
+    super('An account with this email address already exists.');
+  }
+}
+
+/** Also what a caller gets for a user it may not see: the two must be indistinguishable. */
+export class UserNotFoundError extends DomainError {
+  readonly code = 'USER_NOT_FOUND';
+  constructor() {
+    super('No user with this id.');
+  }
+}
+
+export class InvalidCursorError extends DomainError {
+  readonly code = 'INVALID_CURSOR';
+  override readonly errors = [{ parameter: 'cursor', detail: 'is not a cursor this API returned' }];
+  constructor() {
+    super('The cursor is not valid.');
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
+import { User, type UserRole } from './entities/user.entity.js';
+import { EmailTakenError } from './users.errors.js';
+
+export interface NewUser {
+  email: string;
+  name: string;
+  passwordHash: string;
+  role?: UserRole;
+}
+export type UserChanges = Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 'emailVerified'>>;
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The SQL for users. Emails are matched with `lower()`, which the unique index covers. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  /** Inserts, or throws `EmailTakenError` when the unique index on `lower(email)` refuses it. */
+  async insert(user: NewUser): Promise<User> {
+    try {
+      return await this.users.save(this.users.create(user));
+    } catch (error) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      ) {
+        throw new EmailTakenError();
+      }
+      throw error;
+    }
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+  }
+
+  /** One page, newest first, after `position` when given; fetches `limit` rows plus one. */
+  findPage(options: { after?: KeysetPosition; limit: number; search?: string }): Promise<User[]> {
+    const query = this.users
+      .createQueryBuilder('u')
+      .orderBy('u.createdAt', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .limit(options.limit + 1);
+    if (options.after) {
+      query.andWhere('(u.created_at, u.id) < (:createdAt, :id)', options.after);
+    }
+    if (options.search) {
+      query.andWhere(
+        `(lower(u.email) LIKE lower(:prefix) ESCAPE '\\' OR lower(u.name) LIKE lower(:prefix) ESCAPE '\\')`,
+        {
+          prefix: `${options.search.replace(/[\\%_]/g, '\\$&')}%`,
+        },
+      );
+    }
+    return query.getMany();
+  }
+
+  /** Applies the changes; returns the updated user, or null when there is none with this id. */
+  async update(id: string, changes: UserChanges): Promise<User | null> {
+    if (Object.keys(changes).length > 0) await this.users.update({ id }, changes);
+    return this.findById(id);
+  }
+
+  /** True when a user was deleted. */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.users.delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, toPage } from '../common/pagination/keyset-cursor.js';
+import { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy } from '../passwords/password-policy.js';
+import type { User, UserRole } from './entities/user.entity.js';
+import { UsersRepository } from './users.repository.js';
+import { InvalidCursorError, UserNotFoundError } from './users.errors.js';
+
+export interface SignUp {
+  email: string;
+  password: string;
+  name: string;
+}
+export interface UserPage {
+  items: User[];
+  nextCursor: string | null;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly passwordPolicy: PasswordPolicy,
+  ) {}
+
+  async signUp({ email, password, name }: SignUp, role: UserRole = 'user'): Promise<User> {
+    this.passwordPolicy.check(password, email);
+    const passwordHash = await this.hasher.hash(password);
+    return this.users.insert({ email, name, passwordHash, role });
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.users.findById(id);
+    if (!user) throw new UserNotFoundError();
+    return user;
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findByEmail(email);
+  }
+
+  async list(query: { limit: number; cursor?: string; search?: string }): Promise<UserPage> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !after) throw new InvalidCursorError();
+    const rows = await this.users.findPage({ after, limit: query.limit, search: query.search });
+    const { items, next } = toPage(rows, query.limit);
+    return { items, nextCursor: next };
+  }
+
+  async update(id: string, changes: { name?: string; role?: UserRole }): Promise<User> {
+    const user = await this.users.update(id, changes);
+    if (!user) throw new UserNotFoundError();
+    return user;
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.users.delete(id))) throw new UserNotFoundError();
+  }
+}

@@ -1,0 +1,109 @@
+import { aUser, expectProblem, PASSWORD } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('HTTP conventions (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const response = await t.http.post('/users', {
+      raw: '{"email": "a@b.c", ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(response, 400);
+  });
+
+  it('refuses a __proto__ key instead of silently dropping it', async () => {
+    const raw = `{"email":"p@example.com","password":"${PASSWORD}","name":"P","__proto__":{"role":"admin"}}`;
+    expectProblem(await t.http.post('/users', { raw, headers: { 'content-type': 'application/json' } }), 400);
+  });
+
+  it.each([
+    ['text/plain', JSON.stringify(aUser())],
+    ['application/x-www-form-urlencoded', 'email=f%40example.com&password=x&name=F'],
+    ['application/xml', '<user/>'],
+    ['multipart/form-data; boundary=x', '--x--'],
+  ])('answers a %s body with a 415 problem', async (type, raw) => {
+    expectProblem(await t.http.post('/users', { raw, headers: { 'content-type': type } }), 415);
+  });
+
+  it('accepts JSON with a charset parameter', async () => {
+    const response = await t.http.post('/users', {
+      raw: JSON.stringify(aUser()),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it('answers a body over 100,000 bytes with a 413 problem', async () => {
+    const raw = JSON.stringify(aUser({ name: 'x'.repeat(100_001) }));
+    expectProblem(await t.http.post('/users', { raw, headers: { 'content-type': 'application/json' } }), 413);
+  });
+
+  it('gives a POST without a body a 400 about the missing fields, not a 415', async () => {
+    const problem = expectProblem(await t.http.post('/users'), 400);
+    expect(problem.errors.map((e: { pointer: string }) => e.pointer)).toEqual(
+      expect.arrayContaining(['#/email', '#/password', '#/name']),
+    );
+  });
+
+  it('sends a request id on every response and in every problem', async () => {
+    const ok = await t.http.get('/users');
+    expect(ok.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const problem = expectProblem(await t.http.post('/users', { body: {} }), 400);
+    expect(problem.instance).toBe('/api/v1/users');
+  });
+
+  it("keeps a client's plain request id and replaces one that could inject anything", async () => {
+    const kept = await t.http.get('/users', { headers: { 'x-request-id': 'trace-42.abc' } });
+    expect(kept.headers.get('x-request-id')).toBe('trace-42.abc');
+    const replaced = await t.http.get('/users', { headers: { 'x-request-id': 'x'.repeat(129) } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    expectProblem(await t.http.get('/api/v1/no-such-thing'), 404);
+    expectProblem(await t.http.get('/nothing-here'), 404);
+  });
+
+  it('ignores a trailing slash', async () => {
+    expect((await t.http.get('/api/v1/users/')).status).toBe(200);
+  });
+
+  it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {
+    const ui = await t.http.get('/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toMatch(/swagger/i);
+    const doc = await t.http.get('/docs-json');
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/users', '/api/v1/users/{id}']),
+    );
+  });
+
+  it('documents every operation with an operationId, and every error as problem details', async () => {
+    const doc = (await t.http.get('/docs-json')).body;
+    for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
+      for (const [method, operation] of Object.entries<any>(item)) {
+        expect({ path, method, operationId: operation.operationId }).toEqual({
+          path,
+          method,
+          operationId: expect.any(String),
+        });
+        for (const [status, response] of Object.entries<any>(operation.responses)) {
+          if (Number(status) >= 400)
+            expect(Object.keys(response.content)).toEqual(['application/problem+json']);
+        }
+      }
+    }
+    const signUp = doc.components.schemas.CreateUserDto.properties;
+    expect(signUp.email).toMatchObject({ format: 'email', maxLength: 254 });
+    expect(signUp.password).toMatchObject({ minLength: 12, maxLength: 128 });
+    expect(signUp.name).toMatchObject({ minLength: 1, maxLength: 100 });
+  });
+});

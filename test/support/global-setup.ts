@@ -1,0 +1,41 @@
+import './resolve-ts-sources.cjs';
+import path from 'node:path';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+
+/**
+ * Once per run: a PostgreSQL server (DATABASE_URL's, or an embedded one in .data/test), and in it a
+ * template database with every migration applied. Each test file clones it (see test-app.ts).
+ */
+export default async function globalSetup(): Promise<void> {
+  // Jest loads this file with Node's own TypeScript support (types erased, nothing else), so what it
+  // imports from the project is imported here, after resolve-ts-sources has taught Node to find it.
+  const { EmbeddedPostgres } = await import('../../src/database/embedded-postgres.js');
+  const { runMigrationsLocked } = await import('../../src/database/migrate.js');
+  const { databaseUrl, TEMPLATE_DATABASE } = await import('./databases.js');
+  const { migrations } = await import('../../migrations/index.js');
+
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const embedded = new EmbeddedPostgres({ dataDir: path.resolve('.data/test'), port: 54330 });
+    serverUrl = await embedded.start();
+    (globalThis as { stopEmbeddedPostgres?: () => Promise<void> }).stopEmbeddedPostgres = () =>
+      embedded.stop();
+  }
+  process.env.TEST_SERVER_URL = serverUrl;
+
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  await admin.end();
+
+  const template = new DataSource({
+    type: 'postgres',
+    url: databaseUrl(serverUrl, TEMPLATE_DATABASE),
+    migrations,
+  });
+  await template.initialize();
+  await runMigrationsLocked(template);
+  await template.destroy();
+}

@@ -1,0 +1,51 @@
+export interface HttpResponse<T = any> {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: T;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as is, with the `content-type` header given. */
+  raw?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** Real HTTP to the app under test, the way a REST consumer calls it. */
+export class HttpClient {
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<HttpResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    let payload: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      payload = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const url =
+      path.startsWith('/api') || path.startsWith('/docs') || path.startsWith('/health')
+        ? path
+        : `/api/v1${path}`;
+    const response = await fetch(this.baseUrl + url, { method, headers, body: payload });
+    const text = await response.text();
+    let body: any;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, body };
+  }
+
+  get = <T = any>(path: string, options?: RequestOptions) => this.request<T>('GET', path, options);
+  post = <T = any>(path: string, options?: RequestOptions) => this.request<T>('POST', path, options);
+  patch = <T = any>(path: string, options?: RequestOptions) => this.request<T>('PATCH', path, options);
+  delete = <T = any>(path: string, options?: RequestOptions) => this.request<T>('DELETE', path, options);
+}

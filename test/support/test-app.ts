@@ -1,0 +1,46 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/app.factory.js';
+import { databaseUrl, TEMPLATE_DATABASE } from './databases.js';
+import { HttpClient } from './http-client.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: HttpClient;
+  /** The app's own DataSource, for checking what a request left in the database. */
+  db: DataSource;
+  close(): Promise<void>;
+}
+
+async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: process.env.TEST_SERVER_URL });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The app as `main.ts` builds it, listening on a free port, on a database of its own cloned from
+ * the migrated template (dropped again by `close`).
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  await onServer((c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`));
+  Object.assign(process.env, env, { DATABASE_URL: databaseUrl(process.env.TEST_SERVER_URL!, database) });
+  const app = await createApp();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    http: new HttpClient(await app.getUrl()),
+    db: app.get(DataSource),
+    close: async () => {
+      await app.close();
+      await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { expectProblem, signUp, type UserBody } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('GET /users (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function allPages(query: string, limit: number, between?: (page: number) => Promise<void>) {
+    const seen: UserBody[] = [];
+    let cursor: string | null = null;
+    let page = 0;
+    do {
+      const suffix: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const response = await t.http.get(`/users?limit=${limit}&${query}${suffix}`);
+      expect(response.status).toBe(200);
+      expect(response.body.items.length).toBeLessThanOrEqual(limit);
+      seen.push(...response.body.items);
+      cursor = response.body.nextCursor;
+      await between?.(page++);
+    } while (cursor);
+    return seen;
+  }
+
+  it('walks every user exactly once, newest first, while users are inserted between pages', async () => {
+    const tag = `pg${randomUUID().slice(0, 6)}`;
+    const made: string[] = [];
+    for (let i = 0; i < 7; i++) made.push((await signUp(t.http, { email: `${tag}-${i}@example.com` })).id);
+
+    const seen = await allPages(`search=${tag}`, 3, async () => {
+      // Newer rows land before the cursor and must not disturb the pages still to come.
+      await signUp(t.http, { email: `${tag}-late-${randomUUID().slice(0, 4)}@example.com` });
+    });
+
+    const original = seen.filter((u) => made.includes(u.id)).map((u) => u.id);
+    expect(original).toEqual(made.toReversed());
+    expect(new Set(seen.map((u) => u.id)).size).toBe(seen.length);
+  });
+
+  it('orders rows with the same created_at by id, so none is skipped or repeated', async () => {
+    const tag = `same${randomUUID().slice(0, 6)}`;
+    for (let i = 0; i < 5; i++) await signUp(t.http, { email: `${tag}-${i}@example.com` });
+    await t.db.query(`UPDATE users SET created_at = '2026-01-01T00:00:00.123Z' WHERE email LIKE $1`, [
+      `${tag}%`,
+    ]);
+    const seen = await allPages(`search=${tag}`, 2);
+    expect(seen).toHaveLength(5);
+    expect(seen.map((u) => u.id)).toEqual(
+      seen
+        .map((u) => u.id)
+        .toSorted()
+        .toReversed(),
+    );
+  });
+
+  it('searches by a case-insensitive prefix of the email or the name, with wildcards taken literally', async () => {
+    const tag = `srch${randomUUID().slice(0, 6)}`;
+    const byEmail = await signUp(t.http, { email: `${tag}-x@example.com` });
+    const byName = await signUp(t.http, { name: `${tag.toUpperCase()} Person` });
+    await signUp(t.http, { email: `${tag.slice(0, 4)}zz${tag.slice(4)}@example.com` });
+
+    const ids = (await allPages(`search=${tag.toUpperCase()}`, 10)).map((u) => u.id);
+    expect(ids.toSorted()).toEqual([byEmail.id, byName.id].toSorted());
+    expect(await allPages(`search=${encodeURIComponent(`${tag.slice(0, 4)}%`)}`, 10)).toEqual([]);
+    expect(await allPages(`search=${encodeURIComponent(`${tag.slice(0, 4)}_`)}`, 10)).toEqual([]);
+  });
+
+  it('defaults to 20 per page and returns a null nextCursor on the last page', async () => {
+    for (let i = 0; i < 21; i++)
+      await t.db.query(`INSERT INTO users (email, name, password_hash) VALUES ($1, 'Bulk', 'x')`, [
+        `bulk-${i}-${randomUUID()}@example.com`,
+      ]);
+    const first = await t.http.get('/users');
+    expect(first.body.items).toHaveLength(20);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const last = await t.http.get(`/users?limit=100&search=zz-no-such-user`);
+    expect(last.body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it.each([
+    ['limit=0', 'limit'],
+    ['limit=101', 'limit'],
+    ['limit=abc', 'limit'],
+    ['limit=1.5', 'limit'],
+    ['limit=1&limit=2', 'limit'],
+    ['cursor=%25%25%25garbage', 'cursor'],
+    [`cursor=${Buffer.from('2026-01-01T00:00:00.000Z|not-a-uuid').toString('base64url')}`, 'cursor'],
+    [`search=${'s'.repeat(255)}`, 'search'],
+    ['unknown=1', 'unknown'],
+  ])('refuses %s with a 400 naming the parameter', async (query, parameter) => {
+    const problem = expectProblem(await t.http.get(`/users?${query}`), 400);
+    expect(problem.errors).toEqual(expect.arrayContaining([{ parameter, detail: expect.any(String) }]));
+  });
+});

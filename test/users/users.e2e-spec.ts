@@ -1,0 +1,164 @@
+import { aUser, expectProblem, PASSWORD, signUp } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('users (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const countUsers = async () => Number((await t.db.query('SELECT count(*) AS n FROM users'))[0].n);
+
+  describe('POST /users (sign-up)', () => {
+    it('creates a user, answers 201 with Location and a UserResponse without secrets', async () => {
+      const body = aUser({ name: 'Grace Hopper' });
+      const response = await t.http.post('/users', { body });
+
+      expect(response.status).toBe(201);
+      expect(response.body).toEqual({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        email: body.email,
+        name: 'Grace Hopper',
+        role: 'user',
+        emailVerified: false,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
+      expect(response.headers.get('location')).toBe(`/api/v1/users/${response.body.id}`);
+      const [row] = await t.db.query('SELECT password_hash FROM users WHERE id = $1', [response.body.id]);
+      expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    });
+
+    it('refuses an email that differs only in case with a 409', async () => {
+      const user = await signUp(t.http, { email: `Case-${Date.now()}@Example.com` });
+      const response = await t.http.post('/users', { body: aUser({ email: user.email.toUpperCase() }) });
+      expectProblem(response, 409);
+      expect(response.body.type).toBe('/problems/email-taken');
+    });
+
+    it('normalises the email (spaces, Unicode NFC) so that the same address cannot sign up twice', async () => {
+      const composed = `\u00e9lodie-${Date.now()}@example.com`;
+      const first = await t.http.post('/users', { body: aUser({ email: `  ${composed}  ` }) });
+      expect(first.status).toBe(201);
+      expect(first.body.email).toBe(composed);
+      const decomposed = composed.normalize('NFD');
+      expect(decomposed).not.toBe(composed);
+      expectProblem(await t.http.post('/users', { body: aUser({ email: decomposed }) }), 409);
+    });
+
+    it.each([
+      ['a missing password', { password: undefined }, '#/password'],
+      ['an invalid email', { email: 'not-an-email' }, '#/email'],
+      ['an email over 254 characters', { email: `${'a'.repeat(250)}@example.com` }, '#/email'],
+      ['an empty name', { name: '' }, '#/name'],
+      ['a name of spaces only', { name: '   ' }, '#/name'],
+      ['a name over 100 characters', { name: 'n'.repeat(101) }, '#/name'],
+      ['a password of 11 characters', { password: 'eleven-char' }, '#/password'],
+      ['a password over 128 characters', { password: 'y'.repeat(129) }, '#/password'],
+      ['a common password', { password: 'password1234' }, '#/password'],
+      [
+        'a password that is the email',
+        { email: 'same-as-password@example.com', password: 'same-as-password@example.com' },
+        '#/password',
+      ],
+      ['a number for the name', { name: 42 }, '#/name'],
+      ['an unknown field', { role: 'admin' }, '#/role'],
+      ['an id', { id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e' }, '#/id'],
+    ])('refuses %s with a 400 naming the field, storing nothing', async (_, overrides, pointer) => {
+      const before = await countUsers();
+      const response = await t.http.post('/users', { body: { ...aUser(), ...overrides } });
+      const problem = expectProblem(response, 400);
+      expect(problem.errors).toEqual(expect.arrayContaining([{ pointer, detail: expect.any(String) }]));
+      expect(await countUsers()).toBe(before);
+    });
+
+    it('keeps a password exactly as sent, spaces included', async () => {
+      const response = await t.http.post('/users', { body: aUser({ password: `  ${PASSWORD}  ` }) });
+      expect(response.status).toBe(201);
+    });
+
+    it.each([
+      ['a JSON array', '[]'],
+      ['a JSON string', '"hello"'],
+      ['null', 'null'],
+    ])('answers %s as the body with a 400', async (_, raw) => {
+      expectProblem(
+        await t.http.post('/users', { raw, headers: { 'content-type': 'application/json' } }),
+        400,
+      );
+    });
+
+    it('gives exactly one 201 and only 409s for 50 concurrent sign-ups with one email in mixed case', async () => {
+      const email = `race-${Date.now()}@example.com`;
+      const variants = Array.from({ length: 50 }, (_, i) => (i % 2 ? email.toUpperCase() : email));
+      const responses = await Promise.all(
+        variants.map((e) => t.http.post('/users', { body: aUser({ email: e }) })),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+      const [{ n }] = await t.db.query('SELECT count(*) AS n FROM users WHERE lower(email) = lower($1)', [
+        email,
+      ]);
+      expect(Number(n)).toBe(1);
+    });
+  });
+
+  describe('GET /users/:id', () => {
+    it('returns the user', async () => {
+      const user = await signUp(t.http);
+      const response = await t.http.get(`/users/${user.id}`);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ ...user, password: undefined });
+    });
+
+    it('answers an unknown id with a 404 and a malformed one with a 400', async () => {
+      expectProblem(await t.http.get('/users/0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e'), 404);
+      const problem = expectProblem(await t.http.get('/users/not-a-uuid'), 400);
+      expect(problem.errors).toEqual([{ parameter: 'id', detail: expect.any(String) }]);
+    });
+  });
+
+  describe('PATCH /users/:id', () => {
+    it('changes the name and the role', async () => {
+      const user = await signUp(t.http);
+      const response = await t.http.patch(`/users/${user.id}`, { body: { name: 'Renamed', role: 'admin' } });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ id: user.id, name: 'Renamed', role: 'admin' });
+      expect(Date.parse(response.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(user.updatedAt));
+    });
+
+    it('refuses an unknown role, an unknown field and a password, changing nothing', async () => {
+      const user = await signUp(t.http);
+      for (const body of [{ role: 'root' }, { email: 'x@example.com' }, { name: 'ok', passwordHash: 'x' }]) {
+        expectProblem(await t.http.patch(`/users/${user.id}`, { body }), 400);
+      }
+      expect((await t.http.get(`/users/${user.id}`)).body).toMatchObject({
+        name: user.name,
+        role: 'user',
+        email: user.email,
+      });
+    });
+
+    it('answers an unknown id with a 404', async () => {
+      expectProblem(
+        await t.http.patch('/users/0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', { body: { name: 'x' } }),
+        404,
+      );
+    });
+  });
+
+  describe('DELETE /users/:id', () => {
+    it('deletes the user, then answers 404', async () => {
+      const user = await signUp(t.http);
+      const response = await t.http.delete(`/users/${user.id}`);
+      expect(response.status).toBe(204);
+      expect(response.text).toBe('');
+      expectProblem(await t.http.get(`/users/${user.id}`), 404);
+      expectProblem(await t.http.delete(`/users/${user.id}`), 404);
+    });
+  });
+});
