@@ -1,11 +1,25 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { resolve } from 'node:path';
 import { readEnvironment, ToBoolean, ToInteger } from './environment.js';
 
 export class DatabaseEnvironment {
+  /** Read here only to require DATABASE_URL in production. */
+  NODE_ENV?: string;
+
   /** Unset: `npm start` runs an embedded PostgreSQL in DATABASE_EMBEDDED_DIR. */
-  @IsOptional()
+  @ValidateIf((env: DatabaseEnvironment) => env.NODE_ENV === 'production' || env.DATABASE_URL !== undefined)
+  @IsDefined({ message: 'is required in production (the embedded database is for development)' })
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
