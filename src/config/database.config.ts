@@ -3,7 +3,6 @@ import {
   IsBoolean,
   IsDefined,
   IsInt,
-  IsOptional,
   IsString,
   Matches,
   Max,
