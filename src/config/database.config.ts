@@ -1,14 +1,5 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
-import {
-  IsBoolean,
-  IsDefined,
-  IsInt,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsDefined, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { resolve } from 'node:path';
 import { readEnvironment, ToBoolean, ToInteger } from './environment.js';
 
