@@ -1,4 +1,5 @@
 import { Logger, type LogLevel } from '@nestjs/common';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +34,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const config = appConfig();
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Whom to believe about the client address (request.ip, used by the rate limits).
+    trustProxy: config.trustProxy,
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -43,15 +46,35 @@ export async function createApp(): Promise<NestFastifyApplication> {
     abortOnError: false,
     logger: NEST_LOG_LEVELS[config.logLevel],
   });
-  configureHttp(app, config);
+  await configureHttp(app, config);
   setupSwagger(app);
   app.enableShutdownHooks();
   await app.init();
   return app;
 }
 
-function configureHttp(app: NestFastifyApplication, config: AppConfig): void {
+async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.setGlobalPrefix(API_PREFIX);
+  // Security headers; the CSP keeps Swagger UI working (its styles are inline, its logo a data: URL).
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        // Swagger UI is also opened over plain http on localhost; upgrading its requests breaks it.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  app.enableCors({
+    origin: config.corsOrigins,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'location', 'retry-after', 'www-authenticate'],
+    maxAge: 600,
+  });
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only (any charset); every other body type is a 415. `__proto__` and `constructor` keys are
   // refused rather than silently dropped.

@@ -1,6 +1,6 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
-import { readEnvironment, ToInteger } from './environment.js';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { readEnvironment, ToBoolean, ToInteger } from './environment.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -31,6 +31,48 @@ export class AppEnvironment {
   @Min(1024)
   @Max(10_000_000)
   BODY_LIMIT = 100_000;
+
+  /** Comma-separated origins allowed by CORS, e.g. `https://app.example.com`. Unset: none. */
+  @IsOptional()
+  @Matches(/^\s*https?:\/\/[^\s,/]+\s*(,\s*https?:\/\/[^\s,/]+\s*)*$/, {
+    message: '$property must be a comma-separated list of origins such as https://app.example.com',
+  })
+  CORS_ORIGINS?: string;
+
+  /**
+   * Whom to believe about the client's address (X-Forwarded-For): `false` (nobody, the default),
+   * `true` (any proxy), a hop count, or a comma-separated list of proxy addresses or CIDRs.
+   */
+  @Matches(/^(true|false|\d+|[\d.:a-fA-F/]+(\s*,\s*[\d.:a-fA-F/]+)*)$/, {
+    message: '$property must be true, false, a hop count or a list of proxy addresses',
+  })
+  TRUST_PROXY = 'false';
+
+  @ToBoolean()
+  @IsBoolean()
+  RATE_LIMIT_ENABLED = true;
+
+  /** Login attempts per client address per minute. */
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_PER_MINUTE = 10;
+
+  /** Sign-ups per client address per hour. */
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SIGNUP_PER_HOUR = 20;
+}
+
+/** In the shape Fastify takes: a hop count becomes "trust the first n hops". */
+function trustProxy(value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return (_address, hop) => hop < hops;
+  }
+  return value.split(',').map((part) => part.trim());
 }
 
 export const appConfig = registerAs('app', () => {
@@ -43,6 +85,16 @@ export const appConfig = registerAs('app', () => {
     publicUrl: (env.APP_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     bodyLimit: env.BODY_LIMIT,
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    rateLimit: {
+      enabled: env.RATE_LIMIT_ENABLED,
+      loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
+      signupPerHour: env.RATE_LIMIT_SIGNUP_PER_HOUR,
+    },
   };
 });
 export type AppConfig = ConfigType<typeof appConfig>;

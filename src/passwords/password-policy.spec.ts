@@ -1,7 +1,8 @@
+import type { AuthConfig } from '../config/auth.config.js';
 import { PasswordPolicy, PasswordRejectedError } from './password-policy.js';
 
 describe('PasswordPolicy', () => {
-  const policy = new PasswordPolicy({ passwordMinLength: 12 });
+  const policy = new PasswordPolicy({ passwordMinLength: 12 } as AuthConfig);
   const email = 'ada@example.com';
 
   it('accepts a long, uncommon passphrase of any characters', () => {

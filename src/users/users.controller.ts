@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -7,21 +8,28 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/sessions.repository.js';
 import { UuidParam } from '../common/http/uuid-param.decorator.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { RateLimit } from '../rate-limit/rate-limit.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
+import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserPageDto } from './dto/user-page.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
+@ApiBearerAuth('bearer')
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @Public()
+  @RateLimit('signup')
   @ApiOperation({
     operationId: 'users_create',
     summary: 'Sign up',
@@ -39,39 +47,90 @@ export class UsersController {
   }
 
   @Get()
+  @Roles('admin')
   @ApiOperation({
     operationId: 'users_list',
-    summary: 'List users',
+    summary: 'List users (admin)',
     description: 'Newest first, a page at a time: pass `nextCursor` back as `cursor` until it is null.',
   })
   @ApiOkResponse({ type: UserPageDto })
-  @ApiProblems(400)
+  @ApiProblems(400, 401, 403)
   async list(@Query() query: ListUsersQuery): Promise<UserPageDto> {
     const page = await this.users.list(query);
     return { items: page.items.map(UserResponseDto.from), nextCursor: page.nextCursor };
   }
 
-  @Get(':id')
-  @ApiOperation({ operationId: 'users_get', summary: 'Get a user' })
+  @Get('me')
+  @ApiOperation({ operationId: 'users_getMe', summary: 'Your account' })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems(400, 404)
-  async get(@UuidParam() id: string): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.getById(id));
+  @ApiProblems(401)
+  async getMe(@CurrentPrincipal() principal: Principal): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.users.getById(principal.userId));
+  }
+
+  @Patch('me')
+  @ApiOperation({
+    operationId: 'users_updateMe',
+    summary: 'Change your name',
+    description: 'Only `name` may be sent.',
+  })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiProblems(400, 401, 413, 415)
+  async updateMe(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: UpdateMeDto,
+  ): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.users.update(principal.userId, { name: body.name }));
+  }
+
+  @Delete('me')
+  @HttpCode(204)
+  @ApiOperation({
+    operationId: 'users_deleteMe',
+    summary: 'Delete your account',
+    description: 'Its sessions end at once.',
+  })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblems(401)
+  async deleteMe(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.users.delete(principal.userId);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    operationId: 'users_get',
+    summary: 'Get a user',
+    description: 'Admins see anyone; users only themselves (404 otherwise).',
+  })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiProblems(400, 401, 404)
+  async get(@CurrentPrincipal() principal: Principal, @UuidParam() id: string): Promise<UserResponseDto> {
+    return UserResponseDto.from(await this.users.getVisibleTo(principal, id));
   }
 
   @Patch(':id')
-  @ApiOperation({ operationId: 'users_update', summary: "Change a user's name or role" })
+  @Roles('admin')
+  @ApiOperation({
+    operationId: 'users_update',
+    summary: "Change a user's name or role (admin)",
+    description: 'A role change applies to the next request.',
+  })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems(400, 404, 413, 415)
+  @ApiProblems(400, 401, 403, 404, 413, 415)
   async update(@UuidParam() id: string, @Body() body: UpdateUserDto): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.users.update(id, body));
   }
 
   @Delete(':id')
+  @Roles('admin')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'users_delete', summary: 'Delete a user' })
+  @ApiOperation({
+    operationId: 'users_delete',
+    summary: 'Delete a user (admin)',
+    description: 'Their sessions end at once.',
+  })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 401, 403, 404)
   async delete(@UuidParam() id: string): Promise<void> {
     await this.users.delete(id);
   }

@@ -30,10 +30,23 @@ export class UsersService {
     return this.users.insert({ email, name, passwordHash, role });
   }
 
+  /** Creates an admin, or promotes the user who has this email already (keeping their password). */
+  async createAdmin(input: SignUp): Promise<{ user: User; created: boolean }> {
+    const existing = await this.users.findByEmail(input.email);
+    if (existing) return { user: await this.update(existing.id, { role: 'admin' }), created: false };
+    return { user: await this.signUp(input, 'admin'), created: true };
+  }
+
   async getById(id: string): Promise<User> {
     const user = await this.users.findById(id);
     if (!user) throw new UserNotFoundError();
     return user;
+  }
+
+  /** Admins see every user; anyone else only themselves, and a 404 for the rest [OWASP API1:2023]. */
+  getVisibleTo(viewer: { userId: string; role: UserRole }, id: string): Promise<User> {
+    if (viewer.role !== 'admin' && viewer.userId !== id) throw new UserNotFoundError();
+    return this.getById(id);
   }
 
   findByEmail(email: string): Promise<User | null> {
@@ -52,6 +65,10 @@ export class UsersService {
     const user = await this.users.update(id, changes);
     if (!user) throw new UserNotFoundError();
     return user;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    if (!(await this.users.update(id, { passwordHash }))) throw new UserNotFoundError();
   }
 
   async delete(id: string): Promise<void> {

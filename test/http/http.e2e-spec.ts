@@ -53,16 +53,16 @@ describe('HTTP conventions (e2e)', () => {
   });
 
   it('sends a request id on every response and in every problem', async () => {
-    const ok = await t.http.get('/users');
+    const ok = await t.http.get('/docs-json');
     expect(ok.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const problem = expectProblem(await t.http.post('/users', { body: {} }), 400);
     expect(problem.instance).toBe('/api/v1/users');
   });
 
   it("keeps a client's plain request id and replaces one that could inject anything", async () => {
-    const kept = await t.http.get('/users', { headers: { 'x-request-id': 'trace-42.abc' } });
+    const kept = await t.http.get('/docs-json', { headers: { 'x-request-id': 'trace-42.abc' } });
     expect(kept.headers.get('x-request-id')).toBe('trace-42.abc');
-    const replaced = await t.http.get('/users', { headers: { 'x-request-id': 'x'.repeat(129) } });
+    const replaced = await t.http.get('/docs-json', { headers: { 'x-request-id': 'x'.repeat(129) } });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -72,7 +72,8 @@ describe('HTTP conventions (e2e)', () => {
   });
 
   it('ignores a trailing slash', async () => {
-    expect((await t.http.get('/api/v1/users/')).status).toBe(200);
+    expect((await t.http.get('/api/v1/users/me/')).status).toBe(401);
+    expect((await t.http.post('/api/v1/users/', { body: aUser() })).status).toBe(201);
   });
 
   it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {

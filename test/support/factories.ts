@@ -55,3 +55,22 @@ export function expectProblem(
   expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
   return response.body;
 }
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export async function login(http: HttpClient, email: string, password = PASSWORD): Promise<Tokens> {
+  const response = await http.post('/auth/login', { body: { email, password } });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
+  return response.body;
+}
+
+/** A new user with a live session. */
+export async function aSignedInUser(http: HttpClient, overrides: Partial<SignUpBody> = {}) {
+  const user = await signUp(http, overrides);
+  return { user, tokens: await login(http, user.email, user.password) };
+}

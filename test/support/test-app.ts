@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
+import { UsersService } from '../../src/users/users.service.js';
 import { databaseUrl, TEMPLATE_DATABASE } from './databases.js';
+import { aUser, login } from './factories.js';
 import { HttpClient } from './http-client.js';
 
 export interface TestApp {
@@ -11,6 +13,8 @@ export interface TestApp {
   http: HttpClient;
   /** The app's own DataSource, for checking what a request left in the database. */
   db: DataSource;
+  /** The database URL of this app, for processes started beside it (the CLI). */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -31,16 +35,25 @@ async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = `gatehouse_test_${randomBytes(6).toString('hex')}`;
   await onServer((c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`));
-  Object.assign(process.env, env, { DATABASE_URL: databaseUrl(process.env.TEST_SERVER_URL!, database) });
+  const url = databaseUrl(process.env.TEST_SERVER_URL!, database);
+  Object.assign(process.env, env, { DATABASE_URL: url });
   const app = await createApp();
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,
     http: new HttpClient(await app.getUrl()),
     db: app.get(DataSource),
+    databaseUrl: url,
     close: async () => {
       await app.close();
       await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
     },
   };
+}
+
+/** An admin with a live session, made the way the CLI makes one. */
+export async function aSignedInAdmin(t: TestApp) {
+  const body = aUser({ name: 'Admin' });
+  const { user } = await t.app.get(UsersService).createAdmin(body);
+  return { user, tokens: await login(t.http, body.email, body.password) };
 }

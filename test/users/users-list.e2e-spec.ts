@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { expectProblem, signUp, type UserBody } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('GET /users (e2e)', () => {
   let t: TestApp;
+  let admin: string;
   beforeAll(async () => {
     t = await startTestApp();
+    admin = (await aSignedInAdmin(t)).tokens.accessToken;
   });
   afterAll(async () => {
     await t.close();
@@ -17,7 +19,7 @@ describe('GET /users (e2e)', () => {
     let page = 0;
     do {
       const suffix: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-      const response = await t.http.get(`/users?limit=${limit}&${query}${suffix}`);
+      const response = await t.http.get(`/users?limit=${limit}&${query}${suffix}`, { token: admin });
       expect(response.status).toBe(200);
       expect(response.body.items.length).toBeLessThanOrEqual(limit);
       seen.push(...response.body.items);
@@ -75,10 +77,10 @@ describe('GET /users (e2e)', () => {
       await t.db.query(`INSERT INTO users (email, name, password_hash) VALUES ($1, 'Bulk', 'x')`, [
         `bulk-${i}-${randomUUID()}@example.com`,
       ]);
-    const first = await t.http.get('/users');
+    const first = await t.http.get('/users', { token: admin });
     expect(first.body.items).toHaveLength(20);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const last = await t.http.get(`/users?limit=100&search=zz-no-such-user`);
+    const last = await t.http.get(`/users?limit=100&search=zz-no-such-user`, { token: admin });
     expect(last.body).toEqual({ items: [], nextCursor: null });
   });
 
@@ -93,7 +95,7 @@ describe('GET /users (e2e)', () => {
     [`search=${'s'.repeat(255)}`, 'search'],
     ['unknown=1', 'unknown'],
   ])('refuses %s with a 400 naming the parameter', async (query, parameter) => {
-    const problem = expectProblem(await t.http.get(`/users?${query}`), 400);
+    const problem = expectProblem(await t.http.get(`/users?${query}`, { token: admin }), 400);
     expect(problem.errors).toEqual(expect.arrayContaining([{ parameter, detail: expect.any(String) }]));
   });
 });

@@ -1,10 +1,12 @@
 import { aUser, expectProblem, PASSWORD, signUp } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('users (e2e)', () => {
   let t: TestApp;
+  let admin: string;
   beforeAll(async () => {
     t = await startTestApp();
+    admin = (await aSignedInAdmin(t)).tokens.accessToken;
   });
   afterAll(async () => {
     await t.close();
@@ -110,14 +112,14 @@ describe('users (e2e)', () => {
   describe('GET /users/:id', () => {
     it('returns the user', async () => {
       const user = await signUp(t.http);
-      const response = await t.http.get(`/users/${user.id}`);
+      const response = await t.http.get(`/users/${user.id}`, { token: admin });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ...user, password: undefined });
     });
 
     it('answers an unknown id with a 404 and a malformed one with a 400', async () => {
-      expectProblem(await t.http.get('/users/0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e'), 404);
-      const problem = expectProblem(await t.http.get('/users/not-a-uuid'), 400);
+      expectProblem(await t.http.get('/users/0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', { token: admin }), 404);
+      const problem = expectProblem(await t.http.get('/users/not-a-uuid', { token: admin }), 400);
       expect(problem.errors).toEqual([{ parameter: 'id', detail: expect.any(String) }]);
     });
   });
@@ -125,7 +127,10 @@ describe('users (e2e)', () => {
   describe('PATCH /users/:id', () => {
     it('changes the name and the role', async () => {
       const user = await signUp(t.http);
-      const response = await t.http.patch(`/users/${user.id}`, { body: { name: 'Renamed', role: 'admin' } });
+      const response = await t.http.patch(`/users/${user.id}`, {
+        token: admin,
+        body: { name: 'Renamed', role: 'admin' },
+      });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ id: user.id, name: 'Renamed', role: 'admin' });
       expect(Date.parse(response.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(user.updatedAt));
@@ -134,9 +139,9 @@ describe('users (e2e)', () => {
     it('refuses an unknown role, an unknown field and a password, changing nothing', async () => {
       const user = await signUp(t.http);
       for (const body of [{ role: 'root' }, { email: 'x@example.com' }, { name: 'ok', passwordHash: 'x' }]) {
-        expectProblem(await t.http.patch(`/users/${user.id}`, { body }), 400);
+        expectProblem(await t.http.patch(`/users/${user.id}`, { token: admin, body }), 400);
       }
-      expect((await t.http.get(`/users/${user.id}`)).body).toMatchObject({
+      expect((await t.http.get(`/users/${user.id}`, { token: admin })).body).toMatchObject({
         name: user.name,
         role: 'user',
         email: user.email,
@@ -145,7 +150,10 @@ describe('users (e2e)', () => {
 
     it('answers an unknown id with a 404', async () => {
       expectProblem(
-        await t.http.patch('/users/0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', { body: { name: 'x' } }),
+        await t.http.patch('/users/0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', {
+          token: admin,
+          body: { name: 'x' },
+        }),
         404,
       );
     });
@@ -154,11 +162,11 @@ describe('users (e2e)', () => {
   describe('DELETE /users/:id', () => {
     it('deletes the user, then answers 404', async () => {
       const user = await signUp(t.http);
-      const response = await t.http.delete(`/users/${user.id}`);
+      const response = await t.http.delete(`/users/${user.id}`, { token: admin });
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
-      expectProblem(await t.http.get(`/users/${user.id}`), 404);
-      expectProblem(await t.http.delete(`/users/${user.id}`), 404);
+      expectProblem(await t.http.get(`/users/${user.id}`, { token: admin }), 404);
+      expectProblem(await t.http.delete(`/users/${user.id}`, { token: admin }), 404);
     });
   });
 });

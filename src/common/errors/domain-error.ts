@@ -3,7 +3,17 @@
  * `ProblemDetailsFilter` maps each code to a status in one exhaustive switch, so adding a code
  * without deciding its status does not compile.
  */
-export type DomainErrorCode = 'EMAIL_TAKEN' | 'USER_NOT_FOUND' | 'INVALID_CURSOR' | 'PASSWORD_REJECTED';
+export type DomainErrorCode =
+  | 'EMAIL_TAKEN'
+  | 'USER_NOT_FOUND'
+  | 'INVALID_CURSOR'
+  | 'PASSWORD_REJECTED'
+  | 'WRONG_CURRENT_PASSWORD'
+  | 'INVALID_CREDENTIALS'
+  | 'INVALID_REFRESH_TOKEN'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'TOO_MANY_ATTEMPTS';
 
 /** One invalid input, located by a JSON pointer into the body or by a query or path parameter name. */
 export type FieldError = { pointer: string; detail: string } | { parameter: string; detail: string };
@@ -12,6 +22,8 @@ export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
   /** Inputs to blame, shown to the client as the problem's `errors` array. */
   readonly errors?: FieldError[];
+  /** For throttling: seconds until the client may try again (the `Retry-After` header). */
+  readonly retryAfterSeconds?: number;
 
   constructor(message: string) {
     super(message);

@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from './problem-details.js';
+import { headersFor, toProblem } from './problem-details.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -20,6 +20,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     void reply
+      .headers(headersFor(error, problem))
       .status(problem.status)
       .header('content-type', PROBLEM_CONTENT_TYPE)
       .send({ ...problem, instance: request.url.split('?')[0], requestId: request.id });

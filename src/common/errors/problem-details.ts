@@ -18,7 +18,12 @@ export interface Problem {
 
 const PROBLEM_BASE = '/problems/';
 
-function problem(status: number, slug: string | undefined, detail: string, errors?: FieldError[]): Problem {
+function makeProblem(
+  status: number,
+  slug: string | undefined,
+  detail: string,
+  errors?: FieldError[],
+): Problem {
   return {
     type: slug ? PROBLEM_BASE + slug : 'about:blank',
     title: slug ? titleOf(slug) : (STATUS_CODES[status] ?? 'Error'),
@@ -37,8 +42,29 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
     case 'INVALID_CURSOR':
     case 'PASSWORD_REJECTED':
+    case 'WRONG_CURRENT_PASSWORD':
       return { status: HttpStatus.BAD_REQUEST, slug: 'validation-failed' };
+    case 'INVALID_CREDENTIALS':
+      return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-credentials' };
+    case 'INVALID_REFRESH_TOKEN':
+      return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-refresh-token' };
+    case 'UNAUTHENTICATED':
+      return { status: HttpStatus.UNAUTHORIZED, slug: 'unauthenticated' };
+    case 'FORBIDDEN':
+      return { status: HttpStatus.FORBIDDEN, slug: 'forbidden' };
+    case 'TOO_MANY_ATTEMPTS':
+      return { status: HttpStatus.TOO_MANY_REQUESTS, slug: 'too-many-requests' };
   }
+}
+
+/** Headers that go with a problem: how to authenticate after a 401, when to retry after a 429. */
+export function headersFor(error: unknown, problem: Problem): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
+  if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+  }
+  return headers;
 }
 
 /** Fastify's own request errors (body parsing, limits), recognised by their codes. */
@@ -62,9 +88,9 @@ function fromFastify(error: {
   message?: unknown;
 }): Problem | undefined {
   const known = typeof error.code === 'string' ? FASTIFY_ERRORS[error.code] : undefined;
-  if (known) return problem(known.status, undefined, known.detail);
+  if (known) return makeProblem(known.status, undefined, known.detail);
   // The JSON parser's SyntaxError and the prototype-poisoning check carry a 400 status of their own.
-  if (error.statusCode === 400) return problem(400, undefined, 'The body is not valid JSON.');
+  if (error.statusCode === 400) return makeProblem(400, undefined, 'The body is not valid JSON.');
   return undefined;
 }
 
@@ -72,20 +98,20 @@ function fromFastify(error: {
 export function toProblem(error: unknown): Problem {
   if (error instanceof DomainError) {
     const { status, slug } = statusOf(error.code);
-    return problem(status, slug, error.message, error.errors);
+    return makeProblem(status, slug, error.message, error.errors);
   }
   if (error instanceof RequestValidationError) {
-    return problem(400, 'validation-failed', error.message, error.errors);
+    return makeProblem(400, 'validation-failed', error.message, error.errors);
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    return problem(status, undefined, status === 404 ? 'No resource at this address.' : detailOf(error));
+    return makeProblem(status, undefined, status === 404 ? 'No resource at this address.' : detailOf(error));
   }
   if (error instanceof Error) {
     const fromParser = fromFastify(error);
     if (fromParser) return fromParser;
   }
-  return problem(500, undefined, 'The server could not handle this request. It has been logged.');
+  return makeProblem(500, undefined, 'The server could not handle this request. It has been logged.');
 }
 
 function detailOf(error: HttpException): string {

@@ -1,0 +1,89 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { RateLimit } from '../rate-limit/rate-limit.js';
+import { CurrentPrincipal, Public } from './auth.decorators.js';
+import { AuthService } from './auth.service.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { LoginDto } from './dto/login.dto.js';
+import { RefreshDto } from './dto/refresh.dto.js';
+import { TokenPairDto } from './dto/token-pair.dto.js';
+import type { Principal } from './sessions.repository.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @Public()
+  @RateLimit('login')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'auth_login',
+    summary: 'Sign in',
+    description:
+      'Starts a session. An unknown email and a wrong password get the same 401. Repeated failures lock the email for a while (429 with `Retry-After`).',
+  })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblems(400, 401)
+  login(@Body() body: LoginDto): Promise<TokenPairDto> {
+    return this.auth.login(body.email, body.password);
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'auth_refresh',
+    summary: 'Exchange a refresh token for a new pair',
+    description: 'The refresh token is single use: presenting a spent one ends its whole session.',
+  })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblems(400, 401)
+  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth('bearer')
+  @ApiOperation({
+    operationId: 'auth_logout',
+    summary: 'End this session',
+    description: 'Its tokens stop working at once.',
+  })
+  @ApiNoContentResponse({ description: 'Signed out.' })
+  @ApiProblems(401)
+  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.auth.logout(principal);
+  }
+
+  @Post('logout-all')
+  @HttpCode(204)
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ operationId: 'auth_logoutAll', summary: 'End every session of this user' })
+  @ApiNoContentResponse({ description: 'Signed out everywhere.' })
+  @ApiProblems(401)
+  async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.auth.logoutEverywhere(principal);
+  }
+
+  @Post('change-password')
+  @HttpCode(204)
+  @ApiBearerAuth('bearer')
+  @ApiOperation({
+    operationId: 'auth_changePassword',
+    summary: 'Change the password',
+    description:
+      'Needs the current password (a wrong one is a 400 on `#/currentPassword`, not a 401). This session stays; every other one ends.',
+  })
+  @ApiNoContentResponse({ description: 'Changed.' })
+  @ApiProblems(400, 401)
+  async changePassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChangePasswordDto,
+  ): Promise<void> {
+    await this.auth.changePassword(principal, body.currentPassword, body.newPassword);
+  }
+}

@@ -1,0 +1,46 @@
+import { DomainError } from '../common/errors/domain-error.js';
+
+/** The same for an unknown email and a wrong password, so that neither gives the other away. */
+export class InvalidCredentialsError extends DomainError {
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('The email or the password is wrong.');
+  }
+}
+
+export class InvalidRefreshTokenError extends DomainError {
+  readonly code = 'INVALID_REFRESH_TOKEN';
+  constructor() {
+    super('The refresh token is not valid: sign in again.');
+  }
+}
+
+/** Missing, malformed, expired, tampered or revoked access token. */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  constructor(message = 'A valid access token is required: sign in, then send it as a Bearer token.') {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  constructor() {
+    super('Your role may not use this operation.');
+  }
+}
+
+export class TooManyAttemptsError extends DomainError {
+  readonly code = 'TOO_MANY_ATTEMPTS';
+  constructor(override readonly retryAfterSeconds: number) {
+    super('Too many failed sign-in attempts for this account: try again later.');
+  }
+}
+
+export class WrongCurrentPasswordError extends DomainError {
+  readonly code = 'WRONG_CURRENT_PASSWORD';
+  override readonly errors = [{ pointer: '#/currentPassword', detail: 'is not the current password' }];
+  constructor() {
+    super('The current password is wrong.');
+  }
+}

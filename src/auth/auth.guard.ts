@@ -1,0 +1,47 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { Clock } from '../common/clock.js';
+import type { UserRole } from '../users/entities/user.entity.js';
+import { AccessTokens } from './access-tokens.js';
+import { IS_PUBLIC, ROLES } from './auth.decorators.js';
+import { ForbiddenError, UnauthenticatedError } from './auth.errors.js';
+import { SessionsRepository, type Principal } from './sessions.repository.js';
+
+/**
+ * The global guard: every route needs a valid access token whose session is still alive, unless it
+ * is marked `@Public()`. The role comes from the database, not the token, so a role change or a
+ * deletion applies to tokens already issued [ASVS 7.4.1, 8.3.2].
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly accessTokens: AccessTokens,
+    private readonly sessions: SessionsRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    const claims = await this.accessTokens.verify(bearerToken(request));
+    const principal = await this.sessions.findPrincipal(claims.sid, claims.sub, this.clock.now());
+    if (!principal)
+      throw new UnauthenticatedError('The session of this access token has ended: sign in again.');
+    request.principal = principal;
+
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
+    if (roles && !roles.includes(principal.role)) throw new ForbiddenError();
+    return true;
+  }
+}
+
+/** Only from the Authorization header: tokens in URLs end up in logs. */
+function bearerToken(request: FastifyRequest): string {
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(request.headers.authorization ?? '');
+  if (!match) throw new UnauthenticatedError();
+  return match[1];
+}

@@ -1,0 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength } from 'class-validator';
+
+export class RefreshDto {
+  @ApiProperty({
+    description:
+      'The refresh token of the last pair. It is spent by this call; presenting it again ends the session.',
+    maxLength: 200,
+    example: 'kq3Vn0cXw5hQ3mJ6Yt9Hqz8bWfV1uZr2LxPaE4sDgTo',
+  })
+  @IsString()
+  @MaxLength(200)
+  refreshToken: string;
+}

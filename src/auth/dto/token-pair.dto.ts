@@ -1,0 +1,29 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class TokenPairDto {
+  @ApiProperty({
+    description:
+      'Send as `Authorization: Bearer <accessToken>`. A JWT (HS256), valid for `expiresIn` seconds.',
+    maxLength: 2000,
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzaWQiOiIuLi4ifQ.c2lnbmF0dXJl',
+  })
+  accessToken: string;
+
+  @ApiProperty({
+    description: 'Opaque; exchange it at `/auth/refresh` for a new pair. Single use.',
+    maxLength: 200,
+    example: 'kq3Vn0cXw5hQ3mJ6Yt9Hqz8bWfV1uZr2LxPaE4sDgTo',
+  })
+  refreshToken: string;
+
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
+  tokenType: 'Bearer';
+
+  @ApiProperty({
+    description: 'Lifetime of the access token, in seconds.',
+    minimum: 1,
+    maximum: 86400,
+    example: 900,
+  })
+  expiresIn: number;
+}

@@ -1,0 +1,132 @@
+import { jest } from '@jest/globals';
+import { Clock } from '../../src/common/clock.js';
+import { aUser, expectProblem, login, signUp } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const wrongLogin = (t: TestApp, email: string, headers: Record<string, string> = {}) =>
+  t.http.post('/auth/login', { body: { email, password: 'wrong password 123' }, headers });
+
+describe('rate limits (e2e)', () => {
+  describe('email lockout', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+        AUTH_LOCKOUT_THRESHOLD: '3',
+        AUTH_LOCKOUT_DURATION: '1m',
+      });
+    });
+    afterEach(() => jest.restoreAllMocks());
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('locks an email after repeated failures, with Retry-After, even for the right password; longer each time', async () => {
+      const user = await signUp(t.http);
+      for (let i = 0; i < 3; i++) expectProblem(await wrongLogin(t, user.email), 401);
+      const locked = await t.http.post('/auth/login', {
+        body: { email: user.email, password: user.password },
+      });
+      expect(expectProblem(locked, 429).type).toBe('/problems/too-many-requests');
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(50);
+
+      const clock = t.app.get(Clock);
+      jest.spyOn(clock, 'now').mockReturnValue(new Date(Date.now() + 61_000));
+      for (let i = 0; i < 3; i++) expectProblem(await wrongLogin(t, user.email), 401);
+      const relocked = await wrongLogin(t, user.email);
+      expectProblem(relocked, 429);
+      expect(Number(relocked.headers.get('retry-after'))).toBeGreaterThan(110);
+    });
+
+    it('locks unknown emails the same way, so the lock tells nothing', async () => {
+      const ghost = `ghost-${Date.now()}@example.com`;
+      for (let i = 0; i < 3; i++) expectProblem(await wrongLogin(t, ghost), 401);
+      expectProblem(await wrongLogin(t, ghost), 429);
+    });
+
+    it('forgets failures after a successful login', async () => {
+      const user = await signUp(t.http);
+      for (let i = 0; i < 2; i++) expectProblem(await wrongLogin(t, user.email), 401);
+      await login(t.http, user.email, user.password);
+      for (let i = 0; i < 2; i++) expectProblem(await wrongLogin(t, user.email), 401);
+      await login(t.http, user.email, user.password);
+    });
+  });
+
+  describe('per client address', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_LOGIN_PER_MINUTE: '5',
+        RATE_LIMIT_SIGNUP_PER_HOUR: '3',
+        AUTH_LOCKOUT_THRESHOLD: '1000',
+      });
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('limits login attempts, ignoring X-Forwarded-For without TRUST_PROXY', async () => {
+      const responses = [];
+      for (let i = 0; i < 7; i++) {
+        responses.push(await wrongLogin(t, `spray-${i}@example.com`, { 'x-forwarded-for': `10.0.0.${i}` }));
+      }
+      const statuses = responses.map((r) => r.status);
+      const throttled = responses.filter((r) => r.status === 429);
+      for (const response of throttled) expectProblem(response, 429);
+      expect(throttled.map((r) => Number(r.headers.get('retry-after')) > 0)).toEqual([true, true]);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    });
+
+    it('limits sign-ups', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await t.http.post('/users', { body: aUser() })).status);
+      expect(statuses).toEqual([201, 201, 201, 429]);
+    });
+  });
+
+  describe('behind a trusted proxy', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_LOGIN_PER_MINUTE: '2',
+        TRUST_PROXY: 'true',
+      });
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('counts each forwarded client address on its own', async () => {
+      for (let i = 0; i < 4; i++) {
+        const response = await wrongLogin(t, `proxy-${i}@example.com`, {
+          'x-forwarded-for': `203.0.113.${i}`,
+        });
+        expect(response.status).toBe(401);
+      }
+    });
+  });
+
+  describe('with RATE_LIMIT_ENABLED=false', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({
+        RATE_LIMIT_ENABLED: 'false',
+        RATE_LIMIT_LOGIN_PER_MINUTE: '1',
+        AUTH_LOCKOUT_THRESHOLD: '1',
+      });
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('never throttles', async () => {
+      const user = await signUp(t.http);
+      for (let i = 0; i < 3; i++) expectProblem(await wrongLogin(t, user.email), 401);
+      await login(t.http, user.email, user.password);
+    });
+  });
+});

@@ -1,0 +1,65 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { IS_PUBLIC } from '../../src/auth/auth.decorators.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** The only operations anyone may call without a token; adding one here is a security decision. */
+const PUBLIC_ROUTES = ['POST /api/v1/users', 'POST /api/v1/auth/login', 'POST /api/v1/auth/refresh'];
+
+describe('route inventory (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  function routes() {
+    const reflector = t.app.get(Reflector);
+    const scanner = new MetadataScanner();
+    const controllers = [...t.app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()]);
+    return controllers.flatMap(({ instance, metatype }) => {
+      const prototype = Object.getPrototypeOf(instance);
+      const base = Reflect.getMetadata(PATH_METADATA, metatype as object) as string;
+      return scanner.getAllMethodNames(prototype).flatMap((name) => {
+        const handler = prototype[name];
+        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+        if (path === undefined) return [];
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+        const url = `/api/v1/${[base, path].filter((p) => p && p !== '/').join('/')}`;
+        const isPublic =
+          reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, metatype as object]) === true;
+        return [{ route: `${method} ${url}`, method, url, isPublic }];
+      });
+    });
+  }
+
+  it('finds the routes of every controller', () => {
+    expect(routes().length).toBeGreaterThanOrEqual(13);
+  });
+
+  it('marks only the expected routes @Public()', () => {
+    expect(
+      routes()
+        .filter((r) => r.isPublic)
+        .map((r) => r.route)
+        .toSorted(),
+    ).toEqual(PUBLIC_ROUTES.toSorted());
+  });
+
+  it('answers every other route with a 401 when no token is sent', async () => {
+    for (const { route, method, url, isPublic } of routes()) {
+      if (isPublic) continue;
+      const response = await t.http.request(
+        method,
+        url.replace(':id', '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e'),
+        {
+          body: method === 'GET' || method === 'DELETE' ? undefined : {},
+        },
+      );
+      expect({ route, status: response.status }).toEqual({ route, status: 401 });
+    }
+  });
+});

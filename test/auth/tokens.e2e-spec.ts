@@ -1,0 +1,189 @@
+import { jest } from '@jest/globals';
+import { hash } from '@node-rs/argon2';
+import { SignJWT } from 'jose';
+import { createSecretKey } from 'node:crypto';
+import { Clock } from '../../src/common/clock.js';
+import { aSignedInUser, expectProblem, login, PASSWORD, signUp, type Tokens } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('tokens and sessions (e2e)', () => {
+  let t: TestApp;
+  let clock: Clock;
+  beforeAll(async () => {
+    t = await startTestApp({
+      AUTH_ACCESS_TOKEN_TTL: '15m',
+      AUTH_REFRESH_TOKEN_TTL: '30d',
+      AUTH_SESSION_IDLE_TTL: '7d',
+    });
+    clock = t.app.get(Clock);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const me = (tokens: Pick<Tokens, 'accessToken'>) => t.http.get('/users/me', { token: tokens.accessToken });
+  const refresh = (refreshToken: string) => t.http.post('/auth/refresh', { body: { refreshToken } });
+  const later = (seconds: number) => {
+    const at = new Date(Date.now() + seconds * 1000);
+    jest.spyOn(clock, 'now').mockReturnValue(at);
+  };
+  const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+
+  it('logs in with a token pair whose access token is a short-lived HS256 JWT with the required claims', async () => {
+    const { user, tokens } = await aSignedInUser(t.http);
+    expect(tokens).toEqual({
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: 900,
+    });
+    const header = JSON.parse(Buffer.from(tokens.accessToken.split('.')[0], 'base64url').toString());
+    expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    const claims = claimsOf(tokens.accessToken);
+    expect(claims).toMatchObject({
+      sub: user.id,
+      sid: expect.any(String),
+      iss: 'gatehouse',
+      aud: 'gatehouse-api',
+    });
+    expect(claims.exp - claims.iat).toBe(900);
+    expect(Buffer.from(tokens.refreshToken, 'base64url')).toHaveLength(32);
+    expect((await me(tokens)).body).toMatchObject({ id: user.id });
+  });
+
+  it('stores only the SHA-256 of refresh tokens', async () => {
+    const { tokens } = await aSignedInUser(t.http);
+    const stored = await t.db.query('SELECT token_hash FROM refresh_tokens');
+    const asText = JSON.stringify(stored);
+    expect(asText).not.toContain(tokens.refreshToken);
+    const rows = await t.db.query(
+      `SELECT 1 FROM refresh_tokens WHERE token_hash = sha256(convert_to($1, 'UTF8'))`,
+      [tokens.refreshToken],
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it('answers an unknown email and a wrong password with the same 401', async () => {
+    const user = await signUp(t.http);
+    const wrong = await t.http.post('/auth/login', {
+      body: { email: user.email, password: 'wrong password 123' },
+    });
+    const unknown = await t.http.post('/auth/login', {
+      body: { email: 'nobody-here@example.com', password: 'wrong password 123' },
+    });
+    const fixed = (b: any) => ({ type: b.type, title: b.title, status: b.status, detail: b.detail });
+    expect(fixed(expectProblem(wrong, 401))).toEqual(fixed(expectProblem(unknown, 401)));
+  });
+
+  it('logs in with the email in any case and with surrounding spaces', async () => {
+    const user = await signUp(t.http);
+    await expect(login(t.http, `  ${user.email.toUpperCase()} `)).resolves.toMatchObject({
+      tokenType: 'Bearer',
+    });
+  });
+
+  it('rotates refresh tokens: each one works once and gives a new pair', async () => {
+    const { tokens } = await aSignedInUser(t.http);
+    const first = await refresh(tokens.refreshToken);
+    expect(first.status).toBe(200);
+    expect(first.body.refreshToken).not.toBe(tokens.refreshToken);
+    expect((await me(first.body)).status).toBe(200);
+    const second = await refresh(first.body.refreshToken);
+    expect(second.status).toBe(200);
+  });
+
+  it('ends the whole session when a spent refresh token comes back, newest tokens included', async () => {
+    const { tokens } = await aSignedInUser(t.http);
+    const rotated = (await refresh(tokens.refreshToken)).body as Tokens;
+    expectProblem(await refresh(tokens.refreshToken), 401);
+    expectProblem(await refresh(rotated.refreshToken), 401);
+    expectProblem(await me(rotated), 401);
+    expectProblem(await me(tokens), 401);
+  });
+
+  it('gives at most one success and no 5xx for 50 parallel refreshes of one token', async () => {
+    const { tokens } = await aSignedInUser(t.http);
+    const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(tokens.refreshToken)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    expect(statuses.every((s) => s === 200 || s === 401)).toBe(true);
+  });
+
+  it('refuses an unknown or malformed refresh token', async () => {
+    expectProblem(await refresh('x'.repeat(43)), 401);
+    expectProblem(await t.http.post('/auth/refresh', { body: {} }), 400);
+    expectProblem(await t.http.post('/auth/refresh', { body: { refreshToken: 42 } }), 400);
+  });
+
+  it('refuses an access token after it expires', async () => {
+    const { tokens } = await aSignedInUser(t.http);
+    later(14 * 60);
+    expect((await me(tokens)).status).toBe(200);
+    later(15 * 60 + 1);
+    const response = expectProblem(await me(tokens), 401);
+    expect(response.type).toBe('/problems/unauthenticated');
+  });
+
+  it('ends a session idle for longer than AUTH_SESSION_IDLE_TTL, and any session after AUTH_REFRESH_TOKEN_TTL', async () => {
+    const idle = await aSignedInUser(t.http);
+    later(8 * 86400);
+    expectProblem(await refresh(idle.tokens.refreshToken), 401);
+
+    jest.restoreAllMocks();
+    const busy = await aSignedInUser(t.http);
+    let refreshToken = busy.tokens.refreshToken;
+    for (const day of [6, 12, 18, 24, 29]) {
+      later(day * 86400);
+      const response = await refresh(refreshToken);
+      expect(response.status).toBe(200);
+      refreshToken = response.body.refreshToken;
+    }
+    later(30 * 86400 + 60);
+    expectProblem(await refresh(refreshToken), 401);
+  });
+
+  it('refuses unsigned, tampered, foreign and misplaced tokens with 401 and WWW-Authenticate', async () => {
+    const { tokens } = await aSignedInUser(t.http);
+    const [header, payload, signature] = tokens.accessToken.split('.');
+    const claims = claimsOf(tokens.accessToken);
+    const none = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${payload}.`;
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url')}.${signature}`;
+    const foreign = await new SignJWT({ sid: claims.sid })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setSubject(claims.sub)
+      .setIssuer('gatehouse')
+      .setAudience('gatehouse-api')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(createSecretKey(Buffer.from('another deployment secret of 32+ bytes!!')));
+    for (const token of [none, tampered, foreign, 'garbage', `${tokens.accessToken}x`]) {
+      const response = await t.http.get('/users/me', { token });
+      expectProblem(response, 401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    const inQuery = await t.http.get(`/users/me?access_token=${tokens.accessToken}`);
+    expect(inQuery.status).toBe(401);
+    const basic = await t.http.get('/users/me', {
+      headers: { authorization: `Basic ${tokens.accessToken}` },
+    });
+    expect(basic.status).toBe(401);
+  });
+
+  it('re-hashes a password hashed with weaker parameters at the next login', async () => {
+    const user = await signUp(t.http);
+    const weak = await hash(PASSWORD, { memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    await t.db.query('UPDATE users SET password_hash = $1 WHERE id = $2', [weak, user.id]);
+    await login(t.http, user.email);
+    const [row] = await t.db.query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
+    expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await login(t.http, user.email);
+  });
+
+  it('never answers with a password hash or a token hash', async () => {
+    const { tokens } = await aSignedInUser(t.http);
+    for (const response of [await me(tokens), await refresh(tokens.refreshToken)]) {
+      expect(response.text).not.toMatch(/hash|argon2|password/i);
+    }
+  });
+});
