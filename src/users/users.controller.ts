@@ -22,7 +22,6 @@ import { UserResponseDto } from './dto/user-response.dto.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
-@ApiBearerAuth('bearer')
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -48,6 +47,7 @@ export class UsersController {
 
   @Get()
   @Roles('admin')
+  @ApiBearerAuth('bearer')
   @ApiOperation({
     operationId: 'users_list',
     summary: 'List users (admin)',
@@ -61,6 +61,7 @@ export class UsersController {
   }
 
   @Get('me')
+  @ApiBearerAuth('bearer')
   @ApiOperation({ operationId: 'users_getMe', summary: 'Your account' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(401)
@@ -69,6 +70,7 @@ export class UsersController {
   }
 
   @Patch('me')
+  @ApiBearerAuth('bearer')
   @ApiOperation({
     operationId: 'users_updateMe',
     summary: 'Change your name',
@@ -85,6 +87,7 @@ export class UsersController {
 
   @Delete('me')
   @HttpCode(204)
+  @ApiBearerAuth('bearer')
   @ApiOperation({
     operationId: 'users_deleteMe',
     summary: 'Delete your account',
@@ -97,6 +100,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiBearerAuth('bearer')
   @ApiOperation({
     operationId: 'users_get',
     summary: 'Get a user',
@@ -110,6 +114,7 @@ export class UsersController {
 
   @Patch(':id')
   @Roles('admin')
+  @ApiBearerAuth('bearer')
   @ApiOperation({
     operationId: 'users_update',
     summary: "Change a user's name or role (admin)",
@@ -124,6 +129,7 @@ export class UsersController {
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
+  @ApiBearerAuth('bearer')
   @ApiOperation({
     operationId: 'users_delete',
     summary: 'Delete a user (admin)',

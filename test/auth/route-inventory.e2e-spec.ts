@@ -63,3 +63,37 @@ describe('route inventory (e2e)', () => {
     }
   });
 });
+
+describe('OpenAPI security (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('shows the lock on every protected operation and on no public one', async () => {
+    const doc = (await t.http.get('/docs-json')).body;
+    const operations = Object.entries<Record<string, any>>(doc.paths).flatMap(([path, item]) =>
+      Object.entries<any>(item).map(([method, operation]) => ({
+        route: `${method.toUpperCase()} ${path}`,
+        secured: JSON.stringify(operation.security ?? []) === JSON.stringify([{ bearer: [] }]),
+        documents401: '401' in operation.responses,
+      })),
+    );
+    for (const { route, secured, documents401 } of operations) {
+      const isPublic = PUBLIC_ROUTES.includes(route);
+      expect({ route, secured, documents401: documents401 || isPublic }).toEqual({
+        route,
+        secured: !isPublic,
+        documents401: true,
+      });
+    }
+    expect(doc.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import './resolve-ts-sources.cjs';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -17,7 +18,8 @@ export default async function globalSetup(): Promise<void> {
 
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const embedded = new EmbeddedPostgres({ dataDir: path.resolve('.data/test'), port: 54330 });
+    // Any free port: two checkouts (or a test run beside CI) may test at the same time.
+    const embedded = new EmbeddedPostgres({ dataDir: path.resolve('.data/test'), port: await freePort() });
     serverUrl = await embedded.start();
     (globalThis as { stopEmbeddedPostgres?: () => Promise<void> }).stopEmbeddedPostgres = () =>
       embedded.stop();
@@ -38,4 +40,15 @@ export default async function globalSetup(): Promise<void> {
   await template.initialize();
   await runMigrationsLocked(template);
   await template.destroy();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
