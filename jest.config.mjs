@@ -1,5 +1,5 @@
 // Jest runs the ESM build of the code (Nest 12 is ESM-only) through ts-jest, on Node 24 with
-// --experimental-vm-modules (see the `test` script).
+// --experimental-vm-modules (see the `test` scripts).
 const tsJest = [
   'ts-jest',
   { useESM: true, tsconfig: { isolatedModules: true }, transpilation: true, diagnostics: false },
@@ -10,18 +10,20 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };
+const againstTheDatabase = {
+  ...common,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  slowTestThreshold: 20,
+};
 
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    {
-      ...common,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      setupFiles: ['<rootDir>/test/support/setup-env.ts'],
-      slowTestThreshold: 20,
-    },
+    { ...againstTheDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    // Swagger UI driven in Debian's Chromium: `npm run test:browser`, outside `npm test`, which must
+    // pass on a machine without a browser.
+    { ...againstTheDatabase, displayName: 'browser', testMatch: ['<rootDir>/test/**/*.browser-spec.ts'] },
   ],
 };

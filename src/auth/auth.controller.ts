@@ -26,7 +26,7 @@ export class AuthController {
       'Starts a session. An unknown email and a wrong password get the same 401. Repeated failures lock the email for a while (429 with `Retry-After`).',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblems(400, 401)
+  @ApiProblems(400, 401, 413, 415)
   login(@Body() body: LoginDto): Promise<TokenPairDto> {
     return this.auth.login(body.email, body.password);
   }
@@ -40,7 +40,7 @@ export class AuthController {
     description: 'The refresh token is single use: presenting a spent one ends its whole session.',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblems(400, 401)
+  @ApiProblems(400, 401, 413, 415)
   refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken);
   }
@@ -62,7 +62,11 @@ export class AuthController {
   @Post('logout-all')
   @HttpCode(204)
   @ApiBearerAuth('bearer')
-  @ApiOperation({ operationId: 'auth_logoutAll', summary: 'End every session of this user' })
+  @ApiOperation({
+    operationId: 'auth_logoutAll',
+    summary: 'End every session of this user',
+    description: 'On every device: all access and refresh tokens of the user stop working at once.',
+  })
   @ApiNoContentResponse({ description: 'Signed out everywhere.' })
   @ApiProblems(401)
   async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
@@ -79,7 +83,7 @@ export class AuthController {
       'Needs the current password (a wrong one is a 400 on `#/currentPassword`, not a 401). This session stays; every other one ends.',
   })
   @ApiNoContentResponse({ description: 'Changed.' })
-  @ApiProblems(400, 401)
+  @ApiProblems(400, 401, 413, 415)
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChangePasswordDto,

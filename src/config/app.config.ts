@@ -52,6 +52,12 @@ export class AppEnvironment {
   @IsBoolean()
   RATE_LIMIT_ENABLED = true;
 
+  /** Requests per client address per minute, on routes without a budget of their own. */
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 600;
+
   /** Login attempts per client address per minute. */
   @ToInteger()
   @IsInt()
@@ -92,6 +98,7 @@ export const appConfig = registerAs('app', () => {
     trustProxy: trustProxy(env.TRUST_PROXY),
     rateLimit: {
       enabled: env.RATE_LIMIT_ENABLED,
+      perMinute: env.RATE_LIMIT_PER_MINUTE,
       loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
       signupPerHour: env.RATE_LIMIT_SIGNUP_PER_HOUR,
     },

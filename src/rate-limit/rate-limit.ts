@@ -1,29 +1,29 @@
-import { applyDecorators, Module, SetMetadata, UseGuards, type ExecutionContext } from '@nestjs/common';
+import { Module, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 
-/** The routes limited per client address, each with its own budget from the configuration. */
+/** Routes with a tighter budget of their own; every other route shares the general one. */
 export type RateLimitKind = 'login' | 'signup';
 const RATE_LIMIT_KIND = 'rate-limit:kind';
 
-/**
- * Limits a route per client address (`request.ip`, which honours TRUST_PROXY); over the limit it
- * answers 429 with `Retry-After`. Off when RATE_LIMIT_ENABLED=false.
- */
-export const RateLimit = (kind: RateLimitKind) =>
-  applyDecorators(SetMetadata(RATE_LIMIT_KIND, kind), UseGuards(ThrottlerGuard), ApiProblems(429));
+/** Gives a route its own, tighter budget per client address instead of the general one. */
+export const RateLimit = (kind: RateLimitKind) => SetMetadata(RATE_LIMIT_KIND, kind);
 
-function budgets(app: AppConfig): Record<RateLimitKind, { limit: number; ttl: number }> {
+function budgets(app: AppConfig): Record<RateLimitKind | 'general', { limit: number; ttl: number }> {
   return {
+    general: { limit: app.rateLimit.perMinute, ttl: 60_000 },
     login: { limit: app.rateLimit.loginPerMinute, ttl: 60_000 },
     signup: { limit: app.rateLimit.signupPerHour, ttl: 3_600_000 },
   };
 }
 
 /**
- * `@nestjs/throttler` with one throttler whose budget depends on the route. It is named `default`
- * because that is the name for which it sends a plain `Retry-After` header.
+ * Every route is limited per client address (`request.ip`, which honours TRUST_PROXY) [OWASP
+ * API4:2023]; over the limit it answers 429 with `Retry-After`, and every answer carries the
+ * `X-RateLimit-*` headers. `@nestjs/throttler` with one throttler whose budget depends on the route,
+ * named `default` because that is the name for which it sends a plain `Retry-After`. Off when
+ * RATE_LIMIT_ENABLED=false.
  */
 @Module({
   imports: [
@@ -31,7 +31,9 @@ function budgets(app: AppConfig): Record<RateLimitKind, { limit: number; ttl: nu
       inject: [appConfig.KEY],
       useFactory: (app: AppConfig) => {
         const budget = (context: ExecutionContext) =>
-          budgets(app)[Reflect.getMetadata(RATE_LIMIT_KIND, context.getHandler()) as RateLimitKind];
+          budgets(app)[
+            (Reflect.getMetadata(RATE_LIMIT_KIND, context.getHandler()) as RateLimitKind) ?? 'general'
+          ];
         return {
           throttlers: [{ name: 'default', limit: (c) => budget(c).limit, ttl: (c) => budget(c).ttl }],
           skipIf: () => !app.rateLimit.enabled,
@@ -40,5 +42,6 @@ function budgets(app: AppConfig): Record<RateLimitKind, { limit: number; ttl: nu
       },
     }),
   ],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
 })
 export class RateLimitModule {}

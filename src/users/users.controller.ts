@@ -10,7 +10,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/sessions.repository.js';
-import { UuidParam } from '../common/http/uuid-param.decorator.js';
+import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
@@ -62,7 +62,11 @@ export class UsersController {
 
   @Get('me')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ operationId: 'users_getMe', summary: 'Your account' })
+  @ApiOperation({
+    operationId: 'users_getMe',
+    summary: 'Your account',
+    description: 'The account of the access token.',
+  })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(401)
   async getMe(@CurrentPrincipal() principal: Principal): Promise<UserResponseDto> {
@@ -108,6 +112,7 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(400, 401, 404)
+  @ApiUuidParam()
   async get(@CurrentPrincipal() principal: Principal, @UuidParam() id: string): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.users.getVisibleTo(principal, id));
   }
@@ -122,6 +127,7 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(400, 401, 403, 404, 413, 415)
+  @ApiUuidParam()
   async update(@UuidParam() id: string, @Body() body: UpdateUserDto): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.users.update(id, body));
   }
@@ -137,6 +143,7 @@ export class UsersController {
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblems(400, 401, 403, 404)
+  @ApiUuidParam()
   async delete(@UuidParam() id: string): Promise<void> {
     await this.users.delete(id);
   }

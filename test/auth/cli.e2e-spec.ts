@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { login, signUp } from '../support/factories.js';
+import { bearer, send } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
@@ -25,19 +26,19 @@ describe('npm run cli -- create-admin (e2e)', () => {
     const email = `root-${Date.now()}@example.com`;
     const { stdout } = await createAdmin(['--email', email, '--name', 'Root'], 'a strong admin passphrase 1');
     expect(stdout).toContain('created the admin');
-    const tokens = await login(t.http, email, 'a strong admin passphrase 1');
+    const tokens = await login(t.api, email, 'a strong admin passphrase 1');
     expect((await t.http.get('/users?limit=1', { token: tokens.accessToken })).status).toBe(200);
   });
 
   it('promotes an existing user, keeping their password', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(t.api);
     const { stdout } = await createAdmin(
       ['--email', user.email.toUpperCase(), '--name', 'X'],
       'whatever passphrase 2',
     );
     expect(stdout).toContain('promoted');
-    const tokens = await login(t.http, user.email, user.password);
-    expect((await t.http.get('/users/me', { token: tokens.accessToken })).body.role).toBe('admin');
+    const tokens = await login(t.api, user.email, user.password);
+    expect((await send(t.api.GET('/api/v1/users/me', bearer(tokens.accessToken)))).body.role).toBe('admin');
   });
 
   it('refuses to run without ADMIN_PASSWORD or with a weak one, and exits non-zero', async () => {

@@ -15,7 +15,7 @@ describe('login timing (e2e)', () => {
   // ASVS 6.3.8: an unknown email costs the same argon2 verification as a wrong password, so the
   // response time does not tell whether an account exists.
   it('takes about as long for an unknown email as for a wrong password (medians of 30 within 25%)', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(t.api);
     const time = async (email: string) => {
       const started = performance.now();
       const response = await t.http.post('/auth/login', { body: { email, password: 'wrong password 123' } });

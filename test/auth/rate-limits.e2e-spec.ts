@@ -23,7 +23,7 @@ describe('rate limits (e2e)', () => {
     });
 
     it('locks an email after repeated failures, with Retry-After, even for the right password; longer each time', async () => {
-      const user = await signUp(t.http);
+      const user = await signUp(t.api);
       for (let i = 0; i < 3; i++) expectProblem(await wrongLogin(t, user.email), 401);
       const locked = await t.http.post('/auth/login', {
         body: { email: user.email, password: user.password },
@@ -46,11 +46,11 @@ describe('rate limits (e2e)', () => {
     });
 
     it('forgets failures after a successful login', async () => {
-      const user = await signUp(t.http);
+      const user = await signUp(t.api);
       for (let i = 0; i < 2; i++) expectProblem(await wrongLogin(t, user.email), 401);
-      await login(t.http, user.email, user.password);
+      await login(t.api, user.email, user.password);
       for (let i = 0; i < 2; i++) expectProblem(await wrongLogin(t, user.email), 401);
-      await login(t.http, user.email, user.password);
+      await login(t.api, user.email, user.password);
     });
   });
 
@@ -124,9 +124,9 @@ describe('rate limits (e2e)', () => {
     });
 
     it('never throttles', async () => {
-      const user = await signUp(t.http);
+      const user = await signUp(t.api);
       for (let i = 0; i < 3; i++) expectProblem(await wrongLogin(t, user.email), 401);
-      await login(t.http, user.email, user.password);
+      await login(t.api, user.email, user.password);
     });
   });
 });

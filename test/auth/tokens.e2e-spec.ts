@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import { createSecretKey } from 'node:crypto';
 import { Clock } from '../../src/common/clock.js';
 import { aSignedInUser, expectProblem, login, PASSWORD, signUp, type Tokens } from '../support/factories.js';
+import { bearer, send } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('tokens and sessions (e2e)', () => {
@@ -22,8 +23,10 @@ describe('tokens and sessions (e2e)', () => {
     await t.close();
   });
 
-  const me = (tokens: Pick<Tokens, 'accessToken'>) => t.http.get('/users/me', { token: tokens.accessToken });
-  const refresh = (refreshToken: string) => t.http.post('/auth/refresh', { body: { refreshToken } });
+  const me = (tokens: Pick<Tokens, 'accessToken'>) =>
+    send(t.api.GET('/api/v1/users/me', bearer(tokens.accessToken)));
+  const refresh = (refreshToken: string) =>
+    send(t.api.POST('/api/v1/auth/refresh', { body: { refreshToken } }));
   const later = (seconds: number) => {
     const at = new Date(Date.now() + seconds * 1000);
     jest.spyOn(clock, 'now').mockReturnValue(at);
@@ -31,7 +34,7 @@ describe('tokens and sessions (e2e)', () => {
   const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 
   it('logs in with a token pair whose access token is a short-lived HS256 JWT with the required claims', async () => {
-    const { user, tokens } = await aSignedInUser(t.http);
+    const { user, tokens } = await aSignedInUser(t.api);
     expect(tokens).toEqual({
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
@@ -53,7 +56,7 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('stores only the SHA-256 of refresh tokens', async () => {
-    const { tokens } = await aSignedInUser(t.http);
+    const { tokens } = await aSignedInUser(t.api);
     const stored = await t.db.query('SELECT token_hash FROM refresh_tokens');
     const asText = JSON.stringify(stored);
     expect(asText).not.toContain(tokens.refreshToken);
@@ -65,7 +68,7 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('answers an unknown email and a wrong password with the same 401', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(t.api);
     const wrong = await t.http.post('/auth/login', {
       body: { email: user.email, password: 'wrong password 123' },
     });
@@ -77,14 +80,14 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('logs in with the email in any case and with surrounding spaces', async () => {
-    const user = await signUp(t.http);
-    await expect(login(t.http, `  ${user.email.toUpperCase()} `)).resolves.toMatchObject({
+    const user = await signUp(t.api);
+    await expect(login(t.api, `  ${user.email.toUpperCase()} `)).resolves.toMatchObject({
       tokenType: 'Bearer',
     });
   });
 
   it('rotates refresh tokens: each one works once and gives a new pair', async () => {
-    const { tokens } = await aSignedInUser(t.http);
+    const { tokens } = await aSignedInUser(t.api);
     const first = await refresh(tokens.refreshToken);
     expect(first.status).toBe(200);
     expect(first.body.refreshToken).not.toBe(tokens.refreshToken);
@@ -94,7 +97,7 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('ends the whole session when a spent refresh token comes back, newest tokens included', async () => {
-    const { tokens } = await aSignedInUser(t.http);
+    const { tokens } = await aSignedInUser(t.api);
     const rotated = (await refresh(tokens.refreshToken)).body as Tokens;
     expectProblem(await refresh(tokens.refreshToken), 401);
     expectProblem(await refresh(rotated.refreshToken), 401);
@@ -103,7 +106,7 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('gives at most one success and no 5xx for 50 parallel refreshes of one token', async () => {
-    const { tokens } = await aSignedInUser(t.http);
+    const { tokens } = await aSignedInUser(t.api);
     const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(tokens.refreshToken)));
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
@@ -117,7 +120,7 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('refuses an access token after it expires', async () => {
-    const { tokens } = await aSignedInUser(t.http);
+    const { tokens } = await aSignedInUser(t.api);
     later(14 * 60);
     expect((await me(tokens)).status).toBe(200);
     later(15 * 60 + 1);
@@ -126,12 +129,12 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('ends a session idle for longer than AUTH_SESSION_IDLE_TTL, and any session after AUTH_REFRESH_TOKEN_TTL', async () => {
-    const idle = await aSignedInUser(t.http);
+    const idle = await aSignedInUser(t.api);
     later(8 * 86400);
     expectProblem(await refresh(idle.tokens.refreshToken), 401);
 
     jest.restoreAllMocks();
-    const busy = await aSignedInUser(t.http);
+    const busy = await aSignedInUser(t.api);
     let refreshToken = busy.tokens.refreshToken;
     for (const day of [6, 12, 18, 24, 29]) {
       later(day * 86400);
@@ -144,7 +147,7 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('refuses unsigned, tampered, foreign and misplaced tokens with 401 and WWW-Authenticate', async () => {
-    const { tokens } = await aSignedInUser(t.http);
+    const { tokens } = await aSignedInUser(t.api);
     const [header, payload, signature] = tokens.accessToken.split('.');
     const claims = claimsOf(tokens.accessToken);
     const none = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${payload}.`;
@@ -171,17 +174,17 @@ describe('tokens and sessions (e2e)', () => {
   });
 
   it('re-hashes a password hashed with weaker parameters at the next login', async () => {
-    const user = await signUp(t.http);
+    const user = await signUp(t.api);
     const weak = await hash(PASSWORD, { memoryCost: 4096, timeCost: 1, parallelism: 1 });
     await t.db.query('UPDATE users SET password_hash = $1 WHERE id = $2', [weak, user.id]);
-    await login(t.http, user.email);
+    await login(t.api, user.email);
     const [row] = await t.db.query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    await login(t.http, user.email);
+    await login(t.api, user.email);
   });
 
   it('never answers with a password hash or a token hash', async () => {
-    const { tokens } = await aSignedInUser(t.http);
+    const { tokens } = await aSignedInUser(t.api);
     for (const response of [await me(tokens), await refresh(tokens.refreshToken)]) {
       expect(response.text).not.toMatch(/hash|argon2|password/i);
     }

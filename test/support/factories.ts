@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpClient } from './http-client.js';
+import type { ApiClient, Schemas } from './api-client.js';
 
 export const PASSWORD = 'correct horse battery 42';
 
@@ -20,22 +20,14 @@ export function aUser(overrides: Partial<SignUpBody> = {}): SignUpBody {
 }
 
 /** Signs up through the API and returns the created user with the password it was given. */
-export async function signUp(http: HttpClient, overrides: Partial<SignUpBody> = {}) {
+export async function signUp(api: ApiClient, overrides: Partial<SignUpBody> = {}) {
   const body = aUser(overrides);
-  const response = await http.post('/users', { body });
-  if (response.status !== 201) throw new Error(`sign-up failed: ${response.status} ${response.text}`);
-  return { ...response.body, password: body.password } as UserBody & { password: string };
+  const { data, response } = await api.POST('/api/v1/users', { body });
+  if (!data) throw new Error(`sign-up failed: ${response.status}`);
+  return { ...data, password: body.password };
 }
 
-export interface UserBody {
-  id: string;
-  email: string;
-  name: string;
-  role: 'user' | 'admin';
-  emailVerified: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type UserBody = Schemas['UserResponseDto'];
 
 export const PROBLEM_JSON = /^application\/problem\+json/;
 
@@ -56,21 +48,16 @@ export function expectProblem(
   return response.body;
 }
 
-export interface Tokens {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
+export type Tokens = Schemas['TokenPairDto'];
 
-export async function login(http: HttpClient, email: string, password = PASSWORD): Promise<Tokens> {
-  const response = await http.post('/auth/login', { body: { email, password } });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
-  return response.body;
+export async function login(api: ApiClient, email: string, password = PASSWORD): Promise<Tokens> {
+  const { data, response } = await api.POST('/api/v1/auth/login', { body: { email, password } });
+  if (!data) throw new Error(`login failed: ${response.status}`);
+  return data;
 }
 
 /** A new user with a live session. */
-export async function aSignedInUser(http: HttpClient, overrides: Partial<SignUpBody> = {}) {
-  const user = await signUp(http, overrides);
-  return { user, tokens: await login(http, user.email, user.password) };
+export async function aSignedInUser(api: ApiClient, overrides: Partial<SignUpBody> = {}) {
+  const user = await signUp(api, overrides);
+  return { user, tokens: await login(api, user.email, user.password) };
 }

@@ -13,7 +13,32 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** Real HTTP to the app under test, the way a REST consumer calls it. */
+import { OpenApiValidator } from './openapi-validator.js';
+
+let validator: OpenApiValidator | undefined;
+
+/**
+ * `fetch`, plus a check of every response against openapi.json: a status, a content type or a
+ * member the document does not describe fails the test that received it.
+ */
+export async function validatingFetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  const response = await fetch(request);
+  const text = await response.clone().text();
+  validator ??= new OpenApiValidator();
+  const problems = validator.check(
+    request.method,
+    request.url,
+    response.status,
+    response.headers.get('content-type'),
+    text,
+  );
+  if (problems.length > 0)
+    throw new Error(`response does not match openapi.json:\n  ${problems.join('\n  ')}`);
+  return response;
+}
+
+/** Real HTTP to the app under test, the way a REST consumer calls it, for what the typed client cannot send. */
 export class HttpClient {
   constructor(readonly baseUrl: string) {}
 
@@ -33,7 +58,7 @@ export class HttpClient {
       path.startsWith('/api') || path.startsWith('/docs') || path.startsWith('/health')
         ? path
         : `/api/v1${path}`;
-    const response = await fetch(this.baseUrl + url, { method, headers, body: payload });
+    const response = await validatingFetch(this.baseUrl + url, { method, headers, body: payload });
     const text = await response.text();
     let body: any;
     try {

@@ -6,10 +6,14 @@ import { createApp } from '../../src/app.factory.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { databaseUrl, TEMPLATE_DATABASE } from './databases.js';
 import { aUser, login } from './factories.js';
+import { apiClient, type ApiClient } from './api-client.js';
 import { HttpClient } from './http-client.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** The typed client generated from openapi.json. */
+  api: ApiClient;
+  /** Raw HTTP, for requests no well-behaved client would send. */
   http: HttpClient;
   /** The app's own DataSource, for checking what a request left in the database. */
   db: DataSource;
@@ -39,9 +43,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   Object.assign(process.env, env, { DATABASE_URL: url });
   const app = await createApp();
   await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = await app.getUrl();
   return {
     app,
-    http: new HttpClient(await app.getUrl()),
+    api: apiClient(baseUrl),
+    http: new HttpClient(baseUrl),
     db: app.get(DataSource),
     databaseUrl: url,
     close: async () => {
@@ -55,5 +61,5 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 export async function aSignedInAdmin(t: TestApp) {
   const body = aUser({ name: 'Admin' });
   const { user } = await t.app.get(UsersService).createAdmin(body);
-  return { user, tokens: await login(t.http, body.email, body.password) };
+  return { user, tokens: await login(t.api, body.email, body.password) };
 }

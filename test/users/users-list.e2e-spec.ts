@@ -32,11 +32,11 @@ describe('GET /users (e2e)', () => {
   it('walks every user exactly once, newest first, while users are inserted between pages', async () => {
     const tag = `pg${randomUUID().slice(0, 6)}`;
     const made: string[] = [];
-    for (let i = 0; i < 7; i++) made.push((await signUp(t.http, { email: `${tag}-${i}@example.com` })).id);
+    for (let i = 0; i < 7; i++) made.push((await signUp(t.api, { email: `${tag}-${i}@example.com` })).id);
 
     const seen = await allPages(`search=${tag}`, 3, async () => {
       // Newer rows land before the cursor and must not disturb the pages still to come.
-      await signUp(t.http, { email: `${tag}-late-${randomUUID().slice(0, 4)}@example.com` });
+      await signUp(t.api, { email: `${tag}-late-${randomUUID().slice(0, 4)}@example.com` });
     });
 
     const original = seen.filter((u) => made.includes(u.id)).map((u) => u.id);
@@ -46,7 +46,7 @@ describe('GET /users (e2e)', () => {
 
   it('orders rows with the same created_at by id, so none is skipped or repeated', async () => {
     const tag = `same${randomUUID().slice(0, 6)}`;
-    for (let i = 0; i < 5; i++) await signUp(t.http, { email: `${tag}-${i}@example.com` });
+    for (let i = 0; i < 5; i++) await signUp(t.api, { email: `${tag}-${i}@example.com` });
     await t.db.query(`UPDATE users SET created_at = '2026-01-01T00:00:00.123Z' WHERE email LIKE $1`, [
       `${tag}%`,
     ]);
@@ -62,9 +62,9 @@ describe('GET /users (e2e)', () => {
 
   it('searches by a case-insensitive prefix of the email or the name, with wildcards taken literally', async () => {
     const tag = `srch${randomUUID().slice(0, 6)}`;
-    const byEmail = await signUp(t.http, { email: `${tag}-x@example.com` });
-    const byName = await signUp(t.http, { name: `${tag.toUpperCase()} Person` });
-    await signUp(t.http, { email: `${tag.slice(0, 4)}zz${tag.slice(4)}@example.com` });
+    const byEmail = await signUp(t.api, { email: `${tag}-x@example.com` });
+    const byName = await signUp(t.api, { name: `${tag.toUpperCase()} Person` });
+    await signUp(t.api, { email: `${tag.slice(0, 4)}zz${tag.slice(4)}@example.com` });
 
     const ids = (await allPages(`search=${tag.toUpperCase()}`, 10)).map((u) => u.id);
     expect(ids.toSorted()).toEqual([byEmail.id, byName.id].toSorted());

@@ -1,4 +1,5 @@
 import { aUser, expectProblem, PASSWORD, signUp } from '../support/factories.js';
+import { bearer, send } from '../support/api-client.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('users (e2e)', () => {
@@ -35,7 +36,7 @@ describe('users (e2e)', () => {
     });
 
     it('refuses an email that differs only in case with a 409', async () => {
-      const user = await signUp(t.http, { email: `Case-${Date.now()}@Example.com` });
+      const user = await signUp(t.api, { email: `Case-${Date.now()}@Example.com` });
       const response = await t.http.post('/users', { body: aUser({ email: user.email.toUpperCase() }) });
       expectProblem(response, 409);
       expect(response.body.type).toBe('/problems/email-taken');
@@ -111,8 +112,10 @@ describe('users (e2e)', () => {
 
   describe('GET /users/:id', () => {
     it('returns the user', async () => {
-      const user = await signUp(t.http);
-      const response = await t.http.get(`/users/${user.id}`, { token: admin });
+      const user = await signUp(t.api);
+      const response = await send(
+        t.api.GET('/api/v1/users/{id}', { ...bearer(admin), params: { path: { id: user.id } } }),
+      );
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ...user, password: undefined });
     });
@@ -126,7 +129,7 @@ describe('users (e2e)', () => {
 
   describe('PATCH /users/:id', () => {
     it('changes the name and the role', async () => {
-      const user = await signUp(t.http);
+      const user = await signUp(t.api);
       const response = await t.http.patch(`/users/${user.id}`, {
         token: admin,
         body: { name: 'Renamed', role: 'admin' },
@@ -137,11 +140,14 @@ describe('users (e2e)', () => {
     });
 
     it('refuses an unknown role, an unknown field and a password, changing nothing', async () => {
-      const user = await signUp(t.http);
+      const user = await signUp(t.api);
       for (const body of [{ role: 'root' }, { email: 'x@example.com' }, { name: 'ok', passwordHash: 'x' }]) {
         expectProblem(await t.http.patch(`/users/${user.id}`, { token: admin, body }), 400);
       }
-      expect((await t.http.get(`/users/${user.id}`, { token: admin })).body).toMatchObject({
+      expect(
+        (await send(t.api.GET('/api/v1/users/{id}', { ...bearer(admin), params: { path: { id: user.id } } })))
+          .body,
+      ).toMatchObject({
         name: user.name,
         role: 'user',
         email: user.email,
@@ -161,12 +167,22 @@ describe('users (e2e)', () => {
 
   describe('DELETE /users/:id', () => {
     it('deletes the user, then answers 404', async () => {
-      const user = await signUp(t.http);
-      const response = await t.http.delete(`/users/${user.id}`, { token: admin });
+      const user = await signUp(t.api);
+      const response = await send(
+        t.api.DELETE('/api/v1/users/{id}', { ...bearer(admin), params: { path: { id: user.id } } }),
+      );
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
-      expectProblem(await t.http.get(`/users/${user.id}`, { token: admin }), 404);
-      expectProblem(await t.http.delete(`/users/${user.id}`, { token: admin }), 404);
+      expectProblem(
+        await send(t.api.GET('/api/v1/users/{id}', { ...bearer(admin), params: { path: { id: user.id } } })),
+        404,
+      );
+      expectProblem(
+        await send(
+          t.api.DELETE('/api/v1/users/{id}', { ...bearer(admin), params: { path: { id: user.id } } }),
+        ),
+        404,
+      );
     });
   });
 });

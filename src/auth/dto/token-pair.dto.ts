@@ -5,6 +5,7 @@ export class TokenPairDto {
     description:
       'Send as `Authorization: Bearer <accessToken>`. A JWT (HS256), valid for `expiresIn` seconds.',
     maxLength: 2000,
+    pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
     example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzaWQiOiIuLi4ifQ.c2lnbmF0dXJl',
   })
   accessToken: string;
@@ -12,6 +13,7 @@ export class TokenPairDto {
   @ApiProperty({
     description: 'Opaque; exchange it at `/auth/refresh` for a new pair. Single use.',
     maxLength: 200,
+    pattern: '^[A-Za-z0-9_-]+$',
     example: 'kq3Vn0cXw5hQ3mJ6Yt9Hqz8bWfV1uZr2LxPaE4sDgTo',
   })
   refreshToken: string;
@@ -21,6 +23,7 @@ export class TokenPairDto {
 
   @ApiProperty({
     description: 'Lifetime of the access token, in seconds.',
+    format: 'int32',
     minimum: 1,
     maximum: 86400,
     example: 900,

@@ -12,33 +12,46 @@ const WHEN: Record<number, string> = {
   413: 'The body is larger than the server accepts.',
   415: 'The body is not `application/json`.',
   429: 'Too many requests: retry after the `Retry-After` seconds.',
+  500: 'Something failed on the server; quote the `requestId` when reporting it.',
 };
+
+/** The response object of a problem status, as `application/problem+json` with an example. */
+export function problemResponse(status: number) {
+  return {
+    description: WHEN[status] ?? STATUS_CODES[status] ?? 'Error',
+    ...(status === 429
+      ? {
+          headers: {
+            'Retry-After': {
+              description: 'Seconds to wait.',
+              schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 },
+            },
+          },
+        }
+      : {}),
+    content: {
+      'application/problem+json': {
+        schema: { $ref: getSchemaPath(ProblemDetailsDto) },
+        example: {
+          type: status === 400 ? '/problems/validation-failed' : 'about:blank',
+          title: status === 400 ? 'Validation failed' : STATUS_CODES[status],
+          status,
+          detail: WHEN[status] ?? STATUS_CODES[status],
+          instance: '/api/v1/users',
+          requestId: '2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a',
+          ...(status === 400
+            ? { errors: [{ pointer: '#/email', detail: 'email must be an email address' }] }
+            : {}),
+        },
+      },
+    },
+  };
+}
 
 /** Documents error statuses of an operation, each as `application/problem+json`. */
 export function ApiProblems(...statuses: number[]) {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsDto),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: WHEN[status] ?? STATUS_CODES[status],
-        content: {
-          'application/problem+json': {
-            schema: { $ref: getSchemaPath(ProblemDetailsDto) },
-            example: {
-              type: status === 400 ? '/problems/validation-failed' : 'about:blank',
-              title: status === 400 ? 'Validation failed' : STATUS_CODES[status],
-              status,
-              detail: WHEN[status] ?? STATUS_CODES[status],
-              instance: '/api/v1/users',
-              requestId: '2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a',
-              ...(status === 400
-                ? { errors: [{ pointer: '#/email', detail: 'email must be an email' }] }
-                : {}),
-            },
-          },
-        },
-      }),
-    ),
+    ...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })),
   );
 }

@@ -1,23 +1,81 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { problemResponse } from './api-problems.decorator.js';
+
+const DESCRIPTION = `User accounts and authentication.
+
+Sign up with \`POST /api/v1/users\`, sign in with \`POST /api/v1/auth/login\`, then press **Authorize**
+and paste the \`accessToken\`. Access tokens last 15 minutes; exchange the \`refreshToken\` at
+\`POST /api/v1/auth/refresh\` for a new pair (each refresh token works once).
+
+Every error is [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details
+(\`application/problem+json\`) with a \`requestId\` that matches the \`X-Request-Id\` response header.
+Every operation is rate limited per client address: the \`X-RateLimit-*\` headers say how much is
+left, and a 429 says when to retry (\`Retry-After\`).`;
+
+type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type Response = Extract<Operation['responses'][string], { description: string }>;
+
+const COUNT = { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 };
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': { description: 'Requests allowed in the current window.', schema: COUNT },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current window.', schema: COUNT },
+  'X-RateLimit-Reset': { description: 'Seconds until the window resets.', schema: COUNT },
+};
+const CORS_HEADER = {
+  'Access-Control-Allow-Origin': {
+    description: 'Present when the request came from an origin listed in CORS_ORIGINS.',
+    schema: { type: 'string', format: 'uri', maxLength: 200 },
+  },
+};
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Gatehouse API')
-    .setDescription(
-      [
-        'User accounts and authentication.',
-        '',
-        'Every error is [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details ' +
-          '(`application/problem+json`) with a `requestId` that matches the `X-Request-Id` response header.',
-      ].join('\n'),
-    )
+    .setDescription(DESCRIPTION)
     .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addTag('users', 'Accounts: sign-up, your own account, and the admin view of every account.')
+    .addTag('auth', 'Sessions: sign in, refresh, sign out, change the password.')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'An `accessToken` from `POST /api/v1/auth/login` or `/auth/refresh`: a JWS conforming to RFC8725 ' +
+          '(HS256 only, `typ: at+jwt`, `iss`, `aud` and `exp` checked), valid 15 minutes.',
+      },
+      'bearer',
+    )
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,
   });
+  // One server, wherever the API is deployed (local, staging or production), for its public clients.
+  document.servers = [
+    {
+      url: '/',
+      description: 'This deployment: local, staging or production alike',
+      'x-internal': false,
+    } as never,
+  ];
+  return withCommonResponses(document);
+}
+
+/** What every operation may answer, whatever its decorators say: a 429, a 500, the rate-limit headers. */
+function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as Operation[]) {
+      if (!operation?.responses) continue;
+      operation.responses['429'] ??= problemResponse(429);
+      operation.responses['500'] ??= problemResponse(500);
+      for (const [status, response] of Object.entries(operation.responses) as [string, Response][]) {
+        const limits = /^[24]/.test(status) ? RATE_LIMIT_HEADERS : {};
+        response.headers = { ...CORS_HEADER, ...limits, ...response.headers };
+      }
+    }
+  }
+  return document;
 }
 
 /** Swagger UI at /docs, the document at /docs-json. */

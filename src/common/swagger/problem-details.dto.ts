@@ -5,6 +5,7 @@ export class FieldErrorDto {
     description: 'JSON pointer to the invalid body member.',
     example: '#/email',
     maxLength: 300,
+    pattern: '^#(/.*)?$',
   })
   pointer?: string;
 
@@ -12,6 +13,7 @@ export class FieldErrorDto {
     description: 'Name of the invalid query or path parameter.',
     example: 'limit',
     maxLength: 100,
+    pattern: '^[\\w.]+$',
   })
   parameter?: string;
 
@@ -24,6 +26,7 @@ export class ProblemDetailsDto {
   @ApiProperty({
     description: 'A URI reference naming the kind of problem; `about:blank` when the status says it all.',
     example: '/problems/validation-failed',
+    format: 'uri-reference',
     maxLength: 200,
   })
   type: string;
@@ -35,7 +38,13 @@ export class ProblemDetailsDto {
   })
   title: string;
 
-  @ApiProperty({ description: 'The HTTP status code.', example: 400, minimum: 400, maximum: 599 })
+  @ApiProperty({
+    description: 'The HTTP status code.',
+    example: 400,
+    format: 'int32',
+    minimum: 400,
+    maximum: 599,
+  })
   status: number;
 
   @ApiProperty({
@@ -45,13 +54,19 @@ export class ProblemDetailsDto {
   })
   detail: string;
 
-  @ApiProperty({ description: 'The path of the request.', example: '/api/v1/users', maxLength: 2000 })
+  @ApiProperty({
+    description: 'The path of the request.',
+    example: '/api/v1/users',
+    format: 'uri-reference',
+    maxLength: 2000,
+  })
   instance: string;
 
   @ApiProperty({
     description: 'The request id, also sent as the `X-Request-Id` header; quote it when reporting a problem.',
     example: '2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a',
     maxLength: 128,
+    pattern: '^[\\w.:-]{1,128}$',
   })
   requestId: string;
 

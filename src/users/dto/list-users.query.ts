@@ -3,7 +3,13 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class ListUsersQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Users per page.' })
+  @ApiPropertyOptional({
+    format: 'int32',
+    minimum: 1,
+    maximum: 100,
+    default: 20,
+    description: 'Users per page.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -11,7 +17,11 @@ export class ListUsersQuery {
   @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', maxLength: 200 })
+  @ApiPropertyOptional({
+    description: 'The `nextCursor` of the previous page.',
+    maxLength: 200,
+    pattern: '^[A-Za-z0-9_-]+$',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -6,7 +6,7 @@ import { NameField } from './user-fields.js';
 /** What an admin may change on any account. */
 export class UpdateUserDto {
   @IsOptional()
-  @NameField()
+  @NameField({ required: false })
   name?: string;
 
   @ApiPropertyOptional({

@@ -20,7 +20,7 @@ export const EmailField = () =>
   applyDecorators(
     ApiProperty({
       description: 'Compared without regard to case; surrounding spaces are ignored.',
-      format: 'email',
+      format: 'idn-email',
       maxLength: EMAIL_MAX_LENGTH,
       example: 'ada@example.com',
     }),
@@ -29,13 +29,14 @@ export const EmailField = () =>
     MaxLength(EMAIL_MAX_LENGTH),
   );
 
-export const NameField = () =>
+export const NameField = ({ required = true } = {}) =>
   applyDecorators(
     ApiProperty({
       description: 'Display name.',
       minLength: 1,
       maxLength: NAME_MAX_LENGTH,
       example: 'Ada Lovelace',
+      required,
     }),
     Transform(({ value }) => (typeof value === 'string' ? value.trim().normalize('NFC') : value)),
     IsString(),

@@ -9,6 +9,7 @@ export class UserPageDto {
     type: String,
     nullable: true,
     maxLength: 200,
+    pattern: '^[A-Za-z0-9_-]+$',
     description: 'Pass as `cursor` for the next page; null on the last page.',
     example: 'MjAyNi0xMS0yNlQxNjowMDowMC4wMDBafDBiOWU0ZjFl',
   })
