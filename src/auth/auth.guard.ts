@@ -27,7 +27,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
-    const claims = await this.accessTokens.verify(bearerToken(request));
+    const claims = this.accessTokens.verify(bearerToken(request));
     const principal = await this.sessions.findPrincipal(claims.sid, claims.sub, this.clock.now());
     if (!principal)
       throw new UnauthenticatedError('The session of this access token has ended: sign in again.');

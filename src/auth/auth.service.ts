@@ -103,9 +103,9 @@ export class AuthService implements OnModuleInit {
     this.logger.log(`password changed (user ${user.id})`);
   }
 
-  private async pair(userId: string, sessionId: string, refreshToken: string): Promise<TokenPair> {
+  private pair(userId: string, sessionId: string, refreshToken: string): TokenPair {
     return {
-      accessToken: await this.accessTokens.issue({ sub: userId, sid: sessionId }),
+      accessToken: this.accessTokens.issue({ sub: userId, sid: sessionId }),
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.accessTokens.ttlSeconds,

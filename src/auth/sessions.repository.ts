@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
-import type { UserRole } from '../users/entities/user.entity.js';
+import type { User, UserRole } from '../users/entities/user.entity.js';
+import { userFromRow, USER_COLUMNS, type UserRow } from '../users/user-row.js';
 
 /** Who is calling: read from the database on every request, so revocation and role changes apply at once. */
 export interface Principal {
@@ -8,6 +9,8 @@ export interface Principal {
   sessionId: string;
   email: string;
   role: UserRole;
+  /** The caller's account as this request found it (`GET /users/me` needs nothing more). */
+  user: User;
 }
 
 export type Rotation =
@@ -75,12 +78,14 @@ export class SessionsRepository {
 
   /** The caller behind a live session, or null: one primary-key join per request. */
   async findPrincipal(sessionId: string, userId: string, now: Date): Promise<Principal | null> {
-    const rows = await this.dataSource.query(
-      `SELECT u.email, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+    const rows: UserRow[] = await this.dataSource.query(
+      `SELECT ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3`,
       [sessionId, userId, now],
     );
-    return rows.length === 0 ? null : { userId, sessionId, email: rows[0].email, role: rows[0].role };
+    if (rows.length === 0) return null;
+    const user = userFromRow(rows[0]);
+    return { userId, sessionId, email: user.email, role: user.role, user };
   }
 
   async delete(sessionId: string): Promise<void> {

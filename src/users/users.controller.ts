@@ -69,8 +69,9 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiProblems(401)
-  async getMe(@CurrentPrincipal() principal: Principal): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.getById(principal.userId));
+  getMe(@CurrentPrincipal() principal: Principal): UserResponseDto {
+    // The guard has just read the account with the session; reading it again would cost a query.
+    return UserResponseDto.from(principal.user);
   }
 
   @Patch('me')

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
 import { User, type UserRole } from './entities/user.entity.js';
+import { userFromRow, USER_COLUMNS, type UserRow } from './user-row.js';
 import { EmailTakenError } from './users.errors.js';
 
 export interface NewUser {
@@ -35,8 +36,11 @@ export class UsersRepository {
     }
   }
 
-  findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+  async findById(id: string): Promise<User | null> {
+    const rows: UserRow[] = await this.users.query(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`, [
+      id,
+    ]);
+    return rows.length === 0 ? null : userFromRow(rows[0]);
   }
 
   findByEmail(email: string): Promise<User | null> {

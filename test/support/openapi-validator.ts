@@ -31,6 +31,8 @@ export class OpenApiValidator {
       if (!OPEN_SCHEMAS.has(name) && schema.type === 'object') schema.additionalProperties = false;
     }
     addFormats(this.ajv);
+    // ajv-formats has no idn-email (RFC 6531): one @, no spaces, something either side.
+    this.ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/u);
     this.ajv.addSchema(document, 'openapi.json');
     for (const [template, item] of Object.entries<Record<string, any>>(document.paths)) {
       const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
