@@ -1,0 +1,413 @@
+// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep]
+// Seeds a PostgreSQL (DATABASE_URL's server, or an embedded one in .data/bench), starts the built app
+// in production mode without rate limits, and drives it with autocannon on 127.0.0.1, scenario by
+// scenario, with the raw floor (bench/floor.mjs) measured right before and after in each run.
+import { hash, verify } from '@node-rs/argon2';
+import autocannon from 'autocannon';
+import { fork, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { migrations } from '../dist/migrations/index.js';
+import { EmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
+import { runMigrationsLocked } from '../dist/src/database/migrate.js';
+import { renderMarkdown, renderSvg } from './report.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32' },
+    'skip-deep': { type: 'boolean', default: false },
+  },
+});
+const RUNS = Number(opts.runs);
+const DURATION = Number(opts.duration);
+const WARMUP = Number(opts.warmup);
+const CONNECTIONS = Number(opts.connections);
+const PASSWORD = 'bench password 2026';
+const SECRET = randomBytes(32).toString('base64url');
+const TICKS_PER_SECOND = 100;
+const RESULTS = path.resolve('bench/results');
+
+const log = (...args) => console.info(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+// ------------------------------------------------------------------ database
+async function serverUrl() {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+  const embedded = new EmbeddedPostgres({ dataDir: path.resolve('.data/bench'), port: await freePort() });
+  return { url: await embedded.start(), stop: () => embedded.stop() };
+}
+
+function withDatabase(url, database) {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function query(url, sql, params) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A migrated database holding `count` users (kept between runs when it already does). */
+async function seeded(server, database, count) {
+  const exists = await query(server, 'SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+  if (exists.length === 0) await query(server, `CREATE DATABASE ${database}`);
+  const url = withDatabase(server, database);
+  const ds = new DataSource({ type: 'postgres', url, migrations });
+  await ds.initialize();
+  await runMigrationsLocked(ds);
+  await ds.destroy();
+  const [{ n }] = await query(url, 'SELECT count(*)::int AS n FROM users');
+  if (n !== count + 1) {
+    log(`seeding ${count.toLocaleString()} users into ${database}`);
+    const passwordHash = await hash(PASSWORD);
+    await query(url, 'TRUNCATE users CASCADE');
+    await query(
+      url,
+      `INSERT INTO users (email, name, password_hash, created_at, updated_at)
+       SELECT 'bench-' || i || '@example.com', 'Bench User ' || i, $1,
+              now() - i * interval '1 second', now() - i * interval '1 second'
+         FROM generate_series(1, $2::int) AS i`,
+      [passwordHash, count],
+    );
+    await query(
+      url,
+      `INSERT INTO users (email, name, password_hash, role) VALUES ('bench-admin@example.com', 'Admin', $1, 'admin')`,
+      [passwordHash],
+    );
+    await query(url, 'VACUUM ANALYZE users');
+  }
+  await query(url, 'TRUNCATE sessions CASCADE');
+  return url;
+}
+
+/** Sessions written directly and access tokens signed with the app's key: no login needed. */
+async function tokensFor(url, emails) {
+  const key = new TextEncoder().encode(SECRET);
+  const rows = await query(url, 'SELECT id FROM users WHERE email = ANY($1)', [emails]);
+  const tokens = [];
+  for (const { id } of rows) {
+    const [{ id: sid }] = await query(
+      url,
+      `INSERT INTO sessions (user_id, created_at, last_used_at, expires_at) VALUES ($1, now(), now(), now() + interval '1 day') RETURNING id`,
+      [id],
+    );
+    tokens.push(
+      await new SignJWT({ sid })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .setSubject(id)
+        .setIssuer('gatehouse')
+        .setAudience('gatehouse-api')
+        .setIssuedAt()
+        .setExpirationTime('2h')
+        .sign(key),
+    );
+  }
+  return tokens;
+}
+
+// ------------------------------------------------------------------ processes
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, child, timeoutMs = 30_000) {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status < 500) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+async function startApp(databaseUrl) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      RATE_LIMIT_ENABLED: 'false',
+      AUTH_JWT_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const bootMs = await waitFor(`http://127.0.0.1:${port}/docs-json`, child);
+  return { child, base: `http://127.0.0.1:${port}`, bootMs };
+}
+
+async function startFloor(databaseUrl) {
+  const port = await freePort();
+  const child = fork('bench/floor.mjs', {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port) },
+  });
+  await waitFor(`http://127.0.0.1:${port}/api/v1/users/00000000-0000-0000-0000-000000000000`, child);
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+async function stop({ child }) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+// ------------------------------------------------------------------ measuring
+function cpuTicks(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+function cannon(base, requests, seconds) {
+  return autocannon({ url: base, connections: CONNECTIONS, duration: seconds, requests });
+}
+
+async function measure(name, server, requests) {
+  await cannon(server.base, requests(), WARMUP);
+  const pid = server.child.pid;
+  let peak = rssMb(pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 200);
+  const before = cpuTicks(pid);
+  const result = await cannon(server.base, requests(), DURATION);
+  const ticks = cpuTicks(pid) - before;
+  clearInterval(sampler);
+  const ok = result['2xx'];
+  const total = ok + result.non2xx;
+  const figures = {
+    scenario: name,
+    rps: Math.round(total / DURATION),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    cpuUsPerRequest: Math.round((ticks / TICKS_PER_SECOND / Math.max(total, 1)) * 1e6),
+    peakRssMb: Math.round(peak),
+    non2xx: result.non2xx + result.errors + result.timeouts,
+  };
+  log(
+    `${name.padEnd(16)} ${String(figures.rps).padStart(6)} req/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms  ` +
+      `${figures.cpuUsPerRequest} µs CPU/req  ${figures.peakRssMb} MB  non-2xx ${figures.non2xx}`,
+  );
+  return figures;
+}
+
+/** autocannon requests cycling through `make(i)`. */
+function cycling(make) {
+  return () => {
+    let i = 0;
+    return [{ setupRequest: (request) => ({ ...request, ...make(i++) }) }];
+  };
+}
+
+async function hashRate(seconds = 5) {
+  const stored = await hash(PASSWORD);
+  let done = 0;
+  const deadline = performance.now() + seconds * 1000;
+  // As many at once as libuv's pool runs argon2 (4 threads), on this machine's cores.
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (performance.now() < deadline) {
+        await verify(stored, PASSWORD);
+        done++;
+      }
+    }),
+  );
+  return Math.round(done / seconds);
+}
+
+// ------------------------------------------------------------------ scenarios
+const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  const server = await serverUrl();
+  try {
+    const mainDb = await seeded(server.url, 'gatehouse_bench', 10_000);
+    const deep = opts['skip-deep'] ? undefined : await seeded(server.url, 'gatehouse_bench_deep', 1_000_000);
+    const ids = (await query(mainDb, `SELECT id FROM users WHERE role = 'user'`)).map((r) => r.id);
+    const emails = Array.from({ length: 1000 }, (_, i) => `bench-${i + 1}@example.com`);
+    const runs = [];
+
+    for (let run = 1; run <= RUNS; run++) {
+      log(`run ${run} of ${RUNS}`);
+      const tokens = await tokensFor(mainDb, emails);
+      const [admin] = await tokensFor(mainDb, ['bench-admin@example.com']);
+      const byId = (token) =>
+        cycling(() => ({
+          method: 'GET',
+          path: `/api/v1/users/${ids[Math.floor(Math.random() * ids.length)]}`,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        }));
+      const figures = [];
+
+      let floor = await startFloor(mainDb);
+      const floorBefore = await measure('floor (before)', floor, byId());
+      await stop(floor);
+
+      const app = await startApp(mainDb);
+      figures.push({
+        ...(await measure(
+          'me',
+          app,
+          cycling((i) => ({
+            method: 'GET',
+            path: '/api/v1/users/me',
+            headers: { authorization: `Bearer ${tokens[i % tokens.length]}` },
+          })),
+        )),
+        bootMs: Math.round(app.bootMs),
+      });
+      figures.push(await measure('get-by-id', app, byId(admin)));
+      figures.push(
+        await measure(
+          'login',
+          app,
+          cycling((i) => ({
+            method: 'POST',
+            path: '/api/v1/auth/login',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: emails[i % emails.length], password: PASSWORD }),
+          })),
+        ),
+      );
+      const hashesPerSecond = await hashRate();
+      log(`argon2id verifications alone: ${hashesPerSecond}/s`);
+      const prefix = randomUUID().slice(0, 8);
+      figures.push(
+        await measure(
+          'signup',
+          app,
+          cycling((i) => ({
+            method: 'POST',
+            path: '/api/v1/users',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              email: `new-${prefix}-${i}-${Math.random()}@example.com`,
+              password: PASSWORD,
+              name: 'New',
+            }),
+          })),
+        ),
+      );
+      await stop(app);
+
+      if (deep) {
+        const deepApp = await startApp(deep);
+        const [deepAdmin] = await tokensFor(deep, ['bench-admin@example.com']);
+        const [position] = await query(
+          deep,
+          'SELECT created_at, id FROM users ORDER BY created_at DESC, id DESC OFFSET 900000 LIMIT 1',
+        );
+        const cursor = Buffer.from(`${position.created_at.toISOString()}|${position.id}`).toString(
+          'base64url',
+        );
+        const list = (suffix) => () => [
+          {
+            method: 'GET',
+            path: `/api/v1/users?limit=20${suffix}`,
+            headers: { authorization: `Bearer ${deepAdmin}` },
+          },
+        ];
+        figures.push(await measure('list-first', deepApp, list('')));
+        figures.push(await measure('list-deep', deepApp, list(`&cursor=${cursor}`)));
+        await stop(deepApp);
+      }
+
+      floor = await startFloor(mainDb);
+      const floorAfter = await measure('floor (after)', floor, byId());
+      await stop(floor);
+
+      const floorRps = (floorBefore.rps + floorAfter.rps) / 2;
+      runs.push({
+        run,
+        floorBefore,
+        floorAfter,
+        hashesPerSecond,
+        scenarios: figures.map((f) => ({ ...f, xFloor: +(f.rps / floorRps).toFixed(2) })),
+      });
+    }
+
+    const summary = summarise(runs);
+    mkdirSync(RESULTS, { recursive: true });
+    const report = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      settings: { runs: RUNS, durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS },
+      summary,
+      runs,
+    };
+    writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(RESULTS, 'latest.md'), renderMarkdown(report));
+    writeFileSync(path.join(RESULTS, 'latency.svg'), renderSvg(report));
+    console.info(`\n${renderMarkdown(report)}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Medians over the runs, scenario by scenario. */
+function summarise(runs) {
+  const names = runs[0].scenarios.map((s) => s.scenario);
+  const pick = (name, key) =>
+    median(runs.map((r) => r.scenarios.find((s) => s.scenario === name)[key]).filter((v) => v !== undefined));
+  const floor = (key) => median(runs.flatMap((r) => [r.floorBefore[key], r.floorAfter[key]]));
+  return {
+    floor: {
+      rps: floor('rps'),
+      p50Ms: floor('p50Ms'),
+      p99Ms: floor('p99Ms'),
+      cpuUsPerRequest: floor('cpuUsPerRequest'),
+      peakRssMb: floor('peakRssMb'),
+    },
+    hashesPerSecond: median(runs.map((r) => r.hashesPerSecond)),
+    scenarios: names.map((name) => ({
+      scenario: name,
+      ...Object.fromEntries(
+        ['rps', 'p50Ms', 'p99Ms', 'cpuUsPerRequest', 'peakRssMb', 'non2xx', 'xFloor', 'bootMs'].map((k) => [
+          k,
+          pick(name, k),
+        ]),
+      ),
+    })),
+  };
+}
+
+function machine() {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const cores = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length;
+  const memGb = Math.round(
+    Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))[1]) / 1024 / 1024,
+  );
+  return { cpu, cores, memGb, node: process.version };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
