@@ -48,24 +48,25 @@ export class UsersRepository {
   }
 
   /** One page, newest first, after `position` when given; fetches `limit` rows plus one. */
-  findPage(options: { after?: KeysetPosition; limit: number; search?: string }): Promise<User[]> {
-    const query = this.users
-      .createQueryBuilder('u')
-      .orderBy('u.createdAt', 'DESC')
-      .addOrderBy('u.id', 'DESC')
-      .limit(options.limit + 1);
+  async findPage(options: { after?: KeysetPosition; limit: number; search?: string }): Promise<User[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
     if (options.after) {
-      query.andWhere('(u.created_at, u.id) < (:createdAt, :id)', options.after);
+      params.push(options.after.createdAt, options.after.id);
+      where.push(`(u.created_at, u.id) < ($${params.length - 1}, $${params.length})`);
     }
     if (options.search) {
-      query.andWhere(
-        `(lower(u.email) LIKE lower(:prefix) ESCAPE '\\' OR lower(u.name) LIKE lower(:prefix) ESCAPE '\\')`,
-        {
-          prefix: `${options.search.replace(/[\\%_]/g, '\\$&')}%`,
-        },
-      );
+      params.push(`${options.search.replace(/[\\%_]/g, '\\$&')}%`);
+      const prefix = `lower($${params.length})`;
+      where.push(`(lower(u.email) LIKE ${prefix} ESCAPE '\\' OR lower(u.name) LIKE ${prefix} ESCAPE '\\')`);
     }
-    return query.getMany();
+    params.push(options.limit + 1);
+    const rows: UserRow[] = await this.users.query(
+      `SELECT ${USER_COLUMNS} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY u.created_at DESC, u.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(userFromRow);
   }
 
   /** Applies the changes; returns the updated user, or null when there is none with this id. */
