@@ -55,3 +55,15 @@ export const PasswordField = (description: string) =>
     IsString(),
     MaxLength(PASSWORD_MAX_LENGTH),
   );
+
+/** A password the user already has (login, change-password): only its type and size are checked here. */
+export const CurrentPasswordField = () =>
+  applyDecorators(
+    ApiProperty({
+      format: 'password',
+      maxLength: PASSWORD_MAX_LENGTH,
+      example: 'correct horse battery staple',
+    }),
+    IsString(),
+    MaxLength(PASSWORD_MAX_LENGTH),
+  );
