@@ -1,4 +1,4 @@
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,8 +8,16 @@ import { AppModule } from './app.module.js';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { loadEnvironment } from './config/load-environment.js';
 import { setupSwagger } from './common/swagger/openapi.js';
+import { Metrics } from './metrics/metrics.js';
 
 export const API_PREFIX = 'api/v1';
+/** Operational endpoints stay unversioned (API.md). */
+const UNVERSIONED = ['health/live', 'health/ready', 'metrics'];
+
+/** The versioned prefix, set the same way for serving and for the OpenAPI export. */
+export function setApiPrefix(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNVERSIONED });
+}
 
 /** A client's request id is kept when it is short and plain; anything else is replaced. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -54,7 +62,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
 }
 
 async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.setGlobalPrefix(API_PREFIX);
+  setApiPrefix(app);
   // Security headers; the CSP keeps Swagger UI working (its styles are inline, its logo a data: URL).
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -86,6 +94,15 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
   );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  const metrics = app.get(Metrics);
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
 }
 

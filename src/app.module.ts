@@ -6,10 +6,20 @@ import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
-  imports: [AppConfigModule, CommonModule, DatabaseModule, UsersModule, AuthModule],
+  imports: [
+    AppConfigModule,
+    CommonModule,
+    DatabaseModule,
+    UsersModule,
+    AuthModule,
+    HealthModule,
+    MetricsModule,
+  ],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

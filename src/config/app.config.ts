@@ -1,5 +1,16 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { readEnvironment, ToBoolean, ToInteger } from './environment.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -52,6 +63,12 @@ export class AppEnvironment {
   @IsBoolean()
   RATE_LIMIT_ENABLED = true;
 
+  /** When set, GET /metrics needs it as a Bearer token. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
   /** Requests per client address per minute, on routes without a budget of their own. */
   @ToInteger()
   @IsInt()
@@ -96,6 +113,7 @@ export const appConfig = registerAs('app', () => {
       .map((origin) => origin.trim())
       .filter(Boolean),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    metricsToken: env.METRICS_TOKEN,
     rateLimit: {
       enabled: env.RATE_LIMIT_ENABLED,
       perMinute: env.RATE_LIMIT_PER_MINUTE,

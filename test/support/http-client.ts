@@ -54,10 +54,7 @@ export class HttpClient {
       headers['content-type'] ??= 'application/json';
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const url =
-      path.startsWith('/api') || path.startsWith('/docs') || path.startsWith('/health')
-        ? path
-        : `/api/v1${path}`;
+    const url = /^\/(api|docs|health|metrics)\b/.test(path) ? path : `/api/v1${path}`;
     const response = await validatingFetch(this.baseUrl + url, { method, headers, body: payload });
     const text = await response.text();
     let body: any;

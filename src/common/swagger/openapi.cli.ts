@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { writeFile } from 'node:fs/promises';
-import { API_PREFIX } from '../../app.factory.js';
+import { setApiPrefix } from '../../app.factory.js';
 import { AppModule } from '../../app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -16,7 +16,7 @@ async function main(out = 'openapi.json'): Promise<void> {
     logger: false,
     abortOnError: false,
   });
-  app.setGlobalPrefix(API_PREFIX);
+  setApiPrefix(app);
   await writeFile(out, `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
   console.info(`wrote ${out}`);
 }

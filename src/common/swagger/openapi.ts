@@ -36,6 +36,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1.0')
     .addTag('users', 'Accounts: sign-up, your own account, and the admin view of every account.')
     .addTag('auth', 'Sessions: sign in, refresh, sign out, change the password.')
+    .addTag('health', 'Liveness and readiness, for orchestrators and load balancers.')
+    .addTag('metrics', 'Prometheus metrics.')
     .addBearerAuth(
       {
         type: 'http',
@@ -47,6 +49,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       },
       'bearer',
     )
+    .addSecurity('metrics', {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque',
+      description: 'METRICS_TOKEN, when the deployment sets one: an opaque token, not a JWT.',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,
@@ -62,15 +70,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return withCommonResponses(document);
 }
 
-/** What every operation may answer, whatever its decorators say: a 429, a 500, the rate-limit headers. */
+/**
+ * What every operation may answer, whatever its decorators say: a 500, and on the rate-limited API
+ * (not the health and metrics endpoints, which probes must always reach) a 429 and the rate-limit headers.
+ */
 function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
+    const limited = path.startsWith('/api/');
     for (const operation of Object.values(item) as Operation[]) {
       if (!operation?.responses) continue;
-      operation.responses['429'] ??= problemResponse(429);
+      if (limited) operation.responses['429'] ??= problemResponse(429);
       operation.responses['500'] ??= problemResponse(500);
       for (const [status, response] of Object.entries(operation.responses) as [string, Response][]) {
-        const limits = /^[24]/.test(status) ? RATE_LIMIT_HEADERS : {};
+        const limits = limited && /^[24]/.test(status) ? RATE_LIMIT_HEADERS : {};
         response.headers = { ...CORS_HEADER, ...limits, ...response.headers };
       }
     }

@@ -1,0 +1,51 @@
+import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { Public } from '../auth/auth.decorators.js';
+import { UnauthenticatedError } from '../auth/auth.errors.js';
+import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { appConfig, type AppConfig } from '../config/app.config.js';
+import { Metrics } from './metrics.js';
+
+@ApiTags('metrics')
+@Controller('metrics')
+@Public()
+@SkipThrottle()
+export class MetricsController {
+  constructor(
+    private readonly metrics: Metrics,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+  ) {}
+
+  @Get()
+  @Header('cache-control', 'no-store')
+  @ApiBearerAuth('metrics')
+  @ApiOperation({
+    operationId: 'metrics_scrape',
+    summary: 'Prometheus metrics',
+    description: 'Prometheus text format. When METRICS_TOKEN is set, send it as a Bearer token.',
+  })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({
+    description: 'Prometheus exposition format.',
+    schema: { type: 'string', maxLength: 1_000_000 },
+  })
+  @ApiProblems(401)
+  async scrape(@Req() request: FastifyRequest): Promise<string> {
+    if (
+      this.app.metricsToken &&
+      !sameToken(request.headers.authorization, `Bearer ${this.app.metricsToken}`)
+    ) {
+      throw new UnauthenticatedError('The metrics token is missing or wrong.');
+    }
+    return this.metrics.registry.metrics();
+  }
+}
+
+function sameToken(given: string | undefined, expected: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

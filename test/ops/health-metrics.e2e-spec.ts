@@ -1,0 +1,59 @@
+import { Draining } from '../../src/health/draining.js';
+import { expectProblem, signUp } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('health and metrics (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers liveness and readiness, unversioned and without a token', async () => {
+    expect((await t.http.get('/health/live')).body).toMatchObject({ status: 'ok' });
+    const ready = await t.http.get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.details).toMatchObject({ database: { status: 'up' }, shutdown: { status: 'up' } });
+  });
+
+  it('serves Prometheus text with request durations by route template, process and pool metrics', async () => {
+    const user = await signUp(t.api);
+    await t.http.get(`/api/v1/users/${user.id}`);
+    const response = await t.http.get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(response.text).toMatch(/# TYPE http_request_duration_seconds histogram/);
+    expect(response.text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/users",status="201"\} \d+/,
+    );
+    expect(response.text).toContain('route="/api/v1/users/:id",status="401"');
+    expect(response.text).not.toContain(user.id);
+    expect(response.text).toMatch(/nodejs_eventloop_lag_seconds/);
+    expect(response.text).toMatch(/db_pool_connections\{state="total"\} \d+/);
+  });
+
+  it('turns readiness to 503 as soon as shutdown begins, while liveness stays 200', async () => {
+    t.app.get(Draining).beforeApplicationShutdown();
+    expectProblem(await t.http.get('/health/ready'), 503);
+    expect((await t.http.get('/health/live')).status).toBe(200);
+  });
+});
+
+describe('metrics behind METRICS_TOKEN (e2e)', () => {
+  let t: TestApp;
+  const token = 'a-metrics-token-of-some-length';
+  beforeAll(async () => {
+    t = await startTestApp({ METRICS_TOKEN: token });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('needs the token', async () => {
+    expectProblem(await t.http.get('/metrics'), 401);
+    expectProblem(await t.http.get('/metrics', { token: 'wrong-token-of-the-same-size!!' }), 401);
+    expect((await t.http.get('/metrics', { token })).status).toBe(200);
+  });
+});
