@@ -24,9 +24,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Read at every scrape from the pg pool behind TypeORM. */
+  readonly poolConnections: Gauge<'state'>;
+
   constructor(dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({
+    this.poolConnections = new Gauge({
       name: 'db_pool_connections',
       help: 'Connections of the PostgreSQL pool, by state (total, idle, or requests waiting for one).',
       labelNames: ['state'] as const,
