@@ -65,10 +65,12 @@ describe('Swagger UI in a real browser', () => {
     const { accessToken } = JSON.parse(login.response);
 
     await page.locator('.scheme-container button.authorize').click();
-    const dialog = page.locator('.modal-ux');
-    await dialog.locator('input').first().fill(accessToken);
-    await dialog.locator('.auth-btn-wrapper button.authorize').click();
-    await dialog.locator('.auth-btn-wrapper button.btn-done').click();
+    // The first scheme is the user's bearer token (the second, /metrics's token, stays empty).
+    const scheme = page.locator('.modal-ux .auth-container').first();
+    expect(await scheme.locator('h4').first().textContent()).toMatch(/^bearer/);
+    await scheme.locator('input').fill(accessToken);
+    await scheme.locator('button.authorize').click();
+    await page.locator('.modal-ux button.btn-done').first().click();
 
     const me = await tryOut('users_getMe', 'users');
     expect(me.status).toBe('200');
