@@ -1,6 +1,7 @@
-import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -8,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { loadEnvironment } from './config/load-environment.js';
 import { setupSwagger } from './common/swagger/openapi.js';
+import { Draining } from './health/draining.js';
 import { Metrics } from './metrics/metrics.js';
 
 export const API_PREFIX = 'api/v1';
@@ -21,16 +23,6 @@ export function setApiPrefix(app: INestApplication): void {
 
 /** A client's request id is kept when it is short and plain; anything else is replaced. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-const NEST_LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-  silent: [],
-};
 
 /**
  * Builds the app exactly as it serves: `main.ts`, the e2e tests and the OpenAPI export all call this,
@@ -52,11 +44,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bodyParser: false,
     abortOnError: false,
-    logger: NEST_LOG_LEVELS[config.logLevel],
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoLogger));
   await configureHttp(app, config);
   setupSwagger(app);
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }
@@ -94,6 +86,14 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
   );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // For the request log line (pino-http sees only the raw request): the same id, the route template.
+    Object.assign(request.raw, { id: request.id, route: request.routeOptions.url });
+  });
+  // While draining, every answer closes its connection, so that the server can stop once the
+  // requests in flight are done instead of waiting for idle keep-alive connections to time out.
+  const draining = app.get(Draining);
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (draining.isDraining) void reply.header('connection', 'close');
   });
   const metrics = app.get(Metrics);
   fastify.addHook('onResponse', async (request, reply) => {

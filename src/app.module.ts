@@ -7,12 +7,14 @@ import { CommonModule } from './common/common.module.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
   imports: [
     AppConfigModule,
+    LoggingModule,
     CommonModule,
     DatabaseModule,
     UsersModule,

@@ -63,6 +63,16 @@ export class AppEnvironment {
   @IsBoolean()
   RATE_LIMIT_ENABLED = true;
 
+  /**
+   * On SIGTERM, how long readiness fails before the server stops accepting: time for a load
+   * balancer to notice, and for requests already on the wire to be read.
+   */
+  @ToInteger()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SHUTDOWN_GRACE_MS = 1_000;
+
   /** When set, GET /metrics needs it as a Bearer token. */
   @IsOptional()
   @IsString()
@@ -114,6 +124,7 @@ export const appConfig = registerAs('app', () => {
       .filter(Boolean),
     trustProxy: trustProxy(env.TRUST_PROXY),
     metricsToken: env.METRICS_TOKEN,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     rateLimit: {
       enabled: env.RATE_LIMIT_ENABLED,
       perMinute: env.RATE_LIMIT_PER_MINUTE,

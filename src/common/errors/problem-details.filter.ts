@@ -13,7 +13,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = toProblem(error);
-    if (problem.status >= 500) {
+    // Only the unexpected: a 503 from a failing readiness check, say, is an answer, not an error.
+    if (problem.status === 500) {
       this.logger.error(
         { requestId: request.id, err: error },
         `unhandled error on ${request.method} ${request.url}`,
