@@ -672,6 +672,29 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   users_create: {
@@ -868,6 +891,29 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   users_getMe: {
@@ -972,6 +1018,29 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   users_deleteMe: {
@@ -1068,6 +1137,29 @@ export interface operations {
            *       "title": "Internal Server Error",
            *       "status": 500,
            *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -1270,6 +1362,29 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   users_get: {
@@ -1430,6 +1545,29 @@ export interface operations {
            *       "title": "Internal Server Error",
            *       "status": 500,
            *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -1623,6 +1761,29 @@ export interface operations {
            *       "title": "Internal Server Error",
            *       "status": 500,
            *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -1882,6 +2043,29 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   auth_login: {
@@ -2070,6 +2254,29 @@ export interface operations {
            *       "title": "Internal Server Error",
            *       "status": 500,
            *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -2272,6 +2479,29 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   auth_logout: {
@@ -2375,6 +2605,29 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   auth_logoutAll: {
@@ -2471,6 +2724,29 @@ export interface operations {
            *       "title": "Internal Server Error",
            *       "status": 500,
            *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -2672,6 +2948,29 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
     };
   };
   health_live: {
@@ -2756,11 +3055,13 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Service Unavailable */
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2769,7 +3070,7 @@ export interface operations {
            *       "type": "about:blank",
            *       "title": "Service Unavailable",
            *       "status": 503,
-           *       "detail": "Service Unavailable",
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }

@@ -1,5 +1,4 @@
 import './resolve-ts-sources.cjs';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -14,6 +13,7 @@ export default async function globalSetup(): Promise<void> {
   const { EmbeddedPostgres } = await import('../../src/database/embedded-postgres.js');
   const { runMigrationsLocked } = await import('../../src/database/migrate.js');
   const { databaseUrl, TEMPLATE_DATABASE } = await import('./databases.js');
+  const { freePort } = await import('./free-port.js');
   const { migrations } = await import('../../migrations/index.js');
 
   let serverUrl = process.env.DATABASE_URL;
@@ -40,15 +40,4 @@ export default async function globalSetup(): Promise<void> {
   await template.initialize();
   await runMigrationsLocked(template);
   await template.destroy();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

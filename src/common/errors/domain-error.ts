@@ -13,7 +13,8 @@ export type DomainErrorCode =
   | 'INVALID_REFRESH_TOKEN'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
-  | 'TOO_MANY_ATTEMPTS';
+  | 'TOO_MANY_ATTEMPTS'
+  | 'DATABASE_UNAVAILABLE';
 
 /** One invalid input, located by a JSON pointer into the body or by a query or path parameter name. */
 export type FieldError = { pointer: string; detail: string } | { parameter: string; detail: string };

@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { headersFor, toProblem } from './problem-details.js';
+import { headersFor, interpret, toProblem } from './problem-details.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -9,7 +9,8 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  catch(error: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const error = interpret(thrown);
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const problem = toProblem(error);
@@ -17,7 +18,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status === 500) {
       this.logger.error(
         { requestId: request.id, err: error },
-        `unhandled error on ${request.method} ${request.url}`,
+        `unhandled error on ${request.method} ${request.url.split('?')[0]}`,
       );
     }
     void reply

@@ -54,6 +54,8 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.FORBIDDEN, slug: 'forbidden' };
     case 'TOO_MANY_ATTEMPTS':
       return { status: HttpStatus.TOO_MANY_REQUESTS, slug: 'too-many-requests' };
+    case 'DATABASE_UNAVAILABLE':
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, slug: 'service-unavailable' };
   }
 }
 
@@ -92,6 +94,35 @@ function fromFastify(error: {
   // The JSON parser's SyntaxError and the prototype-poisoning check carry a 400 status of their own.
   if (error.statusCode === 400) return makeProblem(400, undefined, 'The body is not valid JSON.');
   return undefined;
+}
+
+/** Node's socket errors and PostgreSQL's connection-class codes (08xxx, 57P0x: shutting down). */
+const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|08\w{3}|57P0[123])$/;
+const LOST =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+/** A database that cannot be reached: the request can succeed later, so it is a 503, not a 500. */
+export class DatabaseUnavailableError extends DomainError {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  override readonly retryAfterSeconds = 5;
+  constructor() {
+    super('The database cannot be reached right now: try again in a few seconds.');
+  }
+
+  static matches(error: unknown): boolean {
+    const candidates = [error, (error as { driverError?: unknown })?.driverError];
+    // Duck-typed: socket errors may come from another realm (Jest's VM), where instanceof fails.
+    return candidates.some((e) => {
+      if (typeof e !== 'object' || e === null) return false;
+      const { code, message } = e as { code?: unknown; message?: unknown };
+      return UNREACHABLE.test(String(code ?? '')) || LOST.test(String(message ?? ''));
+    });
+  }
+}
+
+/** What a thrown error means to a client: driver errors of an unreachable database become a domain error. */
+export function interpret(error: unknown): unknown {
+  return DatabaseUnavailableError.matches(error) ? new DatabaseUnavailableError() : error;
 }
 
 /** Turns anything thrown while serving a request into the problem to send. */

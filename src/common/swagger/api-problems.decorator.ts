@@ -13,13 +13,14 @@ const WHEN: Record<number, string> = {
   415: 'The body is not `application/json`.',
   429: 'Too many requests: retry after the `Retry-After` seconds.',
   500: 'Something failed on the server; quote the `requestId` when reporting it.',
+  503: 'Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.',
 };
 
 /** The response object of a problem status, as `application/problem+json` with an example. */
 export function problemResponse(status: number) {
   return {
     description: WHEN[status] ?? STATUS_CODES[status] ?? 'Error',
-    ...(status === 429
+    ...(status === 429 || status === 503
       ? {
           headers: {
             'Retry-After': {

@@ -71,8 +71,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 /**
- * What every operation may answer, whatever its decorators say: a 500, and on the rate-limited API
- * (not the health and metrics endpoints, which probes must always reach) a 429 and the rate-limit headers.
+ * What every operation may answer, whatever its decorators say: a 500, and on the API (not the health
+ * and metrics endpoints, which probes must always reach) a 429 with the rate-limit headers and a 503
+ * while the database cannot be reached.
  */
 function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
@@ -80,6 +81,7 @@ function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
     for (const operation of Object.values(item) as Operation[]) {
       if (!operation?.responses) continue;
       if (limited) operation.responses['429'] ??= problemResponse(429);
+      if (limited) operation.responses['503'] ??= problemResponse(503);
       operation.responses['500'] ??= problemResponse(500);
       for (const [status, response] of Object.entries(operation.responses) as [string, Response][]) {
         const limits = limited && /^[24]/.test(status) ? RATE_LIMIT_HEADERS : {};
