@@ -9,6 +9,7 @@ import {
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { RedisConnection } from '../redis/redis.module.js';
 import { Draining } from './draining.js';
 import { HealthCheckDto, HealthDto } from './health.dto.js';
 
@@ -26,6 +27,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly draining: Draining,
+    private readonly redis: RedisConnection,
   ) {}
 
   @Get('live')
@@ -46,7 +48,7 @@ export class HealthController {
     operationId: 'health_ready',
     summary: 'Readiness',
     description:
-      '200 when PostgreSQL answers within a second; 503 otherwise, and from the moment shutdown begins.',
+      '200 when PostgreSQL (and Redis, when configured) answer within a second; 503 otherwise, and from the moment shutdown begins.',
   })
   @ApiOkResponse({ type: HealthDto })
   @ApiProblems(503)
@@ -57,6 +59,17 @@ export class HealthController {
         return this.draining.isDraining ? session.down('shutting down') : session.up();
       },
       () => this.database.pingCheck('database').withTimeout(DATABASE_PING_TIMEOUT_MS),
+      ...(this.redis.client ? [() => this.pingRedis(this.redis.client!)] : []),
     ]);
+  }
+
+  private async pingRedis(client: NonNullable<RedisConnection['client']>) {
+    const session = this.indicators.check('redis');
+    try {
+      await client.ping();
+      return session.up();
+    } catch (error) {
+      return session.down((error as Error).message);
+    }
   }
 }

@@ -1,7 +1,9 @@
 import { Module, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { appConfig, type AppConfig } from '../config/app.config.js';
+import { RedisConnection, RedisModule } from '../redis/redis.module.js';
 
 /** Routes with a tighter budget of their own; every other route shares the general one. */
 export type RateLimitKind = 'login' | 'signup';
@@ -23,13 +25,15 @@ function budgets(app: AppConfig): Record<RateLimitKind | 'general', { limit: num
  * API4:2023]; over the limit it answers 429 with `Retry-After`, and every answer carries the
  * `X-RateLimit-*` headers. `@nestjs/throttler` with one throttler whose budget depends on the route,
  * named `default` because that is the name for which it sends a plain `Retry-After`. Off when
- * RATE_LIMIT_ENABLED=false.
+ * RATE_LIMIT_ENABLED=false. With REDIS_URL the counters live in Redis (@nest-lab/throttler-storage-redis,
+ * the storage the throttler's maintainers point to), so limits hold across instances.
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (app: AppConfig) => {
+      imports: [RedisModule],
+      inject: [appConfig.KEY, RedisConnection],
+      useFactory: (app: AppConfig, redis: RedisConnection) => {
         const budget = (context: ExecutionContext) =>
           budgets(app)[
             (Reflect.getMetadata(RATE_LIMIT_KIND, context.getHandler()) as RateLimitKind) ?? 'general'
@@ -37,6 +41,8 @@ function budgets(app: AppConfig): Record<RateLimitKind | 'general', { limit: num
         return {
           throttlers: [{ name: 'default', limit: (c) => budget(c).limit, ttl: (c) => budget(c).ttl }],
           skipIf: () => !app.rateLimit.enabled,
+          // With REDIS_URL the counters are shared by every instance; without it, kept in this process.
+          storage: redis.client ? new ThrottlerStorageRedisService(redis.client) : undefined,
           errorMessage: 'Too many requests from this address: retry after the Retry-After seconds.',
         };
       },

@@ -213,7 +213,7 @@ export interface paths {
     };
     /**
      * Readiness
-     * @description 200 when PostgreSQL answers within a second; 503 otherwise, and from the moment shutdown begins.
+     * @description 200 when PostgreSQL (and Redis, when configured) answer within a second; 503 otherwise, and from the moment shutdown begins.
      */
     get: operations['health_ready'];
     put?: never;

@@ -36,10 +36,14 @@ async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
  * The app as `main.ts` builds it, listening on a free port, on a database of its own cloned from
  * the migrated template (dropped again by `close`).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = `gatehouse_test_${randomBytes(6).toString('hex')}`;
-  await onServer((c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`));
-  const url = databaseUrl(process.env.TEST_SERVER_URL!, database);
+export async function startTestApp(
+  env: Record<string, string> = {},
+  shared?: { databaseUrl: string },
+): Promise<TestApp> {
+  // Another instance on the database of an app already started, or a database of its own.
+  const database = shared ? undefined : `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  if (database) await onServer((c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`));
+  const url = shared?.databaseUrl ?? databaseUrl(process.env.TEST_SERVER_URL!, database!);
   Object.assign(process.env, env, { DATABASE_URL: url });
   const app = await createApp();
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -52,7 +56,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     databaseUrl: url,
     close: async () => {
       await app.close();
-      await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+      if (database) await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
     },
   };
 }

@@ -106,7 +106,7 @@ export class DatabaseUnavailableError extends DomainError {
   readonly code = 'DATABASE_UNAVAILABLE';
   override readonly retryAfterSeconds = 5;
   constructor() {
-    super('The database cannot be reached right now: try again in a few seconds.');
+    super('A store this API depends on cannot be reached right now: try again in a few seconds.');
   }
 
   static matches(error: unknown): boolean {
