@@ -1,13 +1,17 @@
 # syntax=docker/dockerfile:1
+# The API image: `docker build -t gatehouse .`. The same image runs the migrations (see docker-compose.yml).
+
 # Build: compile TypeScript with the dev dependencies.
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY . .
+COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
+COPY src ./src
+COPY migrations ./migrations
 RUN npm run build
 
-# Runtime: production dependencies only, as a non-root user.
+# Runtime: production dependencies and the compiled code only, as the unprivileged `node` user.
 FROM node:24-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
@@ -16,4 +20,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM reaches node directly (exec form): readiness fails, requests in flight finish, exit 0.
 CMD ["node", "--enable-source-maps", "dist/src/main.js"]

