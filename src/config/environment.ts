@@ -78,4 +78,3 @@ export function durationToSeconds(value: string): number {
   if (!match) throw new Error(`not a duration: ${value}`);
   return Math.round(Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']);
 }
-export const isDuration = (value: unknown) => typeof value === 'string' && DURATION.test(value.trim());
