@@ -52,6 +52,8 @@ export class AuthService implements OnModuleInit {
     if (!user || !valid) {
       this.lockout.recordFailure(email);
       this.logger.warn(`login failed (user ${user?.id ?? 'unknown'})`);
+      const locked = this.lockout.retryAfterSeconds(email);
+      if (locked > 0) this.logger.warn(`login locked for ${locked} s (user ${user?.id ?? 'unknown'})`);
       throw new InvalidCredentialsError();
     }
     this.lockout.recordSuccess(email);
