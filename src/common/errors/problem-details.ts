@@ -69,33 +69,6 @@ export function headersFor(error: unknown, problem: Problem): Record<string, str
   return headers;
 }
 
-/** Fastify's own request errors (body parsing, limits), recognised by their codes. */
-const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-    status: 415,
-    detail: 'Only application/json request bodies are accepted.',
-  },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
-    status: 400,
-    detail: 'The Content-Length header does not match the body.',
-  },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, detail: 'The request body is larger than the server accepts.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, detail: 'The body is empty although Content-Type says JSON.' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'The body is not valid JSON.' },
-};
-
-function fromFastify(error: {
-  code?: unknown;
-  statusCode?: unknown;
-  message?: unknown;
-}): Problem | undefined {
-  const known = typeof error.code === 'string' ? FASTIFY_ERRORS[error.code] : undefined;
-  if (known) return makeProblem(known.status, undefined, known.detail);
-  // The JSON parser's SyntaxError and the prototype-poisoning check carry a 400 status of their own.
-  if (error.statusCode === 400) return makeProblem(400, undefined, 'The body is not valid JSON.');
-  return undefined;
-}
-
 /** Node's socket errors and PostgreSQL's connection-class codes (08xxx, 57P0x: shutting down). */
 const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|08\w{3}|57P0[123])$/;
 const LOST =
@@ -134,13 +107,11 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof RequestValidationError) {
     return makeProblem(400, 'validation-failed', error.message, error.errors);
   }
+  // Nest's own errors (unknown route, throttling) and Fastify's body errors (415, 413, malformed
+  // JSON), which Nest's Fastify adapter hands over as HttpExceptions with their status.
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return makeProblem(status, undefined, status === 404 ? 'No resource at this address.' : detailOf(error));
-  }
-  if (error instanceof Error) {
-    const fromParser = fromFastify(error);
-    if (fromParser) return fromParser;
   }
   return makeProblem(500, undefined, 'The server could not handle this request. It has been logged.');
 }
