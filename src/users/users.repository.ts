@@ -36,15 +36,19 @@ export class UsersRepository {
     }
   }
 
-  async findById(id: string): Promise<User | null> {
-    const rows: UserRow[] = await this.users.query(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`, [
-      id,
-    ]);
-    return rows.length === 0 ? null : userFromRow(rows[0]);
+  findById(id: string): Promise<User | null> {
+    return this.findOneWhere('u.id = $1', id);
   }
 
   findByEmail(email: string): Promise<User | null> {
-    return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+    return this.findOneWhere('lower(u.email) = lower($1)', email);
+  }
+
+  private async findOneWhere(condition: string, value: string): Promise<User | null> {
+    const rows: UserRow[] = await this.users.query(`SELECT ${USER_COLUMNS} FROM users u WHERE ${condition}`, [
+      value,
+    ]);
+    return rows.length === 0 ? null : userFromRow(rows[0]);
   }
 
   /** One page, newest first, after `position` when given; fetches `limit` rows plus one. */
