@@ -7,9 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module.js';
 import { appConfig, type AppConfig } from './config/app.config.js';
+import { jobsConfig, type JobsConfig } from './config/jobs.config.js';
 import { loadEnvironment } from './config/load-environment.js';
 import { setupSwagger } from './common/swagger/openapi.js';
 import { Draining } from './health/draining.js';
+import { JobsService } from './jobs/jobs.service.js';
 import { Metrics } from './metrics/metrics.js';
 
 export const API_PREFIX = 'api/v1';
@@ -50,7 +52,14 @@ export async function createApp(): Promise<NestFastifyApplication> {
   await configureHttp(app, config);
   setupSwagger(app);
   await app.init();
+  await startJobWorkers(app);
   return app;
+}
+
+/** The API works the job queues itself unless a deployment runs `npm run worker` apart. */
+async function startJobWorkers(app: NestFastifyApplication): Promise<void> {
+  if (app.get<JobsConfig>(jobsConfig.KEY).workersEnabled) await app.get(JobsService).startWorkers();
+  else new Logger('Jobs').log('no workers in this process (JOBS_WORKERS_ENABLED=false)');
 }
 
 async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {

@@ -13,7 +13,7 @@ import {
   WrongCurrentPasswordError,
 } from './auth.errors.js';
 import { LoginLockout } from './login-lockout.js';
-import { hashRefreshToken, newRefreshToken } from './refresh-tokens.js';
+import { hashOpaqueToken, newOpaqueToken } from '../common/opaque-tokens.js';
 import { SessionsRepository, type Principal } from './sessions.repository.js';
 
 export interface TokenPair {
@@ -61,7 +61,7 @@ export class AuthService implements OnModuleInit {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
     }
     const now = this.clock.now();
-    const refresh = newRefreshToken();
+    const refresh = newOpaqueToken();
     const expiresAt = new Date(now.getTime() + this.auth.refreshTokenTtlSeconds * 1000);
     const sessionId = await this.sessions.create(user.id, refresh.hash, now, expiresAt);
     this.logger.log(`login (user ${user.id}, session ${sessionId})`);
@@ -72,8 +72,8 @@ export class AuthService implements OnModuleInit {
   async refresh(refreshToken: string): Promise<TokenPair> {
     const now = this.clock.now();
     const idleSince = new Date(now.getTime() - this.auth.sessionIdleTtlSeconds * 1000);
-    const next = newRefreshToken();
-    const rotation = await this.sessions.rotate(hashRefreshToken(refreshToken), next.hash, now, idleSince);
+    const next = newOpaqueToken();
+    const rotation = await this.sessions.rotate(hashOpaqueToken(refreshToken), next.hash, now, idleSince);
     switch (rotation.outcome) {
       case 'rotated':
         return this.pair(rotation.userId, rotation.sessionId, next.token);

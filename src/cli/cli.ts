@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -6,23 +7,51 @@ import { parseArgs } from 'node:util';
 import { AdminCliEnvironment } from '../config/cli.config.js';
 import { InvalidConfigurationError, readEnvironment } from '../config/environment.js';
 import { loadEnvironment } from '../config/load-environment.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { CreateUserDto } from '../users/dto/create-user.dto.js';
 import { UsersService } from '../users/users.service.js';
 import { CliModule } from './cli.module.js';
 
-const USAGE = 'usage: ADMIN_PASSWORD=… npm run cli -- create-admin --email <email> --name <name>';
+const USAGE = `usage:
+  ADMIN_PASSWORD=… npm run cli -- create-admin --email <email> --name <name>
+  npm run cli -- dead-jobs`;
 
 /**
- * `npm run cli -- create-admin --email … --name …`: creates an admin, or promotes the existing user
- * with that email, on the database `npm start` uses (DATABASE_URL, or the embedded one).
+ * Command-line tools on the database `npm start` uses (DATABASE_URL, or the embedded one):
+ *   create-admin --email … --name …   creates an admin, or promotes the existing user with that email
+ *   dead-jobs                          lists the jobs that failed for good (one JSON object a line)
  */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: { email: { type: 'string' }, name: { type: 'string' } },
+  if (command === 'create-admin') return createAdmin(rest);
+  if (command === 'dead-jobs' && rest.length === 0) return listDeadJobs();
+  console.error(USAGE);
+  return 2;
+}
+
+async function withContext<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  loadEnvironment();
+  const app = await NestFactory.createApplicationContext(CliModule, {
+    logger: ['error', 'warn'],
+    abortOnError: false,
   });
-  if (command !== 'create-admin' || !values.email || !values.name) {
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function listDeadJobs(): Promise<number> {
+  const dead = await withContext((app) => app.get(JobsService).deadJobs());
+  for (const job of dead) console.info(JSON.stringify(job));
+  console.error(dead.length ? `${dead.length} dead job(s)` : 'no dead jobs');
+  return 0;
+}
+
+async function createAdmin(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' } } });
+  if (!values.email || !values.name) {
     console.error(USAGE);
     return 2;
   }
@@ -40,21 +69,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const app = await NestFactory.createApplicationContext(CliModule, {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-  });
-  try {
-    const { user, created } = await app.get(UsersService).createAdmin(input);
-    console.info(
-      created
-        ? `created the admin ${user.email} (${user.id})`
-        : `promoted ${user.email} (${user.id}) to admin; the password was left as it was`,
-    );
-    return 0;
-  } finally {
-    await app.close();
-  }
+  const { user, created } = await withContext((app) => app.get(UsersService).createAdmin(input));
+  console.info(
+    created
+      ? `created the admin ${user.email} (${user.id})`
+      : `promoted ${user.email} (${user.id}) to admin; the password was left as it was`,
+  );
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

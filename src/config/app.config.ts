@@ -96,6 +96,18 @@ export class AppEnvironment {
   @IsInt()
   @Min(1)
   RATE_LIMIT_SIGNUP_PER_HOUR = 20;
+
+  /** Account emails (verification resends, password resets) asked for per client address per hour. */
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_EMAIL_PER_HOUR = 20;
+
+  /** Account emails asked for per account (or per email address, for resets) per hour. */
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR = 5;
 }
 
 /** In the shape Fastify takes: a hop count becomes "trust the first n hops". */
@@ -130,6 +142,8 @@ export const appConfig = registerAs('app', () => {
       perMinute: env.RATE_LIMIT_PER_MINUTE,
       loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
       signupPerHour: env.RATE_LIMIT_SIGNUP_PER_HOUR,
+      emailPerHour: env.RATE_LIMIT_EMAIL_PER_HOUR,
+      emailPerAccountPerHour: env.RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR,
     },
   };
 });

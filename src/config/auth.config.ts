@@ -56,6 +56,14 @@ export class AuthEnvironment {
 
   @Matches(DURATION, { message: durationMessage })
   AUTH_LOCKOUT_DURATION = '1m';
+
+  /** How long the link in a verification email works. */
+  @Matches(DURATION, { message: durationMessage })
+  AUTH_VERIFY_EMAIL_TTL = '24h';
+
+  /** How long the link in a password-reset email works. */
+  @Matches(DURATION, { message: durationMessage })
+  AUTH_PASSWORD_RESET_TTL = '30m';
 }
 
 /**
@@ -84,6 +92,8 @@ export const authConfig = registerAs('auth', () => {
     passwordMinLength: env.AUTH_PASSWORD_MIN_LENGTH,
     lockoutThreshold: env.AUTH_LOCKOUT_THRESHOLD,
     lockoutSeconds: durationToSeconds(env.AUTH_LOCKOUT_DURATION),
+    verifyEmailTtlSeconds: durationToSeconds(env.AUTH_VERIFY_EMAIL_TTL),
+    passwordResetTtlSeconds: durationToSeconds(env.AUTH_PASSWORD_RESET_TTL),
   };
 });
 export type AuthConfig = ConfigType<typeof authConfig>;

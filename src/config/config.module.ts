@@ -5,6 +5,7 @@ import { authConfig } from './auth.config.js';
 import { databaseConfig } from './database.config.js';
 import { checkEnvironment, type Environment } from './environment.js';
 import { ENVIRONMENT_CLASSES } from './load-environment.js';
+import { jobsConfig } from './jobs.config.js';
 import { mailConfig } from './mail.config.js';
 import { redisConfig } from './redis.config.js';
 
@@ -18,7 +19,7 @@ import { redisConfig } from './redis.config.js';
       isGlobal: true,
       cache: true,
       ignoreEnvFile: true,
-      load: [appConfig, databaseConfig, authConfig, redisConfig, mailConfig],
+      load: [appConfig, databaseConfig, authConfig, redisConfig, mailConfig, jobsConfig],
       validate: (env: Environment) => {
         checkEnvironment(ENVIRONMENT_CLASSES, env);
         return env;

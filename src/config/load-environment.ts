@@ -4,6 +4,7 @@ import { AppEnvironment } from './app.config.js';
 import { AuthEnvironment } from './auth.config.js';
 import { DatabaseEnvironment } from './database.config.js';
 import { checkEnvironment, type Environment } from './environment.js';
+import { JobsEnvironment } from './jobs.config.js';
 import { MailEnvironment } from './mail.config.js';
 import { RedisEnvironment } from './redis.config.js';
 
@@ -13,6 +14,7 @@ export const ENVIRONMENT_CLASSES = [
   AuthEnvironment,
   RedisEnvironment,
   MailEnvironment,
+  JobsEnvironment,
 ];
 
 /**

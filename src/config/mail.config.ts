@@ -1,10 +1,17 @@
 import { registerAs, type ConfigType } from '@nestjs/config';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsDefined, IsString, Matches, ValidateIf } from 'class-validator';
 import { readEnvironment } from './environment.js';
 
 export class MailEnvironment {
-  /** Unset: emails are written to the log instead of being sent. */
-  @IsOptional()
+  /** Read here only to require SMTP_URL in production. */
+  NODE_ENV?: string;
+
+  /**
+   * Unset outside production: emails are written to the log, links included, so that every flow can
+   * be finished by hand. Production needs it: links that reset passwords do not belong in logs.
+   */
+  @ValidateIf((env: MailEnvironment) => env.NODE_ENV === 'production' || env.SMTP_URL !== undefined)
+  @IsDefined({ message: 'is required in production (without it, emails are only written to the log)' })
   @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 

@@ -34,5 +34,6 @@ class DatabaseServerModule {}
     }),
   ],
   providers: [MigrationsOnBoot],
+  exports: [DatabaseServerModule],
 })
 export class DatabaseModule {}

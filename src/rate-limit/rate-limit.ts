@@ -1,12 +1,12 @@
-import { Module, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Module, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { RedisConnection, RedisModule } from '../redis/redis.module.js';
 
 /** Routes with a tighter budget of their own; every other route shares the general one. */
-export type RateLimitKind = 'login' | 'signup';
+export type RateLimitKind = 'login' | 'signup' | 'email';
 const RATE_LIMIT_KIND = 'rate-limit:kind';
 
 /** Gives a route its own, tighter budget per client address instead of the general one. */
@@ -17,7 +17,30 @@ function budgets(app: AppConfig): Record<RateLimitKind | 'general', { limit: num
     general: { limit: app.rateLimit.perMinute, ttl: 60_000 },
     login: { limit: app.rateLimit.loginPerMinute, ttl: 60_000 },
     signup: { limit: app.rateLimit.signupPerHour, ttl: 3_600_000 },
+    email: { limit: app.rateLimit.emailPerHour, ttl: 3_600_000 },
   };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Budgets per account rather than per address (account emails: RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR),
+ * counted in the throttler's storage, so that with REDIS_URL every instance shares them.
+ */
+@Injectable()
+export class AccountRateLimit {
+  constructor(
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
+  ) {}
+
+  /** Counts one account email for `account`; the seconds to wait when over budget, else 0. */
+  async emailRetryAfter(account: string): Promise<number> {
+    if (!this.app.rateLimit.enabled) return 0;
+    const limit = this.app.rateLimit.emailPerAccountPerHour;
+    const record = await this.storage.increment(`email:${account}`, HOUR_MS, limit, HOUR_MS, 'account');
+    return record.isBlocked ? Math.max(1, record.timeToBlockExpire) : 0;
+  }
 }
 
 /**
@@ -48,6 +71,7 @@ function budgets(app: AppConfig): Record<RateLimitKind | 'general', { limit: num
       },
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }, AccountRateLimit],
+  exports: [AccountRateLimit],
 })
 export class RateLimitModule {}

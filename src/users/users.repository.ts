@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { QueryFailedError, Repository, type EntityManager } from 'typeorm';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
 import { User, type UserRole } from './entities/user.entity.js';
 import { userFromRow, USER_COLUMNS, type UserRow } from './user-row.js';
@@ -21,10 +21,20 @@ const UNIQUE_VIOLATION = '23505';
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  /** Inserts, or throws `EmailTakenError` when the unique index on `lower(email)` refuses it. */
-  async insert(user: NewUser): Promise<User> {
+  /**
+   * Inserts, or throws `EmailTakenError` when the unique index on `lower(email)` refuses it.
+   * `alongside` runs in the same transaction: when it fails, the user is not created either.
+   */
+  async insert(
+    user: NewUser,
+    alongside?: (user: User, transaction: EntityManager) => Promise<void>,
+  ): Promise<User> {
     try {
-      return await this.users.save(this.users.create(user));
+      return await this.users.manager.transaction(async (transaction) => {
+        const saved = await transaction.save(transaction.create(User, user));
+        await alongside?.(saved, transaction);
+        return saved;
+      });
     } catch (error) {
       if (
         error instanceof QueryFailedError &&

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from '../account-emails/account-email.job.js';
 import { decodeCursor, toPage } from '../common/pagination/keyset-cursor.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
@@ -22,12 +24,20 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
+    private readonly jobs: JobsService,
   ) {}
 
+  /** Creates the account and, in the same transaction, queues its welcome email (with a verification link). */
   async signUp({ email, password, name }: SignUp, role: UserRole = 'user'): Promise<User> {
     this.passwordPolicy.check(password, email);
     const passwordHash = await this.hasher.hash(password);
-    return this.users.insert({ email, name, passwordHash, role });
+    return this.users.insert({ email, name, passwordHash, role }, (user, transaction) =>
+      this.jobs.enqueue<AccountEmailJob>(
+        ACCOUNT_EMAIL_QUEUE,
+        { kind: 'welcome', userId: user.id },
+        transaction,
+      ),
+    );
   }
 
   /** Creates an admin, or promotes the user who has this email already (keeping their password). */
@@ -41,6 +51,10 @@ export class UsersService {
     const user = await this.users.findById(id);
     if (!user) throw new UserNotFoundError();
     return user;
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findById(id);
   }
 
   /** Admins see every user; anyone else only themselves, and a 404 for the rest [OWASP API1:2023]. */

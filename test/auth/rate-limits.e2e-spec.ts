@@ -110,6 +110,54 @@ describe('rate limits (e2e)', () => {
     });
   });
 
+  describe('account emails', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_EMAIL_PER_HOUR: '5',
+        RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR: '2',
+        TRUST_PROXY: 'true',
+      });
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+    const forgot = (email: string, from: string) =>
+      t.http.post('/auth/forgot-password', { body: { email }, headers: { 'x-forwarded-for': from } });
+
+    it('limits reset emails per email address, known or not, whatever the client address', async () => {
+      const user = await signUp(t.api);
+      for (const email of [user.email, aUser().email]) {
+        const statuses = [];
+        for (let i = 0; i < 3; i++) statuses.push(await forgot(email.toUpperCase(), `198.51.100.${i}`));
+        expect(statuses.map((r) => r.status)).toEqual([202, 202, 429]);
+        expectProblem(statuses[2], 429);
+        expect(Number(statuses[2].headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    });
+
+    it('limits reset emails per client address, whatever the email', async () => {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await forgot(aUser().email, '192.0.2.77')).status);
+      expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+    });
+
+    it('limits verification resends per account', async () => {
+      const user = await signUp(t.api);
+      const { accessToken } = await login(t.api, user.email, user.password);
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await t.http.post('/auth/verify-email/resend', {
+          token: accessToken,
+          headers: { 'x-forwarded-for': `203.0.113.${100 + i}` },
+        });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([202, 202, 429]);
+    });
+  });
+
   describe('with RATE_LIMIT_ENABLED=false', () => {
     let t: TestApp;
     beforeAll(async () => {

@@ -9,6 +9,10 @@ const PUBLIC_ROUTES = [
   'POST /api/v1/users',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/refresh',
+  // The links of account emails: the token in the body is the credential.
+  'POST /api/v1/auth/verify-email',
+  'POST /api/v1/auth/forgot-password',
+  'POST /api/v1/auth/reset-password',
   // Probes and scrapers; /metrics takes METRICS_TOKEN when one is set.
   'GET /health/live',
   'GET /health/ready',

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics
+     * @description Prometheus text format. When METRICS_TOKEN is set, send it as a Bearer token.
+     */
+    get: operations['metrics_scrape'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/users': {
     parameters: {
       query?: never;
@@ -184,6 +204,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/verify-email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Verify the email address
+     * @description With the token from the link `<APP_PUBLIC_URL>/verify-email?token=…` of the welcome or verification email. Each token works once, for 24 hours (AUTH_VERIFY_EMAIL_TTL).
+     */
+    post: operations['auth_verifyEmail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/verify-email/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send the verification email again
+     * @description Queues a new verification email to the signed-in user (nothing when the address is verified already). No body. Limited per account and per address (429).
+     */
+    post: operations['auth_resendVerification'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/forgot-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask for a password-reset email
+     * @description Answers 202 whether or not an account has this email, so the answer tells nothing; when one does, it gets a link `<APP_PUBLIC_URL>/reset-password?token=…` that works once, for 30 minutes (AUTH_PASSWORD_RESET_TTL). Limited per email and per address (429).
+     */
+    post: operations['auth_forgotPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/reset-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Choose a new password with a reset token
+     * @description With the token from the reset email. Sets the new password (the same rules as at sign-up) and ends every session of the account. The token works once, and dies when the password changes another way.
+     */
+    post: operations['auth_resetPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -216,26 +316,6 @@ export interface paths {
      * @description 200 when PostgreSQL (and Redis, when configured) answer within a second; 503 otherwise, and from the moment shutdown begins.
      */
     get: operations['health_ready'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/metrics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Prometheus metrics
-     * @description Prometheus text format. When METRICS_TOKEN is set, send it as a Bearer token.
-     */
-    get: operations['metrics_scrape'];
     put?: never;
     post?: never;
     delete?: never;
@@ -440,6 +520,34 @@ export interface components {
        */
       newPassword: string;
     };
+    VerifyEmailDto: {
+      /**
+       * @description The `token` parameter of the link in the email.
+       * @example Zk3Vn0cXw5hQ3mJ6Yt9Hqz8bWfV1uZr2LxPaE4sDgTo
+       */
+      token: string;
+    };
+    ForgotPasswordDto: {
+      /**
+       * Format: idn-email
+       * @description Compared without regard to case; surrounding spaces are ignored.
+       * @example ada@example.com
+       */
+      email: string;
+    };
+    ResetPasswordDto: {
+      /**
+       * @description The `token` parameter of the link in the email.
+       * @example Zk3Vn0cXw5hQ3mJ6Yt9Hqz8bWfV1uZr2LxPaE4sDgTo
+       */
+      token: string;
+      /**
+       * Format: password
+       * @description The new password. At least 12 characters (AUTH_PASSWORD_MIN_LENGTH), any characters, not a common password, not the email.
+       * @example correct horse battery staple
+       */
+      newPassword: string;
+    };
     HealthCheckDto: {
       /**
        * @example up
@@ -503,6 +611,70 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  metrics_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Prometheus exposition format. */
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
   users_list: {
     parameters: {
       query?: {
@@ -2973,6 +3145,702 @@ export interface operations {
       };
     };
   };
+  auth_verifyEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['VerifyEmailDto'];
+      };
+    };
+    responses: {
+      /** @description The email address is verified (`emailVerified: true`). */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than the server accepts. */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Payload Too Large",
+           *       "status": 413,
+           *       "detail": "The body is larger than the server accepts.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body is not `application/json`.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_resendVerification: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Queued; the mail follows within seconds. */
+      202: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_forgotPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ForgotPasswordDto'];
+      };
+    };
+    responses: {
+      /** @description Accepted: a mail follows if an account has this email. */
+      202: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than the server accepts. */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Payload Too Large",
+           *       "status": 413,
+           *       "detail": "The body is larger than the server accepts.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body is not `application/json`.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_resetPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResetPasswordDto'];
+      };
+    };
+    responses: {
+      /** @description The password is changed; sign in with it. */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than the server accepts. */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Payload Too Large",
+           *       "status": 413,
+           *       "detail": "The body is larger than the server accepts.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body is not `application/json`.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
   health_live: {
     parameters: {
       query?: never;
@@ -3071,70 +3939,6 @@ export interface operations {
            *       "title": "Service Unavailable",
            *       "status": 503,
            *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  metrics_scrape: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Prometheus exposition format. */
-      200: {
-        headers: {
-          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
-          'Access-Control-Allow-Origin'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'text/plain': string;
-        };
-      };
-      /** @description No valid access token: sign in again. */
-      401: {
-        headers: {
-          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
-          'Access-Control-Allow-Origin'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Something failed on the server; quote the `requestId` when reporting it. */
-      500: {
-        headers: {
-          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
-          'Access-Control-Allow-Origin'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }

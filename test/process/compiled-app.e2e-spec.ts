@@ -1,9 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { PgBoss } from 'pg-boss';
+import { ACCOUNT_EMAIL_QUEUE } from '../../src/account-emails/account-email.job.js';
+import { deadLetterQueue } from '../../src/jobs/jobs.service.js';
 import { apiClient, bearer, send } from '../support/api-client.js';
 import { aUser, login, PASSWORD, signUp } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
+import { eventually, SmtpSink, tokenIn } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
@@ -12,7 +16,8 @@ const run = promisify(execFile);
 describe('the compiled app (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // Jobs queued here are for the processes under test to work, not for this one.
+    t = await startTestApp({ JOBS_WORKERS_ENABLED: 'false' });
     await run('npx', ['nest', 'build'], { timeout: 120_000 });
   }, 180_000);
   afterAll(async () => {
@@ -36,15 +41,17 @@ describe('the compiled app (e2e)', () => {
       expect(stderr).not.toMatch(/\n\s+at /);
     });
 
-    it('refuses to start in production without a database URL and a real signing key', async () => {
+    it('refuses to start in production without a database URL, a real signing key and SMTP', async () => {
       const failed = node('dist/src/main.js', [], {
         NODE_ENV: 'production',
         DATABASE_URL: '',
         AUTH_JWT_SECRET: 'changeme',
+        SMTP_URL: '',
       });
       const { stderr } = await failed.catch((error: { stderr: string }) => error);
       expect(stderr).toContain('DATABASE_URL=');
       expect(stderr).toContain('AUTH_JWT_SECRET=');
+      expect(stderr).toContain('SMTP_URL=');
     });
 
     it('fails fast, not hangs, when the database is unreachable', async () => {
@@ -73,7 +80,8 @@ describe('the compiled app (e2e)', () => {
       if (i > 300 || child.exitCode !== null) throw new Error(`the app did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { child, base, exited, output: () => output };
+    // Without APP_PUBLIC_URL, links in emails point at the port the app listens on.
+    return { child, base, publicUrl: `http://localhost:${port}`, exited, output: () => output };
   }
 
   describe('shutdown', () => {
@@ -102,9 +110,19 @@ describe('the compiled app (e2e)', () => {
   describe('logs', () => {
     it('carry no password, token or hash while the authentication flows run', async () => {
       const secret = randomBytes(32).toString('base64url');
-      const app = await serve({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, LOG_LEVEL: 'trace' });
+      const sink = await SmtpSink.start();
+      await t.app.get(PgBoss).deleteQueuedJobs(ACCOUNT_EMAIL_QUEUE);
+      const app = await serve({
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: secret,
+        SMTP_URL: sink.url,
+        JOBS_WORKERS_ENABLED: 'true',
+        LOG_LEVEL: 'trace',
+      });
       const api = apiClient(app.base);
       const user = await signUp(api);
+      const verifyToken = tokenIn(await sink.waitForMail(user.email), 'verify-email', app.publicUrl);
+      await api.POST('/api/v1/auth/verify-email', { body: { token: verifyToken } });
       await api.POST('/api/v1/auth/login', { body: { email: user.email, password: 'a wrong password 123' } });
       const tokens = await login(api, user.email);
       const refreshed = (
@@ -123,17 +141,27 @@ describe('the compiled app (e2e)', () => {
       const [{ password_hash: hash }] = await t.db.query('SELECT password_hash FROM users WHERE id = $1', [
         user.id,
       ]);
+      await api.POST('/api/v1/auth/forgot-password', { body: { email: user.email } });
+      const resetMail = await sink.waitForMail(user.email, (m) => m.subject === 'Reset your password');
+      const resetToken = tokenIn(resetMail, 'reset-password', app.publicUrl);
+      const afterReset = 'a reset passphrase for logs 10';
+      await api.POST('/api/v1/auth/reset-password', { body: { token: resetToken, newPassword: afterReset } });
       app.child.kill('SIGTERM');
       await app.exited;
+      await sink.stop();
 
       const log = app.output();
       expect(log).toContain('"msg":"request completed"');
       expect(log).toContain('"route":"/api/v1/auth/login"');
       expect(log).toMatch(/"msg":"login failed \(user [0-9a-f-]{36}\)"/);
       expect(log).toMatch(/refresh token reused/);
+      expect(log).toMatch(/"msg":"password reset; every session ended \(user [0-9a-f-]{36}\)"/);
       for (const leak of [
         PASSWORD,
         next,
+        afterReset,
+        verifyToken,
+        resetToken,
         'a wrong password 123',
         tokens.accessToken,
         tokens.refreshToken,
@@ -147,6 +175,120 @@ describe('the compiled app (e2e)', () => {
       ]) {
         expect(log.includes(leak) ? leak : undefined).toBeUndefined();
       }
+    }, 30_000);
+  });
+
+  describe('npm run worker', () => {
+    let sink: SmtpSink;
+    beforeAll(async () => {
+      sink = await SmtpSink.start();
+    });
+    afterAll(async () => {
+      await sink.stop();
+    });
+    beforeEach(async () => {
+      // Jobs the tests above left queued (their sign-ups) would go first.
+      await t.app.get(PgBoss).deleteQueuedJobs(ACCOUNT_EMAIL_QUEUE);
+    });
+    afterEach(() => {
+      sink.holdMs = 0;
+    });
+
+    /** `node dist/src/worker.js` on this test's database; a lost job is noticed within seconds. */
+    async function work() {
+      const child = spawn(process.execPath, ['dist/src/worker.js'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: t.databaseUrl,
+          SMTP_URL: sink.url,
+          LOG_LEVEL: 'info',
+          JOBS_TIMEOUT_SECONDS: '5',
+          JOBS_MONITOR_INTERVAL_SECONDS: '1',
+          JOBS_RETRY_DELAY_SECONDS: '1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await eventually(async () => output.includes('working the queues') || child.exitCode !== null);
+      if (child.exitCode !== null) throw new Error(`the worker did not start:\n${output}`);
+      return { child, exited, output: () => output };
+    }
+    const jobOf = async (userId: string) =>
+      (
+        await t.db.query(
+          `SELECT state, retry_count FROM pgboss.job WHERE name = 'account-email' AND data->>'userId' = $1`,
+          [userId],
+        )
+      )[0];
+
+    it('needs DATABASE_URL: the embedded database belongs to npm start', async () => {
+      const failed = node('dist/src/worker.js', [], { DATABASE_URL: '' });
+      await expect(failed).rejects.toMatchObject({ code: 1 });
+      const { stderr } = await failed.catch((error: { stderr: string }) => error);
+      expect(stderr).toContain('DATABASE_URL');
+    });
+
+    it('on SIGTERM lets the running job finish, then exits 0', async () => {
+      const worker = await work();
+      sink.holdMs = 1_500;
+      const user = await signUp(apiClient(await t.app.getUrl()));
+      await eventually(async () => sink.receiving(user.email));
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      expect(sink.mailsTo(user.email)).toHaveLength(1);
+      expect(await jobOf(user.id)).toMatchObject({ state: 'completed', retry_count: 0 });
+    }, 30_000);
+
+    it('runs a job again when its worker dies in the middle of it', async () => {
+      const first = await work();
+      sink.holdMs = 60_000;
+      const user = await signUp(apiClient(await t.app.getUrl()));
+      await eventually(async () => sink.receiving(user.email));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      sink.holdMs = 0;
+      const second = await work();
+      await sink.waitForMail(user.email, undefined, 30_000);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(sink.mailsTo(user.email)).toHaveLength(1);
+      expect(await jobOf(user.id)).toMatchObject({ state: 'completed', retry_count: 1 });
+    }, 60_000);
+
+    it('with two workers, works each job once', async () => {
+      const workers = [await work(), await work()];
+      const api = apiClient(await t.app.getUrl());
+      const users = await Promise.all(Array.from({ length: 20 }, () => signUp(api)));
+      await Promise.all(users.map((u) => sink.waitForMail(u.email, undefined, 30_000)));
+      await new Promise((r) => setTimeout(r, 1_000));
+      for (const u of users) expect(sink.mailsTo(u.email)).toHaveLength(1);
+      for (const w of workers) w.child.kill('SIGTERM');
+      expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
+    }, 60_000);
+  });
+
+  describe('npm run cli -- dead-jobs', () => {
+    it('lists the jobs that failed for good, one JSON object a line', async () => {
+      const boss = t.app.get(PgBoss);
+      const id = await boss.send(deadLetterQueue(ACCOUNT_EMAIL_QUEUE), { kind: 'welcome', userId: 'gone' });
+      const { stdout, stderr } = await node('dist/src/cli/cli.js', ['dead-jobs'], {
+        DATABASE_URL: t.databaseUrl,
+      });
+      const listed = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(listed).toContainEqual(
+        expect.objectContaining({
+          queue: ACCOUNT_EMAIL_QUEUE,
+          id,
+          data: { kind: 'welcome', userId: 'gone' },
+        }),
+      );
+      expect(stderr).toMatch(/\d+ dead job\(s\)/);
     });
   });
 

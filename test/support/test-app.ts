@@ -44,6 +44,8 @@ export async function startTestApp(
   const database = shared ? undefined : `gatehouse_test_${randomBytes(6).toString('hex')}`;
   if (database) await onServer((c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`));
   const url = shared?.databaseUrl ?? databaseUrl(process.env.TEST_SERVER_URL!, database!);
+  // The app reads its configuration at boot; what this one was given is undone when it closes.
+  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env, { DATABASE_URL: url });
   const app = await createApp();
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -56,6 +58,10 @@ export async function startTestApp(
     databaseUrl: url,
     close: async () => {
       await app.close();
+      for (const [name, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
       if (database) await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
     },
   };

@@ -14,6 +14,8 @@ export type DomainErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'TOO_MANY_ATTEMPTS'
+  | 'INVALID_ACCOUNT_TOKEN'
+  | 'TOO_MANY_EMAILS'
   | 'DATABASE_UNAVAILABLE';
 
 /** One invalid input, located by a JSON pointer into the body or by a query or path parameter name. */

@@ -43,6 +43,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'INVALID_CURSOR':
     case 'PASSWORD_REJECTED':
     case 'WRONG_CURRENT_PASSWORD':
+    case 'INVALID_ACCOUNT_TOKEN':
       return { status: HttpStatus.BAD_REQUEST, slug: 'validation-failed' };
     case 'INVALID_CREDENTIALS':
       return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-credentials' };
@@ -53,6 +54,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'FORBIDDEN':
       return { status: HttpStatus.FORBIDDEN, slug: 'forbidden' };
     case 'TOO_MANY_ATTEMPTS':
+    case 'TOO_MANY_EMAILS':
       return { status: HttpStatus.TOO_MANY_REQUESTS, slug: 'too-many-requests' };
     case 'DATABASE_UNAVAILABLE':
       return { status: HttpStatus.SERVICE_UNAVAILABLE, slug: 'service-unavailable' };

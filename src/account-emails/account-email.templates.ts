@@ -1,0 +1,65 @@
+import type { AccountEmailKind } from './account-email.job.js';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface Details {
+  name: string;
+  /** The link with its token, or none (a welcome for an address already verified). */
+  link?: string;
+  /** How long the link works, in words ("24 hours"). */
+  validFor: string;
+}
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Plain text and simple HTML with the same words. Never a password: the mail cannot know it. */
+export function renderAccountEmail(kind: AccountEmailKind, details: Details): RenderedMail {
+  const { subject, lines, action } = WORDING[kind](details);
+  const text = [`Hello ${details.name},`, '', ...lines(details.link ?? ''), '', '— Gatehouse'].join('\n');
+  const paragraphs = lines(details.link ?? '')
+    .filter((line) => line !== details.link && line !== '')
+    .map((line) => `<p>${escapeHtml(line)}</p>`);
+  const button = details.link ? `<p><a href="${escapeHtml(details.link)}">${escapeHtml(action)}</a></p>` : '';
+  const html = `<!doctype html><html><body><p>Hello ${escapeHtml(details.name)},</p>${paragraphs.join('')}${button}<p>— Gatehouse</p></body></html>`;
+  return { subject, text, html };
+}
+
+const WORDING: Record<
+  AccountEmailKind,
+  (d: Details) => { subject: string; action: string; lines: (link: string) => string[] }
+> = {
+  welcome: (d) => ({
+    subject: 'Welcome to Gatehouse',
+    action: 'Verify my email address',
+    lines: (link) =>
+      link
+        ? [
+            'Your account is ready. Please confirm that this is your email address:',
+            link,
+            `The link works once, for ${d.validFor}.`,
+          ]
+        : ['Your account is ready.'],
+  }),
+  'verify-email': (d) => ({
+    subject: 'Verify your email address',
+    action: 'Verify my email address',
+    lines: (link) => [
+      'Please confirm that this is your email address:',
+      link,
+      `The link works once, for ${d.validFor}. If you did not ask for it, ignore this mail.`,
+    ],
+  }),
+  'reset-password': (d) => ({
+    subject: 'Reset your password',
+    action: 'Choose a new password',
+    lines: (link) => [
+      'Someone (we hope you) asked to reset the password of your account. To choose a new one:',
+      link,
+      `The link works once, for ${d.validFor}, and signs you out everywhere. If you did not ask for it, ignore this mail: your password stays as it is.`,
+    ],
+  }),
+};

@@ -1,0 +1,17 @@
+import { DomainError } from '../common/errors/domain-error.js';
+
+/** Unknown, spent, expired, or no longer matching its account: the client cannot tell which. */
+export class InvalidAccountTokenError extends DomainError {
+  readonly code = 'INVALID_ACCOUNT_TOKEN';
+  override readonly errors = [{ pointer: '#/token', detail: 'is not valid: it may be spent or expired' }];
+  constructor() {
+    super('The link is not valid any more: ask for a new one.');
+  }
+}
+
+export class TooManyEmailsError extends DomainError {
+  readonly code = 'TOO_MANY_EMAILS';
+  constructor(override readonly retryAfterSeconds: number) {
+    super('Too many emails were asked for this account: try again later.');
+  }
+}

@@ -1,0 +1,37 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { User } from '../../users/entities/user.entity.js';
+
+export const ACCOUNT_TOKEN_PURPOSES = ['verify-email', 'reset-password'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/**
+ * The token behind a link in an account email: single use, expiring, bound to its user. Only its
+ * SHA-256 is stored. `bound_to` is the SHA-256 of what the token vouches for (the email address it
+ * was sent to; the password hash it may replace), so a token dies when that changes.
+ */
+@Entity({ name: 'account_tokens' })
+@Check('account_tokens_purpose_check', `purpose IN ('verify-email', 'reset-password')`)
+@Index('account_tokens_user_id_idx', ['userId'])
+export class AccountToken {
+  @PrimaryColumn({ name: 'token_hash', type: 'bytea' })
+  tokenHash: Buffer;
+
+  @Column({ type: 'varchar', length: 32 })
+  purpose: AccountTokenPurpose;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'account_tokens_user_id_fkey' })
+  user?: User;
+
+  @Column({ name: 'bound_to', type: 'bytea' })
+  boundTo: Buffer;
+
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })
+  expiresAt: Date;
+}

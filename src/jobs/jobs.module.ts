@@ -1,0 +1,56 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { PgBoss } from 'pg-boss';
+import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
+import { jobsConfig, type JobsConfig } from '../config/jobs.config.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { DatabaseServer } from '../database/database-server.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { JobMetrics } from './job-metrics.js';
+import { JOB_SCHEMA } from './job-schema.js';
+import { JobsService } from './jobs.service.js';
+
+/** The same error again within this window is not logged again (an outage repeats it every poll). */
+const QUIET_MS = 30_000;
+
+function createBoss(server: DatabaseServer, database: DatabaseConfig, jobs: JobsConfig): PgBoss {
+  const boss = new PgBoss({
+    connectionString: server.url,
+    schema: JOB_SCHEMA,
+    application_name: 'gatehouse-jobs',
+    max: Math.max(2, jobs.concurrency + 2),
+    connectionTimeoutMillis: database.connectTimeoutMs,
+    // The schema is installed and upgraded with the migrations, never by a starting instance.
+    migrate: false,
+    schedule: false,
+    useListenNotify: true,
+    monitorIntervalSeconds: jobs.monitorIntervalSeconds,
+    superviseIntervalSeconds: jobs.monitorIntervalSeconds,
+  });
+  const logger = new Logger('Jobs');
+  const lastLogged = new Map<string, number>();
+  boss.on('error', (error) => {
+    const now = Date.now();
+    if (now - (lastLogged.get(error.message) ?? 0) < QUIET_MS) return;
+    lastLogged.set(error.message, now);
+    logger.warn(`queue error (retrying on its own): ${error.message}`);
+  });
+  boss.on('warning', (warning) => logger.warn(warning.message));
+  return boss;
+}
+
+/** The job queue every feature can inject (`JobsService`). */
+@Global()
+@Module({
+  imports: [DatabaseModule, MetricsModule],
+  providers: [
+    {
+      provide: PgBoss,
+      inject: [DatabaseServer, databaseConfig.KEY, jobsConfig.KEY],
+      useFactory: createBoss,
+    },
+    JobMetrics,
+    JobsService,
+  ],
+  exports: [JobsService],
+})
+export class JobsModule {}

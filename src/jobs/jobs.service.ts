@@ -1,0 +1,166 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { PgBoss, type Db, type Job, type JobResult } from 'pg-boss';
+import type { EntityManager } from 'typeorm';
+import { jobsConfig, type JobsConfig } from '../config/jobs.config.js';
+import { JobMetrics } from './job-metrics.js';
+
+/** What a handler learns about the job it runs. */
+export interface JobContext {
+  id: string;
+  /** 0 on the first attempt. */
+  retryCount: number;
+}
+export type JobHandler<T> = (data: T, job: JobContext) => Promise<void>;
+
+const DEAD_SUFFIX = '.dead';
+/** Where a queue's jobs go after their last retry failed: listed by `npm run cli -- dead-jobs`. */
+export const deadLetterQueue = (queue: string) => `${queue}${DEAD_SUFFIX}`;
+
+export interface DeadJob {
+  queue: string;
+  /** The id the job had in its own queue. */
+  id: string;
+  failedOn: Date;
+  attempts: number;
+  data: object;
+  lastError: string | undefined;
+}
+
+/** How long the last failure of a job is worth keeping in the dead-letter queue. */
+const DEAD_LETTER_RETENTION_SECONDS = 30 * 86_400;
+const LONGEST_RETRY_DELAY_SECONDS = 3_600;
+/** How long a shutdown waits for running jobs; main.ts gives up on the whole process at 25 s. */
+const STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * A durable job queue on PostgreSQL (pg-boss, in the `pgboss` schema its own installer keeps; see
+ * `runMigrationsLocked`). Features define a queue with its handler, and enqueue in the transaction of
+ * the change that causes the job, so a rolled-back change leaves no job and a committed one always
+ * has its job. Failed jobs are retried with exponential backoff, then dead-lettered. Workers run in
+ * the API unless JOBS_WORKERS_ENABLED=false, and in `npm run worker`; shutdown waits for the jobs
+ * that are running.
+ */
+@Injectable()
+export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Jobs');
+  private readonly handlers = new Map<string, JobHandler<never>>();
+
+  constructor(
+    private readonly boss: PgBoss,
+    @Inject(jobsConfig.KEY) private readonly config: JobsConfig,
+    private readonly metrics: JobMetrics,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.boss.start();
+  }
+
+  /** Creates the queue (or brings its settings up to date) and remembers who works its jobs. */
+  async defineQueue<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
+    const deadLetter = deadLetterQueue(name);
+    await this.boss.createQueue(deadLetter, { retentionSeconds: DEAD_LETTER_RETENTION_SECONDS });
+    const settings = {
+      retryLimit: this.config.retryLimit,
+      retryDelay: this.config.retryDelaySeconds,
+      retryBackoff: true,
+      retryDelayMax: LONGEST_RETRY_DELAY_SECONDS,
+      expireInSeconds: this.config.timeoutSeconds,
+      // Wakes a waiting worker at commit instead of at its next poll.
+      notify: true,
+      deadLetter,
+    };
+    await this.boss.createQueue(name, settings);
+    await this.boss.updateQueue(name, settings);
+    this.handlers.set(name, handler as JobHandler<never>);
+    this.metrics.watch(name, deadLetter);
+  }
+
+  /**
+   * Adds a job. Pass the `EntityManager` of a running transaction to make the job part of it: it
+   * exists if, and only if, that transaction commits.
+   */
+  async enqueue<T extends object>(queue: string, data: T, transaction?: EntityManager): Promise<void> {
+    await this.boss.send(queue, data, transaction ? { db: inTransaction(transaction) } : {});
+  }
+
+  /** Called by the API (unless JOBS_WORKERS_ENABLED=false) and by `npm run worker`; never by the CLI. */
+  async startWorkers(): Promise<void> {
+    for (const [queue, handler] of this.handlers) {
+      await this.boss.work<never>(
+        queue,
+        {
+          // Up to JOBS_CONCURRENCY jobs at a time, each settled on its own; while batches come back
+          // full the worker fetches again at once, so a backlog drains without waiting for polls.
+          batchSize: this.config.concurrency,
+          perJobResults: true,
+          burstWhenBatchFull: true,
+          // NOTIFY wakes the worker for a new job; polling still finds retries whose backoff has passed.
+          notifyPollingIntervalSeconds: 2,
+        },
+        (jobs) => Promise.all(jobs.map((job) => this.run(queue, handler, job))),
+      );
+    }
+  }
+
+  /** Lets the jobs that are running finish (bounded), then closes pg-boss's connections. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS });
+  }
+
+  /** The jobs that failed for good, in every dead-letter queue, oldest first. */
+  async deadJobs(limit = 100): Promise<DeadJob[]> {
+    const queues = (await this.boss.getQueues()).filter((q) => q.name.endsWith(DEAD_SUFFIX));
+    const found = await Promise.all(queues.map((q) => this.boss.findJobs<object>(q.name, { limit })));
+    return found.flat().map((job) => ({
+      queue: job.sourceName ?? job.name.slice(0, -DEAD_SUFFIX.length),
+      id: job.sourceId ?? job.id,
+      failedOn: job.createdOn,
+      attempts: (job.sourceRetryCount ?? 0) + 1,
+      data: job.data,
+      lastError: errorOf(job.sourceOutput),
+    }));
+  }
+
+  queues(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  private async run(queue: string, handler: JobHandler<never>, job: Job<never>): Promise<JobResult> {
+    const attempt = `${queue} job ${job.id} (attempt ${job.retryCount + 1})`;
+    try {
+      await handler(job.data, { id: job.id, retryCount: job.retryCount });
+      this.metrics.completed(queue);
+      return { id: job.id, status: 'completed' };
+    } catch (error) {
+      this.metrics.failed(queue);
+      const message = (error as Error)?.message ?? String(error);
+      if (job.retryCount >= this.config.retryLimit)
+        this.logger.error(`${attempt} failed for good, dead-lettered: ${message}`);
+      else this.logger.warn(`${attempt} failed, will retry: ${message}`);
+      return { id: job.id, status: 'failed', output: { message } };
+    }
+  }
+}
+
+/** pg-boss keeps a failed attempt's error as `{ message, stack }` (or as the value thrown). */
+function errorOf(output: object | null): string | undefined {
+  if (!output) return undefined;
+  const message = (output as { message?: unknown }).message;
+  return typeof message === 'string' ? message : JSON.stringify(output);
+}
+
+/** pg-boss's view of a TypeORM transaction: its statements run on that transaction's connection. */
+function inTransaction(manager: EntityManager): Db {
+  const runner = manager.queryRunner;
+  if (!runner?.isTransactionActive)
+    throw new Error('enqueue(…, transaction) needs the manager of a running transaction');
+  return {
+    executeSql: async (text, values) => ({ rows: (await runner.query(text, values, true)).records }),
+  };
+}

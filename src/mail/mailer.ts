@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { createTransport, type Transporter } from 'nodemailer';
+import { mailConfig, type MailConfig } from '../config/mail.config.js';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Seconds an SMTP server gets to answer each step, so a stuck server fails the job (and it retries). */
+const SMTP_TIMEOUT_MS = 15_000;
+
+/**
+ * Sends mail over SMTP (nodemailer, SMTP_URL). Without SMTP_URL, which only development allows, the
+ * mail is written to the log instead, links included, so that a newcomer can finish every flow.
+ * A failure throws: the job that sends the mail is retried.
+ */
+@Injectable()
+export class Mailer implements OnApplicationShutdown {
+  private readonly logger = new Logger('Mail');
+  private readonly transport: Transporter | null;
+
+  constructor(@Inject(mailConfig.KEY) private readonly config: MailConfig) {
+    this.transport = config.smtpUrl
+      ? createTransport({
+          url: config.smtpUrl,
+          connectionTimeout: SMTP_TIMEOUT_MS,
+          greetingTimeout: SMTP_TIMEOUT_MS,
+          socketTimeout: SMTP_TIMEOUT_MS,
+        })
+      : null;
+  }
+
+  async send(mail: Mail): Promise<void> {
+    if (!this.transport) {
+      this.logger.log(
+        `SMTP_URL is unset, so this mail is only logged:\nTo: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}`,
+      );
+      return;
+    }
+    await this.transport.sendMail({ from: this.config.from, ...mail });
+  }
+
+  onApplicationShutdown(): void {
+    this.transport?.close();
+  }
+}
