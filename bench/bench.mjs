@@ -1,4 +1,4 @@
-// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep]
+// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep | --mail-only]
 // Seeds a PostgreSQL (DATABASE_URL's server, or an embedded one in .data/bench), starts the built app
 // in production mode without rate limits, and drives it with autocannon on 127.0.0.1, scenario by
 // scenario, with the raw floor (bench/floor.mjs) measured right before and after in each run.
@@ -17,6 +17,7 @@ import { migrations } from '../dist/migrations/index.js';
 import { EmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
 import { runMigrationsLocked } from '../dist/src/database/migrate.js';
 import { renderMarkdown, renderSvg } from './report.mjs';
+import { startSmtpSink } from './smtp-sink.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -25,6 +26,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     'skip-deep': { type: 'boolean', default: false },
+    'mail-only': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(opts.runs);
@@ -145,7 +147,11 @@ async function waitFor(url, child, timeoutMs = 30_000) {
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }
 
+let smtp;
+
 async function startApp(databaseUrl) {
+  // Welcome mails left queued by a previous run's sign-ups would be sent during this run's scenarios.
+  await query(databaseUrl, `DELETE FROM pgboss.job WHERE name = 'account-email'`);
   const port = await freePort();
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: {
@@ -156,6 +162,7 @@ async function startApp(databaseUrl) {
       DATABASE_URL: databaseUrl,
       RATE_LIMIT_ENABLED: 'false',
       AUTH_JWT_SECRET: SECRET,
+      SMTP_URL: smtp.url,
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -242,13 +249,36 @@ async function hashRate(seconds = 5) {
   return Math.round(done / seconds);
 }
 
+/** Sign-up to the welcome mail's arrival at the SMTP server, one sign-up at a time; the median. */
+async function mailDelivery(app, count = 20) {
+  const latencies = [];
+  for (let i = 0; i < count; i++) {
+    const email = `mail-${randomUUID()}@example.com`;
+    const started = performance.now();
+    const response = await fetch(`${app.base}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD, name: 'Mail' }),
+    });
+    if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
+    latencies.push((await smtp.arrival(email)) - started);
+  }
+  const mailMs = Math.round(median(latencies));
+  log(
+    `welcome mail delivered ${mailMs} ms after sign-up (median of ${count}; max ${Math.round(Math.max(...latencies))} ms)`,
+  );
+  return mailMs;
+}
+
 // ------------------------------------------------------------------ scenarios
 const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
   const server = await serverUrl();
+  smtp = await startSmtpSink(await freePort());
   try {
     const mainDb = await seeded(server.url, 'gatehouse_bench', 10_000);
+    if (opts['mail-only']) return await mailOnly(mainDb);
     const deep = opts['skip-deep'] ? undefined : await seeded(server.url, 'gatehouse_bench_deep', 1_000_000);
     const ids = (await query(mainDb, `SELECT id FROM users WHERE role = 'user'`)).map((r) => r.id);
     const emails = Array.from({ length: 1000 }, (_, i) => `bench-${i + 1}@example.com`);
@@ -271,6 +301,7 @@ async function main() {
       await stop(floor);
 
       const app = await startApp(mainDb);
+      const mailDeliveryMs = await mailDelivery(app);
       figures.push({
         ...(await measure(
           'me',
@@ -349,6 +380,7 @@ async function main() {
         floorBefore,
         floorAfter,
         hashesPerSecond,
+        mailDeliveryMs,
         scenarios: figures.map((f) => ({ ...f, xFloor: +(f.rps / floorRps).toFixed(2) })),
       });
     }
@@ -367,8 +399,22 @@ async function main() {
     writeFileSync(path.join(RESULTS, 'latency.svg'), renderSvg(report));
     console.info(`\n${renderMarkdown(report)}`);
   } finally {
+    await smtp.close();
     await server.stop();
   }
+}
+
+/** `--mail-only`: the mail scenario alone, RUNS times on a fresh app; nothing is written. */
+async function mailOnly(databaseUrl) {
+  const medians = [];
+  for (let run = 1; run <= RUNS; run++) {
+    const app = await startApp(databaseUrl);
+    medians.push(await mailDelivery(app));
+    await stop(app);
+  }
+  log(
+    `welcome mail after sign-up: median ${median(medians)} ms over ${RUNS} runs (${medians.join(', ')} ms)`,
+  );
 }
 
 /** Medians over the runs, scenario by scenario. */
@@ -386,6 +432,7 @@ function summarise(runs) {
       peakRssMb: floor('peakRssMb'),
     },
     hashesPerSecond: median(runs.map((r) => r.hashesPerSecond)),
+    mailDeliveryMs: median(runs.map((r) => r.mailDeliveryMs)),
     scenarios: names.map((name) => ({
       scenario: name,
       ...Object.fromEntries(

@@ -24,8 +24,8 @@ export class AccountEmailSender implements OnModuleInit {
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.jobs.defineQueue<AccountEmailJob>(ACCOUNT_EMAIL_QUEUE, (job) => this.send(job));
+  onModuleInit(): void {
+    this.jobs.defineQueue<AccountEmailJob>(ACCOUNT_EMAIL_QUEUE, (job) => this.send(job));
   }
 
   async send(job: AccountEmailJob): Promise<void> {

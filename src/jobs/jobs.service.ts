@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type BeforeApplicationShutdown,
-  type OnModuleInit,
+  type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { PgBoss, type Db, type Job, type JobResult } from 'pg-boss';
 import type { EntityManager } from 'typeorm';
@@ -47,7 +47,7 @@ const STOP_TIMEOUT_MS = 20_000;
  * that are running.
  */
 @Injectable()
-export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
+export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly handlers = new Map<string, JobHandler<never>>();
 
@@ -57,14 +57,17 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly metrics: JobMetrics,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.boss.start();
+  /** Remembers a queue and who works its jobs; called by features in `onModuleInit`. */
+  defineQueue<T extends object>(name: string, handler: JobHandler<T>): void {
+    this.handlers.set(name, handler as JobHandler<never>);
   }
 
-  /** Creates the queue (or brings its settings up to date) and remembers who works its jobs. */
-  async defineQueue<T extends object>(name: string, handler: JobHandler<T>): Promise<void> {
-    const deadLetter = deadLetterQueue(name);
-    await this.boss.createQueue(deadLetter, { retentionSeconds: DEAD_LETTER_RETENTION_SECONDS });
+  /**
+   * After every module's init, so after the migrations at boot (which install pg-boss's schema):
+   * starts pg-boss and creates the defined queues, or brings their settings up to date.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.boss.start();
     const settings = {
       retryLimit: this.config.retryLimit,
       retryDelay: this.config.retryDelaySeconds,
@@ -73,12 +76,14 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
       expireInSeconds: this.config.timeoutSeconds,
       // Wakes a waiting worker at commit instead of at its next poll.
       notify: true,
-      deadLetter,
     };
-    await this.boss.createQueue(name, settings);
-    await this.boss.updateQueue(name, settings);
-    this.handlers.set(name, handler as JobHandler<never>);
-    this.metrics.watch(name, deadLetter);
+    for (const name of this.handlers.keys()) {
+      const deadLetter = deadLetterQueue(name);
+      await this.boss.createQueue(deadLetter, { retentionSeconds: DEAD_LETTER_RETENTION_SECONDS });
+      await this.boss.createQueue(name, { ...settings, deadLetter });
+      await this.boss.updateQueue(name, { ...settings, deadLetter });
+      this.metrics.watch(name, deadLetter);
+    }
   }
 
   /**

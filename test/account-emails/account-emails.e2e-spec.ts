@@ -3,7 +3,8 @@ import { JobsService } from '../../src/jobs/jobs.service.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { bearer, send } from '../support/api-client.js';
 import { aSignedInUser, aUser, expectProblem, login, PASSWORD, signUp } from '../support/factories.js';
-import { eventually, SmtpSink, tokenIn, type ReceivedMail } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+import { SmtpSink, tokenIn, type ReceivedMail } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const PUBLIC_URL = 'https://accounts.example.test';

@@ -1,5 +1,6 @@
 import { Draining } from '../../src/health/draining.js';
 import { expectProblem, signUp } from '../support/factories.js';
+import { eventually } from '../support/eventually.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('health and metrics (e2e)', () => {
@@ -34,10 +35,40 @@ describe('health and metrics (e2e)', () => {
     expect(response.text).toMatch(/db_pool_connections\{state="total"\} \d+/);
   });
 
+  it('counts job attempts by queue and outcome, and shows each queue’s depth', async () => {
+    await signUp(t.api);
+    const metrics = await eventually(async () => {
+      const text = (await t.http.get('/metrics')).text;
+      return /jobs_attempts_total\{queue="account-email",outcome="completed"\} [1-9]/.test(text) && text;
+    });
+    for (const state of ['queued', 'active', 'failed']) {
+      expect(metrics).toMatch(
+        new RegExp(`jobs_queue_depth\\{queue="account-email",state="${state}"\\} \\d+`),
+      );
+    }
+    expect(metrics).toMatch(/jobs_queue_depth\{queue="account-email.dead",state="queued"\} \d+/);
+  });
+
   it('turns readiness to 503 as soon as shutdown begins, while liveness stays 200', async () => {
     t.app.get(Draining).beforeApplicationShutdown();
     expectProblem(await t.http.get('/health/ready'), 503);
     expect((await t.http.get('/health/live')).status).toBe(200);
+  });
+});
+
+describe('job metrics when the mail server is away (e2e)', () => {
+  it('counts the failed attempts', async () => {
+    const t = await startTestApp({ SMTP_URL: 'smtp://127.0.0.1:9', JOBS_RETRY_DELAY_SECONDS: '60' });
+    try {
+      await signUp(t.api);
+      await eventually(async () =>
+        /jobs_attempts_total\{queue="account-email",outcome="failed"\} 1/.test(
+          (await t.http.get('/metrics')).text,
+        ),
+      );
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -7,7 +7,8 @@ import { deadLetterQueue } from '../../src/jobs/jobs.service.js';
 import { apiClient, bearer, send } from '../support/api-client.js';
 import { aUser, login, PASSWORD, signUp } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
-import { eventually, SmtpSink, tokenIn } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+import { SmtpSink, tokenIn } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
