@@ -251,7 +251,8 @@ async function hashRate(seconds = 5) {
 
 /** Sign-up to the welcome mail's arrival at the SMTP server, one sign-up at a time; the median. */
 async function mailDelivery(app, count = 20) {
-  const latencies = [];
+  const fromRequest = [];
+  const fromAnswer = [];
   for (let i = 0; i < count; i++) {
     const email = `mail-${randomUUID()}@example.com`;
     const started = performance.now();
@@ -260,12 +261,16 @@ async function mailDelivery(app, count = 20) {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: PASSWORD, name: 'Mail' }),
     });
+    const answered = performance.now();
     if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
-    latencies.push((await smtp.arrival(email)) - started);
+    const arrived = await smtp.arrival(email);
+    fromRequest.push(arrived - started);
+    fromAnswer.push(arrived - answered);
   }
-  const mailMs = Math.round(median(latencies));
+  const mailMs = Math.round(median(fromRequest));
   log(
-    `welcome mail delivered ${mailMs} ms after sign-up (median of ${count}; max ${Math.round(Math.max(...latencies))} ms)`,
+    `welcome mail at the SMTP server ${mailMs} ms after the sign-up request, ` +
+      `${Math.round(median(fromAnswer))} ms after its 201 (medians of ${count}; max ${Math.round(Math.max(...fromRequest))} ms)`,
   );
   return mailMs;
 }

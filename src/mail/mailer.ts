@@ -26,6 +26,8 @@ export class Mailer implements OnApplicationShutdown {
     this.transport = config.smtpUrl
       ? createTransport({
           url: config.smtpUrl,
+          // Keeps a few connections open between mails instead of a handshake per mail.
+          pool: true,
           connectionTimeout: SMTP_TIMEOUT_MS,
           greetingTimeout: SMTP_TIMEOUT_MS,
           socketTimeout: SMTP_TIMEOUT_MS,
