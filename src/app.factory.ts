@@ -1,14 +1,18 @@
-import { Logger, type INestApplication } from '@nestjs/common';
+import { BadRequestException, Logger, type INestApplication } from '@nestjs/common';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import { AppModule } from './app.module.js';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { jobsConfig, type JobsConfig } from './config/jobs.config.js';
 import { loadEnvironment } from './config/load-environment.js';
+import { PROBLEM_CONTENT_TYPE } from './common/errors/problem-details.filter.js';
+import { toProblem } from './common/errors/problem-details.js';
+import { unacceptableInput } from './common/http/body-shape.js';
 import { setupSwagger } from './common/swagger/openapi.js';
 import { Draining } from './health/draining.js';
 import { JobsService } from './jobs/jobs.service.js';
@@ -35,13 +39,28 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // Read before the DI container exists: the HTTP server's own options come from it.
   const config = appConfig();
   const adapter = new FastifyAdapter({
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Any parameter Node's 16 KB request line allows reaches the route (and its 400), instead of the
+    // router's own 414 in a body that is not problem+json.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     // Whom to believe about the client address (request.ip, used by the rate limits).
     trustProxy: config.trustProxy,
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // A malformed address (bad percent-encoding) is refused by Fastify before routing: still a problem.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = toProblem(new BadRequestException(`The address is not valid: ${error.message}`));
+      void reply
+        .code(problem.status)
+        .header('x-request-id', request.id)
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send({ ...problem, instance: request.url.split('?')[0], requestId: request.id });
+    },
+    // A request must arrive whole within REQUEST_TIMEOUT_MS (408 otherwise), so that a client
+    // trickling its body cannot hold a connection; Node checks every second instead of every 30.
+    serverFactory: (handler: RequestListener) =>
+      createServer({ requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000 }, handler),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bodyParser: false,
@@ -86,13 +105,24 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
   });
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only (any charset); every other body type is a 415. `__proto__` and `constructor` keys are
-  // refused rather than silently dropped.
+  // refused rather than silently dropped; so are deep nesting and text that is not text (NUL bytes,
+  // unpaired surrogates), in the body and in the query, whatever the route's schema says.
   fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: config.bodyLimit },
-    fastify.getDefaultJsonParser('error', 'error'),
+    (request, body, done) =>
+      parseJson(request, body as string, (error, value) => {
+        if (error) return done(error);
+        const problem = unacceptableInput(value);
+        done(problem ? new BadRequestException(`The body ${problem}.`) : null, value);
+      }),
   );
+  fastify.addHook('preValidation', async (request) => {
+    const problem = unacceptableInput(request.query) ?? unacceptableInput(request.params);
+    if (problem) throw new BadRequestException(`The address ${problem}.`);
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     // For the request log line (pino-http sees only the raw request): the same id, the route template.

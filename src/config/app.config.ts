@@ -43,6 +43,13 @@ export class AppEnvironment {
   @Max(10_000_000)
   BODY_LIMIT = 100_000;
 
+  /** A request whose headers and body have not all arrived after this long gets a 408 (slow clients). */
+  @ToInteger()
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS = 30_000;
+
   /** Comma-separated origins allowed by CORS, e.g. `https://app.example.com`. Unset: none. */
   @IsOptional()
   @Matches(/^\s*https?:\/\/[^\s,/]+\s*(,\s*https?:\/\/[^\s,/]+\s*)*$/, {
@@ -130,6 +137,7 @@ export const appConfig = registerAs('app', () => {
     publicUrl: (env.APP_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     bodyLimit: env.BODY_LIMIT,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim())

@@ -330,12 +330,12 @@ export interface components {
   schemas: {
     FieldErrorDto: {
       /**
-       * @description JSON pointer to the invalid body member.
+       * @description JSON pointer to the invalid body member (cut at 300 characters).
        * @example #/email
        */
       pointer?: string;
       /**
-       * @description Name of the invalid query or path parameter.
+       * @description Name of the invalid query or path parameter, as the client sent it (cut at 100 characters).
        * @example limit
        */
       parameter?: string;
@@ -370,7 +370,7 @@ export interface components {
       detail: string;
       /**
        * Format: uri-reference
-       * @description The path of the request.
+       * @description The path of the request (as long as the 16 KB request line allows).
        * @example /api/v1/users
        */
       instance: string;
@@ -379,7 +379,7 @@ export interface components {
        * @example 2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a
        */
       requestId: string;
-      /** @description On validation failures: each invalid input. */
+      /** @description On validation failures: each invalid input (the first 100 when there are more). */
       errors?: components['schemas']['FieldErrorDto'][];
     };
     CreateUserDto: {

@@ -34,10 +34,28 @@ export abstract class DomainError extends Error {
   }
 }
 
+/**
+ * A request with thousands of bad inputs, or inputs with enormous names, gets a bounded answer:
+ * at most this many errors, each cut to these lengths (names come from the client).
+ */
+export const MAX_FIELD_ERRORS = 100;
+export const FIELD_ERROR_LIMITS = { pointer: 300, parameter: 100, detail: 500 };
+
+const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+function bounded(error: FieldError): FieldError {
+  const detail = cut(error.detail, FIELD_ERROR_LIMITS.detail);
+  return 'pointer' in error
+    ? { pointer: cut(error.pointer, FIELD_ERROR_LIMITS.pointer), detail }
+    : { parameter: cut(error.parameter, FIELD_ERROR_LIMITS.parameter), detail };
+}
+
 /** A request that failed validation before reaching a service (thrown by the pipes). */
 export class RequestValidationError extends Error {
-  constructor(readonly errors: FieldError[]) {
+  readonly errors: FieldError[];
+  constructor(errors: FieldError[]) {
     super('The request is not valid.');
+    this.errors = errors.slice(0, MAX_FIELD_ERRORS).map(bounded);
     this.name = 'RequestValidationError';
   }
 }

@@ -1,23 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FIELD_ERROR_LIMITS, MAX_FIELD_ERRORS } from '../errors/domain-error.js';
 
 export class FieldErrorDto {
   @ApiPropertyOptional({
-    description: 'JSON pointer to the invalid body member.',
+    description: `JSON pointer to the invalid body member (cut at ${FIELD_ERROR_LIMITS.pointer} characters).`,
     example: '#/email',
-    maxLength: 300,
+    maxLength: FIELD_ERROR_LIMITS.pointer,
     pattern: '^#(/.*)?$',
   })
   pointer?: string;
 
   @ApiPropertyOptional({
-    description: 'Name of the invalid query or path parameter.',
+    description: `Name of the invalid query or path parameter, as the client sent it (cut at ${FIELD_ERROR_LIMITS.parameter} characters).`,
     example: 'limit',
-    maxLength: 100,
-    pattern: '^[\\w.]+$',
+    minLength: 1,
+    maxLength: FIELD_ERROR_LIMITS.parameter,
   })
   parameter?: string;
 
-  @ApiProperty({ description: 'What is wrong with it.', example: 'email must be an email', maxLength: 500 })
+  @ApiProperty({
+    description: 'What is wrong with it.',
+    example: 'email must be an email',
+    maxLength: FIELD_ERROR_LIMITS.detail,
+  })
   detail: string;
 }
 
@@ -55,10 +60,10 @@ export class ProblemDetailsDto {
   detail: string;
 
   @ApiProperty({
-    description: 'The path of the request.',
+    description: 'The path of the request (as long as the 16 KB request line allows).',
     example: '/api/v1/users',
     format: 'uri-reference',
-    maxLength: 2000,
+    maxLength: 16_384,
   })
   instance: string;
 
@@ -71,9 +76,9 @@ export class ProblemDetailsDto {
   requestId: string;
 
   @ApiPropertyOptional({
-    description: 'On validation failures: each invalid input.',
+    description: `On validation failures: each invalid input (the first ${MAX_FIELD_ERRORS} when there are more).`,
     type: [FieldErrorDto],
-    maxItems: 100,
+    maxItems: MAX_FIELD_ERRORS,
   })
   errors?: FieldErrorDto[];
 }
