@@ -1,0 +1,278 @@
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Requests for every operation of openapi.json, as fast-check arbitraries: valid ones built from
+ * the document's schemas, and hostile ones (wrong types, missing and extra members, boundary and
+ * over-long strings, huge numbers, deep nesting, `__proto__` keys, duplicate keys, NUL bytes, lone
+ * surrogates, full-width letters, right-to-left marks), with and without valid tokens.
+ */
+type Schema = {
+  $ref?: string;
+  type?: string;
+  format?: string;
+  pattern?: string;
+  enum?: unknown[];
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  allOf?: Schema[];
+};
+interface Parameter {
+  name: string;
+  in: 'path' | 'query';
+  required?: boolean;
+  schema: Schema;
+}
+export interface Operation {
+  method: string;
+  path: string;
+  parameters: Parameter[];
+  body?: Schema;
+}
+export type Caller = 'anonymous' | 'user' | 'admin' | 'garbage';
+export interface FuzzRequest {
+  method: string;
+  /** With path and query filled in, percent-encoded. */
+  url: string;
+  /** The body as sent: JSON text (possibly malformed on purpose), or none. */
+  body?: string;
+  caller: Caller;
+  /** What the request was built to be, for the report of a failing case. */
+  kind: string;
+}
+
+const doc = JSON.parse(readFileSync(path.resolve('openapi.json'), 'utf8'));
+const METHODS = ['get', 'post', 'patch', 'put', 'delete'];
+
+export const operations: Operation[] = Object.entries(doc.paths as Record<string, any>).flatMap(
+  ([route, item]) =>
+    METHODS.filter((m) => item[m]).map((m) => ({
+      method: m.toUpperCase(),
+      path: route,
+      parameters: (item[m].parameters ?? []) as Parameter[],
+      body: item[m].requestBody?.content?.['application/json']?.schema,
+    })),
+);
+
+function resolve(schema: Schema): Schema {
+  if (schema.$ref)
+    return resolve(
+      schema.$ref
+        .split('/')
+        .slice(1)
+        .reduce((node: any, key) => node[key], doc),
+    );
+  if (schema.allOf?.length === 1) return resolve(schema.allOf[0]);
+  return schema;
+}
+
+// ------------------------------------------------------------------ odd but valid-looking text
+const RTL = '\u202e';
+const fullWidth = (s: string) => s.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+const oddUnicode = fc.constantFrom(
+  'Ｆｕｌｌ　Ｗｉｄｔｈ',
+  `${RTL}evil${RTL}`,
+  'e\u0301\u0301\u0301',
+  '💥🧨',
+  '\u200b\u200c\u200d',
+  '\ufeffbom',
+  'Ω≈ç√∫˜µ≤≥÷',
+);
+const unicodeEmail = fc.constantFrom(
+  `${fullWidth('ada')}@example.com`,
+  `ada${RTL}@example.com`,
+  'jose\u0301@example.com',
+  'ÄDA@Example.COM',
+  ' spaced@example.com ',
+  'δοκιμή@παράδειγμα.δοκιμή',
+);
+
+function stringFor(schema: Schema): fc.Arbitrary<string> {
+  const min = schema.minLength ?? 0;
+  const max = Math.min(schema.maxLength ?? 300, 300);
+  if (schema.enum) return fc.constantFrom(...(schema.enum as string[]));
+  switch (schema.format) {
+    case 'uuid':
+      return fc.uuid();
+    case 'idn-email':
+    case 'email':
+      return fc.oneof(fc.emailAddress(), unicodeEmail);
+    case 'date-time':
+      return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
+  }
+  if (schema.pattern) {
+    return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= min && s.length <= max);
+  }
+  return fc.oneof(
+    fc.string({ minLength: min, maxLength: max }),
+    fc.string({ unit: 'grapheme', minLength: Math.max(min, 1), maxLength: Math.min(max, 40) }),
+    oddUnicode,
+  );
+}
+
+/** A value the schema accepts (as far as the document says). */
+export function validValue(schema: Schema): fc.Arbitrary<unknown> {
+  const s = resolve(schema);
+  switch (s.type) {
+    case 'string':
+      return stringFor(s);
+    case 'integer':
+      return fc.integer({ min: s.minimum ?? -1000, max: s.maximum ?? 1000 });
+    case 'number':
+      return fc.double({ min: s.minimum ?? -1e6, max: s.maximum ?? 1e6, noNaN: true });
+    case 'boolean':
+      return fc.boolean();
+    case 'object': {
+      const props = Object.fromEntries(
+        Object.entries(s.properties ?? {}).map(([k, v]) => [k, validValue(v)]),
+      );
+      return fc.record(props, { requiredKeys: s.required ?? [] });
+    }
+    default:
+      return fc.anything();
+  }
+}
+
+/** Values no schema here accepts in any string or number member. */
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    -1e308,
+    2 ** 53 + 1,
+    Number.MAX_SAFE_INTEGER,
+    '',
+    ' ',
+    '\u0000',
+    'nul\u0000inside',
+    '\ud800',
+    'lone \udfff surrogate',
+    'x'.repeat(300),
+    'y'.repeat(10_000),
+    "'; DROP TABLE users; --",
+    '{"$gt": ""}',
+    '../../etc/passwd',
+    '%00',
+    '${jndi:ldap://x}',
+    [],
+    {},
+    [1, 'two', null],
+    { nested: { deeper: [1] } },
+  ),
+  oddUnicode,
+  fc.string({ maxLength: 50 }),
+  fc.integer(),
+  fc.double(),
+);
+
+const deepNesting = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+/** Request bodies as JSON text: valid ones, and each kind of damage. */
+function bodies(schema: Schema): fc.Arbitrary<{ body: string; kind: string }> {
+  const s = resolve(schema);
+  const valid = validValue(s) as fc.Arbitrary<Record<string, unknown>>;
+  const keys = Object.keys(s.properties ?? {});
+  const json = (kind: string) => (value: unknown) => ({ body: JSON.stringify(value), kind });
+  return fc.oneof(
+    valid.map(json('valid body')),
+    fc.tuple(valid, fc.constantFrom(...(keys.length ? keys : ['x']))).map(([v, key]) => {
+      const { [key]: _dropped, ...rest } = v;
+      return { body: JSON.stringify(rest), kind: `body without ${key}` };
+    }),
+    fc
+      .tuple(
+        valid,
+        fc.constantFrom('role', 'emailVerified', 'id', 'passwordHash', 'isAdmin', 'extra'),
+        hostileValue,
+      )
+      .map(([v, key, value]) => ({
+        body: JSON.stringify({ ...v, [key]: value }),
+        kind: `extra member ${key}`,
+      })),
+    fc
+      .tuple(valid, fc.constantFrom(...(keys.length ? keys : ['x'])), hostileValue)
+      .map(([v, key, value]) => ({ body: JSON.stringify({ ...v, [key]: value }), kind: `hostile ${key}` })),
+    fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype')).map(([v, key]) => ({
+      body: `{"${key}": {"role": "admin", "isAdmin": true},${JSON.stringify(v).slice(1)}`,
+      kind: `${key} member`,
+    })),
+    fc
+      .tuple(valid, fc.constantFrom(...(keys.length ? keys : ['x'])), hostileValue)
+      .map(([v, key, value]) => ({
+        body: `{${JSON.stringify(key)}: ${JSON.stringify(value) ?? 'null'},${JSON.stringify(v).slice(1)}`,
+        kind: `duplicate ${key}`,
+      })),
+    hostileValue.map(json('hostile whole body')),
+    fc.integer({ min: 100, max: 5_000 }).map((depth) => ({ body: deepNesting(depth), kind: 'deep nesting' })),
+    fc.constantFrom('{', '{"a":', 'nul\u0000', '\ud800', '{"a": 1}}', 'true false').map((body) => ({
+      body,
+      kind: 'malformed JSON',
+    })),
+  );
+}
+
+function pathValue(schema: Schema): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 3, arbitrary: validValue(schema).map(String) },
+    hostileValue.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined'))),
+  );
+}
+
+function queryValue(schema: Schema): fc.Arbitrary<string | undefined> {
+  return fc.oneof(
+    fc.constant(undefined),
+    validValue(schema).map(String),
+    hostileValue.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))),
+  );
+}
+
+/** Percent-encoded; a lone surrogate becomes the bytes of one (%ED%A0%80), which is not UTF-8. */
+function encodePathSegment(value: string): string {
+  if (value.isWellFormed()) return encodeURIComponent(value);
+  return encodeURIComponent(value.toWellFormed()).replaceAll('%EF%BF%BD', '%ED%A0%80');
+}
+
+/** Any request to `operation`, from any kind of caller. */
+export function requestTo(operation: Operation, ids: fc.Arbitrary<string>): fc.Arbitrary<FuzzRequest> {
+  const pathParams = operation.parameters.filter((p) => p.in === 'path');
+  const queryParams = operation.parameters.filter((p) => p.in === 'query');
+  return fc
+    .record({
+      path: fc.tuple(
+        ...pathParams.map((p) =>
+          p.schema.format === 'uuid' ? fc.oneof(ids, pathValue(p.schema)) : pathValue(p.schema),
+        ),
+      ),
+      query: fc.tuple(...queryParams.map((p) => queryValue(p.schema))),
+      extraQuery: fc.option(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 10 }), {
+          maxKeys: 3,
+        }),
+      ),
+      body: operation.body ? fc.option(bodies(operation.body), { freq: 8 }) : fc.constant(null),
+      caller: fc.constantFrom<Caller>('anonymous', 'user', 'admin', 'garbage'),
+    })
+    .map(({ path: values, query, extraQuery, body, caller }) => {
+      let url = operation.path;
+      pathParams.forEach((p, i) => (url = url.replace(`{${p.name}}`, encodePathSegment(values[i]))));
+      const search = new URLSearchParams();
+      queryParams.forEach((p, i) => query[i] !== undefined && search.append(p.name, query[i]!));
+      for (const [k, v] of Object.entries(extraQuery ?? {})) search.append(k, v);
+      const qs = search.toString();
+      return {
+        method: operation.method,
+        url: qs ? `${url}?${qs}` : url,
+        body: body?.body,
+        caller,
+        kind: body?.kind ?? 'no body',
+      };
+    });
+}
