@@ -4,18 +4,16 @@
 // scenario, with the raw floor (bench/floor.mjs) measured right before and after in each run.
 import { hash, verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../dist/migrations/index.js';
-import { EmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
 import { runMigrationsLocked } from '../dist/src/database/migrate.js';
+import { freePort, query, rssMb, serverUrl, startBuiltApp, stop, waitFor, withDatabase } from './harness.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
 
@@ -39,29 +37,6 @@ const TICKS_PER_SECOND = 100;
 const RESULTS = path.resolve('bench/results');
 
 const log = (...args) => console.info(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
-
-// ------------------------------------------------------------------ database
-async function serverUrl() {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
-  const embedded = new EmbeddedPostgres({ dataDir: path.resolve('.data/bench'), port: await freePort() });
-  return { url: await embedded.start(), stop: () => embedded.stop() };
-}
-
-function withDatabase(url, database) {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function query(url, sql, params) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** A migrated database holding `count` users (kept between runs when it already does). */
 async function seeded(server, database, count) {
@@ -122,53 +97,12 @@ async function tokensFor(url, emails) {
 }
 
 // ------------------------------------------------------------------ processes
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url, child, timeoutMs = 30_000) {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).status < 500) return performance.now() - started;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
-
 let smtp;
 
 async function startApp(databaseUrl) {
   // Welcome mails left queued by a previous run's sign-ups would be sent during this run's scenarios.
   await query(databaseUrl, `DELETE FROM pgboss.job WHERE name = 'account-email'`);
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      RATE_LIMIT_ENABLED: 'false',
-      AUTH_JWT_SECRET: SECRET,
-      SMTP_URL: smtp.url,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const bootMs = await waitFor(`http://127.0.0.1:${port}/docs-json`, child);
-  return { child, base: `http://127.0.0.1:${port}`, bootMs };
+  return startBuiltApp({ databaseUrl, secret: SECRET, smtpUrl: smtp.url });
 }
 
 async function startFloor(databaseUrl) {
@@ -180,19 +114,11 @@ async function startFloor(databaseUrl) {
   return { child, base: `http://127.0.0.1:${port}` };
 }
 
-async function stop({ child }) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 // ------------------------------------------------------------------ measuring
 function cpuTicks(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 function cannon(base, requests, seconds) {
   return autocannon({ url: base, connections: CONNECTIONS, duration: seconds, requests });

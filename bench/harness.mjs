@@ -1,0 +1,86 @@
+// What the benchmark and the soak run share: the database server, processes, and /proc readings.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { EmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
+
+/** DATABASE_URL's server, or an embedded one in `.data/<name>`. */
+export async function serverUrl(name = 'bench') {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+  const embedded = new EmbeddedPostgres({ dataDir: path.resolve(`.data/${name}`), port: await freePort() });
+  return { url: await embedded.start(), stop: () => embedded.stop() };
+}
+
+export function withDatabase(url, database) {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function query(url, sql, params) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor(url, child, timeoutMs = 30_000) {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status < 500) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+/** The built app as production runs it, without rate limits; resolves once `readyPath` answers. */
+export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json' }) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      RATE_LIMIT_ENABLED: 'false',
+      AUTH_JWT_SECRET: secret,
+      SMTP_URL: smtpUrl,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const bootMs = await waitFor(`http://127.0.0.1:${port}${readyPath}`, child);
+  return { child, base: `http://127.0.0.1:${port}`, bootMs };
+}
+
+export async function stop({ child }) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export const rssMb = (pid) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
