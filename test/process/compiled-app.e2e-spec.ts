@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { PgBoss } from 'pg-boss';
@@ -21,7 +21,11 @@ describe('the compiled app (e2e)', () => {
     t = await startTestApp({ JOBS_WORKERS_ENABLED: 'false' });
     await run('npx', ['nest', 'build'], { timeout: 120_000 });
   }, 180_000);
+  /** Every process a test started: a test that fails before stopping its own leaves it to afterAll. */
+  const started: ChildProcess[] = [];
   afterAll(async () => {
+    for (const child of started)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await t.close();
   });
 
@@ -71,6 +75,7 @@ describe('the compiled app (e2e)', () => {
       env: { ...process.env, DATABASE_URL: t.databaseUrl, PORT: String(port), HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    started.push(child);
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -209,6 +214,7 @@ describe('the compiled app (e2e)', () => {
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      started.push(child);
       let output = '';
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
