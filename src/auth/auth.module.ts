@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.js';
+import { RedisModule } from '../redis/redis.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
 import { AuthController } from './auth.controller.js';
@@ -14,7 +15,13 @@ import { LoginLockout } from './login-lockout.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, RefreshToken]), UsersModule, PasswordsModule, RateLimitModule],
+  imports: [
+    TypeOrmModule.forFeature([Session, RefreshToken]),
+    UsersModule,
+    PasswordsModule,
+    RateLimitModule,
+    RedisModule,
+  ],
   controllers: [AuthController],
   providers: [
     AuthService,

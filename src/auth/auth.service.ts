@@ -45,18 +45,17 @@ export class AuthService implements OnModuleInit {
   }
 
   async login(email: string, password: string): Promise<TokenPair> {
-    const retryAfter = this.lockout.retryAfterSeconds(email);
+    const retryAfter = await this.lockout.retryAfterSeconds(email);
     if (retryAfter > 0) throw new TooManyAttemptsError(retryAfter);
     const user = await this.users.findByEmail(email);
     const valid = await this.hasher.verify(user?.passwordHash ?? this.dummyHash, password);
     if (!user || !valid) {
-      this.lockout.recordFailure(email);
+      const locked = await this.lockout.recordFailure(email);
       this.logger.warn(`login failed (user ${user?.id ?? 'unknown'})`);
-      const locked = this.lockout.retryAfterSeconds(email);
       if (locked > 0) this.logger.warn(`login locked for ${locked} s (user ${user?.id ?? 'unknown'})`);
       throw new InvalidCredentialsError();
     }
-    this.lockout.recordSuccess(email);
+    await this.lockout.recordSuccess(email);
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
     }

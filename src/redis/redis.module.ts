@@ -26,8 +26,10 @@ export class RedisConnection implements OnApplicationShutdown {
     this.client?.on('error', () => undefined);
   }
 
+  /** QUIT when connected; otherwise stop reconnecting at once (QUIT would wait for a connection). */
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.quit().catch(() => undefined);
+    if (this.client?.status === 'ready') await this.client.quit().catch(() => undefined);
+    else this.client?.disconnect();
   }
 }
 

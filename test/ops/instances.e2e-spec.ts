@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { bearer, send } from '../support/api-client.js';
-import { login, signUp } from '../support/factories.js';
+import { expectProblem, login, signUp } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -15,7 +15,8 @@ describe('several instances (e2e)', () => {
     REDIS_URL: `redis://127.0.0.1:6379/${randomInt(1, 16)}`,
     RATE_LIMIT_ENABLED: 'true',
     RATE_LIMIT_LOGIN_PER_MINUTE: '4',
-    AUTH_LOCKOUT_THRESHOLD: '1000',
+    AUTH_LOCKOUT_THRESHOLD: '3',
+    TRUST_PROXY: 'true',
   };
   beforeAll(async () => {
     a = await startTestApp(env);
@@ -54,8 +55,48 @@ describe('several instances (e2e)', () => {
     expect(statuses.slice(statuses.indexOf(429))).toEqual(Array(8 - statuses.indexOf(429)).fill(429));
   });
 
+  it('share the lock on an email after failed logins', async () => {
+    // The per-address limit is spent above; these come from other addresses (TRUST_PROXY is on).
+    const user = await signUp(a.api);
+    const attempt = (t: TestApp, i: number) =>
+      t.http.post('/auth/login', {
+        body: { email: user.email, password: `wrong guess ${i}` },
+        headers: { 'x-forwarded-for': `198.51.100.${i}` },
+      });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await attempt(i % 2 === 0 ? a : b, i)).status);
+    // Three failures lock the email, whichever instance saw them; the fourth is refused on b.
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const onA = await a.http.post('/auth/login', {
+      body: { email: user.email, password: user.password },
+      headers: { 'x-forwarded-for': '198.51.100.99' },
+    });
+    expect(onA.status).toBe(429);
+    expect(Number(onA.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('check Redis in readiness', async () => {
     for (const t of [a, b])
       expect((await t.http.get('/health/ready')).body.details.redis).toEqual({ status: 'up' });
+  });
+});
+
+describe('an instance whose Redis is away (e2e)', () => {
+  it('answers 503 with Retry-After, not 500, and is not ready', async () => {
+    const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_ENABLED: 'true' });
+    try {
+      const user = await signUp(t.api).catch(() => undefined);
+      expect(user).toBeUndefined();
+      for (const response of [
+        await t.http.post('/auth/login', { body: { email: 'a@example.com', password: 'whatever it is 1' } }),
+        await t.http.get('/users/me', { token: 'x.y.z' }),
+      ]) {
+        expectProblem(response, 503);
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      expect((await t.http.get('/health/ready')).status).toBe(503);
+    } finally {
+      await t.close();
+    }
   });
 });

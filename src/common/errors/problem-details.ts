@@ -71,12 +71,15 @@ export function headersFor(error: unknown, problem: Problem): Record<string, str
   return headers;
 }
 
-/** Node's socket errors and PostgreSQL's connection-class codes (08xxx, 57P0x: shutting down). */
+/**
+ * Node's socket errors, PostgreSQL's connection-class codes (08xxx, 57P0x: shutting down), and the
+ * messages of pg and of ioredis (Redis, with REDIS_URL) when their server is away.
+ */
 const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|08\w{3}|57P0[123])$/;
 const LOST =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Stream isn't writeable|Connection is closed|Command timed out|max retries per request/;
 
-/** A database that cannot be reached: the request can succeed later, so it is a 503, not a 500. */
+/** A store (PostgreSQL, or Redis) that cannot be reached: the request can succeed later, so it is a 503, not a 500. */
 export class DatabaseUnavailableError extends DomainError {
   readonly code = 'DATABASE_UNAVAILABLE';
   override readonly retryAfterSeconds = 5;
