@@ -22,9 +22,9 @@ describe('the compiled app (e2e)', () => {
     await run('npx', ['nest', 'build'], { timeout: 120_000 });
   }, 180_000);
   /** Every process a test started: a test that fails before stopping its own leaves it to afterAll. */
-  const started: ChildProcess[] = [];
+  const children: ChildProcess[] = [];
   afterAll(async () => {
-    for (const child of started)
+    for (const child of children)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await t.close();
   });
@@ -75,7 +75,7 @@ describe('the compiled app (e2e)', () => {
       env: { ...process.env, DATABASE_URL: t.databaseUrl, PORT: String(port), HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    started.push(child);
+    children.push(child);
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -214,7 +214,7 @@ describe('the compiled app (e2e)', () => {
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      started.push(child);
+      children.push(child);
       let output = '';
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
