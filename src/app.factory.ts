@@ -10,8 +10,7 @@ import { AppModule } from './app.module.js';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { jobsConfig, type JobsConfig } from './config/jobs.config.js';
 import { loadEnvironment } from './config/load-environment.js';
-import { PROBLEM_CONTENT_TYPE } from './common/errors/problem-details.filter.js';
-import { toProblem } from './common/errors/problem-details.js';
+import { sendProblem } from './common/errors/problem-details.filter.js';
 import { unacceptableInput } from './common/http/body-shape.js';
 import { setupSwagger } from './common/swagger/openapi.js';
 import { Draining } from './health/draining.js';
@@ -49,14 +48,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     // A malformed address (bad percent-encoding) is refused by Fastify before routing: still a problem.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      const problem = toProblem(new BadRequestException(`The address is not valid: ${error.message}`));
-      void reply
-        .code(problem.status)
-        .header('x-request-id', request.id)
-        .header('content-type', PROBLEM_CONTENT_TYPE)
-        .send({ ...problem, instance: request.url.split('?')[0], requestId: request.id });
-    },
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(request, reply, new BadRequestException(`The address is not valid: ${error.message}`)),
     // A request must arrive whole within REQUEST_TIMEOUT_MS (408 otherwise), so that a client
     // trickling its body cannot hold a connection; Node checks every second instead of every 30.
     serverFactory: (handler: RequestListener) =>

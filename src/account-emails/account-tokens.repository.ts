@@ -24,12 +24,9 @@ export class AccountTokensRepository {
 
   /** Stores a token for the user, bound to what it vouches for, and forgets their expired ones. */
   async insert(purpose: AccountTokenPurpose, userId: string, hash: Buffer, now: Date, expiresAt: Date) {
-    await this.dataSource.query('DELETE FROM account_tokens WHERE user_id = $1 AND expires_at <= $2', [
-      userId,
-      now,
-    ]);
     await this.dataSource.query(
-      `INSERT INTO account_tokens (token_hash, purpose, user_id, bound_to, created_at, expires_at)
+      `WITH forgotten AS (DELETE FROM account_tokens WHERE user_id = $3 AND expires_at <= $4)
+       INSERT INTO account_tokens (token_hash, purpose, user_id, bound_to, created_at, expires_at)
        SELECT $1, $2, u.id, ${BINDING[purpose]}, $4, $5 FROM users u WHERE u.id = $3`,
       [hash, purpose, userId, now, expiresAt],
     );

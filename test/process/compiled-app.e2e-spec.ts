@@ -68,11 +68,10 @@ describe('the compiled app (e2e)', () => {
     });
   });
 
-  /** `node dist/src/main.js` on this test's database, its output collected. */
-  async function serve(env: Record<string, string> = {}) {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      env: { ...process.env, DATABASE_URL: t.databaseUrl, PORT: String(port), HOST: '127.0.0.1', ...env },
+  /** A compiled script on this test's database, in a process of its own, its output collected. */
+  function launch(script: string, env: Record<string, string>) {
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, DATABASE_URL: t.databaseUrl, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -80,14 +79,25 @@ describe('the compiled app (e2e)', () => {
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, exited, output: () => output };
+  }
+
+  /** `node dist/src/main.js`, once it answers. */
+  async function serve(env: Record<string, string> = {}) {
+    const port = await freePort();
+    const { child, exited, output } = launch('dist/src/main.js', {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...env,
+    });
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       if ((await fetch(`${base}/health/live`).catch(() => undefined))?.ok) break;
-      if (i > 300 || child.exitCode !== null) throw new Error(`the app did not start:\n${output}`);
+      if (i > 300 || child.exitCode !== null) throw new Error(`the app did not start:\n${output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     // Without APP_PUBLIC_URL, links in emails point at the port the app listens on.
-    return { child, base, publicUrl: `http://localhost:${port}`, exited, output: () => output };
+    return { child, base, publicUrl: `http://localhost:${port}`, exited, output };
   }
 
   describe('shutdown', () => {
@@ -202,26 +212,17 @@ describe('the compiled app (e2e)', () => {
 
     /** `node dist/src/worker.js` on this test's database; a lost job is noticed within seconds. */
     async function work() {
-      const child = spawn(process.execPath, ['dist/src/worker.js'], {
-        env: {
-          ...process.env,
-          DATABASE_URL: t.databaseUrl,
-          SMTP_URL: sink.url,
-          LOG_LEVEL: 'info',
-          JOBS_TIMEOUT_SECONDS: '5',
-          JOBS_MONITOR_INTERVAL_SECONDS: '1',
-          JOBS_RETRY_DELAY_SECONDS: '1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const worker = launch('dist/src/worker.js', {
+        SMTP_URL: sink.url,
+        LOG_LEVEL: 'info',
+        JOBS_TIMEOUT_SECONDS: '5',
+        JOBS_MONITOR_INTERVAL_SECONDS: '1',
+        JOBS_RETRY_DELAY_SECONDS: '1',
       });
-      children.push(child);
-      let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      await eventually(async () => output.includes('working the queues') || child.exitCode !== null);
-      if (child.exitCode !== null) throw new Error(`the worker did not start:\n${output}`);
-      return { child, exited, output: () => output };
+      const { child, output } = worker;
+      await eventually(async () => output().includes('working the queues') || child.exitCode !== null);
+      if (child.exitCode !== null) throw new Error(`the worker did not start:\n${output()}`);
+      return worker;
     }
     const jobOf = async (userId: string) =>
       (

@@ -21,10 +21,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         `unhandled error on ${request.method} ${request.url.split('?')[0]}`,
       );
     }
-    void reply
-      .headers(headersFor(error, problem))
-      .status(problem.status)
-      .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send({ ...problem, instance: request.url.split('?')[0], requestId: request.id });
+    sendProblem(request, reply, error, problem);
   }
+}
+
+/** Sends `problem` for `error` as problem+json, with its headers, the path and the request id. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  problem = toProblem(error),
+): void {
+  void reply
+    .headers(headersFor(error, problem))
+    .header('x-request-id', request.id)
+    .status(problem.status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send({ ...problem, instance: request.url.split('?')[0], requestId: request.id });
 }
