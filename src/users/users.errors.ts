@@ -14,11 +14,3 @@ export class UserNotFoundError extends DomainError {
     super('No user with this id.');
   }
 }
-
-export class InvalidCursorError extends DomainError {
-  readonly code = 'INVALID_CURSOR';
-  override readonly errors = [{ parameter: 'cursor', detail: 'is not a cursor this API returned' }];
-  constructor() {
-    super('The cursor is not valid.');
-  }
-}

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from '../account-emails/account-email.job.js';
-import { decodeCursor, toPage } from '../common/pagination/keyset-cursor.js';
+import { positionAfter, toPage } from '../common/pagination/keyset-cursor.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
 import { UsersRepository } from './users.repository.js';
-import { InvalidCursorError, UserNotFoundError } from './users.errors.js';
+import { UserNotFoundError } from './users.errors.js';
 
 export interface SignUp {
   email: string;
@@ -68,8 +68,7 @@ export class UsersService {
   }
 
   async list(query: { limit: number; cursor?: string; search?: string }): Promise<UserPage> {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !after) throw new InvalidCursorError();
+    const after = positionAfter(query.cursor);
     const rows = await this.users.findPage({ after, limit: query.limit, search: query.search });
     const { items, next } = toPage(rows, query.limit);
     return { items, nextCursor: next };

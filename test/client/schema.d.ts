@@ -678,7 +678,7 @@ export interface operations {
   users_list: {
     parameters: {
       query?: {
-        /** @description Users per page. */
+        /** @description Items per page. */
         limit?: number;
         /** @description The `nextCursor` of the previous page. */
         cursor?: string;

@@ -6,6 +6,7 @@
 export type DomainErrorCode =
   | 'EMAIL_TAKEN'
   | 'USER_NOT_FOUND'
+  | 'NOT_FOUND'
   | 'INVALID_CURSOR'
   | 'PASSWORD_REJECTED'
   | 'WRONG_CURRENT_PASSWORD'

@@ -1,5 +1,6 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { EmailTakenError, InvalidCursorError } from '../../users/users.errors.js';
+import { EmailTakenError } from '../../users/users.errors.js';
+import { InvalidCursorError } from '../pagination/keyset-cursor.js';
 import { RequestValidationError } from './domain-error.js';
 import { toProblem } from './problem-details.js';
 

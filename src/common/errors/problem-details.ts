@@ -39,6 +39,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'EMAIL_TAKEN':
       return { status: HttpStatus.CONFLICT, slug: 'email-taken' };
     case 'USER_NOT_FOUND':
+    case 'NOT_FOUND':
       return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
     case 'INVALID_CURSOR':
     case 'PASSWORD_REJECTED':

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, toPage } from './keyset-cursor.js';
+import { decodeCursor, encodeCursor, InvalidCursorError, positionAfter, toPage } from './keyset-cursor.js';
 
 describe('keyset cursor', () => {
   const position = {
@@ -18,6 +18,12 @@ describe('keyset cursor', () => {
     encodeCursor(position) + 'A',
   ])('rejects %j', (text) => {
     expect(decodeCursor(text)).toBeUndefined();
+  });
+
+  it('starts a page at the top without a cursor, after the position with one, and refuses a bad one', () => {
+    expect(positionAfter(undefined)).toBeUndefined();
+    expect(positionAfter(encodeCursor(position))).toEqual(position);
+    expect(() => positionAfter('%%%')).toThrow(InvalidCursorError);
   });
 
   it('gives a next cursor only when more rows were found than the limit', () => {

@@ -1,3 +1,5 @@
+import { DomainError } from '../errors/domain-error.js';
+
 /**
  * An opaque cursor for keyset pagination on `(created_at, id)`: the position of the last row of a
  * page. Opaque to clients (base64url), exact for us (millisecond timestamps round-trip through Date).
@@ -21,6 +23,22 @@ export function decodeCursor(cursor: string): KeysetPosition | undefined {
   if (rest.length > 0 || !ISO.test(createdAt ?? '') || !UUID.test(id ?? '')) return undefined;
   const date = new Date(createdAt);
   return Number.isNaN(date.getTime()) ? undefined : { createdAt: date, id };
+}
+
+export class InvalidCursorError extends DomainError {
+  readonly code = 'INVALID_CURSOR';
+  override readonly errors = [{ parameter: 'cursor', detail: 'is not a cursor this API returned' }];
+  constructor() {
+    super('The cursor is not valid.');
+  }
+}
+
+/** Where a page starts: after the cursor's position, or at the top without one. */
+export function positionAfter(cursor: string | undefined): KeysetPosition | undefined {
+  if (cursor === undefined) return undefined;
+  const position = decodeCursor(cursor);
+  if (!position) throw new InvalidCursorError();
+  return position;
 }
 
 /** Rows fetched one past the limit tell whether another page follows. */

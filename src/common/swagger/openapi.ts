@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { problemResponse } from './api-problems.decorator.js';
+import { API_TAGS } from './api-tags.js';
 
 const DESCRIPTION = `User accounts and authentication.
 
@@ -30,14 +31,12 @@ const CORS_HEADER = {
 };
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('Gatehouse API')
     .setDescription(DESCRIPTION)
-    .setVersion('1.0')
-    .addTag('users', 'Accounts: sign-up, your own account, and the admin view of every account.')
-    .addTag('auth', 'Sessions: sign in, refresh, sign out, change the password.')
-    .addTag('health', 'Liveness and readiness, for orchestrators and load balancers.')
-    .addTag('metrics', 'Prometheus metrics.')
+    .setVersion('1.0');
+  for (const tag of API_TAGS) builder.addTag(tag.name, tag.description);
+  const config = builder
     .addBearerAuth(
       {
         type: 'http',

@@ -1,32 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/page-query.dto.js';
 
-export class ListUsersQuery {
-  @ApiPropertyOptional({
-    format: 'int32',
-    minimum: 1,
-    maximum: 100,
-    default: 20,
-    description: 'Users per page.',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({
-    description: 'The `nextCursor` of the previous page.',
-    maxLength: 200,
-    pattern: '^[A-Za-z0-9_-]+$',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
+export class ListUsersQuery extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Case-insensitive prefix of the email or the name; `%` and `_` match themselves.',
     maxLength: 254,

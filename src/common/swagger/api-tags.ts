@@ -1,0 +1,10 @@
+/**
+ * The tags of the OpenAPI document, in the order Swagger UI shows them: one per feature, named in
+ * its controller's `@ApiTags`. `nest g feature` adds an entry here.
+ */
+export const API_TAGS: { name: string; description: string }[] = [
+  { name: 'users', description: 'Accounts: sign-up, your own account, and the admin view of every account.' },
+  { name: 'auth', description: 'Sessions: sign in, refresh, sign out, change the password.' },
+  { name: 'health', description: 'Liveness and readiness, for orchestrators and load balancers.' },
+  { name: 'metrics', description: 'Prometheus metrics.' },
+];
