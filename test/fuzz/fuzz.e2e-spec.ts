@@ -23,7 +23,7 @@ describe('fuzzing from openapi.json (e2e)', () => {
   let t: TestApp;
   let admin: { id: string; token: string };
   let user: { id: string; token: string };
-  const validator = new OpenApiValidator();
+  const validator = OpenApiValidator.fromFile();
 
   async function newUser() {
     const { user: u, tokens } = await aSignedInUser(t.api);

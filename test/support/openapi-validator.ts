@@ -16,7 +16,8 @@ interface Operation {
 const OPEN_SCHEMAS = new Set(['ProblemDetailsDto']);
 
 /**
- * Checks every response the e2e tests receive against the committed openapi.json: the status must be
+ * Checks a response against an OpenAPI document (the one the app under test serves, or the
+ * committed openapi.json): the status must be
  * documented for the operation, the content type must be the documented one, and the body must
  * match its schema, with no member the document does not name.
  */
@@ -25,8 +26,11 @@ export class OpenApiValidator {
   private readonly operations: Operation[] = [];
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(file = path.resolve('openapi.json')) {
-    const document = JSON.parse(readFileSync(file, 'utf8'));
+  static fromFile(file = path.resolve('openapi.json')): OpenApiValidator {
+    return new OpenApiValidator(JSON.parse(readFileSync(file, 'utf8')));
+  }
+
+  constructor(document: any) {
     for (const [name, schema] of Object.entries<Record<string, unknown>>(document.components.schemas)) {
       if (!OPEN_SCHEMAS.has(name) && schema.type === 'object') schema.additionalProperties = false;
     }
