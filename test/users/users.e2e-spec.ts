@@ -139,10 +139,17 @@ describe('users (e2e)', () => {
       expect(Date.parse(response.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(user.updatedAt));
     });
 
-    it('refuses an unknown role, an unknown field and a password, changing nothing', async () => {
+    it('refuses an unknown role, an unknown field, a password and nulls, changing nothing', async () => {
       const user = await signUp(t.api);
-      for (const body of [{ role: 'root' }, { email: 'x@example.com' }, { name: 'ok', passwordHash: 'x' }]) {
-        expectProblem(await t.http.patch(`/users/${user.id}`, { token: admin, body }), 400);
+      for (const [body, pointer] of [
+        [{ role: 'root' }, '#/role'],
+        [{ email: 'x@example.com' }, '#/email'],
+        [{ name: 'ok', passwordHash: 'x' }, '#/passwordHash'],
+        [{ name: null }, '#/name'],
+        [{ role: null }, '#/role'],
+      ] as const) {
+        const problem = expectProblem(await t.http.patch(`/users/${user.id}`, { token: admin, body }), 400);
+        expect(problem.errors).toEqual(expect.arrayContaining([{ pointer, detail: expect.any(String) }]));
       }
       expect(
         (await send(t.api.GET('/api/v1/users/{id}', { ...bearer(admin), params: { path: { id: user.id } } })))

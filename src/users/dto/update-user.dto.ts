@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { Omittable } from '../../common/http/omittable.decorator.js';
 import { USER_ROLES, type UserRole } from '../entities/user.entity.js';
 import { NameField } from './user-fields.js';
 
 /** What an admin may change on any account. */
 export class UpdateUserDto {
-  @IsOptional()
+  @Omittable()
   @NameField({ required: false })
   name?: string;
 
@@ -14,7 +15,7 @@ export class UpdateUserDto {
     description: 'Takes effect on the next request.',
     example: 'admin',
   })
-  @IsOptional()
+  @Omittable()
   @IsIn(USER_ROLES)
   role?: UserRole;
 }
