@@ -70,7 +70,7 @@ async function diff(dataSource: DataSource, command: 'generate' | 'check', targe
           `    await queryRunner.query(${quote(q.query)}${q.parameters?.length ? `, ${JSON.stringify(q.parameters)}` : ''});`,
       )
       .join('\n');
-  await writeFile(
+  await writeFormatted(
     file,
     `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
@@ -88,7 +88,7 @@ ${statements(downQueries.toReversed())}
 `,
   );
   await writeIndex(path.dirname(target));
-  console.info(`wrote ${file} and updated the index: review it, then \`npm run format\``);
+  console.info(`wrote ${file} and updated the index: review it`);
   return 0;
 }
 
@@ -99,7 +99,7 @@ async function writeIndex(dir: string): Promise<void> {
     const [timestamp, name] = f.replace(/\.ts$/, '').split('-');
     return { className: `${name}${timestamp}`, module: `./${f.replace(/\.ts$/, '.js')}` };
   });
-  await writeFile(
+  await writeFormatted(
     path.join(dir, 'index.ts'),
     [
       '// Rewritten by `npm run migration:generate`: every migration, oldest first.',
@@ -109,6 +109,13 @@ async function writeIndex(dir: string): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/** Written as `npm run format` would write it, where Prettier is installed (not in a production image). */
+async function writeFormatted(file: string, text: string): Promise<void> {
+  const prettier = await import('prettier').catch(() => undefined);
+  const config = prettier ? await prettier.resolveConfig(file) : null;
+  await writeFile(file, prettier ? await prettier.format(text, { ...config, filepath: file }) : text);
 }
 
 /** A template literal, the most readable way to embed SQL full of double quotes. */
