@@ -20,7 +20,11 @@ const againstTheDatabase = {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/schematics/**/*.spec.js'],
+    },
     { ...againstTheDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
     // Swagger UI driven in Debian's Chromium: `npm run test:browser`, outside `npm test`, which must
     // pass on a machine without a browser.
