@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { PreparedQueries } from '../database/prepared-queries.js';
 import type { User, UserRole } from '../users/entities/user.entity.js';
 import { userFromRow, USER_COLUMNS, type UserRow } from '../users/user-row.js';
 
@@ -18,10 +19,20 @@ export type Rotation =
   | { outcome: 'reused'; userId: string }
   | { outcome: 'expired' | 'unknown' };
 
+/** Every authenticated request runs it: a prepared statement (see PreparedQueries). */
+const FIND_PRINCIPAL = {
+  name: 'sessions_find_principal',
+  text: `SELECT ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3`,
+};
+
 /** The SQL of sessions and refresh tokens: plain statements on the hot path, no entity hydration. */
 @Injectable()
 export class SessionsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly prepared: PreparedQueries,
+  ) {}
 
   /** Starts a session with its first refresh token; returns the session id. */
   create(userId: string, tokenHash: Buffer, now: Date, expiresAt: Date): Promise<string> {
@@ -78,11 +89,7 @@ export class SessionsRepository {
 
   /** The caller behind a live session, or null: one primary-key join per request. */
   async findPrincipal(sessionId: string, userId: string, now: Date): Promise<Principal | null> {
-    const rows: UserRow[] = await this.dataSource.query(
-      `SELECT ${USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3`,
-      [sessionId, userId, now],
-    );
+    const rows = await this.prepared.rows<UserRow>(FIND_PRINCIPAL, [sessionId, userId, now]);
     if (rows.length === 0) return null;
     const user = userFromRow(rows[0]);
     return { userId, sessionId, email: user.email, role: user.role, user };

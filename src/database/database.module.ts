@@ -1,10 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
 import { dataSourceOptions } from './data-source.options.js';
 import { DatabaseServer } from './database-server.js';
 import { MigrationsOnBoot } from './migrations-on-boot.js';
+import { PreparedQueries } from './prepared-queries.js';
 
 @Module({
   providers: [
@@ -33,7 +34,9 @@ class DatabaseServerModule {}
       }),
     }),
   ],
-  providers: [MigrationsOnBoot],
-  exports: [DatabaseServerModule],
+  providers: [MigrationsOnBoot, PreparedQueries],
+  exports: [DatabaseServerModule, PreparedQueries],
 })
+// Global like TypeORM's DataSource, which it wraps: features inject it without importing this module.
+@Global()
 export class DatabaseModule {}

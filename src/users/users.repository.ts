@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository, type EntityManager } from 'typeorm';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
+import { PreparedQueries, type PreparedStatement } from '../database/prepared-queries.js';
 import { User, type UserRole } from './entities/user.entity.js';
 import { userFromRow, USER_COLUMNS, type UserRow } from './user-row.js';
 import { EmailTakenError } from './users.errors.js';
@@ -16,10 +17,20 @@ export type UserChanges = Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 
 
 const UNIQUE_VIOLATION = '23505';
 
+/** Read on every request that names a user, and at every login: prepared (see PreparedQueries). */
+const FIND_BY_ID = { name: 'users_find_by_id', text: `SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1` };
+const FIND_BY_EMAIL = {
+  name: 'users_find_by_email',
+  text: `SELECT ${USER_COLUMNS} FROM users u WHERE lower(u.email) = lower($1)`,
+};
+
 /** The SQL for users. Emails are matched with `lower()`, which the unique index covers. */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly prepared: PreparedQueries,
+  ) {}
 
   /**
    * Inserts, or throws `EmailTakenError` when the unique index on `lower(email)` refuses it.
@@ -47,18 +58,16 @@ export class UsersRepository {
   }
 
   findById(id: string): Promise<User | null> {
-    return this.findOneWhere('u.id = $1', id);
+    return this.findOne(FIND_BY_ID, id);
   }
 
   findByEmail(email: string): Promise<User | null> {
-    return this.findOneWhere('lower(u.email) = lower($1)', email);
+    return this.findOne(FIND_BY_EMAIL, email);
   }
 
-  private async findOneWhere(condition: string, value: string): Promise<User | null> {
-    const rows: UserRow[] = await this.users.query(`SELECT ${USER_COLUMNS} FROM users u WHERE ${condition}`, [
-      value,
-    ]);
-    return rows.length === 0 ? null : userFromRow(rows[0]);
+  private async findOne(statement: PreparedStatement, value: string): Promise<User | null> {
+    const [row] = await this.prepared.rows<UserRow>(statement, [value]);
+    return row ? userFromRow(row) : null;
   }
 
   /** One page, newest first, after `position` when given; fetches `limit` rows plus one. */
