@@ -1,5 +1,4 @@
 import { BadRequestException, Logger, type INestApplication } from '@nestjs/common';
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,6 +11,7 @@ import { jobsConfig, type JobsConfig } from './config/jobs.config.js';
 import { loadEnvironment } from './config/load-environment.js';
 import { sendProblem } from './common/errors/problem-details.filter.js';
 import { unacceptableInput } from './common/http/body-shape.js';
+import { securityHeaders } from './common/http/security-headers.js';
 import { setupSwagger } from './common/swagger/openapi.js';
 import { Draining } from './health/draining.js';
 import { JobsService } from './jobs/jobs.service.js';
@@ -77,7 +77,7 @@ async function startJobWorkers(app: NestFastifyApplication): Promise<void> {
 async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   setApiPrefix(app);
   // Security headers; the CSP keeps Swagger UI working (its styles are inline, its logo a data: URL).
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -89,6 +89,11 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
       },
     },
   });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (_request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    reply.headers(headers);
+    done();
+  });
   app.enableCors({
     origin: config.corsOrigins,
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
@@ -96,7 +101,6 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
     exposedHeaders: ['x-request-id', 'location', 'retry-after', 'www-authenticate'],
     maxAge: 600,
   });
-  const fastify = app.getHttpAdapter().getInstance();
   // JSON only (any charset); every other body type is a 415. `__proto__` and `constructor` keys are
   // refused rather than silently dropped; so are deep nesting and text that is not text (NUL bytes,
   // unpaired surrogates), in the body and in the query, whatever the route's schema says.

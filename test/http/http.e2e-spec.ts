@@ -81,6 +81,30 @@ describe('HTTP conventions (e2e)', () => {
     expect((await t.http.post('/api/v1/users/', { body: aUser() })).status).toBe(201);
   });
 
+  it.each(['/users/me', '/docs'])(
+    'sends the security headers on %s, with a CSP that lets Swagger UI work',
+    async (path) => {
+      const headers = (await t.http.get(path)).headers;
+      expect(headers.get('content-security-policy')?.split(';').toSorted()).toEqual([
+        "base-uri 'self'",
+        "default-src 'self'",
+        "font-src 'self' https: data:",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "script-src 'self'",
+        "script-src-attr 'none'",
+        "style-src 'self' 'unsafe-inline'",
+      ]);
+      expect(headers.get('x-content-type-options')).toBe('nosniff');
+      expect(headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+      expect(headers.get('referrer-policy')).toBe('no-referrer');
+      expect(headers.has('x-powered-by')).toBe(false);
+    },
+  );
+
   it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {
     const ui = await t.http.get('/docs');
     expect(ui.status).toBe(200);
