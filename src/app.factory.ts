@@ -15,6 +15,7 @@ import { securityHeaders } from './common/http/security-headers.js';
 import { setupSwagger } from './common/swagger/openapi.js';
 import { Draining } from './health/draining.js';
 import { JobsService } from './jobs/jobs.service.js';
+import { RequestLog } from './logging/request-log.js';
 import { Metrics } from './metrics/metrics.js';
 
 export const API_PREFIX = 'api/v1';
@@ -120,11 +121,11 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
     const problem = unacceptableInput(request.query) ?? unacceptableInput(request.params);
     if (problem) throw new BadRequestException(`The address ${problem}.`);
   });
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    // For the request log line (pino-http sees only the raw request): the same id, the route template.
-    Object.assign(request.raw, { id: request.id, route: request.routeOptions.url });
+    done();
   });
+  app.get(RequestLog).register(fastify);
   // While draining, every answer closes its connection, so that the server can stop once the
   // requests in flight are done instead of waiting for idle keep-alive connections to time out.
   const draining = app.get(Draining);

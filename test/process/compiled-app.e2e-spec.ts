@@ -170,6 +170,14 @@ describe('the compiled app (e2e)', () => {
       expect(log).toContain('"msg":"request completed"');
       expect(log).toContain('"route":"/api/v1/auth/login"');
       expect(log).toMatch(/"msg":"login failed \(user [0-9a-f-]{36}\)"/);
+      // A line written while serving a request carries its id, as the request's own line does.
+      const lines = log
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line));
+      const failed = lines.find((line) => line.msg.startsWith('login failed'));
+      const completed = lines.filter((line) => line.msg === 'request completed');
+      expect(completed.map((line) => line.requestId)).toContain(failed.requestId);
       expect(log).toMatch(/refresh token reused/);
       expect(log).toMatch(/"msg":"password reset; every session ended \(user [0-9a-f-]{36}\)"/);
       for (const leak of [
