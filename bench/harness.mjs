@@ -54,6 +54,9 @@ export async function waitFor(url, child, timeoutMs = 30_000) {
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }
 
+/** The V8 heap options the production image sets (its `ENV NODE_OPTIONS`), so that the bench measures them. */
+export const PRODUCTION_NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync('Dockerfile', 'utf8'))[1];
+
 /** The built app as production runs it, without rate limits; resolves once `readyPath` answers. */
 export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json' }) {
   const port = await freePort();
@@ -61,6 +64,7 @@ export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = 
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
