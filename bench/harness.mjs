@@ -55,12 +55,14 @@ export async function waitFor(url, child, timeoutMs = 30_000) {
 }
 
 /** The V8 heap options the production image sets (its `ENV NODE_OPTIONS`), so that the bench measures them. */
-export const PRODUCTION_NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync('Dockerfile', 'utf8'))[1];
+export const PRODUCTION_NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(
+  readFileSync('Dockerfile', 'utf8'),
+)[1];
 
 /** The built app as production runs it, without rate limits; resolves once `readyPath` answers. */
 export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json' }) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, ['dist/main.mjs'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

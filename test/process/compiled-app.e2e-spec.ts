@@ -19,7 +19,7 @@ describe('the compiled app (e2e)', () => {
   beforeAll(async () => {
     // Jobs queued here are for the processes under test to work, not for this one.
     t = await startTestApp({ JOBS_WORKERS_ENABLED: 'false' });
-    await run('npx', ['nest', 'build'], { timeout: 120_000 });
+    await run('npm', ['run', '--silent', 'build'], { timeout: 120_000 });
   }, 180_000);
   /** Every process a test started: a test that fails before stopping its own leaves it to afterAll. */
   const children: ChildProcess[] = [];
@@ -34,7 +34,7 @@ describe('the compiled app (e2e)', () => {
 
   describe('boot', () => {
     it('stops with one message naming every bad variable, and exit code 1', async () => {
-      const failed = node('dist/src/main.js', [], {
+      const failed = node('dist/main.mjs', [], {
         PORT: 'abc',
         LOG_LEVEL: 'loud',
         DATABASE_URL: 'mysql://x',
@@ -47,7 +47,7 @@ describe('the compiled app (e2e)', () => {
     });
 
     it('refuses to start in production without a database URL, a real signing key and SMTP', async () => {
-      const failed = node('dist/src/main.js', [], {
+      const failed = node('dist/main.mjs', [], {
         NODE_ENV: 'production',
         DATABASE_URL: '',
         AUTH_JWT_SECRET: 'changeme',
@@ -62,7 +62,7 @@ describe('the compiled app (e2e)', () => {
     it('fails fast, not hangs, when the database is unreachable', async () => {
       const started = Date.now();
       await expect(
-        node('dist/src/main.js', [], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', PORT: '0' }),
+        node('dist/main.mjs', [], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', PORT: '0' }),
       ).rejects.toMatchObject({ code: 1 });
       expect(Date.now() - started).toBeLessThan(15_000);
     });
@@ -82,10 +82,10 @@ describe('the compiled app (e2e)', () => {
     return { child, exited, output: () => output };
   }
 
-  /** `node dist/src/main.js`, once it answers. */
+  /** `node dist/main.mjs` (the production bundle), once it answers. */
   async function serve(env: Record<string, string> = {}) {
     const port = await freePort();
-    const { child, exited, output } = launch('dist/src/main.js', {
+    const { child, exited, output } = launch('dist/main.mjs', {
       PORT: String(port),
       HOST: '127.0.0.1',
       ...env,
