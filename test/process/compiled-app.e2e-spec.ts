@@ -96,6 +96,9 @@ describe('the compiled app (e2e)', () => {
       if (i > 300 || child.exitCode !== null) throw new Error(`the app did not start:\n${output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+    // Ready too: the bundle once shipped with a readiness check that could never pass.
+    const ready = await fetch(`${base}/health/ready`);
+    if (!ready.ok) throw new Error(`not ready: ${ready.status} ${await ready.text()}`);
     // Without APP_PUBLIC_URL, links in emails point at the port the app listens on.
     return { child, base, publicUrl: `http://localhost:${port}`, exited, output };
   }
