@@ -355,6 +355,7 @@ describe('the compiled app (e2e)', () => {
         stderr: expect.stringContaining('common'),
       });
       await expect(createAdmin(['--name', 'B'], 'whatever passphrase 2')).rejects.toMatchObject({ code: 2 });
-    });
+      // Three CLI processes, each booting Nest: seconds apiece on a busy two-core machine.
+    }, 30_000);
   });
 });
