@@ -77,7 +77,8 @@ async function startJobWorkers(app: NestFastifyApplication): Promise<void> {
 
 async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   setApiPrefix(app);
-  // Security headers; the CSP keeps Swagger UI working (its styles are inline, its logo a data: URL).
+  // Security headers and the request id on every answer; the CSP keeps Swagger UI working (its
+  // styles are inline, its logo a data: URL).
   const headers = securityHeaders({
     contentSecurityPolicy: {
       directives: {
@@ -91,8 +92,8 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
     },
   });
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (_request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    reply.headers(headers);
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    void reply.headers(headers).header('x-request-id', request.id);
     done();
   });
   app.enableCors({
@@ -120,10 +121,6 @@ async function configureHttp(app: NestFastifyApplication, config: AppConfig): Pr
   fastify.addHook('preValidation', async (request) => {
     const problem = unacceptableInput(request.query) ?? unacceptableInput(request.params);
     if (problem) throw new BadRequestException(`The address ${problem}.`);
-  });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
   });
   app.get(RequestLog).register(fastify);
   // While draining, every answer closes its connection, so that the server can stop once the
