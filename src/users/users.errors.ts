@@ -9,7 +9,7 @@ export class EmailTakenError extends DomainError {
 
 /** Also what a caller gets for a user it may not see: the two must be indistinguishable. */
 export class UserNotFoundError extends DomainError {
-  readonly code = 'USER_NOT_FOUND';
+  readonly code = 'NOT_FOUND';
   constructor() {
     super('No user with this id.');
   }

@@ -5,7 +5,6 @@
  */
 export type DomainErrorCode =
   | 'EMAIL_TAKEN'
-  | 'USER_NOT_FOUND'
   | 'NOT_FOUND'
   | 'INVALID_CURSOR'
   | 'PASSWORD_REJECTED'

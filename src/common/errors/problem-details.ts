@@ -38,7 +38,6 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
   switch (code) {
     case 'EMAIL_TAKEN':
       return { status: HttpStatus.CONFLICT, slug: 'email-taken' };
-    case 'USER_NOT_FOUND':
     case 'NOT_FOUND':
       return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
     case 'INVALID_CURSOR':
