@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { PgBoss } from 'pg-boss';
 import { ACCOUNT_EMAIL_QUEUE } from '../../src/account-emails/account-email.job.js';
@@ -69,8 +70,8 @@ describe('the compiled app (e2e)', () => {
   });
 
   /** A compiled script on this test's database, in a process of its own, its output collected. */
-  function launch(script: string, env: Record<string, string>) {
-    const child = spawn(process.execPath, [script], {
+  function launch(args: string[], env: Record<string, string>) {
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, DATABASE_URL: t.databaseUrl, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -82,10 +83,10 @@ describe('the compiled app (e2e)', () => {
     return { child, exited, output: () => output };
   }
 
-  /** `node dist/main.mjs` (the production bundle), once it answers. */
-  async function serve(env: Record<string, string> = {}) {
+  /** `node dist/main.mjs` (the production bundle) or the given arguments, once it answers. */
+  async function serve(env: Record<string, string> = {}, args = ['dist/main.mjs']) {
     const port = await freePort();
-    const { child, exited, output } = launch('dist/main.mjs', {
+    const { child, exited, output } = launch(args, {
       PORT: String(port),
       HOST: '127.0.0.1',
       ...env,
@@ -102,6 +103,34 @@ describe('the compiled app (e2e)', () => {
     // Without APP_PUBLIC_URL, links in emails point at the port the app listens on.
     return { child, base, publicUrl: `http://localhost:${port}`, exited, output };
   }
+
+  describe('as the image runs it', () => {
+    /** The Dockerfile's `ENV NODE_OPTIONS` and exec-form `CMD`, read from the file itself. */
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const nodeOptions = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile)![1];
+    const [command, ...args] = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
+
+    it('gets ready with its command and heap options, and answers within them', async () => {
+      expect(command).toBe('node');
+      // Once its command enabled source maps: Node decoding the bundle's map ran out of the 160 MB heap.
+      const app = await serve(
+        {
+          NODE_ENV: 'production',
+          NODE_OPTIONS: nodeOptions,
+          AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+          SMTP_URL: 'smtp://127.0.0.1:1',
+          JOBS_WORKERS_ENABLED: 'false',
+        },
+        args,
+      );
+      const api = apiClient(app.base);
+      const user = await signUp(api);
+      expect((await login(api, user.email)).accessToken).toBeTruthy();
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+      await t.app.get(PgBoss).deleteQueuedJobs(ACCOUNT_EMAIL_QUEUE); // its welcome mail, never to be sent
+    }, 30_000);
+  });
 
   describe('shutdown', () => {
     it('on SIGTERM lets every request in flight finish, then exits 0', async () => {
@@ -223,7 +252,7 @@ describe('the compiled app (e2e)', () => {
 
     /** `node dist/src/worker.js` on this test's database; a lost job is noticed within seconds. */
     async function work() {
-      const worker = launch('dist/src/worker.js', {
+      const worker = launch(['dist/src/worker.js'], {
         SMTP_URL: sink.url,
         LOG_LEVEL: 'info',
         JOBS_TIMEOUT_SECONDS: '5',
