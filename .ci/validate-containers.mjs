@@ -1,7 +1,10 @@
 // Checks docker-compose.yml against the Compose Specification's JSON schema and lints the
 // Dockerfile, without a Docker engine (none runs on the CI machines).
-import { readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { parse } from 'yaml';
@@ -83,4 +86,39 @@ for (const [pattern, what] of rules) {
   }
 }
 console.info(`Dockerfile: ${problems.length} lint problems`);
+failures += rehearseBuildStage(dockerfile);
 process.exit(failures ? 1 : 0);
+
+/**
+ * The build stage without an engine: a directory holding only what its COPY lines bring, this
+ * checkout's node_modules standing in for its `npm ci`, then its other RUN lines. A file the build
+ * needs and the stage does not copy fails here, as it would in `docker build`. Then whatever the
+ * runtime stage takes from the build stage, and the file its CMD runs, must exist.
+ */
+function rehearseBuildStage(text) {
+  const stages = text.split(/^(?=FROM )/m);
+  const build = stages.find((stage) => /^FROM \S+ AS build$/m.test(stage));
+  const runtime = stages.find((stage) => /^FROM \S+ AS runtime$/m.test(stage));
+  const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-image-'));
+  try {
+    for (const [, args] of build.matchAll(/^COPY (?!--)(.+)$/gm)) {
+      const sources = args.trim().split(/\s+/).slice(0, -1);
+      for (const source of sources) cpSync(source, path.join(dir, source), { recursive: true });
+    }
+    symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'));
+    for (const [, command] of build.matchAll(/^RUN (.+)$/gm)) {
+      if (!command.startsWith('npm ci')) execSync(command, { cwd: dir, stdio: 'inherit' });
+    }
+    const missing = [...runtime.matchAll(/^COPY --from=build \/app\/(\S+) /gm)].map((m) => m[1]);
+    missing.push(JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)[1]).at(-1));
+    const absent = missing.filter((file) => !existsSync(path.join(dir, file)));
+    for (const file of absent) console.error(`Dockerfile: the build stage does not produce ${file}`);
+    console.info(`Dockerfile: the build stage's COPY and RUN lines build what the runtime stage runs`);
+    return absent.length;
+  } catch (error) {
+    console.error(`Dockerfile: the build stage fails with only what it copies: ${error.message}`);
+    return 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
