@@ -1,7 +1,7 @@
 // npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep | --mail-only]
 // Seeds a PostgreSQL (DATABASE_URL's server, or an embedded one in .data/bench), starts the built app
 // in production mode without rate limits, and drives it with autocannon on 127.0.0.1, scenario by
-// scenario, with the raw floor (bench/floor.mjs) measured right before and after in each run.
+// scenario, with the raw floor (bench/floor.mjs) measured before, between and after the scenarios.
 import { hash, verify } from '@node-rs/argon2';
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
@@ -104,6 +104,14 @@ async function startApp(databaseUrl) {
   // Welcome mails left queued by a previous run's sign-ups would be sent during this run's scenarios.
   await query(databaseUrl, `DELETE FROM pgboss.job WHERE name = 'account-email'`);
   return startBuiltApp({ databaseUrl, secret: SECRET, smtpUrl: smtp.url });
+}
+
+/** The floor alone: started, measured, stopped. */
+async function measureFloor(databaseUrl, name, requests) {
+  const floor = await startFloor(databaseUrl);
+  const figures = await measure(name, floor, requests);
+  await stop(floor);
+  return figures;
 }
 
 async function startFloor(databaseUrl) {
@@ -229,13 +237,14 @@ async function main() {
         }));
       const figures = [];
 
-      let floor = await startFloor(mainDb);
-      const floorBefore = await measure('floor (before)', floor, byId());
-      await stop(floor);
+      // The floor three times a run, so that every scenario is compared with floors measured within
+      // about a minute of it: before the reads, between the reads and the rest, and at the end.
+      const floors = [await measureFloor(mainDb, 'floor (1 of 3)', byId())];
 
       const app = await startApp(mainDb);
       const mailDeliveryMs = await mailDelivery(app);
-      figures.push({
+      const reads = [];
+      reads.push({
         ...(await measure(
           'me',
           app,
@@ -247,8 +256,13 @@ async function main() {
         )),
         bootMs: Math.round(app.bootMs),
       });
-      figures.push(await measure('get-by-id', app, byId(admin)));
-      figures.push(
+      reads.push(await measure('get-by-id', app, byId(admin)));
+      floors.push(await measureFloor(mainDb, 'floor (2 of 3)', byId()));
+
+      const writes = [];
+      // The hash rate alone right before and after the logins, for the same reason as the floor's.
+      const hashesBefore = await hashRate();
+      writes.push(
         await measure(
           'login',
           app,
@@ -260,10 +274,13 @@ async function main() {
           })),
         ),
       );
-      const hashesPerSecond = await hashRate();
-      log(`argon2id verifications alone: ${hashesPerSecond}/s`);
+      const hashesAfter = await hashRate();
+      const hashesPerSecond = Math.round((hashesBefore + hashesAfter) / 2);
+      log(
+        `argon2id verifications alone: ${hashesPerSecond}/s (${hashesBefore} before, ${hashesAfter} after)`,
+      );
       const prefix = randomUUID().slice(0, 8);
-      figures.push(
+      writes.push(
         await measure(
           'signup',
           app,
@@ -298,24 +315,18 @@ async function main() {
             headers: { authorization: `Bearer ${deepAdmin}` },
           },
         ];
-        figures.push(await measure('list-first', deepApp, list('')));
-        figures.push(await measure('list-deep', deepApp, list(`&cursor=${cursor}`)));
+        writes.push(await measure('list-first', deepApp, list('')));
+        writes.push(await measure('list-deep', deepApp, list(`&cursor=${cursor}`)));
         await stop(deepApp);
       }
+      floors.push(await measureFloor(mainDb, 'floor (3 of 3)', byId()));
 
-      floor = await startFloor(mainDb);
-      const floorAfter = await measure('floor (after)', floor, byId());
-      await stop(floor);
-
-      const floorRps = (floorBefore.rps + floorAfter.rps) / 2;
-      runs.push({
-        run,
-        floorBefore,
-        floorAfter,
-        hashesPerSecond,
-        mailDeliveryMs,
-        scenarios: figures.map((f) => ({ ...f, xFloor: +(f.rps / floorRps).toFixed(2) })),
-      });
+      const relative = (figures, [a, b]) =>
+        figures.map((f) => ({ ...f, xFloor: +(f.rps / ((a.rps + b.rps) / 2)).toFixed(2) }));
+      const scenarios = [...relative(reads, floors.slice(0, 2)), ...relative(writes, floors.slice(1))];
+      const login = scenarios.find((f) => f.scenario === 'login');
+      login.xHashRate = +(login.rps / hashesPerSecond).toFixed(2);
+      runs.push({ run, floors, hashesPerSecond, mailDeliveryMs, scenarios });
     }
 
     const summary = summarise(runs);
@@ -355,7 +366,7 @@ function summarise(runs) {
   const names = runs[0].scenarios.map((s) => s.scenario);
   const pick = (name, key) =>
     median(runs.map((r) => r.scenarios.find((s) => s.scenario === name)[key]).filter((v) => v !== undefined));
-  const floor = (key) => median(runs.flatMap((r) => [r.floorBefore[key], r.floorAfter[key]]));
+  const floor = (key) => median(runs.flatMap((r) => r.floors.map((f) => f[key])));
   return {
     floor: {
       rps: floor('rps'),
@@ -369,10 +380,17 @@ function summarise(runs) {
     scenarios: names.map((name) => ({
       scenario: name,
       ...Object.fromEntries(
-        ['rps', 'p50Ms', 'p99Ms', 'cpuUsPerRequest', 'peakRssMb', 'non2xx', 'xFloor', 'bootMs'].map((k) => [
-          k,
-          pick(name, k),
-        ]),
+        [
+          'rps',
+          'p50Ms',
+          'p99Ms',
+          'cpuUsPerRequest',
+          'peakRssMb',
+          'non2xx',
+          'xFloor',
+          'xHashRate',
+          'bootMs',
+        ].map((k) => [k, pick(name, k)]),
       ),
     })),
   };
