@@ -105,18 +105,23 @@ describe('the compiled app (e2e)', () => {
   }
 
   describe('as the image runs it', () => {
-    /** The Dockerfile's `ENV NODE_OPTIONS` and exec-form `CMD`, read from the file itself. */
-    const dockerfile = readFileSync('Dockerfile', 'utf8');
-    const nodeOptions = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile)![1];
-    const [command, ...args] = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
+    /** The runtime stage's `ENV` lines and exec-form `CMD`, read from the Dockerfile itself. */
+    const runtime = readFileSync('Dockerfile', 'utf8').split(/^FROM .* AS runtime$/m)[1];
+    const imageEnv = Object.fromEntries(
+      [...runtime.matchAll(/^ENV (\w+)=(?:"([^"]*)"|(\S+))$/gm)].map(([, name, quoted, plain]) => [
+        name,
+        quoted ?? plain,
+      ]),
+    );
+    const [command, ...args] = JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)![1]) as string[];
 
-    it('gets ready with its command and heap options, and answers within them', async () => {
+    it('gets ready with its command and environment, and answers within them', async () => {
       expect(command).toBe('node');
+      expect(imageEnv).toMatchObject({ NODE_ENV: 'production', NODE_OPTIONS: expect.any(String) });
       // Once its command enabled source maps: Node decoding the bundle's map ran out of the 160 MB heap.
       const app = await serve(
         {
-          NODE_ENV: 'production',
-          NODE_OPTIONS: nodeOptions,
+          ...imageEnv,
           AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
           SMTP_URL: 'smtp://127.0.0.1:1',
           JOBS_WORKERS_ENABLED: 'false',
