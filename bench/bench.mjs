@@ -235,8 +235,6 @@ async function main() {
           path: `/api/v1/users/${ids[Math.floor(Math.random() * ids.length)]}`,
           headers: token ? { authorization: `Bearer ${token}` } : {},
         }));
-      const figures = [];
-
       // The floor three times a run, so that every scenario is compared with floors measured within
       // about a minute of it: before the reads, between the reads and the rest, and at the end.
       const floors = [await measureFloor(mainDb, 'floor (1 of 3)', byId())];
@@ -321,8 +319,8 @@ async function main() {
       }
       floors.push(await measureFloor(mainDb, 'floor (3 of 3)', byId()));
 
-      const relative = (figures, [a, b]) =>
-        figures.map((f) => ({ ...f, xFloor: +(f.rps / ((a.rps + b.rps) / 2)).toFixed(2) }));
+      const relative = (measured, [a, b]) =>
+        measured.map((f) => ({ ...f, xFloor: +(f.rps / ((a.rps + b.rps) / 2)).toFixed(2) }));
       const scenarios = [...relative(reads, floors.slice(0, 2)), ...relative(writes, floors.slice(1))];
       const login = scenarios.find((f) => f.scenario === 'login');
       login.xHashRate = +(login.rps / hashesPerSecond).toFixed(2);
