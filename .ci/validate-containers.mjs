@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { parse } from 'yaml';
+import { dockerfileStages, imageRuntime } from '../scripts/dockerfile.mjs';
 
 const require = createRequire(import.meta.url);
 // The schema names its draft as http://…/2019-09/schema# and its id with draft-04's `id`; Ajv knows
@@ -96,9 +97,7 @@ process.exit(failures ? 1 : 0);
  * runtime stage takes from the build stage, and the file its CMD runs, must exist.
  */
 function rehearseBuildStage(text) {
-  const stages = text.split(/^(?=FROM )/m);
-  const build = stages.find((stage) => /^FROM \S+ AS build$/m.test(stage));
-  const runtime = stages.find((stage) => /^FROM \S+ AS runtime$/m.test(stage));
+  const { build, runtime } = dockerfileStages(text);
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-image-'));
   try {
     for (const [, args] of build.matchAll(/^COPY (?!--)(.+)$/gm)) {
@@ -110,7 +109,7 @@ function rehearseBuildStage(text) {
       if (!command.startsWith('npm ci')) execSync(command, { cwd: dir, stdio: 'inherit' });
     }
     const missing = [...runtime.matchAll(/^COPY --from=build \/app\/(\S+) /gm)].map((m) => m[1]);
-    missing.push(JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)[1]).at(-1));
+    missing.push(imageRuntime(text).command.at(-1));
     const absent = missing.filter((file) => !existsSync(path.join(dir, file)));
     for (const file of absent) console.error(`Dockerfile: the build stage does not produce ${file}`);
     console.info(`Dockerfile: the build stage's COPY and RUN lines build what the runtime stage runs`);

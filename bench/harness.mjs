@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { imageRuntime } from '../scripts/dockerfile.mjs';
 import { EmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
 
 /** DATABASE_URL's server, or an embedded one in `.data/<name>`. */
@@ -58,13 +59,7 @@ export async function waitFor(url, child, timeoutMs = 30_000) {
  * The environment the production image sets (its runtime stage's `ENV` lines: V8's heap options,
  * glibc's malloc arenas), so that the bench measures the process as it runs there.
  */
-export const PRODUCTION_ENV = Object.fromEntries(
-  [
-    ...readFileSync('Dockerfile', 'utf8')
-      .split(/^FROM .* AS runtime$/m)[1]
-      .matchAll(/^ENV (\w+)=(?:"([^"]*)"|(\S+))$/gm),
-  ].map(([, name, quoted, plain]) => [name, quoted ?? plain]),
-);
+export const PRODUCTION_ENV = imageRuntime().env;
 
 /** The built app as production runs it, without rate limits; resolves once `readyPath` answers. */
 export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json' }) {

@@ -1,8 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { PgBoss } from 'pg-boss';
+import { imageRuntime } from '../../scripts/dockerfile.mjs';
 import { ACCOUNT_EMAIL_QUEUE } from '../../src/account-emails/account-email.job.js';
 import { deadLetterQueue } from '../../src/jobs/jobs.service.js';
 import { apiClient, bearer, send } from '../support/api-client.js';
@@ -106,14 +106,10 @@ describe('the compiled app (e2e)', () => {
 
   describe('as the image runs it', () => {
     /** The runtime stage's `ENV` lines and exec-form `CMD`, read from the Dockerfile itself. */
-    const runtime = readFileSync('Dockerfile', 'utf8').split(/^FROM .* AS runtime$/m)[1];
-    const imageEnv = Object.fromEntries(
-      [...runtime.matchAll(/^ENV (\w+)=(?:"([^"]*)"|(\S+))$/gm)].map(([, name, quoted, plain]) => [
-        name,
-        quoted ?? plain,
-      ]),
-    );
-    const [command, ...args] = JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)![1]) as string[];
+    const {
+      env: imageEnv,
+      command: [command, ...args],
+    } = imageRuntime();
 
     it('gets ready with its command and environment, and answers within them', async () => {
       expect(command).toBe('node');
