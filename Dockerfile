@@ -16,7 +16,7 @@ RUN npm run build
 FROM node:24-slim AS runtime
 ENV NODE_ENV=production
 # V8's heap, sized for a ~256 MB container: a 4 MB young-generation semi-space (V8 would take up to
-# 32 MB per semi-space) and old space capped at 160 MB (the live heap is ~55 MB). Under load this holds
+# 32 MB per semi-space) and old space capped at 160 MB (the live heap is 40-55 MB). Under load this holds
 # the RSS under 200 MB for ~8 µs more GC per request (bench/README.md). Override NODE_OPTIONS to change it.
 ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=160"
 # glibc gives each thread that allocates (V8's compiler and GC helpers) a malloc arena of its own and
