@@ -236,13 +236,14 @@ async function main() {
           headers: token ? { authorization: `Bearer ${token}` } : {},
         }));
       // The floor three times a run, so that every scenario is compared with floors measured within
-      // about a minute of it: before the reads, between the reads and the rest, and at the end.
+      // about a minute of it: before `me` and `get-by-id`, between them and the rest, and at the end.
       const floors = [await measureFloor(mainDb, 'floor (1 of 3)', byId())];
 
       const app = await startApp(mainDb);
       const mailDeliveryMs = await mailDelivery(app);
-      const reads = [];
-      reads.push({
+      // Scenarios between the first and second floors, then between the second and third.
+      const stretch1 = [];
+      stretch1.push({
         ...(await measure(
           'me',
           app,
@@ -254,13 +255,13 @@ async function main() {
         )),
         bootMs: Math.round(app.bootMs),
       });
-      reads.push(await measure('get-by-id', app, byId(admin)));
+      stretch1.push(await measure('get-by-id', app, byId(admin)));
       floors.push(await measureFloor(mainDb, 'floor (2 of 3)', byId()));
 
-      const writes = [];
+      const stretch2 = [];
       // The hash rate alone right before and after the logins, for the same reason as the floor's.
       const hashesBefore = await hashRate();
-      writes.push(
+      stretch2.push(
         await measure(
           'login',
           app,
@@ -278,7 +279,7 @@ async function main() {
         `argon2id verifications alone: ${hashesPerSecond}/s (${hashesBefore} before, ${hashesAfter} after)`,
       );
       const prefix = randomUUID().slice(0, 8);
-      writes.push(
+      stretch2.push(
         await measure(
           'signup',
           app,
@@ -313,15 +314,15 @@ async function main() {
             headers: { authorization: `Bearer ${deepAdmin}` },
           },
         ];
-        writes.push(await measure('list-first', deepApp, list('')));
-        writes.push(await measure('list-deep', deepApp, list(`&cursor=${cursor}`)));
+        stretch2.push(await measure('list-first', deepApp, list('')));
+        stretch2.push(await measure('list-deep', deepApp, list(`&cursor=${cursor}`)));
         await stop(deepApp);
       }
       floors.push(await measureFloor(mainDb, 'floor (3 of 3)', byId()));
 
       const relative = (measured, [a, b]) =>
         measured.map((f) => ({ ...f, xFloor: +(f.rps / ((a.rps + b.rps) / 2)).toFixed(2) }));
-      const scenarios = [...relative(reads, floors.slice(0, 2)), ...relative(writes, floors.slice(1))];
+      const scenarios = [...relative(stretch1, floors.slice(0, 2)), ...relative(stretch2, floors.slice(1))];
       const login = scenarios.find((f) => f.scenario === 'login');
       login.xHashRate = +(login.rps / hashesPerSecond).toFixed(2);
       runs.push({ run, floors, hashesPerSecond, mailDeliveryMs, scenarios });
