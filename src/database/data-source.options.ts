@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import type { DatabaseConfig } from '../config/database.config.js';
@@ -11,6 +12,9 @@ import type { DatabaseConfig } from '../config/database.config.js';
 export function dataSourceOptions(config: DatabaseConfig, url: string): DataSourceOptions {
   return {
     type: 'postgres',
+    // The pg this code imports. Left to itself TypeORM require()s one at run time, which in the
+    // bundle (dist/main.mjs) is a second copy, loaded from node_modules beside the bundled one.
+    driver: pg,
     url,
     // Listed, not globbed: the list is rewritten by `npm run migration:generate`, and works the same
     // under Jest's module loader, where TypeORM's glob imports do not.
