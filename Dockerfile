@@ -1,9 +1,12 @@
 # syntax=docker/dockerfile:1
 # The API image: `docker build -t gatehouse .`. The same image runs the migrations (see docker-compose.yml).
 
-# Build: compile TypeScript with the dev dependencies.
+# Build: compile TypeScript with the dev dependencies. As `node` (uid 1000), the user the runtime stage
+# runs as: Node keys the compile cache the build makes (dist/.compile-cache) by user id.
 FROM node:24-slim AS build
 WORKDIR /app
+RUN chown 1000:1000 .
+USER node
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./

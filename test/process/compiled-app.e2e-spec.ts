@@ -131,6 +131,17 @@ describe('the compiled app (e2e)', () => {
       expect(await app.exited).toBe(0);
       await t.app.get(PgBoss).deleteQueuedJobs(ACCOUNT_EMAIL_QUEUE); // its welcome mail, never to be sent
     }, 30_000);
+
+    it("reads the bundle's compiled code from the cache the build made", async () => {
+      // Node's own debug output: a cache it rejects or cannot find is skipped without a word, and the
+      // boot is only slower (bench/README.md). The bad port stops the process right after the load.
+      const { stderr } = await node(args[0], args.slice(1), {
+        ...imageEnv,
+        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
+        PORT: 'not a port',
+      }).catch((error: { stderr: string }) => error);
+      expect(stderr).toMatch(/V8 code cache for ESM file:\/\/\S+\/dist\/gatehouse\.mjs was accepted/);
+    });
   });
 
   describe('shutdown', () => {
