@@ -13,7 +13,7 @@ export function dataSourceOptions(config: DatabaseConfig, url: string): DataSour
   return {
     type: 'postgres',
     // The pg this code imports. Left to itself TypeORM require()s one at run time, which in the
-    // bundle (dist/main.mjs) is a second copy, loaded from node_modules beside the bundled one.
+    // bundle (dist/gatehouse.mjs) is a second copy, loaded from node_modules beside the bundled one.
     driver: pg,
     url,
     // Listed, not globbed: the list is rewritten by `npm run migration:generate`, and works the same
