@@ -31,7 +31,7 @@ export function setApiPrefix(app: INestApplication): void {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * Builds the app exactly as it serves: `main.ts`, the e2e tests and the OpenAPI export all call this,
+ * Builds the app exactly as it serves: `server.ts`, the e2e tests and the OpenAPI export all call this,
  * so they share the prefix, the parsers, the pipes and the filters.
  */
 export async function createApp(): Promise<NestFastifyApplication> {

@@ -35,7 +35,7 @@ export interface DeadJob {
 /** How long the last failure of a job is worth keeping in the dead-letter queue. */
 const DEAD_LETTER_RETENTION_SECONDS = 30 * 86_400;
 const LONGEST_RETRY_DELAY_SECONDS = 3_600;
-/** How long a shutdown waits for running jobs; main.ts gives up on the whole process at 25 s. */
+/** How long a shutdown waits for running jobs; server.ts gives up on the whole process at 25 s. */
 const STOP_TIMEOUT_MS = 20_000;
 
 /**

@@ -33,7 +33,7 @@ async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /**
- * The app as `main.ts` builds it, listening on a free port, on a database of its own cloned from
+ * The app as `server.ts` builds it, listening on a free port, on a database of its own cloned from
  * the migrated template (dropped again by `close`).
  */
 export async function startTestApp(
