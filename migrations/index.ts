@@ -1,6 +1,12 @@
-// Rewritten by `npm run migration:generate`: every migration, oldest first.
+// Rewritten by `npm run migration:generate` and `migration:create`: every migration, oldest first.
 import { InitialSchema1795709843034 } from './1795709843034-InitialSchema.js';
 import { Sessions1795710427048 } from './1795710427048-Sessions.js';
 import { AccountTokens1795717741674 } from './1795717741674-AccountTokens.js';
+import { OneClock1795985254254 } from './1795985254254-OneClock.js';
 
-export const migrations = [InitialSchema1795709843034, Sessions1795710427048, AccountTokens1795717741674];
+export const migrations = [
+  InitialSchema1795709843034,
+  Sessions1795710427048,
+  AccountTokens1795717741674,
+  OneClock1795985254254,
+];

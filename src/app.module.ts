@@ -1,25 +1,36 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
-import { RequestValidationPipe } from './common/http/request-validation.pipe.js';
 import { AccountEmailsModule } from './account-emails/account-emails.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
-import { AppConfigModule } from './config/config.module.js';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { RequestValidationPipe } from './common/http/request-validation.pipe.js';
+import { appConfig } from './config/app.config.js';
+import { authConfig } from './config/auth.config.js';
+import { ConfigurationModule } from './config/config.module.js';
+import type { Configuration } from './config/configuration.js';
+import { databaseConfig } from './config/database.config.js';
+import { httpConfig } from './config/http.config.js';
+import { jobsConfig } from './config/jobs.config.js';
+import { mailConfig } from './config/mail.config.js';
+import { metricsConfig } from './config/metrics.config.js';
+import { rateLimitConfig } from './config/rate-limit.config.js';
+import { redisConfig } from './config/redis.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.js';
 import { UsersModule } from './users/users.module.js';
 
+/** The API: every feature module, the global pipe and filter. `createApp()` builds it. */
 @Module({
   imports: [
-    AppConfigModule,
     LoggingModule,
     CommonModule,
     DatabaseModule,
-    JobsModule,
+    RateLimitModule,
     UsersModule,
     AuthModule,
     AccountEmailsModule,
@@ -31,4 +42,28 @@ import { UsersModule } from './users/users.module.js';
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /** The configuration the API reads, validated together at boot (`Configuration.load`). */
+  static readonly namespaces = [
+    appConfig,
+    httpConfig,
+    databaseConfig,
+    authConfig,
+    rateLimitConfig,
+    redisConfig,
+    mailConfig,
+    jobsConfig,
+    metricsConfig,
+  ];
+
+  static forRoot(configuration: Configuration): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigurationModule.forRoot(configuration),
+        // The API works the job queues itself unless a deployment runs `npm run worker` apart.
+        JobsModule.forRoot({ workers: configuration.get(jobsConfig).workersEnabled }),
+      ],
+    };
+  }
+}

@@ -1,12 +1,34 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { AppModule } from './app.module.js';
+import { AccountEmailSenderModule } from './account-emails/account-emails.module.js';
+import { exitOnBootFailure } from './common/boot-failure.js';
+import { CommonModule } from './common/common.module.js';
+import { appConfig } from './config/app.config.js';
+import { authConfig } from './config/auth.config.js';
+import { ConfigurationModule } from './config/config.module.js';
+import { Configuration } from './config/configuration.js';
 import { databaseConfig } from './config/database.config.js';
-import { InvalidConfigurationError } from './config/environment.js';
-import { loadEnvironment } from './config/load-environment.js';
-import { JobsService } from './jobs/jobs.service.js';
+import { jobsConfig } from './config/jobs.config.js';
+import { mailConfig } from './config/mail.config.js';
+import { metricsConfig } from './config/metrics.config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+
+/** The modules that define job queues and handle their jobs, without HTTP. */
+@Module({ imports: [LoggingModule, CommonModule, DatabaseModule, AccountEmailSenderModule] })
+class WorkerModule {
+  static readonly namespaces = [appConfig, databaseConfig, authConfig, jobsConfig, mailConfig, metricsConfig];
+
+  static forRoot(configuration: Configuration): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigurationModule.forRoot(configuration), JobsModule.forRoot({ workers: true })],
+    };
+  }
+}
 
 /**
  * `npm run worker`: works the job queues without serving HTTP, so that a deployment can scale
@@ -14,31 +36,14 @@ import { JobsService } from './jobs/jobs.service.js';
  * no new jobs, lets the running ones finish, and exits 0.
  */
 async function main(): Promise<void> {
-  loadEnvironment();
-  if (!databaseConfig().url) {
-    throw new InvalidConfigurationError([
-      'DATABASE_URL: is required by `npm run worker` (the embedded database belongs to `npm start`, which runs the workers itself)',
-    ]);
-  }
-  const app = await NestFactory.createApplicationContext(AppModule, {
+  const configuration = Configuration.load(WorkerModule.namespaces);
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(configuration), {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(PinoLogger));
-  await app.get(JobsService).startWorkers();
-  const logger = new Logger('Worker');
-  logger.log(`working the queues: ${app.get(JobsService).queues().join(', ')}`);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.log(`${signal}: finishing the running jobs`);
-      void app.close().then(() => process.exit(0));
-    });
-  }
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP'], { useProcessExit: true });
+  new Logger('Worker').log('working the job queues');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof InvalidConfigurationError ? error.message : ((error as Error)?.stack ?? error)}\n`,
-  );
-  process.exit(1);
-});
+main().catch(exitOnBootFailure);

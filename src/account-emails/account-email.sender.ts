@@ -3,12 +3,15 @@ import { Clock } from '../common/clock.js';
 import { newOpaqueToken } from '../common/opaque-tokens.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
+import { durationInWords } from '../config/environment.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { Mailer } from '../mail/mailer.js';
 import { UsersService } from '../users/users.service.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
 import { renderAccountEmail } from './account-email.templates.js';
+import { bindingOf } from './account-token-binding.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
+import type { User } from '../users/entities/user.entity.js';
 import type { AccountTokenPurpose } from './entities/account-token.entity.js';
 
 /** Works the account-email queue: makes the token, writes the mail, sends it. */
@@ -41,11 +44,11 @@ export class AccountEmailSender implements OnModuleInit {
     const needsLink = purpose === 'reset-password' || !user.emailVerified;
     if (!needsLink && kind === 'verify-email') return;
     const ttlSeconds = this.ttlSeconds(purpose);
-    const link = needsLink ? await this.newLink(purpose, user.id, ttlSeconds) : undefined;
+    const link = needsLink ? await this.newLink(purpose, user, ttlSeconds) : undefined;
     const mail = renderAccountEmail(kind, {
       name: user.name,
       link: link?.url,
-      validFor: inWords(ttlSeconds),
+      validFor: durationInWords(ttlSeconds),
     });
     try {
       await this.mailer.send({ to: user.email, ...mail });
@@ -61,22 +64,17 @@ export class AccountEmailSender implements OnModuleInit {
   }
 
   /** `<APP_PUBLIC_URL>/<purpose>?token=…`, never built from a request's headers. */
-  private async newLink(purpose: AccountTokenPurpose, userId: string, ttlSeconds: number) {
+  private async newLink(purpose: AccountTokenPurpose, user: User, ttlSeconds: number) {
     const now = this.clock.now();
     const { token, hash } = newOpaqueToken();
-    await this.tokens.insert(purpose, userId, hash, now, new Date(now.getTime() + ttlSeconds * 1000));
+    await this.tokens.insert({
+      tokenHash: hash,
+      purpose,
+      userId: user.id,
+      boundTo: bindingOf(purpose, user),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+    });
     return { url: `${this.app.publicUrl}/${purpose}?token=${token}`, hash };
   }
-}
-
-function inWords(seconds: number): string {
-  const [amount, unit] =
-    seconds % 86_400 === 0 && seconds >= 86_400 * 2
-      ? [seconds / 86_400, 'day']
-      : seconds % 3600 === 0
-        ? [seconds / 3600, 'hour']
-        : seconds % 60 === 0
-          ? [seconds / 60, 'minute']
-          : [seconds, 'second'];
-  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }

@@ -7,8 +7,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Public } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/sessions.repository.js';
+import type { Principal } from '../auth/principal.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { setting } from '../common/swagger/documented-settings.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { AccountEmailsService } from './account-emails.service.js';
 import { ForgotPasswordDto } from './dto/forgot-password.dto.js';
@@ -26,8 +27,7 @@ export class AccountEmailsController {
   @ApiOperation({
     operationId: 'auth_verifyEmail',
     summary: 'Verify the email address',
-    description:
-      'With the token from the link `<APP_PUBLIC_URL>/verify-email?token=…` of the welcome or verification email. Each token works once, for 24 hours (AUTH_VERIFY_EMAIL_TTL).',
+    description: `With the token from the link \`<APP_PUBLIC_URL>/verify-email?token=…\` of the welcome or verification email. Each token works once, for ${setting('verifyEmailTtl')} (AUTH_VERIFY_EMAIL_TTL).`,
   })
   @ApiNoContentResponse({ description: 'The email address is verified (`emailVerified: true`).' })
   @ApiProblems(400, 413, 415)
@@ -58,8 +58,7 @@ export class AccountEmailsController {
   @ApiOperation({
     operationId: 'auth_forgotPassword',
     summary: 'Ask for a password-reset email',
-    description:
-      'Answers 202 whether or not an account has this email, so the answer tells nothing; when one does, it gets a link `<APP_PUBLIC_URL>/reset-password?token=…` that works once, for 30 minutes (AUTH_PASSWORD_RESET_TTL). Limited per email and per address (429).',
+    description: `Answers 202 whether or not an account has this email, so the answer tells nothing; when one does, it gets a link \`<APP_PUBLIC_URL>/reset-password?token=…\` that works once, for ${setting('passwordResetTtl')} (AUTH_PASSWORD_RESET_TTL). Limited per email and per address (429).`,
   })
   @ApiAcceptedResponse({ description: 'Accepted: a mail follows if an account has this email.' })
   @ApiProblems(400, 413, 415)

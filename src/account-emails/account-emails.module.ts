@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.js';
@@ -11,18 +12,23 @@ import { AccountTokensRepository } from './account-tokens.repository.js';
 import { AccountToken } from './entities/account-token.entity.js';
 
 /**
- * The emails of an account (welcome, verification, password reset): the routes that ask for them
- * and spend their links, and the worker that sends them through the job queue.
+ * The sending side of account emails: the handler of the `account-email` queue, and the tokens it
+ * makes (the owner of `account_tokens`). `npm run worker` and the CLI import only this.
  */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([AccountToken]),
-    UsersModule,
-    PasswordsModule,
-    MailModule,
-    RateLimitModule,
-  ],
+  imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, MailModule],
+  providers: [AccountEmailSender, AccountTokensRepository],
+  exports: [AccountTokensRepository],
+})
+export class AccountEmailSenderModule {}
+
+/**
+ * The emails of an account (welcome, verification, password reset): the routes that ask for them
+ * and spend their links, and the sending side.
+ */
+@Module({
+  imports: [AccountEmailSenderModule, UsersModule, AuthModule, PasswordsModule, RateLimitModule],
   controllers: [AccountEmailsController],
-  providers: [AccountEmailsService, AccountTokensRepository, AccountEmailSender],
+  providers: [AccountEmailsService],
 })
 export class AccountEmailsModule {}

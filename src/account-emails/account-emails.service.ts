@@ -1,22 +1,35 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Principal } from '../auth/sessions.repository.js';
+import type { Principal } from '../auth/principal.js';
+import { SessionsService } from '../auth/sessions.service.js';
 import { Clock } from '../common/clock.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import { AccountRateLimit } from '../rate-limit/rate-limit.js';
+import type { User } from '../users/entities/user.entity.js';
+import { UsersService } from '../users/users.service.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
 import { InvalidAccountTokenError, TooManyEmailsError } from './account-emails.errors.js';
+import { bindingOf } from './account-token-binding.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
+import type { AccountTokenPurpose } from './entities/account-token.entity.js';
 
-/** Email verification and password reset: asking for the mails, and spending their links. */
+/**
+ * Email verification and password reset: asking for the mails, and spending their links. Spending
+ * one is a transaction: the token goes, the account changes (through UsersService, the table's
+ * owner) and, on a reset, every session ends (through SessionsService), or nothing does.
+ */
 @Injectable()
 export class AccountEmailsService {
   private readonly logger = new Logger('Auth');
 
   constructor(
     private readonly tokens: AccountTokensRepository,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly transactions: Transactions,
     private readonly jobs: JobsService,
     private readonly limits: AccountRateLimit,
     private readonly hasher: PasswordHasher,
@@ -25,8 +38,9 @@ export class AccountEmailsService {
   ) {}
 
   async verifyEmail(token: string): Promise<void> {
-    const userId = await this.tokens.verifyEmail(hashOpaqueToken(token), this.clock.now());
-    if (!userId) throw new InvalidAccountTokenError();
+    const userId = await this.spend('verify-email', token, async (user, transaction) => {
+      await this.users.markEmailVerified(user.id, transaction);
+    });
     this.logger.log(`email verified (user ${userId})`);
   }
 
@@ -43,17 +57,51 @@ export class AccountEmailsService {
     await this.send({ kind: 'reset-password', email });
   }
 
-  /** Spends the reset token: a new password, every session ended. */
+  /**
+   * Spends the reset token: a new password, the address counted as verified (the link proved the
+   * user reads it), every session ended. The token is checked before the password is hashed, so
+   * that a dead link costs no hash.
+   */
   async resetPassword(token: string, newPassword: string): Promise<void> {
-    const hash = hashOpaqueToken(token);
-    const holder = await this.tokens.findHolder('reset-password', hash, this.clock.now());
+    const holder = await this.holderOf('reset-password', hashOpaqueToken(token));
     if (!holder) throw new InvalidAccountTokenError();
     this.passwordPolicy.check(newPassword, holder.email, 'newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
-    const userId = await this.tokens.resetPassword(hash, passwordHash, this.clock.now());
-    // Spent by a concurrent request while this one was hashing.
-    if (!userId) throw new InvalidAccountTokenError();
+    const userId = await this.spend('reset-password', token, async (user, transaction) => {
+      await this.users.setPasswordHash(user.id, passwordHash, transaction);
+      await this.users.markEmailVerified(user.id, transaction);
+      await this.sessions.endAllOf(user.id, { transaction });
+    });
     this.logger.log(`password reset; every session ended (user ${userId})`);
+  }
+
+  /** The user a usable token belongs to, without spending it. */
+  private async holderOf(purpose: AccountTokenPurpose, hash: Buffer): Promise<User | null> {
+    const found = await this.tokens.findUsable(purpose, hash, this.clock.now());
+    const user = found && (await this.users.findById(found.userId));
+    return user && found.boundTo.equals(bindingOf(purpose, user)) ? user : null;
+  }
+
+  /**
+   * Spends the token and applies what it allows, in one transaction with the user's row locked, so
+   * that of concurrent uses one succeeds and a concurrent change of what it is bound to wins or loses
+   * as a whole. The user's id; `InvalidAccountTokenError` for a token that is unknown, spent, expired
+   * or no longer bound to what its user has now.
+   */
+  private async spend(
+    purpose: AccountTokenPurpose,
+    token: string,
+    apply: (user: User, transaction: Transaction) => Promise<void>,
+  ): Promise<string> {
+    const userId = await this.transactions.run(async (transaction) => {
+      const spent = await this.tokens.spend(purpose, hashOpaqueToken(token), this.clock.now(), transaction);
+      const user = spent && (await this.users.findForUpdate(spent.userId, transaction));
+      if (!user || !spent.boundTo.equals(bindingOf(purpose, user))) return null;
+      await apply(user, transaction);
+      return user.id;
+    });
+    if (!userId) throw new InvalidAccountTokenError();
+    return userId;
   }
 
   private async throttle(account: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
@@ -30,6 +30,10 @@ export class AccessTokens {
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
     private readonly clock: Clock,
   ) {
+    if (auth.jwtSecretIsEphemeral)
+      new Logger('Auth').warn(
+        'AUTH_JWT_SECRET is unset: access tokens are signed with a random key of this process and stop working when it restarts',
+      );
     const key = Buffer.from(auth.jwtSecret, 'utf8');
     this.sign = createSigner({
       key,

@@ -8,7 +8,7 @@ import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
-import type { Principal } from './sessions.repository.js';
+import type { Principal } from './principal.js';
 
 @ApiTags('auth')
 @Controller('auth')

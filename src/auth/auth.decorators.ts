@@ -1,6 +1,6 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { UserRole } from '../users/entities/user.entity.js';
-import type { Principal } from './sessions.repository.js';
+import type { Principal } from './principal.js';
 
 export const IS_PUBLIC = 'auth:public';
 export const ROLES = 'auth:roles';

@@ -6,7 +6,8 @@ import type { UserRole } from '../users/entities/user.entity.js';
 import { AccessTokens } from './access-tokens.js';
 import { IS_PUBLIC, ROLES } from './auth.decorators.js';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors.js';
-import { SessionsRepository, type Principal } from './sessions.repository.js';
+import type { Principal } from './principal.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 /**
  * The global guard: every route needs a valid access token whose session is still alive, unless it

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordsModule } from '../passwords/passwords.module.js';
-import { RateLimitModule } from '../rate-limit/rate-limit.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
@@ -13,23 +12,21 @@ import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
 import { LoginLockout } from './login-lockout.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
 
+/** Sign-in, tokens and sessions; the owner of `sessions` and `refresh_tokens`; the global guard. */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([Session, RefreshToken]),
-    UsersModule,
-    PasswordsModule,
-    RateLimitModule,
-    RedisModule,
-  ],
+  imports: [TypeOrmModule.forFeature([Session, RefreshToken]), UsersModule, PasswordsModule, RedisModule],
   controllers: [AuthController],
   providers: [
     AuthService,
     AccessTokens,
     SessionsRepository,
+    SessionsService,
     LoginLockout,
     // Deny by default: every route of every module needs a valid access token unless @Public().
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
+  exports: [SessionsService],
 })
 export class AuthModule {}

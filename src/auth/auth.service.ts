@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
+import { Transactions } from '../database/transactions.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import { UsersService } from '../users/users.service.js';
@@ -14,7 +15,8 @@ import {
 } from './auth.errors.js';
 import { LoginLockout } from './login-lockout.js';
 import { hashOpaqueToken, newOpaqueToken } from '../common/opaque-tokens.js';
-import { SessionsRepository, type Principal } from './sessions.repository.js';
+import type { Principal } from './principal.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -37,6 +39,7 @@ export class AuthService implements OnModuleInit {
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
     private readonly lockout: LoginLockout,
+    private readonly transactions: Transactions,
     private readonly clock: Clock,
   ) {}
 
@@ -93,14 +96,17 @@ export class AuthService implements OnModuleInit {
     await this.sessions.deleteAllOf(principal.userId);
   }
 
-  /** Needs the current password; keeps this session and ends every other one. */
+  /** Needs the current password; keeps this session and ends every other one, in one transaction. */
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.getById(principal.userId);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword)))
       throw new WrongCurrentPasswordError();
     this.passwordPolicy.check(newPassword, user.email, 'newPassword');
-    await this.users.setPasswordHash(user.id, await this.hasher.hash(newPassword));
-    await this.sessions.deleteAllOf(user.id, principal.sessionId);
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.transactions.run(async (transaction) => {
+      await this.users.setPasswordHash(user.id, passwordHash, transaction);
+      await this.sessions.deleteAllOf(user.id, principal.sessionId, transaction);
+    });
     this.logger.log(`password changed (user ${user.id})`);
   }
 

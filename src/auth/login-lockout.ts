@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { Clock } from '../common/clock.js';
-import { appConfig, type AppConfig } from '../config/app.config.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { RedisConnection } from '../redis/redis.module.js';
 
@@ -69,7 +69,7 @@ export class LoginLockout {
 
   constructor(
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
-    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    @Inject(rateLimitConfig.KEY) private readonly rateLimit: RateLimitConfig,
     private readonly clock: Clock,
     redis: RedisConnection,
   ) {
@@ -78,7 +78,7 @@ export class LoginLockout {
 
   /** Seconds until the email may try again; 0 when it is not locked. */
   async retryAfterSeconds(email: string): Promise<number> {
-    if (!this.app.rateLimit.enabled) return 0;
+    if (!this.rateLimit.enabled) return 0;
     const entry = await this.store.get(key(email));
     const remaining = (entry?.lockedUntil ?? 0) - this.clock.now().getTime();
     return remaining > 0 ? Math.ceil(remaining / 1000) : 0;
@@ -86,7 +86,7 @@ export class LoginLockout {
 
   /** Counts a failure; the seconds of the lock it started, or 0. */
   async recordFailure(email: string): Promise<number> {
-    if (!this.app.rateLimit.enabled) return 0;
+    if (!this.rateLimit.enabled) return 0;
     const now = this.clock.now().getTime();
     const id = key(email);
     const previous = await this.store.get(id);

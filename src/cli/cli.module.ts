@@ -1,17 +1,31 @@
-import { Module } from '@nestjs/common';
-import { AccountEmailsModule } from '../account-emails/account-emails.module.js';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountEmailSenderModule } from '../account-emails/account-emails.module.js';
 import { CommonModule } from '../common/common.module.js';
-import { AppConfigModule } from '../config/config.module.js';
+import { appConfig } from '../config/app.config.js';
+import { authConfig } from '../config/auth.config.js';
+import { ConfigurationModule } from '../config/config.module.js';
+import type { Configuration } from '../config/configuration.js';
+import { databaseConfig } from '../config/database.config.js';
+import { jobsConfig } from '../config/jobs.config.js';
+import { mailConfig } from '../config/mail.config.js';
+import { metricsConfig } from '../config/metrics.config.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { UsersModule } from '../users/users.module.js';
 
 /**
- * What the command-line tools need: configuration, the database `npm start` uses, users, and the job
- * queue with the account-email queue defined (a new admin is sent the welcome email, even on a
- * database no API has booted on yet). It runs no workers.
+ * What the command-line tools need: the database `npm start` uses, users, and the job queue with
+ * the account-email queue defined (a new admin is sent the welcome email, even on a database no API
+ * has booted on yet). It works no jobs.
  */
-@Module({
-  imports: [AppConfigModule, CommonModule, DatabaseModule, JobsModule, UsersModule, AccountEmailsModule],
-})
-export class CliModule {}
+@Module({ imports: [CommonModule, DatabaseModule, UsersModule, AccountEmailSenderModule] })
+export class CliModule {
+  static readonly namespaces = [appConfig, databaseConfig, authConfig, jobsConfig, mailConfig, metricsConfig];
+
+  static forRoot(configuration: Configuration): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ConfigurationModule.forRoot(configuration), JobsModule.forRoot({ workers: false })],
+    };
+  }
+}

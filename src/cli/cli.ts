@@ -5,8 +5,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parseArgs } from 'node:util';
 import { AdminCliEnvironment } from '../config/cli.config.js';
+import { Configuration } from '../config/configuration.js';
 import { InvalidConfigurationError, readEnvironment } from '../config/environment.js';
-import { loadEnvironment } from '../config/load-environment.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { CreateUserDto } from '../users/dto/create-user.dto.js';
 import { UsersService } from '../users/users.service.js';
@@ -30,8 +30,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function withContext<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  loadEnvironment();
-  const app = await NestFactory.createApplicationContext(CliModule, {
+  const configuration = Configuration.load(CliModule.namespaces);
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(configuration), {
     logger: ['error', 'warn'],
     abortOnError: false,
   });
@@ -55,7 +55,6 @@ async function createAdmin(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  loadEnvironment();
   const { ADMIN_PASSWORD } = readEnvironment(AdminCliEnvironment);
   const input = plainToInstance(CreateUserDto, {
     email: values.email,

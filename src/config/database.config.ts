@@ -1,13 +1,13 @@
-import { registerAs, type ConfigType } from '@nestjs/config';
 import { IsBoolean, IsDefined, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { resolve } from 'node:path';
-import { readEnvironment, ToBoolean, ToInteger } from './environment.js';
+import { defineConfig, type ConfigOf } from './config-namespace.js';
+import { ToBoolean, ToInteger } from './environment.js';
 
 export class DatabaseEnvironment {
   /** Read here only to require DATABASE_URL in production. */
   NODE_ENV?: string;
 
-  /** Unset: `npm start` runs an embedded PostgreSQL in DATABASE_EMBEDDED_DIR. */
+  /** Unset (development only): an embedded PostgreSQL in DATABASE_EMBEDDED_DIR (dev/embedded-postgres.ts). */
   @ValidateIf((env: DatabaseEnvironment) => env.NODE_ENV === 'production' || env.DATABASE_URL !== undefined)
   @IsDefined({ message: 'is required in production (the embedded database is for development)' })
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
@@ -36,9 +36,11 @@ export class DatabaseEnvironment {
   @Max(600_000)
   DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
 
+  /** Development only: where the embedded PostgreSQL keeps its cluster. */
   @IsString()
   DATABASE_EMBEDDED_DIR = '.data';
 
+  /** Development only: the embedded PostgreSQL's port (another free one when this one is taken). */
   @ToInteger()
   @IsInt()
   @Min(1024)
@@ -50,16 +52,13 @@ export class DatabaseEnvironment {
   DATABASE_LOG_QUERIES = false;
 }
 
-export const databaseConfig = registerAs('database', () => {
-  const env = readEnvironment(DatabaseEnvironment);
-  return {
-    url: env.DATABASE_URL,
-    migrateAtBoot: env.DATABASE_MIGRATE,
-    poolSize: env.DATABASE_POOL_SIZE,
-    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
-    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
-    logQueries: env.DATABASE_LOG_QUERIES,
-    embedded: { dataDir: resolve(env.DATABASE_EMBEDDED_DIR), port: env.DATABASE_EMBEDDED_PORT },
-  };
-});
-export type DatabaseConfig = ConfigType<typeof databaseConfig>;
+export const databaseConfig = defineConfig('database', DatabaseEnvironment, (env) => ({
+  url: env.DATABASE_URL,
+  migrateAtBoot: env.DATABASE_MIGRATE,
+  poolSize: env.DATABASE_POOL_SIZE,
+  connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  logQueries: env.DATABASE_LOG_QUERIES,
+  embedded: { dataDir: resolve(env.DATABASE_EMBEDDED_DIR), port: env.DATABASE_EMBEDDED_PORT },
+}));
+export type DatabaseConfig = ConfigOf<typeof databaseConfig>;

@@ -1,6 +1,6 @@
-import { registerAs, type ConfigType } from '@nestjs/config';
 import { IsBoolean, IsInt, Max, Min } from 'class-validator';
-import { readEnvironment, ToBoolean, ToInteger } from './environment.js';
+import { defineConfig, type ConfigOf } from './config-namespace.js';
+import { ToBoolean, ToInteger } from './environment.js';
 
 export class JobsEnvironment {
   /** Run the job workers in this process. `false` in the API when `npm run worker` runs them apart. */
@@ -44,15 +44,12 @@ export class JobsEnvironment {
   JOBS_MONITOR_INTERVAL_SECONDS = 30;
 }
 
-export const jobsConfig = registerAs('jobs', () => {
-  const env = readEnvironment(JobsEnvironment);
-  return {
-    workersEnabled: env.JOBS_WORKERS_ENABLED,
-    concurrency: env.JOBS_CONCURRENCY,
-    retryLimit: env.JOBS_RETRY_LIMIT,
-    retryDelaySeconds: env.JOBS_RETRY_DELAY_SECONDS,
-    timeoutSeconds: env.JOBS_TIMEOUT_SECONDS,
-    monitorIntervalSeconds: env.JOBS_MONITOR_INTERVAL_SECONDS,
-  };
-});
-export type JobsConfig = ConfigType<typeof jobsConfig>;
+export const jobsConfig = defineConfig('jobs', JobsEnvironment, (env) => ({
+  workersEnabled: env.JOBS_WORKERS_ENABLED,
+  concurrency: env.JOBS_CONCURRENCY,
+  retryLimit: env.JOBS_RETRY_LIMIT,
+  retryDelaySeconds: env.JOBS_RETRY_DELAY_SECONDS,
+  timeoutSeconds: env.JOBS_TIMEOUT_SECONDS,
+  monitorIntervalSeconds: env.JOBS_MONITOR_INTERVAL_SECONDS,
+}));
+export type JobsConfig = ConfigOf<typeof jobsConfig>;

@@ -1,6 +1,5 @@
-import { registerAs, type ConfigType } from '@nestjs/config';
 import { IsDefined, IsString, Matches, ValidateIf } from 'class-validator';
-import { readEnvironment } from './environment.js';
+import { defineConfig, type ConfigOf } from './config-namespace.js';
 
 export class MailEnvironment {
   /** Read here only to require SMTP_URL in production. */
@@ -19,8 +18,8 @@ export class MailEnvironment {
   MAIL_FROM = 'Gatehouse <no-reply@localhost>';
 }
 
-export const mailConfig = registerAs('mail', () => {
-  const env = readEnvironment(MailEnvironment);
-  return { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM };
-});
-export type MailConfig = ConfigType<typeof mailConfig>;
+export const mailConfig = defineConfig('mail', MailEnvironment, (env) => ({
+  smtpUrl: env.SMTP_URL,
+  from: env.MAIL_FROM,
+}));
+export type MailConfig = ConfigOf<typeof mailConfig>;

@@ -1,6 +1,5 @@
-import { registerAs, type ConfigType } from '@nestjs/config';
 import { IsOptional, Matches } from 'class-validator';
-import { readEnvironment } from './environment.js';
+import { defineConfig, type ConfigOf } from './config-namespace.js';
 
 export class RedisEnvironment {
   /** Unset: rate-limit state stays in the process. Set it when running several instances. */
@@ -9,5 +8,5 @@ export class RedisEnvironment {
   REDIS_URL?: string;
 }
 
-export const redisConfig = registerAs('redis', () => ({ url: readEnvironment(RedisEnvironment).REDIS_URL }));
-export type RedisConfig = ConfigType<typeof redisConfig>;
+export const redisConfig = defineConfig('redis', RedisEnvironment, (env) => ({ url: env.REDIS_URL }));
+export type RedisConfig = ConfigOf<typeof redisConfig>;

@@ -4,16 +4,15 @@ import { migrations } from '../../migrations/index.js';
 import type { DatabaseConfig } from '../config/database.config.js';
 
 /**
- * The one description of the database connection, shared by the app (`DatabaseModule`) and the
- * TypeORM CLI (`ormconfig.ts`), so that they cannot disagree. `synchronize` stays off: the schema is
- * what `migrations/` says. Entities are added by each: the app registers them per feature module
- * (`autoLoadEntities`), the CLI finds every `*.entity.js`.
+ * The one description of the database connection, shared by the app (`DatabaseModule`), the
+ * migrations and the TypeORM CLI (`ormconfig.ts`), so that they cannot disagree. `synchronize` stays
+ * off: the schema is what `migrations/` says. Entities are added by each: the app registers them
+ * per feature module (`autoLoadEntities`), the CLI finds every `*.entity.ts`.
  */
 export function dataSourceOptions(config: DatabaseConfig, url: string): DataSourceOptions {
   return {
     type: 'postgres',
-    // The pg this code imports. Left to itself TypeORM require()s one at run time, which in the
-    // bundle (dist/gatehouse.mjs) is a second copy, loaded from node_modules beside the bundled one.
+    // The pg this project imports, so that TypeORM and DatabasePool share one module and one type.
     driver: pg,
     url,
     // Listed, not globbed: the list is rewritten by `npm run migration:generate`, and works the same

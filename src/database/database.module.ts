@@ -3,9 +3,10 @@ import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
 import { dataSourceOptions } from './data-source.options.js';
+import { DatabasePool } from './database-pool.js';
 import { DatabaseServer } from './database-server.js';
 import { MigrationsOnBoot } from './migrations-on-boot.js';
-import { PreparedQueries } from './prepared-queries.js';
+import { Transactions } from './transactions.js';
 
 @Module({
   providers: [
@@ -19,6 +20,11 @@ import { PreparedQueries } from './prepared-queries.js';
 })
 class DatabaseServerModule {}
 
+/**
+ * TypeORM on PostgreSQL: the DataSource (features register their entities with
+ * `TypeOrmModule.forFeature`), transactions that span modules, the pg pool's typed seam, and the
+ * migrations at boot.
+ */
 @Module({
   imports: [
     DatabaseServerModule,
@@ -34,8 +40,8 @@ class DatabaseServerModule {}
       }),
     }),
   ],
-  providers: [MigrationsOnBoot, PreparedQueries],
-  exports: [DatabaseServerModule, PreparedQueries],
+  providers: [MigrationsOnBoot, DatabasePool, Transactions],
+  exports: [DatabaseServerModule, DatabasePool, Transactions],
 })
 // Global like TypeORM's DataSource, which it wraps: features inject it without importing this module.
 @Global()

@@ -19,7 +19,7 @@ export class MigrationsOnBoot implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.server.embedded && !this.config.migrateAtBoot) return;
+    if (!this.server.isEmbedded && !this.config.migrateAtBoot) return;
     const applied = await runMigrationsLocked(this.dataSource);
     if (applied.length > 0)
       this.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);

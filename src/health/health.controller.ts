@@ -1,9 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
 import { RedisConnection } from '../redis/redis.module.js';
@@ -22,7 +25,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly dataSource: DataSource,
+    private readonly database: TypeOrmHealthIndicator,
     private readonly draining: Draining,
     private readonly redis: RedisConnection,
   ) {}
@@ -55,32 +58,9 @@ export class HealthController {
         const session = this.indicators.check('shutdown');
         return this.draining.isDraining ? session.down('shutting down') : session.up();
       },
-      () => this.pingDatabase(),
+      () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),
       ...(this.redis.client ? [() => this.pingRedis(this.redis.client!)] : []),
     ]);
-  }
-
-  /**
-   * Our own ping rather than terminus's TypeOrmHealthIndicator, which finds the DataSource through a
-   * dynamic import of @nestjs/typeorm: in the bundle that is a second copy, whose token the
-   * container does not know (the check was always down).
-   */
-  private async pingDatabase() {
-    const session = this.indicators.check('database');
-    const timeout = new AbortController();
-    try {
-      await Promise.race([
-        this.dataSource.query('SELECT 1'),
-        sleep(DATABASE_PING_TIMEOUT_MS, undefined, { signal: timeout.signal }).then(() => {
-          throw new Error(`no answer within ${DATABASE_PING_TIMEOUT_MS} ms`);
-        }),
-      ]);
-      return session.up();
-    } catch (error) {
-      return session.down((error as Error).message);
-    } finally {
-      timeout.abort();
-    }
   }
 
   private async pingRedis(client: NonNullable<RedisConnection['client']>) {

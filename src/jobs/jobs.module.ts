@@ -1,13 +1,12 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { PgBoss } from 'pg-boss';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
 import { jobsConfig, type JobsConfig } from '../config/jobs.config.js';
-import { DatabaseModule } from '../database/database.module.js';
 import { DatabaseServer } from '../database/database-server.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { JobMetrics } from './job-metrics.js';
 import { JOB_SCHEMA } from './job-schema.js';
-import { JobsService } from './jobs.service.js';
+import { JobsService, RUN_WORKERS } from './jobs.service.js';
 
 /** The same error again within this window is not logged again (an outage repeats it every poll). */
 const QUIET_MS = 30_000;
@@ -38,19 +37,28 @@ function createBoss(server: DatabaseServer, database: DatabaseConfig, jobs: Jobs
   return boss;
 }
 
-/** The job queue every feature can inject (`JobsService`). */
-@Global()
-@Module({
-  imports: [DatabaseModule, MetricsModule],
-  providers: [
-    {
-      provide: PgBoss,
-      inject: [DatabaseServer, databaseConfig.KEY, jobsConfig.KEY],
-      useFactory: createBoss,
-    },
-    JobMetrics,
-    JobsService,
-  ],
-  exports: [JobsService],
-})
-export class JobsModule {}
+/**
+ * The durable job queue every feature can inject (`JobsService`). Each entry point says whether it
+ * works the queues: the API unless JOBS_WORKERS_ENABLED=false, `npm run worker` always, the CLI never.
+ */
+@Module({})
+export class JobsModule {
+  static forRoot({ workers }: { workers: boolean }): DynamicModule {
+    return {
+      module: JobsModule,
+      global: true,
+      imports: [MetricsModule],
+      providers: [
+        {
+          provide: PgBoss,
+          inject: [DatabaseServer, databaseConfig.KEY, jobsConfig.KEY],
+          useFactory: createBoss,
+        },
+        { provide: RUN_WORKERS, useValue: workers },
+        JobMetrics,
+        JobsService,
+      ],
+      exports: [JobsService],
+    };
+  }
+}

@@ -35,7 +35,10 @@ export interface DeadJob {
 /** How long the last failure of a job is worth keeping in the dead-letter queue. */
 const DEAD_LETTER_RETENTION_SECONDS = 30 * 86_400;
 const LONGEST_RETRY_DELAY_SECONDS = 3_600;
-/** How long a shutdown waits for running jobs; server.ts gives up on the whole process at 25 s. */
+/** Whether this process works the queues (the API unless JOBS_WORKERS_ENABLED=false, the worker) or only fills them (the CLI). */
+export const RUN_WORKERS = Symbol('RUN_WORKERS');
+
+/** How long a shutdown waits for running jobs; the process gives up at 25 s (health/draining.ts). */
 const STOP_TIMEOUT_MS = 20_000;
 
 /**
@@ -55,6 +58,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly boss: PgBoss,
     @Inject(jobsConfig.KEY) private readonly config: JobsConfig,
     private readonly metrics: JobMetrics,
+    @Inject(RUN_WORKERS) private readonly runWorkers: boolean,
   ) {}
 
   /** Remembers a queue and who works its jobs; called by features in `onModuleInit`. */
@@ -64,7 +68,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
 
   /**
    * After every module's init, so after the migrations at boot (which install pg-boss's schema):
-   * starts pg-boss and creates the defined queues, or brings their settings up to date.
+   * starts pg-boss, creates the defined queues or brings their settings up to date, and starts
+   * their workers in the processes that run them.
    */
   async onApplicationBootstrap(): Promise<void> {
     await this.boss.start();
@@ -84,6 +89,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       await this.boss.updateQueue(name, { ...settings, deadLetter });
       this.metrics.watch(name, deadLetter);
     }
+    if (this.runWorkers) await this.startWorkers();
+    else this.logger.log('this process queues jobs; other processes work them');
   }
 
   /**
@@ -94,8 +101,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     await this.boss.send(queue, data, transaction ? { db: inTransaction(transaction) } : {});
   }
 
-  /** Called by the API (unless JOBS_WORKERS_ENABLED=false) and by `npm run worker`; never by the CLI. */
-  async startWorkers(): Promise<void> {
+  private async startWorkers(): Promise<void> {
     for (const [queue, handler] of this.handlers) {
       await this.boss.work<never>(
         queue,

@@ -20,17 +20,29 @@ export const REDACTED_PATHS = [
   '*.refreshToken',
 ];
 
-/** The one pino logger: JSON lines in production, pretty ones in development, request id on each. */
+/**
+ * The one pino logger: JSON lines, with the request id on each. In development, pretty lines when
+ * pino-pretty is installed (a devDependency: not in the production image).
+ */
 function rootLogger(app: AppConfig, context: RequestContext): Logger {
+  const pretty = app.environment === 'development' && installed('pino-pretty');
   return pino({
     level: app.logLevel,
-    transport:
-      app.environment === 'development'
-        ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
-        : undefined,
+    transport: pretty
+      ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+      : undefined,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     mixin: () => context.bindings(),
   });
+}
+
+function installed(name: string): boolean {
+  try {
+    import.meta.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 @Module({
@@ -57,6 +69,5 @@ class RootLoggerModule {}
     }),
   ],
   providers: [RequestLog],
-  exports: [RequestLog],
 })
 export class LoggingModule {}

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RequestContext } from './request-context.js';
@@ -10,17 +11,21 @@ const UNLOGGED = /^\/(health|metrics)\b/;
 
 /**
  * One line per request — method, route template, status, duration, request id — written from
- * Fastify's own hooks. nestjs-pino's HTTP middleware (pino-http behind @fastify/middie, a child
- * logger per request) did the same for about 160 µs of CPU per request (bench/README.md).
+ * Fastify's own hooks, which this class registers when the process serves HTTP. nestjs-pino's HTTP
+ * middleware (pino-http behind @fastify/middie, a child logger per request) did the same for about
+ * 160 µs of CPU per request (bench/README.md).
  */
 @Injectable()
-export class RequestLog {
+export class RequestLog implements OnModuleInit {
   constructor(
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly context: RequestContext,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  register(fastify: FastifyInstance): void {
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify) return;
     fastify.addHook('onRequest', (request, _reply, done) => this.context.run(request.id, done));
     fastify.addHook('onResponse', (request, reply, done) => {
       if (!UNLOGGED.test(request.url)) {

@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Public } from '../auth/auth.decorators.js';
 import { UnauthenticatedError } from '../auth/auth.errors.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
-import { appConfig, type AppConfig } from '../config/app.config.js';
+import { metricsConfig, type MetricsConfig } from '../config/metrics.config.js';
 import { Metrics } from './metrics.js';
 
 @ApiTags('metrics')
@@ -16,7 +16,7 @@ import { Metrics } from './metrics.js';
 export class MetricsController {
   constructor(
     private readonly metrics: Metrics,
-    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    @Inject(metricsConfig.KEY) private readonly config: MetricsConfig,
   ) {}
 
   @Get()
@@ -34,10 +34,7 @@ export class MetricsController {
   })
   @ApiProblems(401)
   async scrape(@Req() request: FastifyRequest): Promise<string> {
-    if (
-      this.app.metricsToken &&
-      !sameToken(request.headers.authorization, `Bearer ${this.app.metricsToken}`)
-    ) {
+    if (this.config.token && !sameToken(request.headers.authorization, `Bearer ${this.config.token}`)) {
       throw new UnauthenticatedError('The metrics token is missing or wrong.');
     }
     return this.metrics.registry.metrics();

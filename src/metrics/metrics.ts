@@ -1,20 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
-
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
+import { DatabasePool } from '../database/database-pool.js';
 
 /**
  * Prometheus metrics with prom-client, in a registry of this app's own (not prom-client's global
- * one): request durations by method, route template and status; process and event-loop metrics;
- * the database pool.
+ * one): request durations by method, route template and status (observed by a Fastify hook this
+ * class registers itself, when the process serves HTTP); process and event-loop metrics; the
+ * database pool.
  */
 @Injectable()
-export class Metrics {
+export class Metrics implements OnModuleInit {
   readonly registry = new Registry();
   private readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -24,10 +21,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** Read at every scrape from the pg pool behind TypeORM. */
+  /** Read at every scrape from the pool behind TypeORM. */
   readonly poolConnections: Gauge<'state'>;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    pool: DatabasePool,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
     collectDefaultMetrics({ register: this.registry });
     this.poolConnections = new Gauge({
       name: 'db_pool_connections',
@@ -35,17 +35,28 @@ export class Metrics {
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {
-        const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
-        if (!pool) return;
-        this.set({ state: 'total' }, pool.totalCount);
-        this.set({ state: 'idle' }, pool.idleCount);
-        this.set({ state: 'waiting' }, pool.waitingCount);
+        const { total, idle, waiting } = pool.stats();
+        this.set({ state: 'total' }, total);
+        this.set({ state: 'idle' }, idle);
+        this.set({ state: 'waiting' }, waiting);
       },
     });
   }
 
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    fastify?.addHook('onResponse', async (request, reply) => {
+      this.observeRequest(
+        request.method,
+        request.routeOptions.url,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+  }
+
   /** `route` is the template (`/api/v1/users/:id`), never the raw path, so that ids do not explode the series. */
-  observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
+  private observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
     this.requestDuration.observe({ method, route: route ?? 'unmatched', status: String(status) }, seconds);
   }
 }

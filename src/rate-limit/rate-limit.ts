@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, SetMetadata, type ExecutionContext } from '
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
-import { appConfig, type AppConfig } from '../config/app.config.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { RedisConnection, RedisModule } from '../redis/redis.module.js';
 
 /** Routes with a tighter budget of their own; every other route shares the general one. */
@@ -12,12 +12,12 @@ const RATE_LIMIT_KIND = 'rate-limit:kind';
 /** Gives a route its own, tighter budget per client address instead of the general one. */
 export const RateLimit = (kind: RateLimitKind) => SetMetadata(RATE_LIMIT_KIND, kind);
 
-function budgets(app: AppConfig): Record<RateLimitKind | 'general', { limit: number; ttl: number }> {
+function budgets(limits: RateLimitConfig): Record<RateLimitKind | 'general', { limit: number; ttl: number }> {
   return {
-    general: { limit: app.rateLimit.perMinute, ttl: 60_000 },
-    login: { limit: app.rateLimit.loginPerMinute, ttl: 60_000 },
-    signup: { limit: app.rateLimit.signupPerHour, ttl: 3_600_000 },
-    email: { limit: app.rateLimit.emailPerHour, ttl: 3_600_000 },
+    general: { limit: limits.perMinute, ttl: 60_000 },
+    login: { limit: limits.loginPerMinute, ttl: 60_000 },
+    signup: { limit: limits.signupPerHour, ttl: 3_600_000 },
+    email: { limit: limits.emailPerHour, ttl: 3_600_000 },
   };
 }
 
@@ -31,13 +31,13 @@ const HOUR_MS = 3_600_000;
 export class AccountRateLimit {
   constructor(
     @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
-    @Inject(appConfig.KEY) private readonly app: AppConfig,
+    @Inject(rateLimitConfig.KEY) private readonly limits: RateLimitConfig,
   ) {}
 
   /** Counts one account email for `account`; the seconds to wait when over budget, else 0. */
   async emailRetryAfter(account: string): Promise<number> {
-    if (!this.app.rateLimit.enabled) return 0;
-    const limit = this.app.rateLimit.emailPerAccountPerHour;
+    if (!this.limits.enabled) return 0;
+    const limit = this.limits.emailPerAccountPerHour;
     const record = await this.storage.increment(`email:${account}`, HOUR_MS, limit, HOUR_MS, 'account');
     return record.isBlocked ? Math.max(1, record.timeToBlockExpire) : 0;
   }
@@ -55,15 +55,15 @@ export class AccountRateLimit {
   imports: [
     ThrottlerModule.forRootAsync({
       imports: [RedisModule],
-      inject: [appConfig.KEY, RedisConnection],
-      useFactory: (app: AppConfig, redis: RedisConnection) => {
+      inject: [rateLimitConfig.KEY, RedisConnection],
+      useFactory: (limits: RateLimitConfig, redis: RedisConnection) => {
         const budget = (context: ExecutionContext) =>
-          budgets(app)[
+          budgets(limits)[
             (Reflect.getMetadata(RATE_LIMIT_KIND, context.getHandler()) as RateLimitKind) ?? 'general'
           ];
         return {
           throttlers: [{ name: 'default', limit: (c) => budget(c).limit, ttl: (c) => budget(c).ttl }],
-          skipIf: () => !app.rateLimit.enabled,
+          skipIf: () => !limits.enabled,
           // With REDIS_URL the counters are shared by every instance; without it, kept in this process.
           storage: redis.client ? new ThrottlerStorageRedisService(redis.client) : undefined,
           errorMessage: 'Too many requests from this address: retry after the Retry-After seconds.',

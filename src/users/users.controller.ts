@@ -9,7 +9,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/sessions.repository.js';
+import type { Principal } from '../auth/principal.js';
+import { apiPath } from '../common/http/api-prefix.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
@@ -41,7 +42,7 @@ export class UsersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponseDto> {
     const user = await this.users.signUp(body);
-    void reply.header('Location', `/api/v1/users/${user.id}`);
+    void reply.header('Location', apiPath('users', user.id));
     return UserResponseDto.from(user);
   }
 

@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordsModule } from '../passwords/passwords.module.js';
-import { RateLimitModule } from '../rate-limit/rate-limit.js';
 import { User } from './entities/user.entity.js';
+import { UserColumns } from './user-columns.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
+/** Accounts: the `users` table's one owner. Other modules change it through `UsersService`. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, RateLimitModule],
+  imports: [TypeOrmModule.forFeature([User]), PasswordsModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService],
-  exports: [UsersService],
+  providers: [UsersRepository, UsersService, UserColumns],
+  exports: [UsersService, UserColumns],
 })
 export class UsersModule {}

@@ -1,73 +1,77 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository, type EntityManager } from 'typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
-import { PreparedQueries, type PreparedStatement } from '../database/prepared-queries.js';
+import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
+import type { Transaction } from '../database/transactions.js';
 import { User, type UserRole } from './entities/user.entity.js';
-import { userFromRow, USER_COLUMNS, type UserRow } from './user-row.js';
+import { UserColumns } from './user-columns.js';
 import { EmailTakenError } from './users.errors.js';
 
 export interface NewUser {
   email: string;
   name: string;
   passwordHash: string;
-  role?: UserRole;
+  role: UserRole;
+  createdAt: Date;
 }
 export type UserChanges = Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 'emailVerified'>>;
 
 const UNIQUE_VIOLATION = '23505';
 
-/** Read on every request that names a user, and at every login: prepared (see PreparedQueries). */
-const FIND_BY_ID = { name: 'users_find_by_id', text: `SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1` };
-const FIND_BY_EMAIL = {
-  name: 'users_find_by_email',
-  text: `SELECT ${USER_COLUMNS} FROM users u WHERE lower(u.email) = lower($1)`,
-};
-
-/** The SQL for users. Emails are matched with `lower()`, which the unique index covers. */
+/**
+ * The SQL of the `users` table, which only the users module writes. TypeORM's repository by
+ * default; the two reads every request or login makes (by id, by email) and the list are plain SQL
+ * over `UserColumns`, the reads as prepared statements (bench/README.md). Emails are matched with
+ * `lower()`, which the unique index covers.
+ */
 @Injectable()
 export class UsersRepository {
-  constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly prepared: PreparedQueries,
-  ) {}
+  private readonly byId: PreparedStatement;
+  private readonly byEmail: PreparedStatement;
 
-  /**
-   * Inserts, or throws `EmailTakenError` when the unique index on `lower(email)` refuses it.
-   * `alongside` runs in the same transaction: when it fails, the user is not created either.
-   */
-  async insert(
-    user: NewUser,
-    alongside?: (user: User, transaction: EntityManager) => Promise<void>,
-  ): Promise<User> {
+  constructor(
+    @InjectRepository(User) private readonly repository: Repository<User>,
+    private readonly pool: DatabasePool,
+    private readonly columns: UserColumns,
+  ) {
+    const select = `SELECT ${columns.select('u')} FROM users u`;
+    this.byId = { name: 'users_find_by_id', text: `${select} WHERE u.id = $1` };
+    this.byEmail = { name: 'users_find_by_email', text: `${select} WHERE lower(u.email) = lower($1)` };
+  }
+
+  /** The repository, or its view inside the caller's transaction. */
+  private users(transaction?: Transaction): Repository<User> {
+    return transaction?.getRepository(User) ?? this.repository;
+  }
+
+  /** Inserts, or throws `EmailTakenError` when the unique index on `lower(email)` refuses it. */
+  async insert(input: NewUser, transaction?: Transaction): Promise<User> {
+    const users = this.users(transaction);
+    const user = users.create({ ...input, updatedAt: input.createdAt });
     try {
-      return await this.users.manager.transaction(async (transaction) => {
-        const saved = await transaction.save(transaction.create(User, user));
-        await alongside?.(saved, transaction);
-        return saved;
-      });
+      // insert() fills in what the database made (id, defaults), without reading the row back.
+      await users.insert(user);
+      return user;
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-      ) {
-        throw new EmailTakenError();
-      }
-      throw error;
+      const code = error instanceof QueryFailedError && (error.driverError as { code?: string }).code;
+      throw code === UNIQUE_VIOLATION ? new EmailTakenError() : error;
     }
   }
 
-  findById(id: string): Promise<User | null> {
-    return this.findOne(FIND_BY_ID, id);
+  async findById(id: string): Promise<User | null> {
+    const [row] = await this.pool.prepared(this.byId, [id]);
+    return row ? this.columns.toUser(row) : null;
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.findOne(FIND_BY_EMAIL, email);
+  async findByEmail(email: string): Promise<User | null> {
+    const [row] = await this.pool.prepared(this.byEmail, [email]);
+    return row ? this.columns.toUser(row) : null;
   }
 
-  private async findOne(statement: PreparedStatement, value: string): Promise<User | null> {
-    const [row] = await this.prepared.rows<UserRow>(statement, [value]);
-    return row ? userFromRow(row) : null;
+  /** The user, its row locked until the transaction ends (changes that depend on what it holds now). */
+  findForUpdate(id: string, transaction: Transaction): Promise<User | null> {
+    return this.users(transaction).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
   /** One page, newest first, after `position` when given; fetches `limit` rows plus one. */
@@ -84,23 +88,23 @@ export class UsersRepository {
       where.push(`(lower(u.email) LIKE ${prefix} ESCAPE '\\' OR lower(u.name) LIKE ${prefix} ESCAPE '\\')`);
     }
     params.push(options.limit + 1);
-    const rows: UserRow[] = await this.users.query(
-      `SELECT ${USER_COLUMNS} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const rows: object[] = await this.repository.query(
+      `SELECT ${this.columns.select('u')} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY u.created_at DESC, u.id DESC LIMIT $${params.length}`,
       params,
     );
-    return rows.map(userFromRow);
+    return rows.map((row) => this.columns.toUser(row));
   }
 
-  /** Applies the changes; returns the updated user, or null when there is none with this id. */
-  async update(id: string, changes: UserChanges): Promise<User | null> {
-    if (Object.keys(changes).length > 0) await this.users.update({ id }, changes);
-    return this.findById(id);
+  /** Applies the changes at `now`; false when there is no user with this id. */
+  async update(id: string, changes: UserChanges, now: Date, transaction?: Transaction): Promise<boolean> {
+    const { affected } = await this.users(transaction).update({ id }, { ...changes, updatedAt: now });
+    return (affected ?? 0) > 0;
   }
 
-  /** True when a user was deleted. */
+  /** True when a user was deleted (their sessions and tokens go with them: foreign keys cascade). */
   async delete(id: string): Promise<boolean> {
-    const result = await this.users.delete({ id });
-    return (result.affected ?? 0) > 0;
+    const { affected } = await this.repository.delete({ id });
+    return (affected ?? 0) > 0;
   }
 }

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from '../account-emails/account-email.job.js';
+import { Clock } from '../common/clock.js';
 import { positionAfter, toPage } from '../common/pagination/keyset-cursor.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
-import { UsersRepository } from './users.repository.js';
+import { UsersRepository, type UserChanges } from './users.repository.js';
 import { UserNotFoundError } from './users.errors.js';
 
 export interface SignUp {
@@ -18,6 +20,11 @@ export interface UserPage {
   nextCursor: string | null;
 }
 
+/**
+ * Accounts. Every change to the `users` table goes through here, from this module's routes and from
+ * other modules (auth, account emails), inside their transaction when the change must be atomic
+ * with theirs.
+ */
 @Injectable()
 export class UsersService {
   constructor(
@@ -25,19 +32,24 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
     private readonly jobs: JobsService,
+    private readonly transactions: Transactions,
+    private readonly clock: Clock,
   ) {}
 
   /** Creates the account and, in the same transaction, queues its welcome email (with a verification link). */
   async signUp({ email, password, name }: SignUp, role: UserRole = 'user'): Promise<User> {
     this.passwordPolicy.check(password, email);
     const passwordHash = await this.hasher.hash(password);
-    return this.users.insert({ email, name, passwordHash, role }, (user, transaction) =>
-      this.jobs.enqueue<AccountEmailJob>(
+    const createdAt = this.clock.now();
+    return this.transactions.run(async (transaction) => {
+      const user = await this.users.insert({ email, name, passwordHash, role, createdAt }, transaction);
+      await this.jobs.enqueue<AccountEmailJob>(
         ACCOUNT_EMAIL_QUEUE,
         { kind: 'welcome', userId: user.id },
         transaction,
-      ),
-    );
+      );
+      return user;
+    });
   }
 
   /** Creates an admin, or promotes the user who has this email already (keeping their password). */
@@ -67,6 +79,11 @@ export class UsersService {
     return this.users.findByEmail(email);
   }
 
+  /** The user, locked until `transaction` ends, for a change that depends on what the row holds now. */
+  findForUpdate(id: string, transaction: Transaction): Promise<User | null> {
+    return this.users.findForUpdate(id, transaction);
+  }
+
   async list(query: { limit: number; cursor?: string; search?: string }): Promise<UserPage> {
     const after = positionAfter(query.cursor);
     const rows = await this.users.findPage({ after, limit: query.limit, search: query.search });
@@ -74,17 +91,27 @@ export class UsersService {
     return { items, nextCursor: next };
   }
 
-  async update(id: string, changes: { name?: string; role?: UserRole }): Promise<User> {
-    const user = await this.users.update(id, changes);
-    if (!user) throw new UserNotFoundError();
-    return user;
+  /** A name or role change; the user as it is now. Members left undefined are not changes. */
+  async update(id: string, changes: Pick<UserChanges, 'name' | 'role'>): Promise<User> {
+    const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    if (Object.keys(given).length > 0) await this.change(id, given);
+    return this.getById(id);
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    if (!(await this.users.update(id, { passwordHash }))) throw new UserNotFoundError();
+  setPasswordHash(id: string, passwordHash: string, transaction?: Transaction): Promise<void> {
+    return this.change(id, { passwordHash }, transaction);
+  }
+
+  /** The user proved they read mail at their address. */
+  markEmailVerified(id: string, transaction?: Transaction): Promise<void> {
+    return this.change(id, { emailVerified: true }, transaction);
   }
 
   async delete(id: string): Promise<void> {
     if (!(await this.users.delete(id))) throw new UserNotFoundError();
+  }
+
+  private async change(id: string, changes: UserChanges, transaction?: Transaction): Promise<void> {
+    if (!(await this.users.update(id, changes, this.clock.now(), transaction))) throw new UserNotFoundError();
   }
 }

@@ -1,4 +1,5 @@
 import { ACCOUNT_EMAIL_QUEUE } from '../../src/account-emails/account-email.job.js';
+import { Transactions } from '../../src/database/transactions.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { bearer, send } from '../support/api-client.js';
@@ -214,18 +215,21 @@ describe('account emails (e2e)', () => {
   describe('the queue', () => {
     it('keeps a job only when the transaction that queued it commits', async () => {
       let userId = '';
-      const failing = t.app
-        .get(UsersRepository)
-        .insert(
-          { email: aUser().email, name: 'Rolled Back', passwordHash: 'not used' },
-          async (user, transaction) => {
-            userId = user.id;
-            await t.app
-              .get(JobsService)
-              .enqueue(ACCOUNT_EMAIL_QUEUE, { kind: 'welcome', userId }, transaction);
-            throw new Error('the change fails after its job was queued');
+      const failing = t.app.get(Transactions).run(async (transaction) => {
+        const user = await t.app.get(UsersRepository).insert(
+          {
+            email: aUser().email,
+            name: 'Rolled Back',
+            passwordHash: 'not used',
+            role: 'user',
+            createdAt: new Date(),
           },
+          transaction,
         );
+        userId = user.id;
+        await t.app.get(JobsService).enqueue(ACCOUNT_EMAIL_QUEUE, { kind: 'welcome', userId }, transaction);
+        throw new Error('the change fails after its job was queued');
+      });
       await expect(failing).rejects.toThrow('the change fails');
       expect(await t.db.query('SELECT id FROM users WHERE id = $1', [userId])).toEqual([]);
       expect(await jobsFor(userId)).toBe(0);

@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { setApiPrefix } from '../../src/app.factory.js';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module.js';
+import { setApiPrefix } from '../../src/common/http/http-conventions.js';
+import { Configuration } from '../../src/config/configuration.js';
 import { buildOpenApiDocument } from '../../src/common/swagger/openapi.js';
 import { aUser, expectProblem, PASSWORD } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -117,13 +118,18 @@ describe('HTTP conventions (e2e)', () => {
   });
 
   it('serves the document `npm run openapi` writes (CI checks that openapi.json is that document)', async () => {
-    const preview = await NestFactory.create(AppModule, new FastifyAdapter(), {
-      preview: true,
-      logger: false,
-      abortOnError: false,
-    });
+    const configuration = Configuration.load(AppModule.namespaces);
+    const preview = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(configuration),
+      new FastifyAdapter(),
+      {
+        preview: true,
+        logger: false,
+        abortOnError: false,
+      },
+    );
     setApiPrefix(preview);
-    const written = JSON.parse(JSON.stringify(buildOpenApiDocument(preview)));
+    const written = JSON.parse(JSON.stringify(buildOpenApiDocument(preview, configuration)));
     await preview.close();
     expect((await t.http.get('/docs-json')).body).toEqual(written);
   });

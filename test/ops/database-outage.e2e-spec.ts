@@ -1,10 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { createApp } from '../../src/app.factory.js';
-import { EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../dev/embedded-postgres.js';
 import { runMigrationsLocked } from '../../src/database/migrate.js';
 import { aUser, expectProblem } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
@@ -16,11 +16,14 @@ describe('a database outage (e2e)', () => {
   let app: NestFastifyApplication;
   let http: HttpClient;
   let dataDir: string;
+  let port: number;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.resolve('.data/outage-'));
-    database = new EmbeddedPostgres({ dataDir, port: await freePort() });
-    const url = await database.start();
+    chmodSync(dataDir, 0o755);
+    port = await freePort();
+    database = await startEmbeddedPostgres({ dataDir, port });
+    const url = database.url;
     const migrator = new DataSource({ type: 'postgres', url, migrations });
     await migrator.initialize();
     await runMigrationsLocked(migrator);
@@ -49,7 +52,7 @@ describe('a database outage (e2e)', () => {
     expectProblem(await http.get('/health/ready'), 503);
     expect((await http.get('/health/live')).status).toBe(200);
 
-    await database.start();
+    database = await startEmbeddedPostgres({ dataDir, port });
     let status = 0;
     for (let attempt = 0; attempt < 40 && status !== 201; attempt++) {
       status = (await http.post('/users', { body: aUser() })).status;

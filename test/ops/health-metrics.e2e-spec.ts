@@ -1,4 +1,3 @@
-import { Draining } from '../../src/health/draining.js';
 import { expectProblem, signUp } from '../support/factories.js';
 import { eventually } from '../support/eventually.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -50,9 +49,16 @@ describe('health and metrics (e2e)', () => {
   });
 
   it('turns readiness to 503 as soon as shutdown begins, while liveness stays 200', async () => {
-    t.app.get(Draining).beforeApplicationShutdown();
-    expectProblem(await t.http.get('/health/ready'), 503);
-    expect((await t.http.get('/health/live')).status).toBe(200);
+    // Its own app: this one is shut down the way a signal shuts it down (Nest's lifecycle).
+    const closing = await startTestApp({ SHUTDOWN_GRACE_MS: '3000' });
+    expect((await closing.http.get('/health/ready')).status).toBe(200);
+    const closed = closing.close();
+    await eventually(async () => (await closing.http.get('/health/ready')).status === 503, 2_000);
+    const ready = await closing.http.get('/health/ready');
+    expectProblem(ready, 503);
+    expect(ready.headers.get('connection')).toBe('close');
+    expect((await closing.http.get('/health/live')).status).toBe(200);
+    await closed;
   });
 });
 

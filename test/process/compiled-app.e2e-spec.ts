@@ -35,7 +35,7 @@ describe('the compiled app (e2e)', () => {
 
   describe('boot', () => {
     it('stops with one message naming every bad variable, and exit code 1', async () => {
-      const failed = node('dist/main.mjs', [], {
+      const failed = node('dist/src/main.js', [], {
         PORT: 'abc',
         LOG_LEVEL: 'loud',
         DATABASE_URL: 'mysql://x',
@@ -48,7 +48,7 @@ describe('the compiled app (e2e)', () => {
     });
 
     it('refuses to start in production without a database URL, a real signing key and SMTP', async () => {
-      const failed = node('dist/main.mjs', [], {
+      const failed = node('dist/src/main.js', [], {
         NODE_ENV: 'production',
         DATABASE_URL: '',
         AUTH_JWT_SECRET: 'changeme',
@@ -63,15 +63,15 @@ describe('the compiled app (e2e)', () => {
     it('fails fast, not hangs, when the database is unreachable', async () => {
       const started = Date.now();
       await expect(
-        node('dist/main.mjs', [], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', PORT: '0' }),
+        node('dist/src/main.js', [], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', PORT: '0' }),
       ).rejects.toMatchObject({ code: 1 });
       expect(Date.now() - started).toBeLessThan(15_000);
     });
   });
 
-  /** A compiled script on this test's database, in a process of its own, its output collected. */
-  function launch(args: string[], env: Record<string, string>) {
-    const child = spawn(process.execPath, args, {
+  /** A compiled script (or another command) on this test's database, in a process of its own, its output collected. */
+  function launch(args: string[], env: Record<string, string>, command = process.execPath) {
+    const child = spawn(command, args, {
       env: { ...process.env, DATABASE_URL: t.databaseUrl, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -83,21 +83,25 @@ describe('the compiled app (e2e)', () => {
     return { child, exited, output: () => output };
   }
 
-  /** `node dist/main.mjs` (the production bundle) or the given arguments, once it answers. */
-  async function serve(env: Record<string, string> = {}, args = ['dist/main.mjs']) {
+  /** `node dist/src/main.js` (what the image runs) or the given arguments, once it answers. */
+  async function serve(env: Record<string, string> = {}, args = ['dist/src/main.js'], command?: string) {
     const port = await freePort();
-    const { child, exited, output } = launch(args, {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ...env,
-    });
+    const { child, exited, output } = launch(
+      args,
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ...env,
+      },
+      command,
+    );
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       if ((await fetch(`${base}/health/live`).catch(() => undefined))?.ok) break;
       if (i > 300 || child.exitCode !== null) throw new Error(`the app did not start:\n${output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    // Ready too: the bundle once shipped with a readiness check that could never pass.
+    // Ready too: a production build once shipped with a readiness check that could never pass.
     const ready = await fetch(`${base}/health/ready`);
     if (!ready.ok) throw new Error(`not ready: ${ready.status} ${await ready.text()}`);
     // Without APP_PUBLIC_URL, links in emails point at the port the app listens on.
@@ -114,7 +118,7 @@ describe('the compiled app (e2e)', () => {
     it('gets ready with its command and environment, and answers within them', async () => {
       expect(command).toBe('node');
       expect(imageEnv).toMatchObject({ NODE_ENV: 'production', NODE_OPTIONS: expect.any(String) });
-      // Once its command enabled source maps: Node decoding the bundle's map ran out of the 160 MB heap.
+      // Once its command enabled source maps: Node decoding a 19 MB map ran out of the 160 MB heap.
       const app = await serve(
         {
           ...imageEnv,
@@ -131,17 +135,6 @@ describe('the compiled app (e2e)', () => {
       expect(await app.exited).toBe(0);
       await t.app.get(PgBoss).deleteQueuedJobs(ACCOUNT_EMAIL_QUEUE); // its welcome mail, never to be sent
     }, 30_000);
-
-    it("reads the bundle's compiled code from the cache the build made", async () => {
-      // Node's own debug output: a cache it rejects or cannot find is skipped without a word, and the
-      // boot is only slower (bench/README.md). The bad port stops the process right after the load.
-      const { stderr } = await node(args[0], args.slice(1), {
-        ...imageEnv,
-        NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
-        PORT: 'not a port',
-      }).catch((error: { stderr: string }) => error);
-      expect(stderr).toMatch(/V8 code cache for ESM file:\/\/\S+\/dist\/gatehouse\.mjs was accepted/);
-    });
   });
 
   describe('shutdown', () => {
@@ -272,7 +265,7 @@ describe('the compiled app (e2e)', () => {
         JOBS_RETRY_DELAY_SECONDS: '1',
       });
       const { child, output } = worker;
-      await eventually(async () => output().includes('working the queues') || child.exitCode !== null);
+      await eventually(async () => output().includes('working the job queues') || child.exitCode !== null);
       if (child.exitCode !== null) throw new Error(`the worker did not start:\n${output()}`);
       return worker;
     }
@@ -284,11 +277,18 @@ describe('the compiled app (e2e)', () => {
         )
       )[0];
 
-    it('needs DATABASE_URL: the embedded database belongs to npm start', async () => {
-      const failed = node('dist/src/worker.js', [], { DATABASE_URL: '' });
+    it('in production, refuses to start without what it reads, and reads nothing of HTTP', async () => {
+      const failed = node('dist/src/worker.js', [], {
+        NODE_ENV: 'production',
+        DATABASE_URL: '',
+        SMTP_URL: '',
+        CORS_ORIGINS: 'not an origin',
+      });
       await expect(failed).rejects.toMatchObject({ code: 1 });
       const { stderr } = await failed.catch((error: { stderr: string }) => error);
-      expect(stderr).toContain('DATABASE_URL');
+      expect(stderr).toContain('DATABASE_URL=');
+      expect(stderr).toContain('SMTP_URL=');
+      expect(stderr).not.toContain('CORS_ORIGINS=');
     });
 
     it('on SIGTERM lets the running job finish, then exits 0', async () => {
@@ -398,5 +398,32 @@ describe('the compiled app (e2e)', () => {
       await expect(createAdmin(['--name', 'B'], 'whatever passphrase 2')).rejects.toMatchObject({ code: 2 });
       // Three CLI processes, each booting Nest: seconds apiece on a busy two-core machine.
     }, 30_000);
+  });
+
+  describe('the migrations', () => {
+    it('read only the database settings, in production too (the compose `migrate` service)', async () => {
+      const { stdout } = await node('dist/src/database/migrations.cli.js', ['run'], {
+        NODE_ENV: 'production',
+        DATABASE_URL: t.databaseUrl,
+        AUTH_JWT_SECRET: '',
+        SMTP_URL: '',
+        PORT: 'not a port',
+      });
+      expect(stdout).toContain('no pending migrations');
+    });
+  });
+
+  describe('npm run start:prod', () => {
+    it('serves what `npm run build` made, whatever script ran in between', async () => {
+      const env = { ...process.env, DATABASE_URL: t.databaseUrl };
+      for (const script of [['migration:run'], ['cli', '--', 'dead-jobs'], ['build']])
+        await run('npm', ['run', '--silent', ...script], { env, timeout: 60_000 });
+      const app = await serve({ JOBS_WORKERS_ENABLED: 'false' }, ['run', '--silent', 'start:prod'], 'npm');
+      expect((await fetch(`${app.base}/api/v1/users/me`)).status).toBe(401);
+      // npm passes the signal on to the app, which drains and stops listening.
+      app.child.kill('SIGTERM');
+      await app.exited;
+      await eventually(async () => !(await fetch(`${app.base}/health/live`).catch(() => undefined)), 10_000);
+    }, 90_000);
   });
 });

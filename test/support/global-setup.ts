@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 export default async function globalSetup(): Promise<void> {
   // Jest loads this file with Node's own TypeScript support (types erased, nothing else), so what it
   // imports from the project is imported here, after resolve-ts-sources has taught Node to find it.
-  const { EmbeddedPostgres } = await import('../../src/database/embedded-postgres.js');
+  const { startEmbeddedPostgres } = await import('../../dev/embedded-postgres.js');
   const { runMigrationsLocked } = await import('../../src/database/migrate.js');
   const { databaseUrl, TEMPLATE_DATABASE } = await import('./databases.js');
   const { freePort } = await import('./free-port.js');
@@ -19,8 +19,11 @@ export default async function globalSetup(): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     // Any free port: two checkouts (or a test run beside CI) may test at the same time.
-    const embedded = new EmbeddedPostgres({ dataDir: path.resolve('.data/test'), port: await freePort() });
-    serverUrl = await embedded.start();
+    const embedded = await startEmbeddedPostgres({
+      dataDir: path.resolve('.data/test'),
+      port: await freePort(),
+    });
+    serverUrl = embedded.url;
     (globalThis as { stopEmbeddedPostgres?: () => Promise<void> }).stopEmbeddedPostgres = () =>
       embedded.stop();
   }

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { sqlList } from '../../database/sql-list.js';
 import { User } from '../../users/entities/user.entity.js';
 
 export const ACCOUNT_TOKEN_PURPOSES = ['verify-email', 'reset-password'] as const;
@@ -10,7 +11,7 @@ export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
  * was sent to; the password hash it may replace), so a token dies when that changes.
  */
 @Entity({ name: 'account_tokens' })
-@Check('account_tokens_purpose_check', `purpose IN ('verify-email', 'reset-password')`)
+@Check('account_tokens_purpose_check', `purpose IN (${sqlList(ACCOUNT_TOKEN_PURPOSES)})`)
 @Index('account_tokens_user_id_idx', ['userId'])
 export class AccountToken {
   @PrimaryColumn({ name: 'token_hash', type: 'bytea' })

@@ -1,12 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { authConfig } from '../../config/auth.config.js';
+import type { Configuration } from '../../config/configuration.js';
 import { problemResponse } from './api-problems.decorator.js';
 import { API_TAGS } from './api-tags.js';
+import { documentedSettings, setting, withSettings } from './documented-settings.js';
 
 const DESCRIPTION = `User accounts and authentication.
 
 Sign up with \`POST /api/v1/users\`, sign in with \`POST /api/v1/auth/login\`, then press **Authorize**
-and paste the \`accessToken\`. Access tokens last 15 minutes; exchange the \`refreshToken\` at
+and paste the \`accessToken\`. Access tokens last ${setting('accessTokenTtl')}; exchange the \`refreshToken\` at
 \`POST /api/v1/auth/refresh\` for a new pair (each refresh token works once).
 
 Every error is [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details
@@ -30,7 +33,8 @@ const CORS_HEADER = {
   },
 };
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+/** The document of this deployment: its configured limits and lifetimes in the descriptions. */
+export function buildOpenApiDocument(app: INestApplication, configuration: Configuration): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Gatehouse API')
     .setDescription(DESCRIPTION)
@@ -44,7 +48,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         bearerFormat: 'JWT',
         description:
           'An `accessToken` from `POST /api/v1/auth/login` or `/auth/refresh`: a JWS conforming to RFC8725 ' +
-          '(HS256 only, `typ: at+jwt`, `iss`, `aud` and `exp` checked), valid 15 minutes.',
+          `(HS256 only, \`typ: at+jwt\`, \`iss\`, \`aud\` and \`exp\` checked), valid ${setting('accessTokenTtl')}.`,
       },
       'bearer',
     )
@@ -66,7 +70,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'x-internal': false,
     } as never,
   ];
-  return withCommonResponses(document);
+  return withSettings(withCommonResponses(document), documentedSettings(configuration.get(authConfig)));
 }
 
 /**
@@ -92,8 +96,8 @@ function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
 }
 
 /** Swagger UI at /docs, the document at /docs-json. */
-export function setupSwagger(app: INestApplication): void {
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+export function setupSwagger(app: INestApplication, configuration: Configuration): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, configuration), {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Gatehouse API',
     swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },

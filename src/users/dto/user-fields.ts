@@ -3,6 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../passwords/password-policy.js';
+import { setting } from '../../common/swagger/documented-settings.js';
 
 /**
  * The validation and the documentation of each user field, declared once, so that the OpenAPI
@@ -46,9 +47,10 @@ export const NameField = ({ required = true } = {}) =>
 export const PasswordField = (description: string) =>
   applyDecorators(
     ApiProperty({
-      description: `${description} At least 12 characters (AUTH_PASSWORD_MIN_LENGTH), any characters, not a common password, not the email.`,
+      description: `${description} At least ${setting('passwordMinLength')} characters (AUTH_PASSWORD_MIN_LENGTH), any characters, not a common password, not the email.`,
       format: 'password',
-      minLength: 12,
+      // The configured minimum replaces this one in the document (documented-settings.ts).
+      minLength: 1,
       maxLength: PASSWORD_MAX_LENGTH,
       example: 'correct horse battery staple',
     }),

@@ -1,18 +1,11 @@
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { sqlList } from '../../database/sql-list.js';
 
 export const USER_ROLES = ['user', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 @Entity({ name: 'users' })
-@Check('users_role_check', `role IN ('user', 'admin')`)
+@Check('users_role_check', `role IN (${sqlList(USER_ROLES)})`)
 // Case-insensitive uniqueness lives in an expression index the migration creates
 // (`lower(email)`); TypeORM cannot describe it, so schema diffs leave it alone.
 @Index('users_email_lower_key', { synchronize: false })
@@ -38,10 +31,14 @@ export class User {
   @Column({ name: 'email_verified', type: 'boolean', default: false })
   emailVerified: boolean;
 
-  /** Millisecond precision, the precision of a JavaScript Date, so a cursor round-trips exactly. */
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  /**
+   * Set from the injected Clock, like every time the app stores. Millisecond precision, the precision
+   * of a JavaScript Date, so a cursor round-trips exactly.
+   */
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
+  /** Moved by every change, from the injected Clock. */
+  @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt: Date;
 }

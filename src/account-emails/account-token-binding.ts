@@ -1,0 +1,14 @@
+import { createHash } from 'node:crypto';
+import type { User } from '../users/entities/user.entity.js';
+import type { AccountTokenPurpose } from './entities/account-token.entity.js';
+
+/**
+ * What a token vouches for, hashed: the address a verification link was sent to, the password hash a
+ * reset link may replace. A token is stored with it and is dead once it no longer matches, so a
+ * reset link dies when the password changes another way, and a verification link when the address
+ * changes.
+ */
+export function bindingOf(purpose: AccountTokenPurpose, user: Pick<User, 'email' | 'passwordHash'>): Buffer {
+  const bound = purpose === 'verify-email' ? user.email.toLowerCase() : user.passwordHash;
+  return createHash('sha256').update(bound, 'utf8').digest();
+}

@@ -1,0 +1,13 @@
+import type { User, UserRole } from '../users/entities/user.entity.js';
+
+/**
+ * Who is calling: the guard reads it from the database on every request (the session and the
+ * account in one statement), so revocation and role changes apply at once.
+ */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  role: UserRole;
+  /** The caller's account as this request found it (`GET /users/me` needs nothing more). */
+  user: User;
+}

@@ -1,0 +1,6 @@
+/** Where the versioned resources live (API.md); health and metrics stay unversioned. */
+export const API_PREFIX = 'api/v1';
+export const UNVERSIONED_ROUTES = ['health/live', 'health/ready', 'metrics'];
+
+/** The path of a versioned resource, as a `Location` header gives it: `apiPath('users', id)`. */
+export const apiPath = (...segments: string[]) => `/${API_PREFIX}/${segments.join('/')}`;

@@ -1,0 +1,93 @@
+import { BadRequestException } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import type { HttpConfig } from '../../config/http.config.js';
+import { sendProblem } from '../errors/problem-details.filter.js';
+import { API_PREFIX, UNVERSIONED_ROUTES } from './api-prefix.js';
+import { unacceptableInput } from './body-shape.js';
+import { securityHeaders } from './security-headers.js';
+
+/** A client's request id is kept when it is short and plain; anything else is replaced. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The HTTP server with the options Fastify only takes at construction. */
+export function httpAdapter(http: HttpConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    // Any parameter Node's 16 KB request line allows reaches the route (and its 400), instead of the
+    // router's own 414 in a body that is not problem+json.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
+    // Whom to believe about the client address (request.ip, used by the rate limits).
+    trustProxy: http.trustProxy,
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // A malformed address (bad percent-encoding) is refused by Fastify before routing: still a problem.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(request, reply, new BadRequestException(`The address is not valid: ${error.message}`)),
+    // A request must arrive whole within REQUEST_TIMEOUT_MS (408 otherwise), so that a client
+    // trickling its body cannot hold a connection; Node checks every second instead of every 30.
+    serverFactory: (handler: RequestListener) =>
+      createServer({ requestTimeout: http.requestTimeoutMs, connectionsCheckingInterval: 1_000 }, handler),
+  });
+}
+
+/** The versioned prefix, set the same way for serving and for the OpenAPI export. */
+export function setApiPrefix(app: NestFastifyApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNVERSIONED_ROUTES });
+}
+
+/**
+ * What every route of this API shares (API.md's conventions): the prefix, the security headers and
+ * the request id on every answer, CORS for CORS_ORIGINS only, JSON bodies only, and inputs that are
+ * text. Modules register their own hooks (request log, metrics, draining) themselves.
+ */
+export function applyHttpConventions(app: NestFastifyApplication, http: HttpConfig): void {
+  setApiPrefix(app);
+  // The CSP keeps Swagger UI working (its styles are inline, its logo a data: URL).
+  const headers = securityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        // Swagger UI is also opened over plain http on localhost; upgrading its requests breaks it.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    void reply.headers(headers).header('x-request-id', request.id);
+    done();
+  });
+  app.enableCors({
+    origin: http.corsOrigins,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'location', 'retry-after', 'www-authenticate'],
+    maxAge: 600,
+  });
+  // JSON only (any charset); every other body type is a 415. `__proto__` and `constructor` keys are
+  // refused rather than silently dropped; so are deep nesting and text that is not text (NUL bytes,
+  // unpaired surrogates), in the body and in the query, whatever the route's schema says.
+  fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: http.bodyLimit },
+    (request, body, done) =>
+      parseJson(request, body as string, (error, value) => {
+        if (error) return done(error);
+        const problem = unacceptableInput(value);
+        done(problem ? new BadRequestException(`The body ${problem}.`) : null, value);
+      }),
+  );
+  fastify.addHook('preValidation', async (request) => {
+    const problem = unacceptableInput(request.query) ?? unacceptableInput(request.params);
+    if (problem) throw new BadRequestException(`The address ${problem}.`);
+  });
+}
