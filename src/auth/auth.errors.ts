@@ -15,11 +15,20 @@ export class InvalidRefreshTokenError extends DomainError {
   }
 }
 
-/** Missing, malformed, expired, tampered or revoked access token. */
+/**
+ * Missing, malformed, expired, tampered or revoked access token. A request that presented a token
+ * is told it was not valid in its challenge; one that presented none is only asked for one
+ * (RFC 6750 §3.1).
+ */
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
-  constructor(message = 'A valid access token is required: sign in, then send it as a Bearer token.') {
+  override readonly challenge: string;
+  constructor(
+    message = 'A valid access token is required: sign in, then send it as a Bearer token.',
+    { tokenPresented = true } = {},
+  ) {
     super(message);
+    this.challenge = tokenPresented ? 'Bearer error="invalid_token"' : 'Bearer';
   }
 }
 

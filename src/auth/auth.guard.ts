@@ -2,6 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Clock } from '../common/clock.js';
+import { bearerToken } from '../common/http/bearer-token.js';
 import type { UserRole } from '../users/entities/user.entity.js';
 import { AccessTokens } from './access-tokens.js';
 import { IS_PUBLIC, ROLES } from './auth.decorators.js';
@@ -28,7 +29,9 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
-    const claims = this.accessTokens.verify(bearerToken(request));
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new UnauthenticatedError(undefined, { tokenPresented: false });
+    const claims = this.accessTokens.verify(token);
     const principal = await this.sessions.findPrincipal(claims.sid, claims.sub, this.clock.now());
     if (!principal)
       throw new UnauthenticatedError('The session of this access token has ended: sign in again.');
@@ -38,11 +41,4 @@ export class AuthGuard implements CanActivate {
     if (roles && !roles.includes(principal.role)) throw new ForbiddenError();
     return true;
   }
-}
-
-/** Only from the Authorization header: tokens in URLs end up in logs. */
-function bearerToken(request: FastifyRequest): string {
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(request.headers.authorization ?? '');
-  if (!match) throw new UnauthenticatedError();
-  return match[1];
 }

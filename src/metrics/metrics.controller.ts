@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { Public } from '../auth/auth.decorators.js';
 import { UnauthenticatedError } from '../auth/auth.errors.js';
+import { bearerToken } from '../common/http/bearer-token.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
 import { metricsConfig, type MetricsConfig } from '../config/metrics.config.js';
 import { Metrics } from './metrics.js';
@@ -34,7 +35,7 @@ export class MetricsController {
   })
   @ApiProblems(401)
   async scrape(@Req() request: FastifyRequest): Promise<string> {
-    if (this.config.token && !sameToken(request.headers.authorization, `Bearer ${this.config.token}`)) {
+    if (this.config.token && !sameToken(bearerToken(request.headers.authorization), this.config.token)) {
       throw new UnauthenticatedError('The metrics token is missing or wrong.');
     }
     return this.metrics.registry.metrics();

@@ -163,7 +163,7 @@ describe('tokens and sessions (e2e)', () => {
     for (const token of [none, tampered, foreign, 'garbage', `${tokens.accessToken}x`]) {
       const response = await t.http.get('/users/me', { token });
       expectProblem(response, 401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     }
     const inQuery = await t.http.get(`/users/me?access_token=${tokens.accessToken}`);
     expect(inQuery.status).toBe(401);

@@ -4,7 +4,7 @@ import { AppModule } from '../../src/app.module.js';
 import { setApiPrefix } from '../../src/common/http/http-conventions.js';
 import { Configuration } from '../../src/config/configuration.js';
 import { buildOpenApiDocument } from '../../src/common/swagger/openapi.js';
-import { aUser, expectProblem, PASSWORD } from '../support/factories.js';
+import { aUser, expectProblem, login, PASSWORD, signUp } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('HTTP conventions (e2e)', () => {
@@ -44,6 +44,53 @@ describe('HTTP conventions (e2e)', () => {
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
     expect(response.status).toBe(201);
+  });
+
+  describe('headers, as RFC 9110 reads them', () => {
+    it.each(['Application/JSON', 'APPLICATION/JSON;CHARSET=UTF-8', 'application/json ; charset="utf-8"'])(
+      'reads a %s body: media types and their parameters are case-insensitive (§8.3.1)',
+      async (type) => {
+        const response = await t.http.post('/users', {
+          raw: JSON.stringify(aUser()),
+          headers: { 'content-type': type },
+        });
+        expect(response.status).toBe(201);
+      },
+    );
+
+    it('takes the Bearer scheme in any case, after one or more spaces (§11.1, RFC 6750 §2.1)', async () => {
+      const user = await signUp(t.api);
+      const { accessToken } = await login(t.api, user.email);
+      for (const authorization of [
+        `bearer ${accessToken}`,
+        `BEARER ${accessToken}`,
+        `Bearer   ${accessToken}`,
+      ]) {
+        const response = await t.http.get('/users/me', { headers: { authorization } });
+        expect({ authorization, status: response.status }).toEqual({ authorization, status: 200 });
+      }
+      for (const authorization of [`Bearer${accessToken}`, `Basic ${accessToken}`, `Bearer ${accessToken} x`])
+        expectProblem(await t.http.get('/users/me', { headers: { authorization } }), 401);
+    });
+
+    it('challenges every 401, and says invalid_token only when a token was sent (§15.5.2, RFC 6750 §3.1)', async () => {
+      const none = await t.http.get('/users/me');
+      expect(none.headers.get('www-authenticate')).toBe('Bearer');
+      const bad = await t.http.get('/users/me', { headers: { authorization: 'Bearer not.a.token' } });
+      expect(bad.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+      const wrongPassword = await t.http.post('/auth/login', {
+        body: { email: 'nobody@example.com', password: 'a password that is wrong' },
+      });
+      expectProblem(wrongPassword, 401);
+      expect(wrongPassword.headers.get('www-authenticate')).toBe('Bearer');
+    });
+
+    it('answers HEAD on a GET resource like GET, without a body (§9.3.2)', async () => {
+      const response = await fetch(`${t.http.baseUrl}/health/live`, { method: 'HEAD' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.text()).toBe('');
+    });
   });
 
   it('answers a body over 100,000 bytes with a 413 problem', async () => {

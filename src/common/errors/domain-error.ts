@@ -27,6 +27,8 @@ export abstract class DomainError extends Error {
   readonly errors?: FieldError[];
   /** For throttling: seconds until the client may try again (the `Retry-After` header). */
   readonly retryAfterSeconds?: number;
+  /** For a 401: the challenge of its `WWW-Authenticate` header (`Bearer` when not given). */
+  readonly challenge?: string;
 
   constructor(message: string) {
     super(message);

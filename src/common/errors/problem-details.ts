@@ -64,7 +64,9 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
 /** Headers that go with a problem: how to authenticate after a 401, when to retry after a 429. */
 export function headersFor(error: unknown, problem: Problem): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
+  // Every 401 carries a challenge (RFC 9110 §15.5.2).
+  if (problem.status === 401)
+    headers['www-authenticate'] = (error instanceof DomainError && error.challenge) || 'Bearer';
   if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   }

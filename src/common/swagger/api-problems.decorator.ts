@@ -3,6 +3,8 @@ import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ProblemDetailsDto } from './problem-details.dto.js';
 
+const RETRY_AFTER = { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 };
+
 const WHEN: Record<number, string> = {
   400: 'The request is not valid: see `errors` for each invalid input.',
   401: 'No valid access token: sign in again.',
@@ -16,20 +18,23 @@ const WHEN: Record<number, string> = {
   503: 'Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.',
 };
 
+const HEADERS: Record<number, Record<string, object>> = {
+  401: {
+    'WWW-Authenticate': {
+      description:
+        'The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750).',
+      schema: { type: 'string', maxLength: 100, example: 'Bearer error="invalid_token"' },
+    },
+  },
+  429: { 'Retry-After': { description: 'Seconds to wait.', schema: RETRY_AFTER } },
+  503: { 'Retry-After': { description: 'Seconds to wait.', schema: RETRY_AFTER } },
+};
+
 /** The response object of a problem status, as `application/problem+json` with an example. */
 export function problemResponse(status: number) {
   return {
     description: WHEN[status] ?? STATUS_CODES[status] ?? 'Error',
-    ...(status === 429 || status === 503
-      ? {
-          headers: {
-            'Retry-After': {
-              description: 'Seconds to wait.',
-              schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 },
-            },
-          },
-        }
-      : {}),
+    ...(HEADERS[status] ? { headers: HEADERS[status] } : {}),
     content: {
       'application/problem+json': {
         schema: { $ref: getSchemaPath(ProblemDetailsDto) },
