@@ -14,6 +14,7 @@ describe('PasswordPolicy', () => {
     ['too short', 'short pass1'],
     ['common', 'password1234'],
     ['common in another case', 'PASSWORD1234'],
+    ['common (a keyboard walk)', 'qwertyuiop12'],
     ['the email', 'ADA@example.com'],
     ['too long', 'x'.repeat(129)],
   ])('rejects a password that is %s, naming the field', (_, password) => {
