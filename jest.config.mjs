@@ -24,6 +24,7 @@ export default {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/schematics/**/*.spec.js'],
+      setupFiles: ['<rootDir>/test/support/load-nest-first.ts'],
     },
     { ...againstTheDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
     // Swagger UI driven in Debian's Chromium: `npm run test:browser`, outside `npm test`, which must

@@ -70,7 +70,7 @@ export class UsersService {
   }
 
   /** Admins see every user; anyone else only themselves, and a 404 for the rest [OWASP API1:2023]. */
-  getVisibleTo(viewer: { userId: string; role: UserRole }, id: string): Promise<User> {
+  async getVisibleTo(viewer: { userId: string; role: UserRole }, id: string): Promise<User> {
     if (viewer.role !== 'admin' && viewer.userId !== id) throw new UserNotFoundError();
     return this.getById(id);
   }

@@ -1,0 +1,241 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import type { SessionsService } from '../auth/sessions.service.js';
+import type { Clock } from '../common/clock.js';
+import { hashOpaqueToken } from '../common/opaque-tokens.js';
+import type { AppConfig } from '../config/app.config.js';
+import type { AuthConfig } from '../config/auth.config.js';
+import type { Transaction, Transactions } from '../database/transactions.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-policy.js';
+import type { AccountRateLimit } from '../rate-limit/rate-limit.js';
+import type { User } from '../users/entities/user.entity.js';
+import type { UsersService } from '../users/users.service.js';
+import { AccountEmailSender } from './account-email.sender.js';
+import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
+import { InvalidAccountTokenError, TooManyEmailsError } from './account-emails.errors.js';
+import { AccountEmailsService } from './account-emails.service.js';
+import { bindingOf } from './account-token-binding.js';
+import type { AccountTokensRepository } from './account-tokens.repository.js';
+import type { AccountToken } from './entities/account-token.entity.js';
+
+Logger.overrideLogger(false);
+
+const NOW = new Date('2026-11-29T12:00:00.000Z');
+const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
+const ADA: User = {
+  id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e',
+  email: 'Ada@Example.com',
+  name: 'Ada',
+  passwordHash: '$argon2id$the-current-hash',
+  role: 'user',
+  emailVerified: false,
+  createdAt: NOW,
+  updatedAt: NOW,
+};
+
+/** Collaborators faked; the SQL of tokens and users is tested against PostgreSQL in test/account-emails. */
+function collaborators(user: User | null = ADA) {
+  return {
+    tokens: {
+      findUsable: jest.fn(async (): Promise<Partial<AccountToken> | null> => null),
+      spend: jest.fn(async (): Promise<Pick<AccountToken, 'userId' | 'boundTo'> | null> => null),
+      insert: jest.fn(async () => undefined),
+      delete: jest.fn(async () => undefined),
+    },
+    users: {
+      findById: jest.fn(async () => user),
+      findByEmail: jest.fn(async () => user),
+      findForUpdate: jest.fn(async () => user),
+      markEmailVerified: jest.fn(async () => undefined),
+      setPasswordHash: jest.fn(async () => undefined),
+    },
+    sessions: { endAllOf: jest.fn(async () => undefined) },
+    jobs: { enqueue: jest.fn(async () => undefined), defineQueue: jest.fn() },
+    limits: { emailRetryAfter: jest.fn(async () => 0) },
+    hasher: { hash: jest.fn(async (password: string) => `hash:${password}`) },
+    mailer: { send: jest.fn(async () => undefined) },
+  };
+}
+
+function service(c = collaborators()) {
+  const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
+  return new AccountEmailsService(
+    c.tokens as unknown as AccountTokensRepository,
+    c.users as unknown as UsersService,
+    c.sessions as unknown as SessionsService,
+    transactions as unknown as Transactions,
+    c.jobs as unknown as JobsService,
+    c.limits as unknown as AccountRateLimit,
+    c.hasher as unknown as PasswordHasher,
+    new PasswordPolicy({ passwordMinLength: 12 } as AuthConfig),
+    { now: () => NOW } as Clock,
+  );
+}
+
+/** A token that spending finds, bound to what `user` has now (or to something else). */
+const spent = (purpose: 'verify-email' | 'reset-password', user: User = ADA) => ({
+  userId: user.id,
+  boundTo: bindingOf(purpose, user),
+});
+
+describe('AccountEmailsService', () => {
+  describe('verifyEmail', () => {
+    it('spends the token and marks the address verified in one transaction, the user locked', async () => {
+      const c = collaborators();
+      c.tokens.spend.mockResolvedValueOnce(spent('verify-email'));
+      await service(c).verifyEmail('the-token');
+      expect(c.tokens.spend).toHaveBeenCalledWith(
+        'verify-email',
+        hashOpaqueToken('the-token'),
+        NOW,
+        TRANSACTION,
+      );
+      expect(c.users.findForUpdate).toHaveBeenCalledWith(ADA.id, TRANSACTION);
+      expect(c.users.markEmailVerified).toHaveBeenCalledWith(ADA.id, TRANSACTION);
+    });
+
+    it('refuses a token that is not there, or whose address has changed since it was sent', async () => {
+      const c = collaborators();
+      await expect(service(c).verifyEmail('unknown')).rejects.toThrow(InvalidAccountTokenError);
+      c.tokens.spend.mockResolvedValueOnce(spent('verify-email', { ...ADA, email: 'old@example.com' }));
+      await expect(service(c).verifyEmail('stale')).rejects.toThrow(InvalidAccountTokenError);
+      expect(c.users.markEmailVerified).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('resetPassword', () => {
+    it('checks the token before hashing, so a dead link costs no hash', async () => {
+      const c = collaborators();
+      await expect(service(c).resetPassword('dead', 'a new passphrase 42')).rejects.toThrow(
+        InvalidAccountTokenError,
+      );
+      expect(c.hasher.hash).not.toHaveBeenCalled();
+    });
+
+    it('checks the new password like sign-up, and spends nothing when it refuses one', async () => {
+      const c = collaborators();
+      c.tokens.findUsable.mockResolvedValueOnce({
+        userId: ADA.id,
+        boundTo: bindingOf('reset-password', ADA),
+      });
+      await expect(service(c).resetPassword('good', ADA.email)).rejects.toThrow(PasswordRejectedError);
+      expect(c.tokens.spend).not.toHaveBeenCalled();
+    });
+
+    it('sets the password, counts the address verified and ends every session, in one transaction', async () => {
+      const c = collaborators();
+      c.tokens.findUsable.mockResolvedValueOnce({
+        userId: ADA.id,
+        boundTo: bindingOf('reset-password', ADA),
+      });
+      c.tokens.spend.mockResolvedValueOnce(spent('reset-password'));
+      await service(c).resetPassword('good', 'a new passphrase 42');
+      expect(c.users.setPasswordHash).toHaveBeenCalledWith(ADA.id, 'hash:a new passphrase 42', TRANSACTION);
+      expect(c.users.markEmailVerified).toHaveBeenCalledWith(ADA.id, TRANSACTION);
+      expect(c.sessions.endAllOf).toHaveBeenCalledWith(ADA.id, { transaction: TRANSACTION });
+    });
+
+    it('refuses a token whose password changed another way while the new one was hashed', async () => {
+      const c = collaborators();
+      c.tokens.findUsable.mockResolvedValueOnce({
+        userId: ADA.id,
+        boundTo: bindingOf('reset-password', ADA),
+      });
+      c.tokens.spend.mockResolvedValueOnce(spent('reset-password'));
+      c.users.findForUpdate.mockResolvedValueOnce({ ...ADA, passwordHash: '$argon2id$changed-meanwhile' });
+      await expect(service(c).resetPassword('good', 'a new passphrase 42')).rejects.toThrow(
+        InvalidAccountTokenError,
+      );
+      expect(c.users.setPasswordHash).not.toHaveBeenCalled();
+      expect(c.sessions.endAllOf).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('asking for mail', () => {
+    it('counts a reset request against the address however it is spelled, and queues it', async () => {
+      const c = collaborators();
+      await service(c).forgotPassword('Ada@Example.com');
+      expect(c.limits.emailRetryAfter).toHaveBeenCalledWith('ada@example.com');
+      expect(c.jobs.enqueue).toHaveBeenCalledWith(ACCOUNT_EMAIL_QUEUE, {
+        kind: 'reset-password',
+        email: 'Ada@Example.com',
+      });
+    });
+
+    it('queues nothing over the per-account budget', async () => {
+      const c = collaborators();
+      c.limits.emailRetryAfter.mockResolvedValueOnce(120);
+      await expect(service(c).forgotPassword(ADA.email)).rejects.toMatchObject({
+        constructor: TooManyEmailsError,
+        retryAfterSeconds: 120,
+      });
+      expect(c.jobs.enqueue).not.toHaveBeenCalled();
+    });
+
+    it('queues no verification mail for an address verified already (the request still counts)', async () => {
+      const c = collaborators();
+      const principal = { userId: ADA.id, user: { ...ADA, emailVerified: true } } as Principal;
+      await service(c).resendVerification(principal);
+      expect(c.limits.emailRetryAfter).toHaveBeenCalledWith(ADA.id);
+      expect(c.jobs.enqueue).not.toHaveBeenCalled();
+    });
+  });
+});
+
+describe('AccountEmailSender', () => {
+  function sender(c = collaborators()) {
+    return new AccountEmailSender(
+      c.jobs as unknown as JobsService,
+      c.users as unknown as UsersService,
+      c.tokens as unknown as AccountTokensRepository,
+      c.mailer as unknown as Mailer,
+      { now: () => NOW } as Clock,
+      { publicUrl: 'https://app.example.test' } as AppConfig,
+      { verifyEmailTtlSeconds: 86_400, passwordResetTtlSeconds: 1_800 } as AuthConfig,
+    );
+  }
+  const send = (c: ReturnType<typeof collaborators>, job: AccountEmailJob) => sender(c).send(job);
+
+  it('mails a link built from APP_PUBLIC_URL, whose token is stored hashed, bound and expiring', async () => {
+    const c = collaborators();
+    await send(c, { kind: 'reset-password', email: ADA.email });
+    const [mail] = c.mailer.send.mock.calls[0] as unknown as [{ to: string; text: string }];
+    const token = /https:\/\/app\.example\.test\/reset-password\?token=([\w-]+)/.exec(mail.text)![1];
+    expect(mail.to).toBe(ADA.email);
+    expect(mail.text).toContain('30 minutes');
+    expect(c.tokens.insert).toHaveBeenCalledWith({
+      tokenHash: hashOpaqueToken(token),
+      purpose: 'reset-password',
+      userId: ADA.id,
+      boundTo: bindingOf('reset-password', ADA),
+      createdAt: NOW,
+      expiresAt: new Date(NOW.getTime() + 1_800_000),
+    });
+  });
+
+  it('writes to nobody for an address no account has, and sends no link to a verified one', async () => {
+    const nobody = collaborators(null);
+    await send(nobody, { kind: 'reset-password', email: 'nobody@example.com' });
+    expect(nobody.mailer.send).not.toHaveBeenCalled();
+
+    const verified = collaborators({ ...ADA, emailVerified: true });
+    await send(verified, { kind: 'verify-email', userId: ADA.id });
+    expect(verified.mailer.send).not.toHaveBeenCalled();
+    await send(verified, { kind: 'welcome', userId: ADA.id });
+    expect(verified.tokens.insert).not.toHaveBeenCalled();
+    const [welcome] = verified.mailer.send.mock.calls[0] as unknown as [{ text: string }];
+    expect(welcome.text).not.toContain('token=');
+  });
+
+  it('forgets the token of a mail that failed, so that the retry makes a new one', async () => {
+    const c = collaborators();
+    c.mailer.send.mockRejectedValueOnce(new Error('the SMTP server is away'));
+    await expect(send(c, { kind: 'welcome', userId: ADA.id })).rejects.toThrow('the SMTP server is away');
+    const [stored] = c.tokens.insert.mock.calls[0] as unknown as [AccountToken];
+    expect(c.tokens.delete).toHaveBeenCalledWith(stored.tokenHash);
+  });
+});

@@ -1,0 +1,187 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import type { Clock } from '../common/clock.js';
+import { hashOpaqueToken } from '../common/opaque-tokens.js';
+import type { AuthConfig } from '../config/auth.config.js';
+import type { Transaction, Transactions } from '../database/transactions.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-policy.js';
+import type { User } from '../users/entities/user.entity.js';
+import type { UsersService } from '../users/users.service.js';
+import type { AccessTokens } from './access-tokens.js';
+import {
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  TooManyAttemptsError,
+  WrongCurrentPasswordError,
+} from './auth.errors.js';
+import { AuthService } from './auth.service.js';
+import type { LoginLockout } from './login-lockout.js';
+import type { Principal } from './principal.js';
+import type { Rotation, SessionsRepository } from './sessions.repository.js';
+
+Logger.overrideLogger(false);
+
+const NOW = new Date('2026-11-29T12:00:00.000Z');
+const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
+const PASSWORD = 'correct horse battery 42';
+const ADA: User = {
+  id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e',
+  email: 'ada@example.com',
+  name: 'Ada',
+  passwordHash: `hash:${PASSWORD}`,
+  role: 'user',
+  emailVerified: true,
+  createdAt: NOW,
+  updatedAt: NOW,
+};
+const AUTH = { refreshTokenTtlSeconds: 30 * 86_400, sessionIdleTtlSeconds: 7 * 86_400 } as AuthConfig;
+
+/** The service over fakes: a hasher whose hash of p is `hash:p`, a lock that is open unless told. */
+async function setUp({
+  user = ADA as User | null,
+  lockedFor = 0,
+  rotation = undefined as Rotation | undefined,
+} = {}) {
+  const users = {
+    findByEmail: jest.fn(async () => user),
+    getById: jest.fn(async () => user!),
+    setPasswordHash: jest.fn(async () => undefined),
+  };
+  const sessions = {
+    create: jest.fn(async () => 'session-1'),
+    rotate: jest.fn(async () => rotation!),
+    deleteAllOf: jest.fn(async () => undefined),
+  };
+  const hasher = {
+    hash: jest.fn(async (password: string) => `hash:${password}`),
+    verify: jest.fn(async (hash: string, password: string) => hash === `hash:${password}`),
+    needsRehash: jest.fn(() => false),
+  };
+  const lockout = {
+    retryAfterSeconds: jest.fn(async () => lockedFor),
+    recordFailure: jest.fn(async () => 0),
+    recordSuccess: jest.fn(async () => undefined),
+  };
+  const accessTokens = { issue: jest.fn(() => 'an.access.token'), ttlSeconds: 900 };
+  const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
+  const service = new AuthService(
+    AUTH,
+    users as unknown as UsersService,
+    sessions as unknown as SessionsRepository,
+    accessTokens as unknown as AccessTokens,
+    hasher as unknown as PasswordHasher,
+    new PasswordPolicy({ passwordMinLength: 12 } as AuthConfig),
+    lockout as unknown as LoginLockout,
+    transactions as unknown as Transactions,
+    { now: () => NOW } as Clock,
+  );
+  await service.onModuleInit();
+  hasher.hash.mockClear();
+  return { service, users, sessions, hasher, lockout, accessTokens };
+}
+
+describe('AuthService', () => {
+  describe('login', () => {
+    it('starts a session that ends AUTH_REFRESH_TOKEN_TTL from now, and returns its pair', async () => {
+      const { service, sessions, lockout, accessTokens } = await setUp();
+      const pair = await service.login(ADA.email, PASSWORD);
+      const [userId, tokenHash, now, expiresAt] = sessions.create.mock.calls[0] as unknown as [
+        string,
+        Buffer,
+        Date,
+        Date,
+      ];
+      expect({ userId, now, expiresAt }).toEqual({
+        userId: ADA.id,
+        now: NOW,
+        expiresAt: new Date(NOW.getTime() + AUTH.refreshTokenTtlSeconds * 1000),
+      });
+      // Only the refresh token's hash is stored.
+      expect(tokenHash).toEqual(hashOpaqueToken(pair.refreshToken));
+      expect(accessTokens.issue).toHaveBeenCalledWith({ sub: ADA.id, sid: 'session-1' });
+      expect(pair).toMatchObject({ accessToken: 'an.access.token', tokenType: 'Bearer', expiresIn: 900 });
+      expect(lockout.recordSuccess).toHaveBeenCalledWith(ADA.email);
+    });
+
+    it('answers an unknown email and a wrong password alike, after one verification each', async () => {
+      for (const [user, password] of [
+        [null, PASSWORD],
+        [ADA, 'a wrong password'],
+      ] as const) {
+        const { service, hasher, lockout, sessions } = await setUp({ user });
+        await expect(service.login(ADA.email, password)).rejects.toThrow(InvalidCredentialsError);
+        expect(hasher.verify).toHaveBeenCalledTimes(1);
+        expect(lockout.recordFailure).toHaveBeenCalledWith(ADA.email);
+        expect(sessions.create).not.toHaveBeenCalled();
+      }
+    });
+
+    it('refuses a locked email before reading or verifying anything', async () => {
+      const { service, users, hasher } = await setUp({ lockedFor: 60 });
+      const refused = service.login(ADA.email, PASSWORD);
+      await expect(refused).rejects.toThrow(TooManyAttemptsError);
+      await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 60 });
+      expect(users.findByEmail).not.toHaveBeenCalled();
+      expect(hasher.verify).not.toHaveBeenCalled();
+    });
+
+    it('rehashes a password hashed with weaker parameters, with the password just verified', async () => {
+      const { service, hasher, users } = await setUp();
+      hasher.needsRehash.mockReturnValueOnce(true);
+      await service.login(ADA.email, PASSWORD);
+      expect(users.setPasswordHash).toHaveBeenCalledWith(ADA.id, `hash:${PASSWORD}`);
+    });
+  });
+
+  describe('refresh', () => {
+    it('returns a new pair for a rotated token, idle sessions measured from AUTH_SESSION_IDLE_TTL ago', async () => {
+      const { service, sessions } = await setUp({
+        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
+      });
+      const pair = await service.refresh('old-token');
+      const [oldHash, newHash, now, idleSince] = sessions.rotate.mock.calls[0] as unknown as Buffer[];
+      expect(oldHash).toEqual(hashOpaqueToken('old-token'));
+      expect(newHash).toEqual(hashOpaqueToken(pair.refreshToken));
+      expect(now).toEqual(NOW);
+      expect(idleSince).toEqual(new Date(NOW.getTime() - AUTH.sessionIdleTtlSeconds * 1000));
+    });
+
+    it.each(['reused', 'expired', 'unknown'] as const)(
+      'refuses a token whose rotation finds it %s',
+      async (outcome) => {
+        const rotation = (outcome === 'reused' ? { outcome, userId: ADA.id } : { outcome }) as Rotation;
+        const { service } = await setUp({ rotation });
+        await expect(service.refresh('old-token')).rejects.toThrow(InvalidRefreshTokenError);
+      },
+    );
+  });
+
+  describe('changePassword', () => {
+    const principal = { userId: ADA.id, sessionId: 'this-session', role: 'user', user: ADA } as Principal;
+
+    it('needs the current password, and hashes nothing when it is wrong', async () => {
+      const { service, hasher, users } = await setUp();
+      await expect(
+        service.changePassword(principal, 'not the password', 'a new passphrase 42'),
+      ).rejects.toThrow(WrongCurrentPasswordError);
+      expect(hasher.hash).not.toHaveBeenCalled();
+      expect(users.setPasswordHash).not.toHaveBeenCalled();
+    });
+
+    it('checks the new password like sign-up does', async () => {
+      const { service, users } = await setUp();
+      await expect(service.changePassword(principal, PASSWORD, 'password1234')).rejects.toThrow(
+        PasswordRejectedError,
+      );
+      expect(users.setPasswordHash).not.toHaveBeenCalled();
+    });
+
+    it('sets the new hash and ends every other session, in one transaction', async () => {
+      const { service, users, sessions } = await setUp();
+      await service.changePassword(principal, PASSWORD, 'a new passphrase 42');
+      expect(users.setPasswordHash).toHaveBeenCalledWith(ADA.id, 'hash:a new passphrase 42', TRANSACTION);
+      expect(sessions.deleteAllOf).toHaveBeenCalledWith(ADA.id, 'this-session', TRANSACTION);
+    });
+  });
+});

@@ -1,0 +1,132 @@
+import { jest } from '@jest/globals';
+import { ACCOUNT_EMAIL_QUEUE } from '../account-emails/account-email.job.js';
+import type { Clock } from '../common/clock.js';
+import type { AuthConfig } from '../config/auth.config.js';
+import type { Transaction, Transactions } from '../database/transactions.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-policy.js';
+import type { User } from './entities/user.entity.js';
+import type { UsersRepository } from './users.repository.js';
+import { UserNotFoundError } from './users.errors.js';
+import { UsersService } from './users.service.js';
+
+const NOW = new Date('2026-11-29T12:00:00.000Z');
+const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
+const ADA: User = {
+  id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e',
+  email: 'ada@example.com',
+  name: 'Ada',
+  passwordHash: '$argon2id$hash',
+  role: 'user',
+  emailVerified: false,
+  createdAt: NOW,
+  updatedAt: NOW,
+};
+
+/** The service over fakes of its collaborators (the SQL is tested against PostgreSQL in test/users). */
+function setUp(existing: User | null = ADA) {
+  const repository = {
+    insert: jest.fn(async (input: object) => ({ ...ADA, ...input })),
+    findById: jest.fn(async () => existing),
+    findByEmail: jest.fn(async () => existing),
+    update: jest.fn(async () => existing !== null),
+    delete: jest.fn(async () => existing !== null),
+  };
+  const jobs = { enqueue: jest.fn(async () => undefined) };
+  const hasher = { hash: jest.fn(async (password: string) => `hashed:${password}`) };
+  const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
+  const service = new UsersService(
+    repository as unknown as UsersRepository,
+    hasher as unknown as PasswordHasher,
+    new PasswordPolicy({ passwordMinLength: 12 } as AuthConfig),
+    jobs as unknown as JobsService,
+    transactions as unknown as Transactions,
+    { now: () => NOW } as Clock,
+  );
+  return { service, repository, jobs, hasher, transactions };
+}
+
+describe('UsersService', () => {
+  const signUp = { email: 'new@example.com', password: 'correct horse battery 42', name: 'New' };
+
+  it('signs up with the hash, the clock’s time and the welcome email in one transaction', async () => {
+    const { service, repository, jobs } = setUp();
+    const user = await service.signUp(signUp);
+    expect(repository.insert).toHaveBeenCalledWith(
+      {
+        email: signUp.email,
+        name: 'New',
+        passwordHash: 'hashed:correct horse battery 42',
+        role: 'user',
+        createdAt: NOW,
+      },
+      TRANSACTION,
+    );
+    expect(jobs.enqueue).toHaveBeenCalledWith(
+      ACCOUNT_EMAIL_QUEUE,
+      { kind: 'welcome', userId: user.id },
+      TRANSACTION,
+    );
+  });
+
+  it('refuses a weak password before hashing anything or touching the database', async () => {
+    const { service, repository, hasher } = setUp();
+    await expect(service.signUp({ ...signUp, password: 'password1234' })).rejects.toThrow(
+      PasswordRejectedError,
+    );
+    expect(hasher.hash).not.toHaveBeenCalled();
+    expect(repository.insert).not.toHaveBeenCalled();
+  });
+
+  it('promotes an existing account to admin, keeping its password, or creates an admin', async () => {
+    const promoted = setUp();
+    expect(await promoted.service.createAdmin(signUp)).toMatchObject({ created: false });
+    expect(promoted.repository.update).toHaveBeenCalledWith(ADA.id, { role: 'admin' }, NOW, undefined);
+    expect(promoted.hasher.hash).not.toHaveBeenCalled();
+
+    const created = setUp(null);
+    created.repository.findByEmail.mockResolvedValueOnce(null);
+    expect(await created.service.createAdmin(signUp)).toMatchObject({ created: true });
+    expect(created.repository.insert).toHaveBeenCalledWith(
+      expect.objectContaining({ role: 'admin' }),
+      TRANSACTION,
+    );
+  });
+
+  it('shows a user to itself and to admins, and to anyone else a 404 without reading', async () => {
+    const { service, repository } = setUp();
+    await expect(service.getVisibleTo({ userId: 'someone-else', role: 'user' }, ADA.id)).rejects.toThrow(
+      UserNotFoundError,
+    );
+    expect(repository.findById).not.toHaveBeenCalled();
+    await expect(service.getVisibleTo({ userId: ADA.id, role: 'user' }, ADA.id)).resolves.toBe(ADA);
+    await expect(service.getVisibleTo({ userId: 'an-admin', role: 'admin' }, ADA.id)).resolves.toBe(ADA);
+  });
+
+  it('changes nothing, not even updatedAt, for a patch without members', async () => {
+    const { service, repository } = setUp();
+    expect(await service.update(ADA.id, { name: undefined })).toBe(ADA);
+    expect(repository.update).not.toHaveBeenCalled();
+    await service.update(ADA.id, { name: 'Ada L.' });
+    expect(repository.update).toHaveBeenCalledWith(ADA.id, { name: 'Ada L.' }, NOW, undefined);
+  });
+
+  it('runs the changes other modules ask for in their transaction', async () => {
+    const { service, repository } = setUp();
+    await service.setPasswordHash(ADA.id, 'new hash', TRANSACTION);
+    await service.markEmailVerified(ADA.id, TRANSACTION);
+    expect(repository.update.mock.calls).toEqual([
+      [ADA.id, { passwordHash: 'new hash' }, NOW, TRANSACTION],
+      [ADA.id, { emailVerified: true }, NOW, TRANSACTION],
+    ]);
+  });
+
+  it('answers a user that is not there with UserNotFoundError, to read, change or delete', async () => {
+    const { service } = setUp(null);
+    await expect(service.getById(ADA.id)).rejects.toThrow(UserNotFoundError);
+    await expect(service.update(ADA.id, { name: 'x' })).rejects.toThrow(UserNotFoundError);
+    await expect(service.setPasswordHash(ADA.id, 'x')).rejects.toThrow(UserNotFoundError);
+    await expect(service.delete(ADA.id)).rejects.toThrow(UserNotFoundError);
+  });
+});
