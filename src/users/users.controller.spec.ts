@@ -95,8 +95,8 @@ describe('UsersController', () => {
     expect(response.statusCode).toBe(400);
     const problem = problemOf(response);
     expect(problem.type).toBe('/problems/validation-failed');
-    expect([...new Set(problem.errors.map((e: { pointer: string }) => e.pointer))].sort()).toEqual(
-      pointers.sort(),
+    expect([...new Set(problem.errors.map((e: { pointer: string }) => e.pointer))].toSorted()).toEqual(
+      pointers.toSorted(),
     );
     expect(users.signUp).not.toHaveBeenCalled();
   });

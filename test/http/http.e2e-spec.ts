@@ -205,9 +205,9 @@ describe('HTTP conventions (e2e)', () => {
         }
       }
     }
-    const signUp = doc.components.schemas.CreateUserDto.properties;
-    expect(signUp.email).toMatchObject({ format: 'idn-email', maxLength: 254 });
-    expect(signUp.password).toMatchObject({ minLength: 12, maxLength: 128 });
-    expect(signUp.name).toMatchObject({ minLength: 1, maxLength: 100 });
+    const signUpBody = doc.components.schemas.CreateUserDto.properties;
+    expect(signUpBody.email).toMatchObject({ format: 'idn-email', maxLength: 254 });
+    expect(signUpBody.password).toMatchObject({ minLength: 12, maxLength: 128 });
+    expect(signUpBody.name).toMatchObject({ minLength: 1, maxLength: 100 });
   });
 });
