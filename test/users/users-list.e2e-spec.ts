@@ -74,9 +74,10 @@ describe('GET /users (e2e)', () => {
 
   it('defaults to 20 per page and returns a null nextCursor on the last page', async () => {
     for (let i = 0; i < 21; i++)
-      await t.db.query(`INSERT INTO users (email, name, password_hash) VALUES ($1, 'Bulk', 'x')`, [
-        `bulk-${i}-${randomUUID()}@example.com`,
-      ]);
+      await t.db.query(
+        `INSERT INTO users (email, name, password_hash, created_at, updated_at) VALUES ($1, 'Bulk', 'x', now(), now())`,
+        [`bulk-${i}-${randomUUID()}@example.com`],
+      );
     const first = await t.http.get('/users', { token: admin });
     expect(first.body.items).toHaveLength(20);
     expect(first.body.nextCursor).toEqual(expect.any(String));
