@@ -5,10 +5,12 @@ import { UsersRepository } from '../../src/users/users.repository.js';
 import { bearer, send } from '../support/api-client.js';
 import { aSignedInUser, aUser, expectProblem, login, PASSWORD, signUp } from '../support/factories.js';
 import { eventually } from '../support/eventually.js';
+import { accountEmailJobsSettled } from '../support/jobs.js';
 import { SmtpSink, tokenIn, type ReceivedMail } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const PUBLIC_URL = 'https://accounts.example.test';
+const MAIL_FROM = 'Gatehouse Accounts <accounts@mail.example.test>';
 const isWelcome = (m: ReceivedMail) => m.subject === 'Welcome to Gatehouse';
 const isVerification = (m: ReceivedMail) => m.subject === 'Verify your email address';
 const isReset = (m: ReceivedMail) => m.subject === 'Reset your password';
@@ -21,7 +23,12 @@ describe('account emails (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
     sink = await SmtpSink.start();
-    t = await startTestApp({ SMTP_URL: sink.url, APP_PUBLIC_URL: PUBLIC_URL, JOBS_RETRY_DELAY_SECONDS: '1' });
+    t = await startTestApp({
+      SMTP_URL: sink.url,
+      APP_PUBLIC_URL: PUBLIC_URL,
+      MAIL_FROM: MAIL_FROM,
+      JOBS_RETRY_DELAY_SECONDS: '1',
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -59,6 +66,9 @@ describe('account emails (e2e)', () => {
       });
       expect(created.status).toBe(201);
       const mail = await sink.waitForMail(body.email, isWelcome);
+      // From MAIL_FROM, in the header and the envelope alike.
+      expect(mail.from).toBe('"Gatehouse Accounts" <accounts@mail.example.test>');
+      expect(mail.envelopeFrom).toBe('accounts@mail.example.test');
       expect(mail.text).toContain('Hello Ada Lovelace');
       expect(mail.html).toContain(`href="${PUBLIC_URL}/verify-email?token=`);
       expect(mail.text + mail.html).not.toContain('evil.example');
@@ -143,7 +153,8 @@ describe('account emails (e2e)', () => {
         401,
       );
       await login(t.api, user.email, next);
-      // The ghost's job ran before the user's (same queue, first in); it sent nothing.
+      // Once the ghost's job has ended, nothing can be sent for it any more: it sent nothing.
+      await accountEmailJobsSettled(t.db, `data->>'email' = $1`, [ghost]);
       expect(sink.mailsTo(ghost)).toEqual([]);
     });
 
@@ -259,7 +270,7 @@ describe('account emails through an SMTP outage (e2e)', () => {
       });
       await sink.resume();
       await sink.waitForMail(user.email, isWelcome);
-      await new Promise((r) => setTimeout(r, 1_500));
+      await accountEmailJobsSettled(t.db, `data->>'userId' = $1`, [user.id]);
       expect(sink.mailsTo(user.email)).toHaveLength(1);
     } finally {
       await t.close();

@@ -72,7 +72,9 @@ describe('access control (e2e)', () => {
       title: r.body.title,
       detail: r.body.detail,
     });
+    // Equal, and both the not-found answer: two identical failures of another kind would be equal too.
     expect(shape(other)).toEqual(shape(unknown));
+    expect(expectProblem(unknown, 404).type).toBe('/problems/not-found');
   });
 
   it('lets users read themselves by id, and admins read anyone', async () => {

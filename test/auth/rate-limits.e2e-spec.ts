@@ -87,6 +87,36 @@ describe('rate limits (e2e)', () => {
     });
   });
 
+  describe('the general budget of every other route', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_PER_MINUTE: '3' });
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('counts every request of an address, says what is left in X-RateLimit-*, then answers 429', async () => {
+      const responses = [];
+      for (let i = 0; i < 4; i++) responses.push(await t.http.get('/users/me'));
+      expect(responses.slice(0, 3).map((r) => r.status)).toEqual([401, 401, 401]);
+      expect(responses.slice(0, 3).map((r) => r.headers.get('x-ratelimit-remaining'))).toEqual([
+        '2',
+        '1',
+        '0',
+      ]);
+      for (const response of responses.slice(0, 3)) {
+        expect(response.headers.get('x-ratelimit-limit')).toBe('3');
+        expect(Number(response.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
+      }
+      const refused = responses[3];
+      expect(expectProblem(refused, 429).type).toBe('about:blank');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Health and metrics are never limited: probes must always get through.
+      expect((await t.http.get('/health/live')).status).toBe(200);
+    });
+  });
+
   describe('behind a trusted proxy', () => {
     let t: TestApp;
     beforeAll(async () => {
@@ -101,12 +131,17 @@ describe('rate limits (e2e)', () => {
     });
 
     it('counts each forwarded client address on its own', async () => {
-      for (let i = 0; i < 4; i++) {
-        const response = await wrongLogin(t, `proxy-${i}@example.com`, {
-          'x-forwarded-for': `203.0.113.${i}`,
-        });
-        expect(response.status).toBe(401);
-      }
+      const from = (address: string) => ({ 'x-forwarded-for': address });
+      const statuses = async (address: string, times: number) => {
+        const seen = [];
+        for (let i = 0; i < times; i++)
+          seen.push((await wrongLogin(t, `proxy-${address}-${i}@example.com`, from(address))).status);
+        return seen;
+      };
+      // Two attempts a minute per address: the third from one address is refused, another's first is not.
+      expect(await statuses('203.0.113.1', 3)).toEqual([401, 401, 429]);
+      expect(await statuses('203.0.113.2', 3)).toEqual([401, 401, 429]);
+      expect(await statuses('203.0.113.3', 1)).toEqual([401]);
     });
   });
 

@@ -45,17 +45,17 @@ describe('a database outage (e2e)', () => {
 
     await database.stop();
     const started = Date.now();
-    const during = await http.post('/users', { body: aUser() });
+    const during = await http.post('/users', { body: aUser(), serverError: 503 });
     expect(expectProblem(during, 503).type).toBe('/problems/service-unavailable');
     expect(during.headers.get('retry-after')).toBe('5');
     expect(Date.now() - started).toBeLessThan(3_000);
-    expectProblem(await http.get('/health/ready'), 503);
+    expectProblem(await http.get('/health/ready', { serverError: 503 }), 503);
     expect((await http.get('/health/live')).status).toBe(200);
 
     database = await startEmbeddedPostgres({ dataDir, port });
     let status = 0;
     for (let attempt = 0; attempt < 40 && status !== 201; attempt++) {
-      status = (await http.post('/users', { body: aUser() })).status;
+      status = (await http.post('/users', { body: aUser(), serverError: 503 })).status;
       if (status !== 201) await new Promise((r) => setTimeout(r, 250));
     }
     expect(status).toBe(201);

@@ -53,8 +53,12 @@ describe('health and metrics (e2e)', () => {
     const closing = await startTestApp({ SHUTDOWN_GRACE_MS: '3000' });
     expect((await closing.http.get('/health/ready')).status).toBe(200);
     const closed = closing.close();
-    await eventually(async () => (await closing.http.get('/health/ready')).status === 503, 2_000);
-    const ready = await closing.http.get('/health/ready');
+    const serverError = 503;
+    await eventually(
+      async () => (await closing.http.get('/health/ready', { serverError })).status === 503,
+      2_000,
+    );
+    const ready = await closing.http.get('/health/ready', { serverError });
     expectProblem(ready, 503);
     expect(ready.headers.get('connection')).toBe('close');
     expect((await closing.http.get('/health/live')).status).toBe(200);

@@ -9,6 +9,7 @@ import { apiClient, bearer, send } from '../support/api-client.js';
 import { aUser, login, PASSWORD, signUp } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
 import { eventually } from '../support/eventually.js';
+import { accountEmailJobsSettled } from '../support/jobs.js';
 import { SmtpSink, tokenIn } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -153,6 +154,13 @@ describe('the compiled app (e2e)', () => {
       );
       await new Promise((r) => setTimeout(r, 200));
       app.child.kill('SIGTERM');
+      // During the grace period the server still answers, and readiness already says it is leaving.
+      const ready = await eventually(async () => {
+        const response = await fetch(`${app.base}/health/ready`);
+        return response.status === 503 && response;
+      }, 1_000);
+      expect(ready.headers.get('connection')).toBe('close');
+      expect((await fetch(`${app.base}/health/live`)).status).toBe(200);
       expect(await Promise.all(outcomes)).toEqual(Array(40).fill(201));
       expect(await app.exited).toBe(0);
       // After the grace period the port is closed: new connections are refused.
@@ -323,10 +331,11 @@ describe('the compiled app (e2e)', () => {
       const api = apiClient(await t.app.getUrl());
       const users = await Promise.all(Array.from({ length: 20 }, () => signUp(api)));
       await Promise.all(users.map((u) => sink.waitForMail(u.email, undefined, 30_000)));
-      await new Promise((r) => setTimeout(r, 1_000));
-      for (const u of users) expect(sink.mailsTo(u.email)).toHaveLength(1);
+      // The barrier: every job has ended and both workers have exited; nothing can be sent after it.
+      await accountEmailJobsSettled(t.db, `data->>'userId' = ANY($1)`, [users.map((u) => u.id)]);
       for (const w of workers) w.child.kill('SIGTERM');
       expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
+      for (const u of users) expect(sink.mailsTo(u.email)).toHaveLength(1);
     }, 60_000);
   });
 

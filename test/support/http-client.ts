@@ -11,6 +11,8 @@ export interface RequestOptions {
   raw?: string;
   token?: string;
   headers?: Record<string, string>;
+  /** The 5xx this request is meant to get (a 503 while a store is away); any other 5xx fails the test. */
+  serverError?: number;
 }
 
 import { OpenApiValidator } from './openapi-validator.js';
@@ -36,12 +38,22 @@ function validatorFor(origin: string): Promise<OpenApiValidator> {
 
 /**
  * `fetch`, plus a check of every response against the app's OpenAPI document: a status, a content
- * type or a member the document does not describe fails the test that received it.
+ * type or a member the document does not describe fails the test that received it. So does any 5xx
+ * but the one the test says it expects: every operation documents a 500, so the document alone
+ * would let one pass.
  */
-export async function validatingFetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+export async function validatingFetch(
+  input: Request | string | URL,
+  init?: RequestInit,
+  expectedServerError?: number,
+): Promise<Response> {
   const request = new Request(input, init);
   const response = await fetch(request);
   const text = await response.clone().text();
+  if (response.status >= 500 && response.status !== expectedServerError)
+    throw new Error(
+      `${request.method} ${new URL(request.url).pathname} → ${response.status}, a server error the test did not ask for:\n${text.slice(0, 1000)}`,
+    );
   const validator = await validatorFor(new URL(request.url).origin);
   const problems = validator.check(
     request.method,
@@ -72,7 +84,11 @@ export class HttpClient {
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     const url = /^\/(api|docs|health|metrics)\b/.test(path) ? path : `/api/v1${path}`;
-    const response = await validatingFetch(this.baseUrl + url, { method, headers, body: payload });
+    const response = await validatingFetch(
+      this.baseUrl + url,
+      { method, headers, body: payload },
+      options.serverError,
+    );
     const text = await response.text();
     let body: any;
     try {

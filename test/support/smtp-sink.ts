@@ -3,6 +3,9 @@ import { SMTPServer } from 'smtp-server';
 import { freePort } from './free-port.js';
 
 export interface ReceivedMail {
+  /** The envelope's sender (MAIL FROM) and the From header, as the message says them. */
+  envelopeFrom: string;
+  from: string;
   to: string[];
   subject: string;
   text: string;
@@ -53,6 +56,8 @@ export class SmtpSink {
             // A client that went away before the server accepted the message did not send it.
             if (this.closed.has(session.id)) return callback(new Error('the client went away'));
             this.mails.push({
+              envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              from: parsed.from?.text ?? '',
               to,
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',

@@ -72,7 +72,24 @@ describe('GET /users (e2e)', () => {
     expect(await allPages(`search=${encodeURIComponent(`${tag.slice(0, 4)}_`)}`, 10)).toEqual([]);
   });
 
-  it('defaults to 20 per page and returns a null nextCursor on the last page', async () => {
+  it('returns a null nextCursor on the last page that has items, and a cursor on every other', async () => {
+    const tag = `last${randomUUID().slice(0, 6)}`;
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push(await signUp(t.api, { name: `${tag} ${i}` }));
+    const page = (cursor?: string) =>
+      t.http.get(`/users?limit=2&search=${tag}${cursor ? `&cursor=${cursor}` : ''}`, { token: admin });
+    const first = await page();
+    const second = await page(first.body.nextCursor);
+    const third = await page(second.body.nextCursor);
+    expect([first, second, third].map((p) => p.body.items.length)).toEqual([2, 2, 1]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect(second.body.nextCursor).toEqual(expect.any(String));
+    expect(third.body.nextCursor).toBeNull();
+    const seen = [first, second, third].flatMap((p) => p.body.items.map((u: { id: string }) => u.id));
+    expect(seen).toEqual(made.map((u) => u.id).toReversed());
+  });
+
+  it('defaults to 20 per page, and answers a search that finds nothing with no items and a null cursor', async () => {
     for (let i = 0; i < 21; i++)
       await t.db.query(
         `INSERT INTO users (email, name, password_hash, created_at, updated_at) VALUES ($1, 'Bulk', 'x', now(), now())`,

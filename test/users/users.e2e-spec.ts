@@ -1,4 +1,6 @@
-import { aUser, expectProblem, PASSWORD, signUp } from '../support/factories.js';
+import { jest } from '@jest/globals';
+import { Clock } from '../../src/common/clock.js';
+import { aSignedInUser, aUser, expectProblem, PASSWORD, signUp } from '../support/factories.js';
 import { bearer, send } from '../support/api-client.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -79,8 +81,13 @@ describe('users (e2e)', () => {
     });
 
     it('keeps a password exactly as sent, spaces included', async () => {
-      const response = await t.http.post('/users', { body: aUser({ password: `  ${PASSWORD}  ` }) });
-      expect(response.status).toBe(201);
+      const body = aUser({ password: `  ${PASSWORD}  ` });
+      expect((await t.http.post('/users', { body })).status).toBe(201);
+      const login = (password: string) =>
+        t.http.post('/auth/login', { body: { email: body.email, password } });
+      expect((await login(`  ${PASSWORD}  `)).status).toBe(200);
+      expectProblem(await login(PASSWORD), 401);
+      expectProblem(await login(`  ${PASSWORD}`), 401);
     });
 
     it.each([
@@ -124,6 +131,25 @@ describe('users (e2e)', () => {
       expectProblem(await t.http.get('/users/0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', { token: admin }), 404);
       const problem = expectProblem(await t.http.get('/users/not-a-uuid', { token: admin }), 400);
       expect(problem.errors).toEqual([{ parameter: 'id', detail: expect.any(String) }]);
+    });
+  });
+
+  describe('PATCH /users/me', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it("changes your name, trimmed, at the clock's time, and nothing else", async () => {
+      const { user, tokens } = await aSignedInUser(t.api);
+      const { password: _password, ...before } = user;
+      const later = new Date(Date.parse(user.updatedAt) + 60_000);
+      jest.spyOn(t.app.get(Clock), 'now').mockReturnValue(later);
+      const response = await t.http.patch('/users/me', {
+        token: tokens.accessToken,
+        body: { name: '  Ada King ' },
+      });
+      expect(response.status).toBe(200);
+      const after = { ...before, name: 'Ada King', updatedAt: later.toISOString() };
+      expect(response.body).toEqual(after);
+      expect((await t.http.get('/users/me', { token: tokens.accessToken })).body).toEqual(after);
     });
   });
 
