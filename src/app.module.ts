@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AccountEmailsModule } from './account-emails/account-emails.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
+import { QueryParametersInterceptor } from './common/http/query-parameters.interceptor.js';
 import { RequestValidationPipe } from './common/http/request-validation.pipe.js';
 import { appConfig } from './config/app.config.js';
 import { authConfig } from './config/auth.config.js';
@@ -24,7 +25,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.js';
 import { UsersModule } from './users/users.module.js';
 
-/** The API: every feature module, the global pipe and filter. `createApp()` builds it. */
+/** The API: every feature module, the global pipe, interceptor and filter. `createApp()` builds it. */
 @Module({
   imports: [
     LoggingModule,
@@ -39,6 +40,7 @@ import { UsersModule } from './users/users.module.js';
   ],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: QueryParametersInterceptor },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })

@@ -8,7 +8,7 @@ import path from 'node:path';
  * over-long strings, huge numbers, deep nesting, `__proto__` keys, duplicate keys, NUL bytes, lone
  * surrogates, full-width letters, right-to-left marks), with and without valid tokens.
  */
-type Schema = {
+export type Schema = {
   $ref?: string;
   type?: string;
   format?: string;
@@ -29,14 +29,23 @@ interface Parameter {
   schema: Schema;
 }
 export interface Operation {
+  id: string;
   method: string;
   path: string;
   parameters: Parameter[];
   body?: Schema;
+  /** No access token needed (no `bearer` security requirement in the document). */
+  isPublic: boolean;
+  /** Some role may not use it (it documents a 403). */
+  roleRestricted: boolean;
+  /** The statuses the document gives it. */
+  statuses: number[];
 }
 export type Caller = 'anonymous' | 'user' | 'admin' | 'garbage';
 export interface FuzzRequest {
   method: string;
+  /** The operation's path template (`/api/v1/users/{id}`). */
+  template: string;
   /** With path and query filled in, percent-encoded. */
   url: string;
   /** The body as sent: JSON text (possibly malformed on purpose), or none. */
@@ -44,6 +53,13 @@ export interface FuzzRequest {
   caller: Caller;
   /** What the request was built to be, for the report of a failing case. */
   kind: string;
+  /**
+   * Why no server may accept it, when that is certain from how it was built (malformed JSON, a
+   * member the operation does not take, a required one missing, a value of the wrong type, a path
+   * id that is not a UUID, a query parameter it does not take…): it must get a 400 once the caller
+   * is let in. Undefined when it may be valid (hostile-looking text is often acceptable text).
+   */
+  invalid?: string;
 }
 
 const doc = JSON.parse(readFileSync(path.resolve('openapi.json'), 'utf8'));
@@ -52,14 +68,19 @@ const METHODS = ['get', 'post', 'patch', 'put', 'delete'];
 export const operations: Operation[] = Object.entries(doc.paths as Record<string, any>).flatMap(
   ([route, item]) =>
     METHODS.filter((m) => item[m]).map((m) => ({
+      id: item[m].operationId as string,
       method: m.toUpperCase(),
       path: route,
       parameters: (item[m].parameters ?? []) as Parameter[],
       body: item[m].requestBody?.content?.['application/json']?.schema,
+      // Only the access token closes a route here: METRICS_TOKEN, the other scheme, is unset in tests.
+      isPublic: !(item[m].security ?? []).some((requirement: object) => 'bearer' in requirement),
+      roleRestricted: '403' in item[m].responses,
+      statuses: Object.keys(item[m].responses).map(Number),
     })),
 );
 
-function resolve(schema: Schema): Schema {
+export function resolve(schema: Schema): Schema {
   if (schema.$ref)
     return resolve(
       schema.$ref
@@ -175,17 +196,61 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 const deepNesting = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
-/** Request bodies as JSON text: valid ones, and each kind of damage. */
-function bodies(schema: Schema): fc.Arbitrary<{ body: string; kind: string }> {
+/**
+ * Why `value` cannot be valid for `schema`, when that is certain whatever the server's own rules
+ * add (trimming, normalising): null where the DTOs take none, the wrong JSON type, a value outside
+ * an enum or a range, text far over its length or not text at all. Undefined when it may be valid.
+ */
+export function violation(schema: Schema, value: unknown): string | undefined {
+  const s = resolve(schema);
+  if (value === undefined) return undefined;
+  if (value === null) return 'null';
+  switch (s.type) {
+    case 'string': {
+      if (typeof value !== 'string') return `a ${Array.isArray(value) ? 'list' : typeof value} for a string`;
+      if (s.enum && !s.enum.includes(value)) return 'a value outside the enum';
+      if (s.maxLength !== undefined && [...value].length > s.maxLength * 2)
+        return 'a string far over maxLength';
+      if (value.includes('\u0000') || !value.isWellFormed()) return 'text that is not text';
+      if (s.format === 'uuid' && !UUID.test(value)) return 'a string that is not a UUID';
+      return undefined;
+    }
+    case 'integer':
+    case 'number':
+      if (typeof value !== 'number') return `a ${typeof value} for a number`;
+      if (s.type === 'integer' && !Number.isInteger(value)) return 'a fraction for an integer';
+      if ((s.minimum !== undefined && value < s.minimum) || (s.maximum !== undefined && value > s.maximum))
+        return 'a number out of range';
+      return undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `a ${typeof value} for a boolean`;
+    case 'object':
+      return typeof value === 'object' && !Array.isArray(value) ? undefined : 'not an object';
+    default:
+      return undefined;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Request bodies as JSON text: valid ones, and each kind of damage, said when certain (`invalid`). */
+function bodies(schema: Schema): fc.Arbitrary<{ body: string; kind: string; invalid?: string }> {
   const s = resolve(schema);
   const valid = validValue(s) as fc.Arbitrary<Record<string, unknown>>;
   const keys = Object.keys(s.properties ?? {});
+  const required = new Set(s.required ?? []);
   const json = (kind: string) => (value: unknown) => ({ body: JSON.stringify(value), kind });
+  const memberViolation = (key: string, value: unknown) =>
+    s.properties?.[key] ? violation(s.properties[key], value) : 'a member the operation does not take';
   return fc.oneof(
     valid.map(json('valid body')),
     fc.tuple(valid, fc.constantFrom(...(keys.length ? keys : ['x']))).map(([v, key]) => {
       const { [key]: _dropped, ...rest } = v;
-      return { body: JSON.stringify(rest), kind: `body without ${key}` };
+      return {
+        body: JSON.stringify(rest),
+        kind: `body without ${key}`,
+        invalid: required.has(key) ? `the required ${key} missing` : undefined,
+      };
     }),
     fc
       .tuple(
@@ -196,25 +261,43 @@ function bodies(schema: Schema): fc.Arbitrary<{ body: string; kind: string }> {
       .map(([v, key, value]) => ({
         body: JSON.stringify({ ...v, [key]: value }),
         kind: `extra member ${key}`,
+        invalid: memberViolation(key, value),
       })),
-    fc
-      .tuple(valid, fc.constantFrom(...(keys.length ? keys : ['x'])), hostileValue)
-      .map(([v, key, value]) => ({ body: JSON.stringify({ ...v, [key]: value }), kind: `hostile ${key}` })),
-    fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype')).map(([v, key]) => ({
-      body: `{"${key}": {"role": "admin", "isAdmin": true},${JSON.stringify(v).slice(1)}`,
-      kind: `${key} member`,
-    })),
     fc
       .tuple(valid, fc.constantFrom(...(keys.length ? keys : ['x'])), hostileValue)
       .map(([v, key, value]) => ({
-        body: `{${JSON.stringify(key)}: ${JSON.stringify(value) ?? 'null'},${JSON.stringify(v).slice(1)}`,
-        kind: `duplicate ${key}`,
+        body: JSON.stringify({ ...v, [key]: value }),
+        kind: `hostile ${key}`,
+        invalid: memberViolation(key, JSON.parse(JSON.stringify(value) ?? 'null')),
       })),
-    hostileValue.map(json('hostile whole body')),
-    fc.integer({ min: 100, max: 5_000 }).map((depth) => ({ body: deepNesting(depth), kind: 'deep nesting' })),
+    fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype')).map(([v, key]) => ({
+      body: `{"${key}": {"role": "admin", "isAdmin": true},${JSON.stringify(v).slice(1)}`,
+      kind: `${key} member`,
+      invalid: `a ${key} member`,
+    })),
+    fc.tuple(valid, fc.constantFrom(...(keys.length ? keys : ['x'])), hostileValue).map(([v, key, value]) => {
+      const rest = JSON.stringify(v).slice(1);
+      return {
+        body: `{${JSON.stringify(key)}: ${JSON.stringify(value) ?? 'null'}${rest === '}' ? '' : ','}${rest}`,
+        kind: `duplicate ${key}`,
+        // The last of two equal keys wins, as in JSON.parse: with the key in the valid body too, the
+        // body is the valid one; without, the hostile value is the member's.
+        invalid: key in v ? undefined : memberViolation(key, JSON.parse(JSON.stringify(value) ?? 'null')),
+      };
+    }),
+    hostileValue.map((value) => ({
+      ...json('hostile whole body')(value),
+      invalid: violation(s, JSON.parse(JSON.stringify(value) ?? 'null')),
+    })),
+    fc.integer({ min: 100, max: 5_000 }).map((depth) => ({
+      body: deepNesting(depth),
+      kind: 'deep nesting',
+      invalid: 'nested too deep',
+    })),
     fc.constantFrom('{', '{"a":', 'nul\u0000', '\ud800', '{"a": 1}}', 'true false').map((body) => ({
       body,
       kind: 'malformed JSON',
+      invalid: 'not JSON',
     })),
   );
 }
@@ -232,6 +315,22 @@ function queryValue(schema: Schema): fc.Arbitrary<string | undefined> {
     validValue(schema).map(String),
     hostileValue.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))),
   );
+}
+
+/**
+ * A query value is text: whether it can be valid is certain only for integers (decimal digits in
+ * range) and enums; text parameters may be anything.
+ */
+function queryViolation(schema: Schema, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const s = resolve(schema);
+  if (value.includes('\u0000') || !value.isWellFormed()) return true;
+  if (s.type === 'integer' || s.type === 'number')
+    return (
+      !/^\d+$/.test(value) || Number(value) < (s.minimum ?? 0) || Number(value) > (s.maximum ?? Infinity)
+    );
+  if (s.enum) return !s.enum.includes(value);
+  return s.maxLength !== undefined && [...value].length > s.maxLength * 2;
 }
 
 /** Percent-encoded; a lone surrogate becomes the bytes of one (%ED%A0%80), which is not UTF-8. */
@@ -267,12 +366,27 @@ export function requestTo(operation: Operation, ids: fc.Arbitrary<string>): fc.A
       queryParams.forEach((p, i) => query[i] !== undefined && search.append(p.name, query[i]!));
       for (const [k, v] of Object.entries(extraQuery ?? {})) search.append(k, v);
       const qs = search.toString();
+      const invalid =
+        pathParams
+          .map(
+            (p, i) =>
+              p.schema.format === 'uuid' && !UUID.test(values[i]) && `the path's ${p.name} not a UUID`,
+          )
+          .find(Boolean) ||
+        (Object.keys(extraQuery ?? {}).length > 0 && 'a query parameter the operation does not take') ||
+        queryParams
+          .map((p, i) => queryViolation(p.schema, query[i]) && `the query's ${p.name}`)
+          .find(Boolean) ||
+        (operation.body && !body && (resolve(operation.body).required ?? []).length > 0 && 'no body') ||
+        body?.invalid;
       return {
         method: operation.method,
+        template: operation.path,
         url: qs ? `${url}?${qs}` : url,
         body: body?.body,
         caller,
         kind: body?.kind ?? 'no body',
+        invalid: invalid || undefined,
       };
     });
 }

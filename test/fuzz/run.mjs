@@ -1,5 +1,7 @@
-// npm run fuzz [-- --runs 20000 --seed 42 --path "3:1:0"]: the fuzz suite with more runs, or replaying
-// the case fast-check reported (its seed and path), through Jest like the rest of the e2e tests.
+// npm run fuzz [-- --runs 20000 --seed 42 --path "3:1:0" --time-limit 90]: the fuzz suite with more
+// runs and a random seed (printed), or replaying the case fast-check reported (its seed and path),
+// through Jest like the rest of the e2e tests. With --time-limit (seconds) each property stops after
+// its share of that time, passing with the cases it ran; CI runs it that way after the fixed seed.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
@@ -8,10 +10,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '2000' },
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
     path: { type: 'string', default: '' },
+    'time-limit': { type: 'string', default: '' },
   },
 });
+const timeLimit = values['time-limit'] ? `, at most ${values['time-limit']} s` : '';
 console.info(
-  `fuzzing with ${values.runs} runs, seed ${values.seed}${values.path ? `, path ${values.path}` : ''}`,
+  `fuzzing with ${values.runs} runs, seed ${values.seed}${values.path ? `, path ${values.path}` : ''}${timeLimit}`,
 );
 const { status } = spawnSync(
   process.execPath,
@@ -25,7 +29,17 @@ const { status } = spawnSync(
   ],
   {
     stdio: 'inherit',
-    env: { ...process.env, FUZZ_RUNS: values.runs, FUZZ_SEED: values.seed, FUZZ_PATH: values.path },
+    env: {
+      ...process.env,
+      FUZZ_RUNS: values.runs,
+      FUZZ_SEED: values.seed,
+      FUZZ_PATH: values.path,
+      FUZZ_TIME_LIMIT_MS: values['time-limit'] ? String(Number(values['time-limit']) * 1000) : '',
+    },
   },
 );
+if (status !== 0)
+  console.error(
+    `the fuzz run failed: replay it with npm run fuzz -- --seed ${values.seed} (and the path above)`,
+  );
 process.exit(status ?? 1);

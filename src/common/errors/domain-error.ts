@@ -16,7 +16,8 @@ export type DomainErrorCode =
   | 'TOO_MANY_ATTEMPTS'
   | 'INVALID_ACCOUNT_TOKEN'
   | 'TOO_MANY_EMAILS'
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  | 'DATABASE_TIMEOUT';
 
 /** One invalid input, located by a JSON pointer into the body or by a query or path parameter name. */
 export type FieldError = { pointer: string; detail: string } | { parameter: string; detail: string };

@@ -57,6 +57,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'TOO_MANY_EMAILS':
       return { status: HttpStatus.TOO_MANY_REQUESTS, slug: 'too-many-requests' };
     case 'DATABASE_UNAVAILABLE':
+    case 'DATABASE_TIMEOUT':
       return { status: HttpStatus.SERVICE_UNAVAILABLE, slug: 'service-unavailable' };
   }
 }
@@ -100,9 +101,33 @@ export class DatabaseUnavailableError extends DomainError {
   }
 }
 
-/** What a thrown error means to a client: driver errors of an unreachable database become a domain error. */
+/**
+ * PostgreSQL cancelled the statement (statement_timeout: 57014; a lock it could not get: 55P03), or
+ * pg gave up reading its answer (query_timeout): busy, not broken. The request may succeed later,
+ * so it is a 503 with Retry-After, and it came fast (DATABASE_STATEMENT_TIMEOUT_MS), not a hang.
+ */
+export class DatabaseTimeoutError extends DomainError {
+  readonly code = 'DATABASE_TIMEOUT';
+  override readonly retryAfterSeconds = 2;
+  constructor() {
+    super('The database did not answer in time: try again in a few seconds.');
+  }
+
+  static matches(error: unknown): boolean {
+    const candidates = [error, (error as { driverError?: unknown })?.driverError];
+    return candidates.some((e) => {
+      if (typeof e !== 'object' || e === null) return false;
+      const { code, message } = e as { code?: unknown; message?: unknown };
+      return /^(57014|55P03)$/.test(String(code ?? '')) || /^Query read timeout$/.test(String(message ?? ''));
+    });
+  }
+}
+
+/** What a thrown error means to a client: driver errors of an unreachable or busy database become domain errors. */
 export function interpret(error: unknown): unknown {
-  return DatabaseUnavailableError.matches(error) ? new DatabaseUnavailableError() : error;
+  if (DatabaseUnavailableError.matches(error)) return new DatabaseUnavailableError();
+  if (DatabaseTimeoutError.matches(error)) return new DatabaseTimeoutError();
+  return error;
 }
 
 /** Turns anything thrown while serving a request into the problem to send. */

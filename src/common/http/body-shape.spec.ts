@@ -13,6 +13,12 @@ describe('unacceptableInput', () => {
     expect(unacceptableInput(nested(100_000))).toMatch(/nested/);
   });
 
+  it('refuses the member names JavaScript treats specially, at any depth', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype'])
+      expect(unacceptableInput(JSON.parse(`{"a": [{"${name}": 1}]}`))).toMatch(new RegExp(`named ${name}`));
+    expect(unacceptableInput({ constructorName: 1, prototypes: [] })).toBeUndefined();
+  });
+
   it('refuses NUL characters and unpaired surrogates, in values and in member names', () => {
     expect(unacceptableInput({ name: 'a\u0000b' })).toMatch(/NUL/);
     expect(unacceptableInput({ name: ['ok', 'lone \ud800'] })).toMatch(/surrogate/);

@@ -5,6 +5,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 /** `?limit&cursor` of every keyset-paginated list; a list with filters extends it. */
 export class PageQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     format: 'int32',
     minimum: 1,
     maximum: 100,

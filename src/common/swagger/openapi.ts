@@ -74,15 +74,17 @@ export function buildOpenApiDocument(app: INestApplication, configuration: Confi
 }
 
 /**
- * What every operation may answer, whatever its decorators say: a 500, and on the API (not the health
- * and metrics endpoints, which probes must always reach) a 429 with the rate-limit headers and a 503
- * while the database cannot be reached.
+ * What every operation may answer, whatever its decorators say: a 400 for a query parameter it does
+ * not take (QueryParametersInterceptor), a 500, and on the API (not the health and metrics
+ * endpoints, which probes must always reach) a 429 with the rate-limit headers and a 503 while the
+ * database cannot be reached.
  */
 function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     const limited = path.startsWith('/api/');
     for (const operation of Object.values(item) as Operation[]) {
       if (!operation?.responses) continue;
+      operation.responses['400'] ??= problemResponse(400);
       if (limited) operation.responses['429'] ??= problemResponse(429);
       if (limited) operation.responses['503'] ??= problemResponse(503);
       operation.responses['500'] ??= problemResponse(500);

@@ -1,0 +1,306 @@
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { operations, resolve, type Operation, type Schema } from './requests.js';
+
+/**
+ * Positive cases: for every operation of openapi.json, requests a correct server must accept, from
+ * a caller allowed to make them, with what a caller would really send (its own credentials, its
+ * refresh token of the moment). The operations that need such context have a plan of their own;
+ * any other (a module `nest g feature` made, say) gets a generic plan from its schemas: the right
+ * caller, conservative valid values, ids of its own or unknown ones.
+ */
+export interface Account {
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+export interface FuzzContext {
+  user: Account;
+  admin: Account;
+}
+export type PlanCaller = 'anonymous' | 'user' | 'admin';
+
+export interface Plan {
+  operation: Operation;
+  caller: PlanCaller;
+  /** The request, built from the callers of the moment. */
+  request(ctx: FuzzContext): { url: string; body?: unknown };
+  /** The statuses a correct server may answer: a success, or a documented business answer. */
+  accept: number[];
+  /**
+   * What a success changed that the server will not tell (a spent refresh token, a new password).
+   * An ended session or a deleted account is found out afterwards, by asking who each caller is.
+   */
+  after?(ctx: FuzzContext, answer: any): void;
+}
+
+// ------------------------------------------------------------------ conservative valid values
+const letters = (min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), minLength: min, maxLength: max });
+const uniqueEmail = fc.constant(null).map(() => `fuzz-${randomUUID().slice(0, 12)}@example.com`);
+const newPassword = letters(16, 40).map((p) => `${p} 7`);
+const accountToken = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+
+/** A value any reasonable reading of the schema accepts: plain letters, in range, never hostile. */
+function conservative(schema: Schema): fc.Arbitrary<unknown> {
+  const s = resolve(schema);
+  switch (s.type) {
+    case 'string':
+      if (s.enum) return fc.constantFrom(...s.enum);
+      if (s.format === 'uuid') return fc.uuid();
+      if (s.format === 'email' || s.format === 'idn-email') return uniqueEmail;
+      if (s.format === 'password') return newPassword;
+      if (s.pattern)
+        return fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length <= (s.maxLength ?? 200));
+      return letters(Math.max(s.minLength ?? 1, 1), Math.min(s.maxLength ?? 30, 30));
+    case 'integer':
+      return fc.integer({ min: s.minimum ?? 0, max: Math.min(s.maximum ?? 100, 100) });
+    case 'boolean':
+      return fc.boolean();
+    case 'object':
+      return fc.record(
+        Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, conservative(v)])),
+        { requiredKeys: s.required ?? [] },
+      );
+    default:
+      return fc.constant(null);
+  }
+}
+
+const byId = (id: string) => operations.find((o) => o.id === id);
+const success = (operation: Operation) => operation.statuses.filter((s) => s >= 200 && s < 300);
+
+/** `/api/v1/users/{id}` with the id given, the query appended. */
+function urlOf(operation: Operation, path: Record<string, string> = {}, query: Record<string, unknown> = {}) {
+  let url = operation.path;
+  for (const [name, value] of Object.entries(path)) url = url.replace(`{${name}}`, encodeURIComponent(value));
+  const search = new URLSearchParams(
+    Object.entries(query)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]): [string, string] => [k, String(v)]),
+  ).toString();
+  return search ? `${url}?${search}` : url;
+}
+
+/** Whose id, and what a correct server answers for it: an id of the caller's own world, or an unknown one. */
+const target = fc.constantFrom<'user' | 'unknown'>('user', 'user', 'unknown');
+
+/** Any operation, from the caller its access rule asks for, with conservative values. */
+function genericPlan(operation: Operation): fc.Arbitrary<Plan> {
+  const caller: PlanCaller = operation.isPublic ? 'anonymous' : operation.roleRestricted ? 'admin' : 'user';
+  const pathParams = operation.parameters.filter((p) => p.in === 'path');
+  const queryParams = operation.parameters.filter((p) => p.in === 'query');
+  return fc
+    .record({
+      body: operation.body ? conservative(operation.body) : fc.constant(undefined),
+      query: fc.record(
+        Object.fromEntries(
+          queryParams.filter((p) => p.name !== 'cursor').map((p) => [p.name, conservative(p.schema)]),
+        ),
+        { requiredKeys: [] },
+      ),
+    })
+    .map(({ body, query }) => {
+      // Ids of rows this plan did not make are unknown to the server: a documented 404.
+      const unknownIds = pathParams.length > 0;
+      return {
+        operation,
+        caller,
+        request: () => ({
+          url: urlOf(operation, Object.fromEntries(pathParams.map((p) => [p.name, randomUUID()])), query),
+          body,
+        }),
+        accept: unknownIds
+          ? [404]
+          : [...success(operation), ...(operation.statuses.includes(409) ? [409] : [])],
+      };
+    });
+}
+
+const plan = (operationId: string, build: (operation: Operation) => fc.Arbitrary<Plan>) => {
+  const operation = byId(operationId);
+  return operation ? build(operation) : undefined;
+};
+
+/** The operations that need a caller's context to be used as a client uses them. */
+const SPECIFIC = [
+  plan('users_create', (operation) =>
+    fc.record({ email: uniqueEmail, password: newPassword, name: letters(1, 30) }).map((body) => ({
+      operation,
+      caller: 'anonymous',
+      request: () => ({ url: operation.path, body }),
+      accept: [201],
+    })),
+  ),
+  plan('users_list', (operation) =>
+    fc
+      .record({ limit: fc.integer({ min: 1, max: 100 }), search: letters(1, 10) }, { requiredKeys: [] })
+      .map((query) => ({
+        operation,
+        caller: 'admin',
+        request: () => ({ url: urlOf(operation, {}, query) }),
+        accept: [200],
+      })),
+  ),
+  plan('users_getMe', (operation) =>
+    fc.constantFrom<PlanCaller>('user', 'admin').map((caller) => ({
+      operation,
+      caller,
+      request: () => ({ url: operation.path }),
+      accept: [200],
+    })),
+  ),
+  plan('users_updateMe', (operation) =>
+    letters(1, 30).map((name) => ({
+      operation,
+      caller: 'user',
+      request: () => ({ url: operation.path, body: { name } }),
+      accept: [200],
+    })),
+  ),
+  plan('users_deleteMe', (operation) =>
+    fc.constant({
+      operation,
+      caller: 'user' as const,
+      request: () => ({ url: operation.path }),
+      accept: [204],
+    }),
+  ),
+  plan('users_get', (operation) =>
+    fc.tuple(fc.constantFrom<PlanCaller>('user', 'admin'), target).map(([caller, whose]) => ({
+      operation,
+      caller,
+      request: (ctx: FuzzContext) => ({
+        url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+      }),
+      accept: whose === 'user' ? [200] : [404],
+    })),
+  ),
+  plan('users_update', (operation) =>
+    fc
+      .tuple(
+        target,
+        fc.record({ name: letters(1, 30), role: fc.constantFrom('user', 'admin') }, { requiredKeys: [] }),
+      )
+      .map(([whose, body]) => ({
+        operation,
+        caller: 'admin',
+        request: (ctx: FuzzContext) => ({
+          url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+          body,
+        }),
+        accept: whose === 'user' ? [200] : [404],
+      })),
+  ),
+  plan('users_delete', (operation) =>
+    target.map((whose) => ({
+      operation,
+      caller: 'admin',
+      request: (ctx: FuzzContext) => ({
+        url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+      }),
+      accept: whose === 'user' ? [204] : [404],
+    })),
+  ),
+  plan('auth_login', (operation) =>
+    fc.constantFrom<'user' | 'admin'>('user', 'admin').map((whose) => ({
+      operation,
+      caller: 'anonymous',
+      request: (ctx: FuzzContext) => ({
+        url: operation.path,
+        body: { email: ctx[whose].email, password: ctx[whose].password },
+      }),
+      accept: [200],
+    })),
+  ),
+  plan('auth_refresh', (operation) =>
+    fc.constant({
+      operation,
+      caller: 'anonymous' as const,
+      request: (ctx: FuzzContext) => ({ url: operation.path, body: { refreshToken: ctx.user.refreshToken } }),
+      accept: [200],
+      after: (ctx: FuzzContext, answer: { accessToken: string; refreshToken: string }) => {
+        ctx.user = { ...ctx.user, accessToken: answer.accessToken, refreshToken: answer.refreshToken };
+      },
+    }),
+  ),
+  ...['auth_logout', 'auth_logoutAll'].map((id) =>
+    plan(id, (operation) =>
+      fc.constant({
+        operation,
+        caller: 'user' as const,
+        request: () => ({ url: operation.path }),
+        accept: [204],
+      }),
+    ),
+  ),
+  plan('auth_changePassword', (operation) =>
+    newPassword.map((next) => ({
+      operation,
+      caller: 'user',
+      request: (ctx: FuzzContext) => ({
+        url: operation.path,
+        body: { currentPassword: ctx.user.password, newPassword: next },
+      }),
+      accept: [204],
+      after: (ctx: FuzzContext) => {
+        ctx.user = { ...ctx.user, password: next };
+      },
+    })),
+  ),
+  // A token of the right form that no mail carried: the documented answer is a 400 on #/token.
+  plan('auth_verifyEmail', (operation) =>
+    accountToken.map((token) => ({
+      operation,
+      caller: 'anonymous',
+      request: () => ({ url: operation.path, body: { token } }),
+      accept: [400],
+    })),
+  ),
+  plan('auth_resetPassword', (operation) =>
+    fc.tuple(accountToken, newPassword).map(([token, next]) => ({
+      operation,
+      caller: 'anonymous',
+      request: () => ({ url: operation.path, body: { token, newPassword: next } }),
+      accept: [400],
+    })),
+  ),
+  plan('auth_forgotPassword', (operation) =>
+    fc.constantFrom<'user' | 'unknown'>('user', 'unknown').map((whose) => ({
+      operation,
+      caller: 'anonymous',
+      request: (ctx: FuzzContext) => ({
+        url: operation.path,
+        body: { email: whose === 'user' ? ctx.user.email : `nobody-${randomUUID().slice(0, 8)}@example.com` },
+      }),
+      accept: [202],
+    })),
+  ),
+].filter((p): p is fc.Arbitrary<Plan> => p !== undefined);
+
+const SPECIFIC_IDS = new Set([
+  'users_create',
+  'users_list',
+  'users_getMe',
+  'users_updateMe',
+  'users_deleteMe',
+  'users_get',
+  'users_update',
+  'users_delete',
+  'auth_login',
+  'auth_refresh',
+  'auth_logout',
+  'auth_logoutAll',
+  'auth_changePassword',
+  'auth_verifyEmail',
+  'auth_resetPassword',
+  'auth_forgotPassword',
+]);
+
+/** One plan per operation of the document: its own, or the generic one. */
+export const plans: fc.Arbitrary<Plan>[] = [
+  ...SPECIFIC,
+  ...operations.filter((o) => !SPECIFIC_IDS.has(o.id)).map(genericPlan),
+];
