@@ -1,0 +1,42 @@
+import pg from 'pg';
+import { aSignedInUser, expectProblem } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** DATABASE_STATEMENT_TIMEOUT_MS on a real PostgreSQL: a statement stuck behind a lock. */
+describe('a statement that outlives the statement timeout (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ DATABASE_STATEMENT_TIMEOUT_MS: '300' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers a 503 with Retry-After instead of hanging, changes nothing, and serves once the lock goes', async () => {
+    const { user, tokens } = await aSignedInUser(t.api, { name: 'Before' });
+    const holder = new pg.Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      // Another connection holds the user's row: the rename below waits for it, then is cancelled.
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [user.id]);
+      const started = Date.now();
+      const stuck = await t.http.patch('/users/me', {
+        token: tokens.accessToken,
+        body: { name: 'Blocked' },
+        serverError: 503,
+      });
+      expect(expectProblem(stuck, 503).detail).toMatch(/did not answer in time/);
+      expect(Number(stuck.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Cut off by the 300 ms timeout, far from REQUEST_TIMEOUT_MS (30 s): not a hang.
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    const [row] = await t.db.query('SELECT name FROM users WHERE id = $1', [user.id]);
+    expect(row.name).toBe('Before');
+    const renamed = await t.http.patch('/users/me', { token: tokens.accessToken, body: { name: 'After' } });
+    expect(renamed.body.name).toBe('After');
+  });
+});
