@@ -1,0 +1,109 @@
+import { jest } from '@jest/globals';
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Clock } from '../common/clock.js';
+import type { User } from '../users/entities/user.entity.js';
+import type { AccessTokens } from './access-tokens.js';
+import { Public, Roles } from './auth.decorators.js';
+import { ForbiddenError, UnauthenticatedError } from './auth.errors.js';
+import { AuthGuard } from './auth.guard.js';
+import type { Principal } from './principal.js';
+import type { SessionsRepository } from './sessions.repository.js';
+
+const NOW = new Date('2026-11-29T12:00:00.000Z');
+const CLAIMS = { sub: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', sid: '5f0c6b0e-8d1a-4c3e-9a53-3c1f0a5a7d2e' };
+const principalOf = (role: User['role']): Principal => ({
+  userId: CLAIMS.sub,
+  sessionId: CLAIMS.sid,
+  role,
+  user: { id: CLAIMS.sub, role } as User,
+});
+
+class Routes {
+  @Public()
+  open() {}
+  signedIn() {}
+  @Roles('admin')
+  adminOnly() {}
+}
+@Roles('admin')
+class AdminRoutes {
+  everything() {}
+}
+
+/** The guard with the real Reflector and decorators, over a fake token verifier and session store. */
+function setUp({ principal = principalOf('user') as Principal | null, verify = () => CLAIMS } = {}) {
+  const accessTokens = { verify: jest.fn(verify) };
+  const sessions = { findPrincipal: jest.fn(async () => principal) };
+  const guard = new AuthGuard(
+    new Reflector(),
+    accessTokens as unknown as AccessTokens,
+    sessions as unknown as SessionsRepository,
+    { now: () => NOW } as Clock,
+  );
+  const check = (handler: keyof Routes | 'everything', authorization?: string) => {
+    const request: { headers: Record<string, string>; principal?: Principal } = {
+      headers: authorization === undefined ? {} : { authorization },
+    };
+    const cls = handler === 'everything' ? AdminRoutes : Routes;
+    const context = {
+      getHandler: () => (cls.prototype as unknown as Record<string, () => void>)[handler],
+      getClass: () => cls,
+      switchToHttp: () => ({ getRequest: () => request }),
+    } as unknown as ExecutionContext;
+    return { result: guard.canActivate(context), request };
+  };
+  return { check, accessTokens, sessions };
+}
+
+describe('AuthGuard', () => {
+  it('lets anyone through a @Public() route, reading no token', async () => {
+    const { check, accessTokens } = setUp();
+    await expect(check('open').result).resolves.toBe(true);
+    expect(accessTokens.verify).not.toHaveBeenCalled();
+  });
+
+  it('asks for a token, without an error code, when none was sent or the header is not Bearer', async () => {
+    for (const authorization of [undefined, '', 'Basic dXNlcjpwYXNz', 'Bearer', 'Bearertoken']) {
+      const { check, accessTokens } = setUp();
+      const refused = check('signedIn', authorization).result;
+      await expect(refused).rejects.toThrow(UnauthenticatedError);
+      await expect(refused).rejects.toMatchObject({ challenge: 'Bearer' });
+      expect(accessTokens.verify).not.toHaveBeenCalled();
+    }
+  });
+
+  it('refuses a token the verifier refuses, before any query', async () => {
+    const { check, sessions } = setUp({
+      verify: () => {
+        throw new UnauthenticatedError('The access token is not valid');
+      },
+    });
+    const refused = check('signedIn', 'Bearer a.b.c').result;
+    await expect(refused).rejects.toMatchObject({ challenge: 'Bearer error="invalid_token"' });
+    expect(sessions.findPrincipal).not.toHaveBeenCalled();
+  });
+
+  it('reads the session of the token at the clock’s time, and refuses one that has ended', async () => {
+    const live = setUp();
+    const { result, request } = live.check('signedIn', 'bearer  the.token');
+    await expect(result).resolves.toBe(true);
+    expect(live.accessTokens.verify).toHaveBeenCalledWith('the.token');
+    expect(live.sessions.findPrincipal).toHaveBeenCalledWith(CLAIMS.sid, CLAIMS.sub, NOW);
+    expect(request.principal).toEqual(principalOf('user'));
+
+    const ended = setUp({ principal: null });
+    const refused = ended.check('signedIn', 'Bearer the.token').result;
+    await expect(refused).rejects.toThrow(/session of this access token has ended/);
+    await expect(refused).rejects.toMatchObject({ challenge: 'Bearer error="invalid_token"' });
+  });
+
+  it('lets only the roles a route names through, on the method or its class, the role read now', async () => {
+    await expect(setUp().check('adminOnly', 'Bearer t').result).rejects.toThrow(ForbiddenError);
+    await expect(setUp().check('everything', 'Bearer t').result).rejects.toThrow(ForbiddenError);
+    const admin = { principal: principalOf('admin') };
+    await expect(setUp(admin).check('adminOnly', 'Bearer t').result).resolves.toBe(true);
+    await expect(setUp(admin).check('everything', 'Bearer t').result).resolves.toBe(true);
+    await expect(setUp(admin).check('signedIn', 'Bearer t').result).resolves.toBe(true);
+  });
+});
