@@ -58,16 +58,16 @@ async function seeded(server, database, count) {
     await query(url, 'TRUNCATE users CASCADE');
     await query(
       url,
-      `INSERT INTO users (email, name, password_hash, created_at, updated_at)
-       SELECT 'bench-' || i || '@example.com', 'Bench User ' || i, $1,
+      `INSERT INTO users (email, email_canonical, name, password_hash, created_at, updated_at)
+       SELECT 'bench-' || i || '@example.com', 'bench-' || i || '@example.com', 'Bench User ' || i, $1,
               now() - i * interval '1 second', now() - i * interval '1 second'
          FROM generate_series(1, $2::int) AS i`,
       [passwordHash, count],
     );
     await query(
       url,
-      `INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
-       VALUES ('bench-admin@example.com', 'Admin', $1, 'admin', now(), now())`,
+      `INSERT INTO users (email, email_canonical, name, password_hash, role, created_at, updated_at)
+       VALUES ('bench-admin@example.com', 'bench-admin@example.com', 'Admin', $1, 'admin', now(), now())`,
       [passwordHash],
     );
     await query(url, 'VACUUM ANALYZE users');

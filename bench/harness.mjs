@@ -76,6 +76,8 @@ export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = 
       DATABASE_URL: databaseUrl,
       RATE_LIMIT_ENABLED: 'false',
       AUTH_JWT_SECRET: secret,
+      // Production closes /metrics to strangers; the bench does not scrape it.
+      METRICS_TOKEN: secret,
       SMTP_URL: smtpUrl,
       LOG_LEVEL: 'warn',
     },

@@ -3,10 +3,12 @@ import { InitialSchema1795709843034 } from './1795709843034-InitialSchema.js';
 import { Sessions1795710427048 } from './1795710427048-Sessions.js';
 import { AccountTokens1795717741674 } from './1795717741674-AccountTokens.js';
 import { OneClock1795985254254 } from './1795985254254-OneClock.js';
+import { CanonicalEmail1795989164113 } from './1795989164113-CanonicalEmail.js';
 
 export const migrations = [
   InitialSchema1795709843034,
   Sessions1795710427048,
   AccountTokens1795717741674,
   OneClock1795985254254,
+  CanonicalEmail1795989164113,
 ];

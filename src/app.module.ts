@@ -21,7 +21,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
-import { MetricsModule } from './metrics/metrics.module.js';
+import { MetricsEndpointModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -36,7 +36,7 @@ import { UsersModule } from './users/users.module.js';
     AuthModule,
     AccountEmailsModule,
     HealthModule,
-    MetricsModule,
+    MetricsEndpointModule,
   ],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },

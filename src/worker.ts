@@ -12,7 +12,6 @@ import { Configuration } from './config/configuration.js';
 import { databaseConfig } from './config/database.config.js';
 import { jobsConfig } from './config/jobs.config.js';
 import { mailConfig } from './config/mail.config.js';
-import { metricsConfig } from './config/metrics.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -20,7 +19,7 @@ import { LoggingModule } from './logging/logging.module.js';
 /** The modules that define job queues and handle their jobs, without HTTP. */
 @Module({ imports: [LoggingModule, CommonModule, DatabaseModule, AccountEmailSenderModule] })
 class WorkerModule {
-  static readonly namespaces = [appConfig, databaseConfig, authConfig, jobsConfig, mailConfig, metricsConfig];
+  static readonly namespaces = [appConfig, databaseConfig, authConfig, jobsConfig, mailConfig];
 
   static forRoot(configuration: Configuration): DynamicModule {
     return {

@@ -37,8 +37,13 @@ export class AccountEmailSender implements OnModuleInit {
       kind === 'reset-password'
         ? await this.users.findByEmail(job.email)
         : await this.users.findById(job.userId);
-    // No such account (a reset for an unknown address), or deleted since: nobody to write to.
-    if (!user) return;
+    // No such account (a reset for an unknown address), or deleted since: nobody to write to. A reset
+    // still reaches the SMTP server, so that the job fails when it is away as a known address's does:
+    // its outcome (in the job metrics) must not tell whether the address has an account.
+    if (!user) {
+      if (kind === 'reset-password') await this.mailer.probe();
+      return;
+    }
     const purpose: AccountTokenPurpose = kind === 'reset-password' ? 'reset-password' : 'verify-email';
     // A verified address needs no verification link (a welcome then comes without one).
     const needsLink = purpose === 'reset-password' || !user.emailVerified;

@@ -29,6 +29,7 @@ const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
 const ADA: User = {
   id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e',
   email: 'Ada@Example.com',
+  emailCanonical: 'ada@example.com',
   name: 'Ada',
   passwordHash: '$argon2id$the-current-hash',
   role: 'user',
@@ -57,9 +58,12 @@ function collaborators(user: User | null = ADA) {
     jobs: { enqueue: jest.fn(async () => undefined), defineQueue: jest.fn() },
     limits: { emailRetryAfter: jest.fn(async () => 0) },
     hasher: { hash: jest.fn(async (password: string) => `hash:${password}`) },
-    mailer: { send: jest.fn(async () => undefined) },
+    mailer: { send: jest.fn(async () => undefined), probe: jest.fn(async () => undefined) },
   };
 }
+
+/** Built once: its dictionaries take a moment to rank. */
+const POLICY = new PasswordPolicy({ passwordMinLength: 12, passwordMinScore: 3 } as AuthConfig);
 
 function service(c = collaborators()) {
   const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
@@ -71,7 +75,7 @@ function service(c = collaborators()) {
     c.jobs as unknown as JobsService,
     c.limits as unknown as AccountRateLimit,
     c.hasher as unknown as PasswordHasher,
-    new PasswordPolicy({ passwordMinLength: 12 } as AuthConfig),
+    POLICY,
     { now: () => NOW } as Clock,
   );
 }
@@ -221,6 +225,12 @@ describe('AccountEmailSender', () => {
     const nobody = collaborators(null);
     await send(nobody, { kind: 'reset-password', email: 'nobody@example.com' });
     expect(nobody.mailer.send).not.toHaveBeenCalled();
+    // Still reaching the SMTP server: the job fails with it as a known address's would.
+    expect(nobody.mailer.probe).toHaveBeenCalled();
+    nobody.mailer.probe.mockRejectedValueOnce(new Error('the SMTP server is away'));
+    await expect(send(nobody, { kind: 'reset-password', email: 'nobody@example.com' })).rejects.toThrow(
+      'away',
+    );
 
     const verified = collaborators({ ...ADA, emailVerified: true });
     await send(verified, { kind: 'verify-email', userId: ADA.id });

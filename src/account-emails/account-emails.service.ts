@@ -9,6 +9,7 @@ import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import { AccountRateLimit } from '../rate-limit/rate-limit.js';
 import type { User } from '../users/entities/user.entity.js';
+import { canonicalEmail } from '../users/email-address.js';
 import { UsersService } from '../users/users.service.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
 import { InvalidAccountTokenError, TooManyEmailsError } from './account-emails.errors.js';
@@ -53,7 +54,7 @@ export class AccountEmailsService {
 
   /** The same work whatever the email: the worker finds out whether an account has it. */
   async forgotPassword(email: string): Promise<void> {
-    await this.throttle(email.toLowerCase());
+    await this.throttle(canonicalEmail(email));
     await this.send({ kind: 'reset-password', email });
   }
 
@@ -65,7 +66,7 @@ export class AccountEmailsService {
   async resetPassword(token: string, newPassword: string): Promise<void> {
     const holder = await this.holderOf('reset-password', hashOpaqueToken(token));
     if (!holder) throw new InvalidAccountTokenError();
-    this.passwordPolicy.check(newPassword, holder.email, 'newPassword');
+    this.passwordPolicy.check(newPassword, holder.email, 'newPassword', [holder.name]);
     const passwordHash = await this.hasher.hash(newPassword);
     const userId = await this.spend('reset-password', token, async (user, transaction) => {
       await this.users.setPasswordHash(user.id, passwordHash, transaction);

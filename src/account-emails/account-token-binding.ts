@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalEmail } from '../users/email-address.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { AccountTokenPurpose } from './entities/account-token.entity.js';
 
@@ -9,6 +10,6 @@ import type { AccountTokenPurpose } from './entities/account-token.entity.js';
  * changes.
  */
 export function bindingOf(purpose: AccountTokenPurpose, user: Pick<User, 'email' | 'passwordHash'>): Buffer {
-  const bound = purpose === 'verify-email' ? user.email.toLowerCase() : user.passwordHash;
+  const bound = purpose === 'verify-email' ? canonicalEmail(user.email) : user.passwordHash;
   return createHash('sha256').update(bound, 'utf8').digest();
 }

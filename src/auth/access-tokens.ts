@@ -14,12 +14,17 @@ export interface AccessTokenClaims {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** RFC 9068's type for access tokens, so that no other JWT signed with the key passes as one. */
 const TOKEN_TYPE = 'at+jwt';
+/** How far another clock may be ahead of ours when it says a token was issued or becomes valid. */
+export const CLOCK_SKEW_SECONDS = 30;
 
 /**
  * Short-lived JWT access tokens, HS256 only [RFC 8725]: `alg: none`, other algorithms, other issuers
- * or audiences, another `typ` and expired tokens are refused. `fast-jwt` verifies synchronously with
- * node:crypto; `jose` went through WebCrypto's asynchronous jobs, several times the cost per
- * request (bench/README.md). Expiry is checked against the injected clock.
+ * or audiences, another `typ` are refused, and so is any token without `iss`, `aud`, `iat`, `exp`,
+ * `sub` and `sid` [RFC 9068 §2.2], one issued or valid (`nbf`) in the future beyond a small skew,
+ * an expired one, and one whose lifetime (`exp - iat`) is longer than AUTH_ACCESS_TOKEN_TTL, so a
+ * key that leaked cannot mint tokens for the year 10000. Times are checked against the injected
+ * clock. `fast-jwt` verifies synchronously with node:crypto; `jose` went through WebCrypto's
+ * asynchronous jobs, several times the cost per request (bench/README.md).
  */
 @Injectable()
 export class AccessTokens {
@@ -48,7 +53,7 @@ export class AccessTokens {
       allowedIss: auth.issuer,
       allowedAud: auth.audience,
       checkTyp: TOKEN_TYPE,
-      requiredClaims: ['sub', 'sid', 'iat', 'exp'],
+      requiredClaims: ['iss', 'aud', 'sub', 'sid', 'iat', 'exp'],
       // Checked below against the clock, which tests move.
       ignoreExpiration: true,
       ignoreNotBefore: true,
@@ -77,8 +82,11 @@ export class AccessTokens {
     } catch {
       throw invalid();
     }
-    const { sub, sid, exp } = payload;
-    if (typeof exp !== 'number' || exp * 1000 <= this.clock.now().getTime()) throw invalid();
+    const { sub, sid, iat, exp, nbf } = payload;
+    const now = this.clock.now().getTime() / 1000;
+    if (typeof exp !== 'number' || typeof iat !== 'number' || exp <= now) throw invalid();
+    if (iat > now + CLOCK_SKEW_SECONDS || exp - iat > this.auth.accessTokenTtlSeconds) throw invalid();
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_SKEW_SECONDS)) throw invalid();
     if (typeof sub !== 'string' || typeof sid !== 'string' || !UUID.test(sub) || !UUID.test(sid))
       throw invalid();
     return { sub, sid };

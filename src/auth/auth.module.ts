@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
-import { RedisModule } from '../redis/redis.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
 import { AuthController } from './auth.controller.js';
@@ -10,23 +10,31 @@ import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
-import { LoginLockout } from './login-lockout.js';
+import { LoginLocksController } from './login-locks.controller.js';
+import { LoginLockModule } from './login-lock.module.js';
+import { RefreshTokens } from './refresh-tokens.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 
 /** Sign-in, tokens and sessions; the owner of `sessions` and `refresh_tokens`; the global guard. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, RefreshToken]), UsersModule, PasswordsModule, RedisModule],
-  controllers: [AuthController],
+  imports: [
+    TypeOrmModule.forFeature([Session, RefreshToken]),
+    UsersModule,
+    PasswordsModule,
+    LoginLockModule,
+    MetricsModule,
+  ],
+  controllers: [AuthController, LoginLocksController],
   providers: [
     AuthService,
     AccessTokens,
+    RefreshTokens,
     SessionsRepository,
     SessionsService,
-    LoginLockout,
     // Deny by default: every route of every module needs a valid access token unless @Public().
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [SessionsService],
+  exports: [SessionsService, LoginLockModule],
 })
 export class AuthModule {}

@@ -8,6 +8,9 @@ import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-policy.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { DatabasePool } from '../database/database-pool.js';
+import { Metrics } from '../metrics/metrics.js';
 import type { AccessTokens } from './access-tokens.js';
 import {
   InvalidCredentialsError,
@@ -18,6 +21,7 @@ import {
 import { AuthService } from './auth.service.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { Principal } from './principal.js';
+import { RefreshTokens } from './refresh-tokens.js';
 import type { Rotation, SessionsRepository } from './sessions.repository.js';
 
 Logger.overrideLogger(false);
@@ -28,6 +32,7 @@ const PASSWORD = 'correct horse battery 42';
 const ADA: User = {
   id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e',
   email: 'ada@example.com',
+  emailCanonical: 'ada@example.com',
   name: 'Ada',
   passwordHash: `hash:${PASSWORD}`,
   role: 'user',
@@ -35,12 +40,22 @@ const ADA: User = {
   createdAt: NOW,
   updatedAt: NOW,
 };
-const AUTH = { refreshTokenTtlSeconds: 30 * 86_400, sessionIdleTtlSeconds: 7 * 86_400 } as AuthConfig;
+const AUTH = {
+  jwtSecret: 'a test key of at least thirty-two characters',
+  refreshTokenTtlSeconds: 30 * 86_400,
+  sessionIdleTtlSeconds: 7 * 86_400,
+  refreshReuseSeconds: 10,
+  passwordMinLength: 12,
+  passwordMinScore: 3,
+} as AuthConfig;
+/** Built once: its dictionaries take a moment to rank. */
+const POLICY = new PasswordPolicy(AUTH);
 
 /** The service over fakes: a hasher whose hash of p is `hash:p`, a lock that is open unless told. */
 async function setUp({
   user = ADA as User | null,
   lockedFor = 0,
+  engages = 0,
   rotation = undefined as Rotation | undefined,
 } = {}) {
   const users = {
@@ -59,10 +74,17 @@ async function setUp({
     needsRehash: jest.fn(() => false),
   };
   const lockout = {
-    retryAfterSeconds: jest.fn(async () => lockedFor),
-    recordFailure: jest.fn(async () => 0),
-    recordSuccess: jest.fn(async () => undefined),
+    reserve: jest.fn(async () =>
+      lockedFor > 0
+        ? { allowed: false as const, retryAfterSeconds: lockedFor }
+        : { allowed: true as const, lockedSeconds: engages },
+    ),
+    succeeded: jest.fn(async () => undefined),
   };
+  const metrics = new Metrics(
+    { stats: () => ({ total: 0, idle: 0, waiting: 0 }) } as DatabasePool,
+    {} as HttpAdapterHost,
+  );
   const accessTokens = { issue: jest.fn(() => 'an.access.token'), ttlSeconds: 900 };
   const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
   const service = new AuthService(
@@ -70,15 +92,17 @@ async function setUp({
     users as unknown as UsersService,
     sessions as unknown as SessionsRepository,
     accessTokens as unknown as AccessTokens,
+    new RefreshTokens(AUTH),
     hasher as unknown as PasswordHasher,
-    new PasswordPolicy({ passwordMinLength: 12 } as AuthConfig),
+    POLICY,
     lockout as unknown as LoginLockout,
     transactions as unknown as Transactions,
     { now: () => NOW } as Clock,
+    metrics,
   );
   await service.onModuleInit();
   hasher.hash.mockClear();
-  return { service, users, sessions, hasher, lockout, accessTokens };
+  return { service, users, sessions, hasher, lockout, accessTokens, metrics };
 }
 
 describe('AuthService', () => {
@@ -101,7 +125,7 @@ describe('AuthService', () => {
       expect(tokenHash).toEqual(hashOpaqueToken(pair.refreshToken));
       expect(accessTokens.issue).toHaveBeenCalledWith({ sub: ADA.id, sid: 'session-1' });
       expect(pair).toMatchObject({ accessToken: 'an.access.token', tokenType: 'Bearer', expiresIn: 900 });
-      expect(lockout.recordSuccess).toHaveBeenCalledWith(ADA.email);
+      expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
     });
 
     it('answers an unknown email and a wrong password alike, after one verification each', async () => {
@@ -112,7 +136,8 @@ describe('AuthService', () => {
         const { service, hasher, lockout, sessions } = await setUp({ user });
         await expect(service.login(ADA.email, password)).rejects.toThrow(InvalidCredentialsError);
         expect(hasher.verify).toHaveBeenCalledTimes(1);
-        expect(lockout.recordFailure).toHaveBeenCalledWith(ADA.email);
+        expect(lockout.reserve).toHaveBeenCalledWith(ADA.email);
+        expect(lockout.succeeded).not.toHaveBeenCalled();
         expect(sessions.create).not.toHaveBeenCalled();
       }
     });
@@ -134,17 +159,41 @@ describe('AuthService', () => {
     });
   });
 
+  describe('locks', () => {
+    it('counts a lock its attempt engaged, by the kind of account, an admin’s among them', async () => {
+      const { service, metrics } = await setUp({ user: { ...ADA, role: 'admin' }, engages: 60 });
+      await expect(service.login(ADA.email, 'a wrong password')).rejects.toThrow(InvalidCredentialsError);
+      expect(await metrics.registry.getSingleMetricAsString('auth_locks_total')).toContain(
+        'auth_locks_total{account="admin"} 1',
+      );
+    });
+  });
+
   describe('refresh', () => {
-    it('returns a new pair for a rotated token, idle sessions measured from AUTH_SESSION_IDLE_TTL ago', async () => {
+    it('returns the successor of a rotated token, idle sessions measured from AUTH_SESSION_IDLE_TTL ago', async () => {
       const { service, sessions } = await setUp({
         rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
       });
       const pair = await service.refresh('old-token');
-      const [oldHash, newHash, now, idleSince] = sessions.rotate.mock.calls[0] as unknown as Buffer[];
+      const [oldHash, newHash, times] = sessions.rotate.mock.calls[0] as unknown as [Buffer, Buffer, object];
       expect(oldHash).toEqual(hashOpaqueToken('old-token'));
       expect(newHash).toEqual(hashOpaqueToken(pair.refreshToken));
-      expect(now).toEqual(NOW);
-      expect(idleSince).toEqual(new Date(NOW.getTime() - AUTH.sessionIdleTtlSeconds * 1000));
+      expect(pair.refreshToken).toBe(new RefreshTokens(AUTH).successorOf('old-token').token);
+      expect(times).toEqual({
+        now: NOW,
+        idleSince: new Date(NOW.getTime() - AUTH.sessionIdleTtlSeconds * 1000),
+        repeatSince: new Date(NOW.getTime() - AUTH.refreshReuseSeconds * 1000),
+      });
+    });
+
+    it('answers a repeat within AUTH_REFRESH_REUSE_INTERVAL with the same successor', async () => {
+      const { service } = await setUp({
+        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
+      });
+      const first = await service.refresh('old-token');
+      const again = await service.refresh('old-token');
+      expect(again.refreshToken).toBe(first.refreshToken);
+      expect(again.refreshToken).not.toBe('old-token');
     });
 
     it.each(['reused', 'expired', 'unknown'] as const)(
@@ -159,6 +208,15 @@ describe('AuthService', () => {
 
   describe('changePassword', () => {
     const principal = { userId: ADA.id, sessionId: 'this-session', role: 'user', user: ADA } as Principal;
+
+    it('checks the current password under the login lock, and refuses it when the address is locked', async () => {
+      const { service, hasher, lockout } = await setUp({ lockedFor: 30 });
+      await expect(service.changePassword(principal, PASSWORD, 'a new passphrase 42')).rejects.toThrow(
+        TooManyAttemptsError,
+      );
+      expect(lockout.reserve).toHaveBeenCalledWith(ADA.email);
+      expect(hasher.verify).not.toHaveBeenCalled();
+    });
 
     it('needs the current password, and hashes nothing when it is wrong', async () => {
       const { service, hasher, users } = await setUp();

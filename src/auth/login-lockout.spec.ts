@@ -2,7 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { RateLimitConfig } from '../config/rate-limit.config.js';
 import type { RedisConnection } from '../redis/redis.module.js';
-import { LoginLockout } from './login-lockout.js';
+import { LoginLockout, type Reservation } from './login-lockout.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -18,32 +18,42 @@ function lockout({ enabled = true } = {}) {
     { client: null } as RedisConnection,
   );
   const advance = (ms: number) => (now += ms);
+  /** `times` wrong passwords; what the last reservation said. */
   const fail = async (email: string, times: number) => {
-    let locked = 0;
-    for (let i = 0; i < times; i++) locked = await subject.recordFailure(email);
-    return locked;
+    let last: Reservation = { allowed: true, lockedSeconds: 0 };
+    for (let i = 0; i < times; i++) last = await subject.reserve(email);
+    return last;
   };
-  return { subject, advance, fail };
+  const locked = (seconds: number) => ({ allowed: true, lockedSeconds: seconds });
+  const refused = (seconds: number) => ({ allowed: false, retryAfterSeconds: seconds });
+  return { subject, advance, fail, locked, refused };
 }
 
 describe('LoginLockout', () => {
-  it('locks after the threshold, for the duration, and then lets the email try again', async () => {
-    const { subject, advance, fail } = lockout();
-    expect(await fail('ada@example.com', 2)).toBe(0);
-    expect(await subject.retryAfterSeconds('ada@example.com')).toBe(0);
-    expect(await fail('ada@example.com', 1)).toBe(60);
-    expect(await subject.retryAfterSeconds('ada@example.com')).toBe(60);
+  it('lets the threshold of attempts through, the last engaging the lock, and refuses the rest until it runs out', async () => {
+    const { subject, advance, fail, locked, refused } = lockout();
+    expect(await fail('ada@example.com', 2)).toEqual(locked(0));
+    expect(await subject.reserve('ada@example.com')).toEqual(locked(60));
+    expect(await subject.reserve('ada@example.com')).toEqual(refused(60));
     advance(59_000);
-    expect(await subject.retryAfterSeconds('ada@example.com')).toBe(1);
+    expect(await subject.reserve('ada@example.com')).toEqual(refused(1));
     advance(1_000);
-    expect(await subject.retryAfterSeconds('ada@example.com')).toBe(0);
+    expect(await subject.reserve('ada@example.com')).toEqual(locked(0));
+  });
+
+  it('verifies at most the threshold of passwords however many attempts arrive at once', async () => {
+    const { subject } = lockout();
+    const all = await Promise.all(Array.from({ length: 40 }, () => subject.reserve('ada@example.com')));
+    expect(all.filter((r) => r.allowed)).toHaveLength(3);
+    expect(all.filter((r) => !r.allowed)).toHaveLength(37);
   });
 
   it('doubles each further lock, up to a day', async () => {
     const { advance, fail } = lockout();
     const locks = [];
     for (let i = 0; i < 12; i++) {
-      const seconds = await fail('ada@example.com', 3);
+      const last = await fail('ada@example.com', 3);
+      const seconds = last.allowed ? last.lockedSeconds : -1;
       locks.push(seconds);
       advance(seconds * 1000);
     }
@@ -52,46 +62,49 @@ describe('LoginLockout', () => {
     expect(locks.at(-1)).toBe(86_400);
   });
 
-  it('forgets failures a day after the last one: the count and the doubling start again', async () => {
-    const { advance, fail } = lockout();
-    expect(await fail('ada@example.com', 3)).toBe(60);
+  it('forgets an address a day after its last attempt: the count and the doubling start again', async () => {
+    const { advance, fail, locked } = lockout();
+    expect(await fail('ada@example.com', 3)).toEqual(locked(60));
     advance(MINUTE);
-    expect(await fail('ada@example.com', 2)).toBe(0);
+    expect(await fail('ada@example.com', 2)).toEqual(locked(0));
     advance(DAY - 1);
-    // Still remembered: one more failure is the third since the last lock.
-    expect(await fail('ada@example.com', 1)).toBe(120);
+    // Still remembered: one more attempt is the third since the last lock.
+    expect(await fail('ada@example.com', 1)).toEqual(locked(120));
     advance(DAY);
-    expect(await fail('ada@example.com', 2)).toBe(0);
-    expect(await fail('ada@example.com', 1)).toBe(60);
+    expect(await fail('ada@example.com', 2)).toEqual(locked(0));
+    expect(await fail('ada@example.com', 1)).toEqual(locked(60));
   });
 
-  it('forgets failures after a successful login', async () => {
-    const { subject, fail } = lockout();
+  it('starts afresh after the right password, or when an operator lifts the lock', async () => {
+    const { subject, fail, locked } = lockout();
     await fail('ada@example.com', 2);
-    await subject.recordSuccess('ada@example.com');
-    expect(await fail('ada@example.com', 2)).toBe(0);
+    await subject.succeeded('ada@example.com');
+    expect(await fail('ada@example.com', 2)).toEqual(locked(0));
+    expect(await fail('ada@example.com', 1)).toEqual(locked(60));
+    await subject.lift('ada@example.com');
+    expect(await fail('ada@example.com', 1)).toEqual(locked(0));
   });
 
-  it('counts an address however it is cased, and each address on its own', async () => {
-    const { subject, fail } = lockout();
+  it('counts every spelling of one address on one counter, and each address on its own', async () => {
+    const { subject, fail, locked } = lockout();
     await fail('ada@example.com', 2);
-    expect(await fail('ADA@Example.COM', 1)).toBe(60);
-    expect(await subject.retryAfterSeconds('grace@example.com')).toBe(0);
+    // Case, surrounding spaces and full-width letters are one address (canonicalEmail).
+    expect(await fail(' ＡＤＡ@Example.COM', 1)).toEqual(locked(60));
+    expect(await subject.reserve('grace@example.com')).toEqual(locked(0));
   });
 
-  it('keeps at most 100,000 addresses in memory, forgetting the one that failed longest ago', async () => {
-    const { subject, fail } = lockout();
+  it('keeps at most 100,000 addresses in memory, forgetting the one that tried longest ago', async () => {
+    const { subject, fail, locked } = lockout();
     await fail('first@example.com', 2);
     await fail('second@example.com', 2);
-    for (let i = 0; i < 99_999; i++) await subject.recordFailure(`flood-${i}@example.com`);
+    for (let i = 0; i < 99_999; i++) await subject.reserve(`flood-${i}@example.com`);
     // The oldest entry went to make room; the next one is still there.
-    expect(await fail('second@example.com', 1)).toBe(60);
-    expect(await fail('first@example.com', 1)).toBe(0);
+    expect(await fail('second@example.com', 1)).toEqual(locked(60));
+    expect(await fail('first@example.com', 1)).toEqual(locked(0));
   });
 
   it('locks nothing when rate limits are off', async () => {
-    const { subject, fail } = lockout({ enabled: false });
-    expect(await fail('ada@example.com', 10)).toBe(0);
-    expect(await subject.retryAfterSeconds('ada@example.com')).toBe(0);
+    const { fail, locked } = lockout({ enabled: false });
+    expect(await fail('ada@example.com', 10)).toEqual(locked(0));
   });
 });

@@ -2,114 +2,194 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { Clock } from '../common/clock.js';
-import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
+import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { RedisConnection } from '../redis/redis.module.js';
+import { canonicalEmail } from '../users/email-address.js';
+
+/** What may happen next for one address: check its password now, or wait. */
+export type Reservation =
+  | {
+      allowed: true;
+      /** The seconds of the lock this attempt engaged (it was the last allowed), or 0. */ lockedSeconds: number;
+    }
+  | { allowed: false; retryAfterSeconds: number };
 
 interface Entry {
-  failures: number;
+  /** Attempts since the last lock, each counted before its password was checked. */
+  attempts: number;
   locks: number;
   lockedUntil: number;
-  lastFailure: number;
+  last: number;
 }
 
-const FORGET_AFTER_MS = 24 * 3600 * 1000;
-const MAX_LOCK_MS = 24 * 3600 * 1000;
-/** Bounds memory under a flood of distinct emails; the oldest entries go first. */
+interface Policy {
+  threshold: number;
+  lockMs: number;
+  maxLockMs: number;
+  forgetMs: number;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Bounds memory under a flood of distinct addresses; the oldest entries go first. */
 const MAX_ENTRIES = 100_000;
 
-/** Where lockout entries live: this process, or Redis (shared by every instance) with REDIS_URL. */
+/**
+ * The rule, applied atomically by each store: an address whose lock has not run out is refused;
+ * otherwise the attempt is counted, and the attempt that reaches the threshold engages a lock twice
+ * as long as the one before (up to a day). An address is forgotten a day after its last attempt.
+ */
+function reserve(
+  previous: Entry | undefined,
+  now: number,
+  policy: Policy,
+): { entry: Entry; outcome: Reservation } {
+  const entry =
+    previous && now - previous.last < policy.forgetMs
+      ? { ...previous }
+      : { attempts: 0, locks: 0, lockedUntil: 0, last: now };
+  if (entry.lockedUntil > now)
+    return {
+      entry,
+      outcome: { allowed: false, retryAfterSeconds: Math.ceil((entry.lockedUntil - now) / 1000) },
+    };
+  entry.attempts += 1;
+  entry.last = now;
+  let lockedMs = 0;
+  if (entry.attempts >= policy.threshold) {
+    lockedMs = Math.min(policy.lockMs * 2 ** entry.locks, policy.maxLockMs);
+    entry.lockedUntil = now + lockedMs;
+    entry.locks += 1;
+    entry.attempts = 0;
+  }
+  return { entry, outcome: { allowed: true, lockedSeconds: Math.ceil(lockedMs / 1000) } };
+}
+
+/** The same rule in one Redis script, so that every instance reserves atomically on one key. */
+const RESERVE_SCRIPT = `
+local now, threshold, lockMs, maxLockMs, forgetMs =
+  tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local entry = { attempts = 0, locks = 0, lockedUntil = 0, last = now }
+local stored = redis.call('GET', KEYS[1])
+if stored then
+  local previous = cjson.decode(stored)
+  if now - previous.last < forgetMs then entry = previous end
+end
+if entry.lockedUntil > now then return { 0, math.ceil((entry.lockedUntil - now) / 1000) } end
+entry.attempts = entry.attempts + 1
+entry.last = now
+local locked = 0
+if entry.attempts >= threshold then
+  locked = math.min(lockMs * 2 ^ entry.locks, maxLockMs)
+  entry.lockedUntil = now + locked
+  entry.locks = entry.locks + 1
+  entry.attempts = 0
+end
+redis.call('SET', KEYS[1], cjson.encode(entry), 'PX', forgetMs)
+return { 1, math.ceil(locked / 1000) }
+`;
+
+/** Where entries live: this process, or Redis (shared by every instance) with REDIS_URL. */
 interface LockoutStore {
-  get(key: string): Promise<Entry | undefined>;
-  set(key: string, entry: Entry): Promise<void>;
+  reserve(key: string, now: number, policy: Policy): Promise<Reservation>;
   delete(key: string): Promise<void>;
 }
 
+/** Atomic because nothing awaits between the read and the write. */
 class MemoryStore implements LockoutStore {
   private readonly entries = new Map<string, Entry>();
-  async get(key: string) {
-    return this.entries.get(key);
-  }
-  async set(key: string, entry: Entry) {
+
+  async reserve(key: string, now: number, policy: Policy): Promise<Reservation> {
+    const { entry, outcome } = reserve(this.entries.get(key), now, policy);
     this.entries.delete(key);
     this.entries.set(key, entry);
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    return outcome;
   }
-  async delete(key: string) {
+
+  async delete(key: string): Promise<void> {
     this.entries.delete(key);
   }
 }
 
-/** Entries expire a day after the last failure, as they are forgotten then anyway. */
+type ReservingRedis = Redis & {
+  gatehouseReserveAttempt(key: string, ...args: number[]): Promise<[number, number]>;
+};
+
+/** Entries expire a day after the last attempt, as they are forgotten then anyway. */
 class RedisStore implements LockoutStore {
-  constructor(private readonly redis: Redis) {}
-  async get(key: string) {
-    const value = await this.redis.get(key);
-    return value ? (JSON.parse(value) as Entry) : undefined;
+  private readonly redis: ReservingRedis;
+
+  constructor(redis: Redis) {
+    redis.defineCommand('gatehouseReserveAttempt', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
+    this.redis = redis as ReservingRedis;
   }
-  async set(key: string, entry: Entry) {
-    await this.redis.set(key, JSON.stringify(entry), 'PX', FORGET_AFTER_MS);
+
+  async reserve(key: string, now: number, policy: Policy): Promise<Reservation> {
+    const [allowed, seconds] = await this.redis.gatehouseReserveAttempt(
+      key,
+      now,
+      policy.threshold,
+      policy.lockMs,
+      policy.maxLockMs,
+      policy.forgetMs,
+    );
+    return allowed
+      ? { allowed: true, lockedSeconds: seconds }
+      : { allowed: false, retryAfterSeconds: seconds };
   }
-  async delete(key: string) {
+
+  async delete(key: string): Promise<void> {
     await this.redis.del(key);
   }
 }
 
 /**
- * Locks an email after AUTH_LOCKOUT_THRESHOLD failed logins, for AUTH_LOCKOUT_DURATION, twice as long
- * at each further lock (up to a day); forgotten a day after the last failure [ASVS 6.3.1]. Unknown
- * emails are counted like known ones, so the lock reveals nothing. With REDIS_URL every instance
- * shares the state (keyed by a hash of the email, so Redis holds no addresses); otherwise it lives in
- * this process. Concurrent failures on two instances may count as one: a lock a little late, never
- * a wrong one.
+ * One lock per account for every check of a password [ASVS 6.3.1]: login, change-password, and
+ * whatever else asks for a current password. An attempt is reserved before the password is checked,
+ * atomically, so at most AUTH_LOCKOUT_THRESHOLD passwords are ever verified per lock window, however
+ * many requests arrive at once and on however many instances (a burst used to have every password
+ * verified before the lock counted any); every other attempt gets the 429 without a verification.
+ * The lock lasts AUTH_LOCKOUT_DURATION, twice as long at each further lock (up to a day). Unknown
+ * addresses are counted like known ones, so the lock reveals nothing. Keyed by a hash of the
+ * canonical address (email-address.ts), so Redis holds no addresses and every spelling of one
+ * address is one counter. With REDIS_URL every instance shares the state; otherwise it lives here.
  */
 @Injectable()
 export class LoginLockout {
   private readonly store: LockoutStore;
+  private readonly policy: Policy;
 
   constructor(
-    @Inject(authConfig.KEY) private readonly auth: AuthConfig,
+    @Inject(authConfig.KEY) auth: AuthConfig,
     @Inject(rateLimitConfig.KEY) private readonly rateLimit: RateLimitConfig,
     private readonly clock: Clock,
     redis: RedisConnection,
   ) {
     this.store = redis.client ? new RedisStore(redis.client) : new MemoryStore();
+    this.policy = {
+      threshold: auth.lockoutThreshold,
+      lockMs: auth.lockoutSeconds * 1000,
+      maxLockMs: DAY_MS,
+      forgetMs: DAY_MS,
+    };
   }
 
-  /** Seconds until the email may try again; 0 when it is not locked. */
-  async retryAfterSeconds(email: string): Promise<number> {
-    if (!this.rateLimit.enabled) return 0;
-    const entry = await this.store.get(key(email));
-    const remaining = (entry?.lockedUntil ?? 0) - this.clock.now().getTime();
-    return remaining > 0 ? Math.ceil(remaining / 1000) : 0;
+  /** Asks to check one password of this address now; call `succeeded` when it was the right one. */
+  async reserve(email: string): Promise<Reservation> {
+    if (!this.rateLimit.enabled) return { allowed: true, lockedSeconds: 0 };
+    return this.store.reserve(key(email), this.clock.now().getTime(), this.policy);
   }
 
-  /** Counts a failure; the seconds of the lock it started, or 0. */
-  async recordFailure(email: string): Promise<number> {
-    if (!this.rateLimit.enabled) return 0;
-    const now = this.clock.now().getTime();
-    const id = key(email);
-    const previous = await this.store.get(id);
-    const entry =
-      previous && now - previous.lastFailure < FORGET_AFTER_MS
-        ? previous
-        : { failures: 0, locks: 0, lockedUntil: 0, lastFailure: now };
-    entry.failures += 1;
-    entry.lastFailure = now;
-    let lockedMs = 0;
-    if (entry.failures >= this.auth.lockoutThreshold) {
-      lockedMs = Math.min(this.auth.lockoutSeconds * 1000 * 2 ** entry.locks, MAX_LOCK_MS);
-      entry.lockedUntil = now + lockedMs;
-      entry.locks += 1;
-      entry.failures = 0;
-    }
-    await this.store.set(id, entry);
-    return Math.ceil(lockedMs / 1000);
+  /** The right password: the address starts afresh, its lock lifted. */
+  async succeeded(email: string): Promise<void> {
+    await this.store.delete(key(email));
   }
 
-  async recordSuccess(email: string): Promise<void> {
+  /** An operator lifts the lock of an address (npm run cli -- unlock). */
+  async lift(email: string): Promise<void> {
     await this.store.delete(key(email));
   }
 }
 
-const key = (email: string) => `lockout:${createHash('sha256').update(email.toLowerCase()).digest('hex')}`;
+const key = (email: string) => `lockout:${createHash('sha256').update(canonicalEmail(email)).digest('hex')}`;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Not, Repository } from 'typeorm';
+import { Not, Repository, type EntityManager } from 'typeorm';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
 import type { Transaction } from '../database/transactions.js';
 import { UserColumns } from '../users/user-columns.js';
@@ -8,8 +8,16 @@ import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
 import type { Principal } from './principal.js';
 
+export interface RotationTimes {
+  now: Date;
+  /** A session last used before this has been idle too long. */
+  idleSince: Date;
+  /** A token spent after this, whose successor is still unspent, is a repeat rather than a reuse. */
+  repeatSince: Date;
+}
+
 export type Rotation =
-  | { outcome: 'rotated'; sessionId: string; userId: string }
+  | { outcome: 'rotated' | 'repeated'; sessionId: string; userId: string }
   | { outcome: 'reused'; userId: string }
   | { outcome: 'expired' | 'unknown' };
 
@@ -69,11 +77,17 @@ export class SessionsRepository {
   }
 
   /**
-   * Spends `oldHash` and records `newHash` in its place. A token that was already spent ends its
-   * whole session (reuse detection). The session row is locked first, in every path, so that
-   * concurrent refreshes of one session queue up instead of deadlocking.
+   * Spends `oldHash` and records `newHash`, its successor, in its place. A token that was already
+   * spent ends its whole session (reuse detection), unless it was spent after `repeatSince` and its
+   * successor is still unspent (a repeat: the caller gets that successor again). The session row is
+   * locked first, in every path, so that concurrent refreshes of one session queue up instead of
+   * deadlocking, and each sees what the one before it committed.
    */
-  rotate(oldHash: Buffer, newHash: Buffer, now: Date, idleSince: Date): Promise<Rotation> {
+  rotate(
+    oldHash: Buffer,
+    newHash: Buffer,
+    { now, idleSince, repeatSince }: RotationTimes,
+  ): Promise<Rotation> {
     return this.sessions.manager.transaction(async (q) => {
       const sessions: { id: string; user_id: string; expires_at: Date; last_used_at: Date }[] = await q.query(
         `SELECT s.id, s.user_id, s.expires_at, s.last_used_at FROM sessions s
@@ -82,6 +96,7 @@ export class SessionsRepository {
       );
       const session = sessions[0];
       if (!session) return { outcome: 'unknown' };
+      const live = session.expires_at > now && session.last_used_at > idleSince;
       const { affected } = await q
         .createQueryBuilder()
         .update(RefreshToken)
@@ -89,10 +104,12 @@ export class SessionsRepository {
         .where('token_hash = :hash AND spent_at IS NULL', { hash: oldHash })
         .execute();
       if (!affected) {
+        if (live && (await this.isRepeat(q, oldHash, newHash, repeatSince)))
+          return { outcome: 'repeated', sessionId: session.id, userId: session.user_id };
         await q.delete(Session, { id: session.id });
         return { outcome: 'reused', userId: session.user_id };
       }
-      if (session.expires_at <= now || session.last_used_at <= idleSince) {
+      if (!live) {
         await q.delete(Session, { id: session.id });
         return { outcome: 'expired' };
       }
@@ -105,6 +122,21 @@ export class SessionsRepository {
       await q.update(Session, { id: session.id }, { lastUsedAt: now });
       return { outcome: 'rotated', sessionId: session.id, userId: session.user_id };
     });
+  }
+
+  /** Spent after `repeatSince`, and its successor is the session's unspent token. */
+  private async isRepeat(
+    q: EntityManager,
+    oldHash: Buffer,
+    newHash: Buffer,
+    repeatSince: Date,
+  ): Promise<boolean> {
+    const rows: unknown[] = await q.query(
+      `SELECT 1 FROM refresh_tokens spent JOIN refresh_tokens next ON next.session_id = spent.session_id
+        WHERE spent.token_hash = $1 AND spent.spent_at > $3 AND next.token_hash = $2 AND next.spent_at IS NULL`,
+      [oldHash, newHash, repeatSince],
+    );
+    return rows.length > 0;
   }
 
   async delete(sessionId: string): Promise<void> {

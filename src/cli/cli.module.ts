@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountEmailSenderModule } from '../account-emails/account-emails.module.js';
+import { LoginLockModule } from '../auth/login-lock.module.js';
 import { CommonModule } from '../common/common.module.js';
 import { appConfig } from '../config/app.config.js';
 import { authConfig } from '../config/auth.config.js';
@@ -8,7 +9,8 @@ import type { Configuration } from '../config/configuration.js';
 import { databaseConfig } from '../config/database.config.js';
 import { jobsConfig } from '../config/jobs.config.js';
 import { mailConfig } from '../config/mail.config.js';
-import { metricsConfig } from '../config/metrics.config.js';
+import { rateLimitConfig } from '../config/rate-limit.config.js';
+import { redisConfig } from '../config/redis.config.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -18,9 +20,17 @@ import { UsersModule } from '../users/users.module.js';
  * the account-email queue defined (a new admin is sent the welcome email, even on a database no API
  * has booted on yet). It works no jobs.
  */
-@Module({ imports: [CommonModule, DatabaseModule, UsersModule, AccountEmailSenderModule] })
+@Module({ imports: [CommonModule, DatabaseModule, UsersModule, AccountEmailSenderModule, LoginLockModule] })
 export class CliModule {
-  static readonly namespaces = [appConfig, databaseConfig, authConfig, jobsConfig, mailConfig, metricsConfig];
+  static readonly namespaces = [
+    appConfig,
+    databaseConfig,
+    authConfig,
+    jobsConfig,
+    mailConfig,
+    rateLimitConfig,
+    redisConfig,
+  ];
 
   static forRoot(configuration: Configuration): DynamicModule {
     return {

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parseArgs } from 'node:util';
+import { LoginLockout } from '../auth/login-lockout.js';
 import { AdminCliEnvironment } from '../config/cli.config.js';
 import { Configuration } from '../config/configuration.js';
 import { InvalidConfigurationError, readEnvironment } from '../config/environment.js';
@@ -14,16 +15,19 @@ import { CliModule } from './cli.module.js';
 
 const USAGE = `usage:
   ADMIN_PASSWORD=… npm run cli -- create-admin --email <email> --name <name>
+  npm run cli -- unlock --email <email>
   npm run cli -- dead-jobs`;
 
 /**
  * Command-line tools on the database `npm start` uses (DATABASE_URL, or the embedded one):
  *   create-admin --email … --name …   creates an admin, or promotes the existing user with that email
+ *   unlock --email …                   lifts the lock repeated wrong passwords put on an address
  *   dead-jobs                          lists the jobs that failed for good (one JSON object a line)
  */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'create-admin') return createAdmin(rest);
+  if (command === 'unlock') return unlock(rest);
   if (command === 'dead-jobs' && rest.length === 0) return listDeadJobs();
   console.error(USAGE);
   return 2;
@@ -40,6 +44,18 @@ async function withContext<T>(work: (app: INestApplicationContext) => Promise<T>
   } finally {
     await app.close();
   }
+}
+
+/** With REDIS_URL the lock is the one every instance reads; without it, each process has its own. */
+async function unlock(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+  if (!values.email) {
+    console.error(USAGE);
+    return 2;
+  }
+  await withContext((app) => app.get(LoginLockout).lift(values.email!));
+  console.info(`lifted the lock on ${values.email}, if it had one`);
+  return 0;
 }
 
 async function listDeadJobs(): Promise<number> {

@@ -1,6 +1,7 @@
-import { IsDefined, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { defineConfig, type ConfigOf } from './config-namespace.js';
+import { RESTRICTION_LEVELS, type RestrictionLevel } from '../users/script-restriction.js';
 import { DURATION, DURATION_MESSAGE, durationToSeconds, ToInteger } from './environment.js';
 
 export const DEFAULT_PASSWORD_MIN_LENGTH = 12;
@@ -35,6 +36,13 @@ export class AuthEnvironment {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_REFRESH_TOKEN_TTL = '30d';
 
+  /**
+   * A refresh token presented again this soon after it was spent (two tabs, a client retrying after a
+   * lost answer) gets the same successor pair instead of ending the session; 0 turns this off.
+   */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  AUTH_REFRESH_REUSE_INTERVAL = '10s';
+
   /** A session not refreshed for this long ends. */
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_SESSION_IDLE_TTL = '7d';
@@ -45,6 +53,17 @@ export class AuthEnvironment {
   @Min(8)
   @Max(64)
   AUTH_PASSWORD_MIN_LENGTH = DEFAULT_PASSWORD_MIN_LENGTH;
+
+  /** Passwords zxcvbn scores below this (0 to 4) are refused: 3 resists an offline guess at a slow hash. */
+  @ToInteger()
+  @IsInt()
+  @Min(0)
+  @Max(4)
+  AUTH_PASSWORD_MIN_SCORE = 3;
+
+  /** How far an address may mix scripts (UTS #39 restriction levels; see users/script-restriction.ts). */
+  @IsIn(RESTRICTION_LEVELS)
+  AUTH_EMAIL_RESTRICTION_LEVEL: RestrictionLevel = 'highly-restrictive';
 
   /** Failed logins for one email before it is locked; each further lock lasts twice as long. */
   @ToInteger()
@@ -73,8 +92,11 @@ export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
   audience: env.AUTH_JWT_AUDIENCE,
   accessTokenTtlSeconds: durationToSeconds(env.AUTH_ACCESS_TOKEN_TTL),
   refreshTokenTtlSeconds: durationToSeconds(env.AUTH_REFRESH_TOKEN_TTL),
+  refreshReuseSeconds: durationToSeconds(env.AUTH_REFRESH_REUSE_INTERVAL),
   sessionIdleTtlSeconds: durationToSeconds(env.AUTH_SESSION_IDLE_TTL),
   passwordMinLength: env.AUTH_PASSWORD_MIN_LENGTH,
+  passwordMinScore: env.AUTH_PASSWORD_MIN_SCORE,
+  emailRestrictionLevel: env.AUTH_EMAIL_RESTRICTION_LEVEL,
   lockoutThreshold: env.AUTH_LOCKOUT_THRESHOLD,
   lockoutSeconds: durationToSeconds(env.AUTH_LOCKOUT_DURATION),
   verifyEmailTtlSeconds: durationToSeconds(env.AUTH_VERIFY_EMAIL_TTL),

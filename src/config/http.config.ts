@@ -1,7 +1,7 @@
-import { IsInt, IsString, Matches, Max, Min, IsOptional } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min, IsOptional } from 'class-validator';
 import { DEFAULT_PORT } from './app.config.js';
 import { defineConfig, type ConfigOf } from './config-namespace.js';
-import { ToInteger } from './environment.js';
+import { ToBoolean, ToInteger } from './environment.js';
 
 /** The HTTP server of the API: where it listens, what it accepts, whom it believes, how it stops. */
 export class HttpEnvironment {
@@ -53,6 +53,11 @@ export class HttpEnvironment {
   @Min(0)
   @Max(60_000)
   SHUTDOWN_GRACE_MS = 1_000;
+
+  /** Swagger UI at /docs and the document at /docs-json; `false` serves neither. */
+  @ToBoolean()
+  @IsBoolean()
+  DOCS_ENABLED = true;
 }
 
 /** In the shape Fastify takes: a hop count becomes "trust the first n hops". */
@@ -76,5 +81,6 @@ export const httpConfig = defineConfig('http', HttpEnvironment, (env) => ({
     .filter(Boolean),
   trustProxy: trustProxy(env.TRUST_PROXY),
   shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  docsEnabled: env.DOCS_ENABLED,
 }));
 export type HttpConfig = ConfigOf<typeof httpConfig>;

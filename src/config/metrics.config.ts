@@ -1,15 +1,39 @@
-import { IsOptional, IsString, MinLength } from 'class-validator';
+import { IsDefined, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { defineConfig, type ConfigOf } from './config-namespace.js';
+import { ToInteger } from './environment.js';
 
 export class MetricsEnvironment {
-  /** When set, GET /metrics needs it as a Bearer token. */
-  @IsOptional()
+  /** Read here only to close /metrics in production. */
+  NODE_ENV?: string;
+
+  /**
+   * When set, GET /metrics needs it as a Bearer token. Production needs it, or METRICS_PORT: a public
+   * /metrics tells strangers what the app is doing (job outcomes once told whether an address has an
+   * account).
+   */
+  @ValidateIf(
+    (env: MetricsEnvironment) =>
+      env.METRICS_TOKEN !== undefined || (env.NODE_ENV === 'production' && env.METRICS_PORT === undefined),
+  )
+  @IsDefined({ message: 'is required in production unless METRICS_PORT serves the metrics apart' })
   @IsString()
   @MinLength(16)
   METRICS_TOKEN?: string;
+
+  /**
+   * When set, the metrics are served on this port only (GET /metrics, no token), for a scraper on a
+   * private network, and the public port has no /metrics.
+   */
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
 }
 
 export const metricsConfig = defineConfig('metrics', MetricsEnvironment, (env) => ({
   token: env.METRICS_TOKEN,
+  port: env.METRICS_PORT,
 }));
 export type MetricsConfig = ConfigOf<typeof metricsConfig>;

@@ -45,6 +45,14 @@ export class Mailer implements OnApplicationShutdown {
     await this.transport.sendMail({ from: this.config.from, ...mail });
   }
 
+  /**
+   * Reaches the SMTP server without sending anything (EHLO, and the login if the URL has one);
+   * throws as `send` would when the server is away. Nothing without SMTP_URL.
+   */
+  async probe(): Promise<void> {
+    await this.transport?.verify();
+  }
+
   onApplicationShutdown(): void {
     this.transport?.close();
   }

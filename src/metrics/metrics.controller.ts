@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
@@ -26,15 +26,18 @@ export class MetricsController {
   @ApiOperation({
     operationId: 'metrics_scrape',
     summary: 'Prometheus metrics',
-    description: 'Prometheus text format. When METRICS_TOKEN is set, send it as a Bearer token.',
+    description:
+      'Prometheus text format. When METRICS_TOKEN is set, send it as a Bearer token (production requires it, or METRICS_PORT). With METRICS_PORT the metrics are served on that port only, and this path is a 404.',
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({
     description: 'Prometheus exposition format.',
     schema: { type: 'string', maxLength: 1_000_000 },
   })
-  @ApiProblems(401)
+  @ApiProblems(401, 404)
   async scrape(@Req() request: FastifyRequest): Promise<string> {
+    // Served on METRICS_PORT alone: here it is as if it did not exist.
+    if (this.config.port !== undefined) throw new NotFoundException();
     if (this.config.token && !sameToken(bearerToken(request.headers.authorization), this.config.token)) {
       throw new UnauthenticatedError('The metrics token is missing or wrong.');
     }

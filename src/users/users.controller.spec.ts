@@ -15,6 +15,7 @@ import { UsersService } from './users.service.js';
 const ADA: User = {
   id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e',
   email: 'ada@example.com',
+  emailCanonical: 'ada@example.com',
   name: 'Ada',
   passwordHash: '$argon2id$never-shown',
   role: 'user',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordsModule } from '../passwords/passwords.module.js';
+import { EmailPolicy } from './email-policy.js';
 import { User } from './entities/user.entity.js';
 import { UserColumns } from './user-columns.js';
 import { UsersController } from './users.controller.js';
@@ -11,7 +12,7 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([User]), PasswordsModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, UserColumns],
+  providers: [UsersRepository, UsersService, UserColumns, EmailPolicy],
   exports: [UsersService, UserColumns],
 })
 export class UsersModule {}

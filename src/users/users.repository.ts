@@ -5,6 +5,7 @@ import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
 import type { Transaction } from '../database/transactions.js';
 import { User, type UserRole } from './entities/user.entity.js';
+import { canonicalEmail } from './email-address.js';
 import { UserColumns } from './user-columns.js';
 import { EmailTakenError } from './users.errors.js';
 
@@ -22,8 +23,8 @@ const UNIQUE_VIOLATION = '23505';
 /**
  * The SQL of the `users` table, which only the users module writes. TypeORM's repository by
  * default; the two reads every request or login makes (by id, by email) and the list are plain SQL
- * over `UserColumns`, the reads as prepared statements (bench/README.md). Emails are matched with
- * `lower()`, which the unique index covers.
+ * over `UserColumns`, the reads as prepared statements (bench/README.md). Addresses are matched by
+ * their canonical form, computed in JavaScript (email-address.ts), which the unique index covers.
  */
 @Injectable()
 export class UsersRepository {
@@ -37,7 +38,7 @@ export class UsersRepository {
   ) {
     const select = `SELECT ${columns.select('u')} FROM users u`;
     this.byId = { name: 'users_find_by_id', text: `${select} WHERE u.id = $1` };
-    this.byEmail = { name: 'users_find_by_email', text: `${select} WHERE lower(u.email) = lower($1)` };
+    this.byEmail = { name: 'users_find_by_email', text: `${select} WHERE u.email_canonical = $1` };
   }
 
   /** The repository, or its view inside the caller's transaction. */
@@ -45,10 +46,14 @@ export class UsersRepository {
     return transaction?.getRepository(User) ?? this.repository;
   }
 
-  /** Inserts, or throws `EmailTakenError` when the unique index on `lower(email)` refuses it. */
+  /** Inserts, or throws `EmailTakenError` when the unique index on the canonical address refuses it. */
   async insert(input: NewUser, transaction?: Transaction): Promise<User> {
     const users = this.users(transaction);
-    const user = users.create({ ...input, updatedAt: input.createdAt });
+    const user = users.create({
+      ...input,
+      emailCanonical: canonicalEmail(input.email),
+      updatedAt: input.createdAt,
+    });
     try {
       // insert() fills in what the database made (id, defaults), without reading the row back.
       await users.insert(user);
@@ -64,8 +69,9 @@ export class UsersRepository {
     return row ? this.columns.toUser(row) : null;
   }
 
+  /** The account of an address, however it is spelled. */
   async findByEmail(email: string): Promise<User | null> {
-    const [row] = await this.pool.prepared(this.byEmail, [email]);
+    const [row] = await this.pool.prepared(this.byEmail, [canonicalEmail(email)]);
     return row ? this.columns.toUser(row) : null;
   }
 
@@ -83,9 +89,12 @@ export class UsersRepository {
       where.push(`(u.created_at, u.id) < ($${params.length - 1}, $${params.length})`);
     }
     if (options.search) {
-      params.push(`${options.search.replace(/[\\%_]/g, '\\$&')}%`);
-      const prefix = `lower($${params.length})`;
-      where.push(`(lower(u.email) LIKE ${prefix} ESCAPE '\\' OR lower(u.name) LIKE ${prefix} ESCAPE '\\')`);
+      const prefix = (text: string) => `${text.replace(/[\\%_]/g, '\\$&')}%`;
+      params.push(prefix(canonicalEmail(options.search)), prefix(options.search));
+      const [email, name] = [params.length - 1, params.length];
+      where.push(
+        `(u.email_canonical LIKE $${email} ESCAPE '\\' OR lower(u.name) LIKE lower($${name}) ESCAPE '\\')`,
+      );
     }
     params.push(options.limit + 1);
     const rows: object[] = await this.repository.query(

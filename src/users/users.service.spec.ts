@@ -6,6 +6,7 @@ import type { Transaction, Transactions } from '../database/transactions.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-policy.js';
+import { EmailPolicy, EmailRejectedError } from './email-policy.js';
 import type { User } from './entities/user.entity.js';
 import type { UsersRepository } from './users.repository.js';
 import { UserNotFoundError } from './users.errors.js';
@@ -16,6 +17,7 @@ const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
 const ADA: User = {
   id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e',
   email: 'ada@example.com',
+  emailCanonical: 'ada@example.com',
   name: 'Ada',
   passwordHash: '$argon2id$hash',
   role: 'user',
@@ -23,6 +25,14 @@ const ADA: User = {
   createdAt: NOW,
   updatedAt: NOW,
 };
+
+const AUTH = {
+  passwordMinLength: 12,
+  passwordMinScore: 3,
+  emailRestrictionLevel: 'highly-restrictive',
+} as AuthConfig;
+/** Built once: its dictionaries take a moment to rank. */
+const POLICY = new PasswordPolicy(AUTH);
 
 /** The service over fakes of its collaborators (the SQL is tested against PostgreSQL in test/users). */
 function setUp(existing: User | null = ADA) {
@@ -39,7 +49,8 @@ function setUp(existing: User | null = ADA) {
   const service = new UsersService(
     repository as unknown as UsersRepository,
     hasher as unknown as PasswordHasher,
-    new PasswordPolicy({ passwordMinLength: 12 } as AuthConfig),
+    POLICY,
+    new EmailPolicy(AUTH),
     jobs as unknown as JobsService,
     transactions as unknown as Transactions,
     { now: () => NOW } as Clock,
@@ -79,6 +90,28 @@ describe('UsersService', () => {
     expect(repository.insert).not.toHaveBeenCalled();
   });
 
+  it('refuses a password built from the name, with zxcvbn’s reason', async () => {
+    const { service, repository } = setUp();
+    const attempt = service.signUp({ ...signUp, name: 'Ada Lovelace', password: 'lovelace1815' });
+    await expect(attempt).rejects.toThrow(PasswordRejectedError);
+    await expect(attempt).rejects.toMatchObject({
+      errors: [{ pointer: '#/password', detail: expect.stringContaining('the email address or the name') }],
+    });
+    expect(repository.insert).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a Cyrillic "а" among Latin letters', 'rt-\u0430lice@example.com'],
+    ['a Greek "ο" in the domain', 'alice@ex\u03bfmple.com'],
+  ])('refuses an address with %s before hashing anything', async (_, email) => {
+    const { service, repository, hasher } = setUp();
+    const attempt = service.signUp({ ...signUp, email });
+    await expect(attempt).rejects.toThrow(EmailRejectedError);
+    await expect(attempt).rejects.toMatchObject({ errors: [{ pointer: '#/email' }] });
+    expect(hasher.hash).not.toHaveBeenCalled();
+    expect(repository.insert).not.toHaveBeenCalled();
+  });
+
   it('promotes an existing account to admin, keeping its password, or creates an admin', async () => {
     const promoted = setUp();
     expect(await promoted.service.createAdmin(signUp)).toMatchObject({ created: false });
@@ -104,11 +137,12 @@ describe('UsersService', () => {
     await expect(service.getVisibleTo({ userId: 'an-admin', role: 'admin' }, ADA.id)).resolves.toBe(ADA);
   });
 
-  it('changes nothing, not even updatedAt, for a patch without members', async () => {
+  it('changes nothing, not even updatedAt, for a patch without members or with the values it has', async () => {
     const { service, repository } = setUp();
     expect(await service.update(ADA.id, { name: undefined })).toBe(ADA);
+    expect(await service.update(ADA.id, { name: ADA.name, role: ADA.role })).toBe(ADA);
     expect(repository.update).not.toHaveBeenCalled();
-    await service.update(ADA.id, { name: 'Ada L.' });
+    await service.update(ADA.id, { name: 'Ada L.', role: ADA.role });
     expect(repository.update).toHaveBeenCalledWith(ADA.id, { name: 'Ada L.' }, NOW, undefined);
   });
 

@@ -6,6 +6,7 @@ import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
+import { EmailPolicy } from './email-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
 import { UsersRepository, type UserChanges } from './users.repository.js';
 import { UserNotFoundError } from './users.errors.js';
@@ -31,6 +32,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
+    private readonly emailPolicy: EmailPolicy,
     private readonly jobs: JobsService,
     private readonly transactions: Transactions,
     private readonly clock: Clock,
@@ -38,7 +40,8 @@ export class UsersService {
 
   /** Creates the account and, in the same transaction, queues its welcome email (with a verification link). */
   async signUp({ email, password, name }: SignUp, role: UserRole = 'user'): Promise<User> {
-    this.passwordPolicy.check(password, email);
+    this.emailPolicy.check(email);
+    this.passwordPolicy.check(password, email, 'password', [name]);
     const passwordHash = await this.hasher.hash(password);
     const createdAt = this.clock.now();
     return this.transactions.run(async (transaction) => {
@@ -91,10 +94,19 @@ export class UsersService {
     return { items, nextCursor: next };
   }
 
-  /** A name or role change; the user as it is now. Members left undefined are not changes. */
+  /**
+   * A name or role change; the user as it is now. Members left undefined, or equal to what the user
+   * has, are not changes: a patch that changes nothing leaves `updatedAt` where it was.
+   */
   async update(id: string, changes: Pick<UserChanges, 'name' | 'role'>): Promise<User> {
-    const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-    if (Object.keys(given).length > 0) await this.change(id, given);
+    const user = await this.getById(id);
+    const differing = Object.fromEntries(
+      Object.entries(changes).filter(
+        ([field, value]) => value !== undefined && value !== user[field as keyof User],
+      ),
+    );
+    if (Object.keys(differing).length === 0) return user;
+    await this.change(id, differing);
     return this.getById(id);
   }
 

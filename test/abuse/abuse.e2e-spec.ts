@@ -99,6 +99,26 @@ describe('abuse cases (e2e)', () => {
     expect(bare.text).toMatch(/^HTTP\/1\.1 400/);
   });
 
+  it('answers what Node’s parser refuses as problem details, with the security headers and a request id', async () => {
+    const duplicateLength =
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}';
+    const hugeHeaders = `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(17_000)}\r\n\r\n`;
+    for (const [request, status] of [
+      [duplicateLength, 400],
+      [hugeHeaders, 431],
+    ] as const) {
+      const { text } = await raw([request]);
+      const [head, body] = text.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+      expect(head).toMatch(/\r\nx-content-type-options: nosniff/i);
+      expect(head).toMatch(/\r\ncontent-security-policy: /i);
+      const problem = JSON.parse(body);
+      expect(problem).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
+      expect(head).toContain(`x-request-id: ${problem.requestId}`);
+    }
+  });
+
   it('refuses a 10 MB body at once, without reading it', async () => {
     // Only the headers and the first 64 KB are ever sent: an answer means the server did not wait
     // for the other 9.9 MB (it would wait REQUEST_TIMEOUT_MS and answer 408 if it did).
@@ -115,6 +135,7 @@ describe('abuse cases (e2e)', () => {
       'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n';
     const slow = await raw([head, ...'{"email": "slow@example.com", "password": "'.split('')], 400);
     expect(slow.text).toMatch(/^HTTP\/1\.1 408/);
+    expect(slow.text).toMatch(/content-type: application\/problem\+json/i);
     expect(slow.ms).toBeLessThan(5_000);
     // Everyone else is still served.
     expect((await t.http.get('/health/live')).status).toBe(200);

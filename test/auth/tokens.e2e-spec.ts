@@ -3,6 +3,7 @@ import { hash } from '@node-rs/argon2';
 import { SignJWT } from 'jose';
 import { createSecretKey } from 'node:crypto';
 import { Clock } from '../../src/common/clock.js';
+import { authConfig, type AuthConfig } from '../../src/config/auth.config.js';
 import { aSignedInUser, expectProblem, login, PASSWORD, signUp, type Tokens } from '../support/factories.js';
 import { bearer, send } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -96,19 +97,64 @@ describe('tokens and sessions (e2e)', () => {
     expect(second.status).toBe(200);
   });
 
-  it('ends the whole session when a spent refresh token comes back, newest tokens included', async () => {
+  it('ends the whole session when a spent refresh token comes back after its successor was used', async () => {
     const { tokens } = await aSignedInUser(t.api);
     const rotated = (await refresh(tokens.refreshToken)).body as Tokens;
+    const newest = (await refresh(rotated.refreshToken)).body as Tokens;
     expectProblem(await refresh(tokens.refreshToken), 401);
-    expectProblem(await refresh(rotated.refreshToken), 401);
-    expectProblem(await me(rotated), 401);
+    expectProblem(await refresh(newest.refreshToken), 401);
+    expectProblem(await me(newest), 401);
     expectProblem(await me(tokens), 401);
   });
 
-  it('gives exactly one success and no 5xx for 50 parallel refreshes of one token', async () => {
+  it('answers a repeat within AUTH_REFRESH_REUSE_INTERVAL (10 s) with the same successor, and ends the session past it', async () => {
+    const { tokens } = await aSignedInUser(t.api);
+    const first = (await refresh(tokens.refreshToken)).body as Tokens;
+    later(9);
+    const again = await refresh(tokens.refreshToken);
+    expect(again.status).toBe(200);
+    expect(again.body.refreshToken).toBe(first.refreshToken);
+    expect((await me(again.body)).status).toBe(200);
+
+    later(11);
+    expectProblem(await refresh(tokens.refreshToken), 401);
+    expectProblem(await refresh(first.refreshToken), 401);
+    expectProblem(await me(first), 401);
+  });
+
+  it('gives 50 parallel refreshes of one token the same successor, one live token, and no 5xx', async () => {
     const { tokens } = await aSignedInUser(t.api);
     const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(tokens.refreshToken)));
-    expect(responses.map((r) => r.status).toSorted()).toEqual([200, ...Array(49).fill(401)]);
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const successors = new Set(responses.map((r) => r.body.refreshToken));
+    expect(successors.size).toBe(1);
+    const [successor] = successors;
+    const live = await t.db.query(
+      `SELECT count(*)::int AS n FROM refresh_tokens WHERE spent_at IS NULL
+          AND session_id = (SELECT session_id FROM refresh_tokens WHERE token_hash = sha256(convert_to($1, 'UTF8')))`,
+      [successor],
+    );
+    expect(live).toEqual([{ n: 1 }]);
+    expect((await refresh(successor)).status).toBe(200);
+  });
+
+  it('turns the repeat off with AUTH_REFRESH_REUSE_INTERVAL=0: one of 20 parallel refreshes wins and the session ends', async () => {
+    const strict = await startTestApp({ AUTH_REFRESH_REUSE_INTERVAL: '0' });
+    try {
+      const { tokens } = await aSignedInUser(strict.api);
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          send(strict.api.POST('/api/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } })),
+        ),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(19);
+      const winner = responses.find((r) => r.status === 200)!.body as Tokens;
+      expectProblem(await send(strict.api.GET('/api/v1/users/me', bearer(winner.accessToken))), 401);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('refuses an unknown or malformed refresh token', async () => {
@@ -169,6 +215,32 @@ describe('tokens and sessions (e2e)', () => {
       headers: { authorization: `Basic ${tokens.accessToken}` },
     });
     expect(basic.status).toBe(401);
+  });
+
+  it('refuses tokens signed with the real key that lack a required claim or lie about their times', async () => {
+    const { tokens } = await aSignedInUser(t.api);
+    const { sub, sid } = claimsOf(tokens.accessToken);
+    const key = createSecretKey(Buffer.from(t.app.get<AuthConfig>(authConfig.KEY).jwtSecret, 'utf8'));
+    const now = Math.floor(Date.now() / 1000);
+    const forge = (claims: Record<string, unknown>) =>
+      new SignJWT({ sid, ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(key);
+    const honest = { sub, iss: 'gatehouse', aud: 'gatehouse-api', iat: now, exp: now + 900 };
+    // The forger's honest token passes: what fails below fails for the claim it changes.
+    expect((await t.http.get('/users/me', { token: await forge(honest) })).status).toBe(200);
+    const { iss: _iss, ...withoutIss } = honest;
+    const { aud: _aud, ...withoutAud } = honest;
+    const { iat: _iat, ...withoutIat } = honest;
+    for (const claims of [
+      withoutIss,
+      withoutAud,
+      withoutIat,
+      { ...honest, nbf: now + 86_400 },
+      { ...honest, iat: now + 365 * 86_400, exp: now + 365 * 86_400 + 900 },
+      { ...honest, exp: 253_402_300_800 },
+    ]) {
+      const response = await t.http.get('/users/me', { token: await forge(claims) });
+      expectProblem(response, 401);
+    }
   });
 
   it('re-hashes a password hashed with weaker parameters at the next login', async () => {

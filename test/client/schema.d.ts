@@ -4,26 +4,6 @@
  */
 
 export interface paths {
-  '/metrics': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Prometheus metrics
-     * @description Prometheus text format. When METRICS_TOKEN is set, send it as a Bearer token.
-     */
-    get: operations['metrics_scrape'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/v1/users': {
     parameters: {
       query?: never;
@@ -204,6 +184,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/users/{id}/login-lock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Lift the lock on a user's sign-in (admin)
+     * @description Wrong passwords lock an address for a while (AUTH_LOCKOUT_THRESHOLD); this lifts the lock at once and forgets the failures. Answers 204 whether or not the account was locked. `npm run cli -- unlock --email …` does the same from a shell (with REDIS_URL, where the lock lives).
+     */
+    delete: operations['auth_unlock'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/verify-email': {
     parameters: {
       query?: never;
@@ -324,6 +324,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics
+     * @description Prometheus text format. When METRICS_TOKEN is set, send it as a Bearer token (production requires it, or METRICS_PORT). With METRICS_PORT the metrics are served on that port only, and this path is a 404.
+     */
+    get: operations['metrics_scrape'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -385,7 +405,7 @@ export interface components {
     CreateUserDto: {
       /**
        * Format: idn-email
-       * @description Compared without regard to case; surrounding spaces are ignored.
+       * @description Compared without regard to case; surrounding spaces are ignored. Control and invisible characters are refused, and so is a part that mixes scripts (AUTH_EMAIL_RESTRICTION_LEVEL).
        * @example ada@example.com
        */
       email: string;
@@ -396,7 +416,7 @@ export interface components {
        */
       password: string;
       /**
-       * @description Display name.
+       * @description Display name. Control and invisible characters are refused, but for the joiners (U+200C, U+200D) inside a word or an emoji sequence.
        * @example Ada Lovelace
        */
       name: string;
@@ -446,14 +466,14 @@ export interface components {
     };
     UpdateMeDto: {
       /**
-       * @description Display name.
+       * @description Display name. Control and invisible characters are refused, but for the joiners (U+200C, U+200D) inside a word or an emoji sequence.
        * @example Ada Lovelace
        */
       name: string;
     };
     UpdateUserDto: {
       /**
-       * @description Display name.
+       * @description Display name. Control and invisible characters are refused, but for the joiners (U+200C, U+200D) inside a word or an emoji sequence.
        * @example Ada Lovelace
        */
       name?: string;
@@ -611,103 +631,10 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  metrics_scrape: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Prometheus exposition format. */
-      200: {
-        headers: {
-          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
-          'Access-Control-Allow-Origin'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'text/plain': string;
-        };
-      };
-      /** @description The request is not valid: see `errors` for each invalid input. */
-      400: {
-        headers: {
-          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
-          'Access-Control-Allow-Origin'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description No valid access token: sign in again. */
-      401: {
-        headers: {
-          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
-          'Access-Control-Allow-Origin'?: string;
-          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Something failed on the server; quote the `requestId` when reporting it. */
-      500: {
-        headers: {
-          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
-          'Access-Control-Allow-Origin'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
   users_list: {
     parameters: {
       query?: {
-        /** @description Items per page. */
+        /** @description Items per page, in decimal digits. */
         limit?: number;
         /** @description The `nextCursor` of the previous page. */
         cursor?: string;
@@ -724,6 +651,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -741,6 +670,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -774,6 +705,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -803,6 +736,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -830,6 +765,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -859,6 +796,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -880,6 +819,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -918,6 +859,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -935,6 +878,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -968,6 +913,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -995,6 +942,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1022,6 +971,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1049,6 +1000,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1078,6 +1031,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -1099,6 +1054,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -1132,6 +1089,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1149,6 +1108,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1182,6 +1143,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1211,6 +1174,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1240,6 +1205,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -1261,6 +1228,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -1295,6 +1264,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1310,6 +1281,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1343,6 +1316,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1372,6 +1347,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1401,6 +1378,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -1422,6 +1401,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -1459,6 +1440,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1476,6 +1459,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1509,6 +1494,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1538,6 +1525,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1565,6 +1554,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1592,6 +1583,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1621,6 +1614,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -1642,6 +1637,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -1678,6 +1675,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1695,6 +1694,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1728,6 +1729,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1757,6 +1760,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1784,6 +1789,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1813,6 +1820,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -1834,6 +1843,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -1871,6 +1882,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1886,6 +1899,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1919,6 +1934,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1948,6 +1965,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -1975,6 +1994,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2002,6 +2023,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2031,6 +2054,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -2052,6 +2077,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -2092,6 +2119,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2109,6 +2138,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2142,6 +2173,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2171,6 +2204,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2198,6 +2233,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2225,6 +2262,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2252,6 +2291,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2279,6 +2320,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2308,6 +2351,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -2329,6 +2374,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -2366,6 +2413,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2383,6 +2432,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2416,6 +2467,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2445,6 +2498,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2472,6 +2527,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2499,6 +2556,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2528,6 +2587,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -2549,6 +2610,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -2586,6 +2649,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2603,6 +2668,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2636,6 +2703,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2665,6 +2734,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2692,6 +2763,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2719,6 +2792,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2748,6 +2823,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -2769,6 +2846,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -2803,6 +2882,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2818,6 +2899,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2851,6 +2934,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2880,6 +2965,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2909,6 +2996,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -2930,6 +3019,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -2964,6 +3055,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -2979,6 +3072,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3012,6 +3107,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3041,6 +3138,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3070,6 +3169,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -3091,6 +3192,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -3129,6 +3232,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3144,6 +3249,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3177,6 +3284,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3206,6 +3315,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3233,6 +3344,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3260,6 +3373,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3289,6 +3404,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -3310,6 +3427,242 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_unlock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account can sign in again. */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "Your role may not use this operation.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such resource, or not one you may see.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -3348,6 +3701,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3363,6 +3718,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3396,6 +3753,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3423,6 +3782,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3450,6 +3811,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3479,6 +3842,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -3500,6 +3865,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -3534,6 +3901,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3549,6 +3918,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3582,6 +3953,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3611,6 +3984,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3640,6 +4015,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -3661,6 +4038,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -3699,6 +4078,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3714,6 +4095,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3747,6 +4130,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3774,6 +4159,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3801,6 +4188,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3830,6 +4219,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -3851,6 +4242,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -3889,6 +4282,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3904,6 +4299,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3937,6 +4334,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3964,6 +4363,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -3991,6 +4392,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Requests allowed in the current window. */
           'X-RateLimit-Limit'?: number;
           /** @description Requests left in the current window. */
@@ -4020,6 +4423,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           [name: string]: unknown;
         };
         content: {
@@ -4041,6 +4446,8 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
           [name: string]: unknown;
@@ -4213,6 +4620,120 @@ export interface operations {
            *       "title": "Service Unavailable",
            *       "status": 503,
            *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  metrics_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Prometheus exposition format. */
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such resource, or not one you may see.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }

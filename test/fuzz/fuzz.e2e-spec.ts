@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { aUser, login, PASSWORD } from '../support/factories.js';
 import { OpenApiValidator } from '../support/openapi-validator.js';
 import { SmtpSink } from '../support/smtp-sink.js';
+import { freshRedisDatabase } from '../support/redis.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 import { plans, type Account, type FuzzContext, type Plan } from './plans.js';
 import { operations, requestTo, type Caller, type FuzzRequest } from './requests.js';
@@ -86,7 +87,9 @@ describe.each(PROFILES)('fuzzing from openapi.json, $name (e2e)', (profile) => {
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
-    t = await startTestApp(profile.env(sink));
+    const env = profile.env(sink);
+    if (env.REDIS_URL) await freshRedisDatabase(env.REDIS_URL);
+    t = await startTestApp(env);
     ctx.admin = await newAccount('admin');
     ctx.user = await newAccount('user');
   });

@@ -40,7 +40,8 @@ export interface Plan {
 const letters = (min: number, max: number) =>
   fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), minLength: min, maxLength: max });
 const uniqueEmail = fc.constant(null).map(() => `fuzz-${randomUUID().slice(0, 12)}@example.com`);
-const newPassword = letters(16, 40).map((p) => `${p} 7`);
+/** Strong whatever fast-check draws ("aaaa…" included): the policy refuses what zxcvbn scores under 3. */
+const newPassword = letters(16, 40).map((p) => `${p} ${randomUUID().slice(0, 13)}`);
 const accountToken = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 
 /** A value any reasonable reading of the schema accepts: plain letters, in range, never hostile. */
@@ -194,15 +195,18 @@ const SPECIFIC = [
         accept: whose === 'user' ? [200] : [404],
       })),
   ),
-  plan('users_delete', (operation) =>
-    target.map((whose) => ({
-      operation,
-      caller: 'admin',
-      request: (ctx: FuzzContext) => ({
-        url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
-      }),
-      accept: whose === 'user' ? [204] : [404],
-    })),
+  // An admin's 204 on the user's id, and a 404 on an id nobody has.
+  ...['users_delete', 'auth_unlock'].map((id) =>
+    plan(id, (operation) =>
+      target.map((whose) => ({
+        operation,
+        caller: 'admin' as const,
+        request: (ctx: FuzzContext) => ({
+          url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+        }),
+        accept: whose === 'user' ? [204] : [404],
+      })),
+    ),
   ),
   plan('auth_login', (operation) =>
     fc.constantFrom<'user' | 'admin'>('user', 'admin').map((whose) => ({
@@ -289,6 +293,7 @@ const SPECIFIC_IDS = new Set([
   'users_get',
   'users_update',
   'users_delete',
+  'auth_unlock',
   'auth_login',
   'auth_refresh',
   'auth_logout',

@@ -164,6 +164,29 @@ describe('HTTP conventions (e2e)', () => {
     );
   });
 
+  it('serves only the files Swagger UI loads from /docs/, and keeps no pasted token outside production', async () => {
+    const page = (await t.http.get('/docs')).text;
+    const loaded = [...page.matchAll(/(?:href|src)="\.\/(docs\/[^"]+)"/g)].map(([, path]) => `/${path}`);
+    expect(loaded).toEqual(expect.arrayContaining(['/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js']));
+    for (const path of loaded)
+      expect({ path, status: (await t.http.get(path)).status }).toEqual({ path, status: 200 });
+    for (const file of ['package.json', 'swagger-ui-bundle.js.map', 'index.html', 'README.md'])
+      expectProblem(await t.http.get(`/docs/${file}`), 404);
+    // Development keeps a pasted token across reloads (persistAuthorization); production does not.
+    expect((await t.http.get('/docs/swagger-ui-init.js')).text).toMatch(/"persistAuthorization":\s*true/);
+  });
+
+  it('marks every /api/v1 answer no-store, tokens and personal data included, and the rest not', async () => {
+    const user = aUser();
+    const created = await t.http.post('/users', { body: user });
+    const tokens = await t.http.post('/auth/login', { body: { email: user.email, password: user.password } });
+    const me = await t.http.get('/users/me', { token: tokens.body.accessToken });
+    const problem = await t.http.get('/users/me');
+    for (const response of [created, tokens, me, problem])
+      expect(response.headers.get('cache-control')).toBe('no-store');
+    expect((await t.http.get('/docs-json')).headers.get('cache-control')).not.toBe('no-store');
+  });
+
   it('serves the document `npm run openapi` writes (CI checks that openapi.json is that document)', async () => {
     const configuration = Configuration.load(AppModule.namespaces);
     const preview = await NestFactory.create<NestFastifyApplication>(

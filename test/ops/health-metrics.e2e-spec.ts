@@ -1,5 +1,6 @@
 import { expectProblem, signUp } from '../support/factories.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('health and metrics (e2e)', () => {
@@ -67,18 +68,51 @@ describe('health and metrics (e2e)', () => {
 });
 
 describe('job metrics when the mail server is away (e2e)', () => {
-  it('counts the failed attempts', async () => {
+  const attempts = async (t: TestApp) =>
+    Object.fromEntries(
+      [
+        ...(await t.http.get('/metrics')).text.matchAll(
+          /jobs_attempts_total\{queue="account-email",outcome="(\w+)"\} (\d+)/g,
+        ),
+      ].map(([, outcome, n]) => [outcome, Number(n)]),
+    );
+
+  it('counts the failed attempts, and a reset for an unknown address fails as a known one’s does', async () => {
     const t = await startTestApp({ SMTP_URL: 'smtp://127.0.0.1:9', JOBS_RETRY_DELAY_SECONDS: '60' });
     try {
-      await signUp(t.api);
-      await eventually(async () =>
-        /jobs_attempts_total\{queue="account-email",outcome="failed"\} 1/.test(
-          (await t.http.get('/metrics')).text,
-        ),
-      );
+      const user = await signUp(t.api);
+      await eventually(async () => (await attempts(t)).failed === 1);
+      // Once, a reset for an unknown address completed while a known one's failed: the job metrics
+      // told whether an address has an account.
+      for (const email of [user.email, `nobody-${Date.now()}@example.com`])
+        expect((await t.http.post('/auth/forgot-password', { body: { email } })).status).toBe(202);
+      await eventually(async () => (await attempts(t)).failed === 3);
+      expect(await attempts(t)).toEqual({ failed: 3 });
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('metrics on METRICS_PORT (e2e)', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+    t = await startTestApp({ METRICS_PORT: String(port) });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('serves them on that port alone, without a token, and not on the public one', async () => {
+    expectProblem(await t.http.get('/metrics'), 404);
+    const scraped = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('http_request_duration_seconds');
+    for (const path of ['/', '/health/live', '/api/v1/users/me', '/metrics/x'])
+      expect((await fetch(`http://127.0.0.1:${port}${path}`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(404);
   });
 });
 

@@ -10,6 +10,7 @@ import { aUser, login, PASSWORD, signUp } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
 import { eventually } from '../support/eventually.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
+import { freshRedisDatabase } from '../support/redis.js';
 import { SmtpSink, tokenIn } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -48,17 +49,20 @@ describe('the compiled app (e2e)', () => {
       expect(stderr).not.toMatch(/\n\s+at /);
     });
 
-    it('refuses to start in production without a database URL, a real signing key and SMTP', async () => {
+    it('refuses to start in production without a database URL, a real signing key, SMTP and closed metrics', async () => {
       const failed = node('dist/src/main.js', [], {
         NODE_ENV: 'production',
         DATABASE_URL: '',
         AUTH_JWT_SECRET: 'changeme',
         SMTP_URL: '',
+        METRICS_TOKEN: '',
+        METRICS_PORT: '',
       });
       const { stderr } = await failed.catch((error: { stderr: string }) => error);
       expect(stderr).toContain('DATABASE_URL=');
       expect(stderr).toContain('AUTH_JWT_SECRET=');
       expect(stderr).toContain('SMTP_URL=');
+      expect(stderr).toMatch(/METRICS_TOKEN=.*required in production unless METRICS_PORT/);
     });
 
     it('fails fast, not hangs, when the database is unreachable', async () => {
@@ -124,6 +128,7 @@ describe('the compiled app (e2e)', () => {
         {
           ...imageEnv,
           AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+          METRICS_TOKEN: randomBytes(24).toString('base64url'),
           SMTP_URL: 'smtp://127.0.0.1:1',
           JOBS_WORKERS_ENABLED: 'false',
         },
@@ -176,6 +181,7 @@ describe('the compiled app (e2e)', () => {
       const app = await serve({
         NODE_ENV: 'production',
         AUTH_JWT_SECRET: secret,
+        METRICS_TOKEN: randomBytes(24).toString('base64url'),
         SMTP_URL: sink.url,
         JOBS_WORKERS_ENABLED: 'true',
         LOG_LEVEL: 'trace',
@@ -189,7 +195,11 @@ describe('the compiled app (e2e)', () => {
       const refreshed = (
         await api.POST('/api/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } })
       ).data!;
-      await api.POST('/api/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } }); // reuse
+      const newest = (
+        await api.POST('/api/v1/auth/refresh', { body: { refreshToken: refreshed.refreshToken } })
+      ).data!;
+      // The first token again, once its successor was spent: not a repeat but a reuse.
+      await api.POST('/api/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } });
       const second = await login(api, user.email);
       const next = 'a new passphrase for logs 9';
       await api.POST('/api/v1/auth/change-password', {
@@ -236,6 +246,8 @@ describe('the compiled app (e2e)', () => {
         tokens.refreshToken,
         refreshed.accessToken,
         refreshed.refreshToken,
+        newest.accessToken,
+        newest.refreshToken,
         second.accessToken,
         second.refreshToken,
         hash,
@@ -359,6 +371,38 @@ describe('the compiled app (e2e)', () => {
       );
       expect(stderr).toMatch(/\d+ dead job\(s\)/);
     });
+  });
+
+  describe('npm run cli -- unlock', () => {
+    it('lifts the lock wrong passwords put on an address, for every instance on the same Redis', async () => {
+      const redis = {
+        REDIS_URL: await freshRedisDatabase('redis://127.0.0.1:6379/5'),
+        RATE_LIMIT_ENABLED: 'true',
+        AUTH_LOCKOUT_THRESHOLD: '2',
+      };
+      const app = await startTestApp(redis, { databaseUrl: t.databaseUrl });
+      try {
+        const user = await signUp(app.api);
+        const attempt = (password: string) =>
+          app.http.post('/auth/login', { body: { email: user.email, password } });
+        for (const password of ['wrong one 1', 'wrong one 2'])
+          expect((await attempt(password)).status).toBe(401);
+        expect((await attempt(PASSWORD)).status).toBe(429);
+        await expect(node('dist/src/cli/cli.js', ['unlock'], redis)).rejects.toMatchObject({ code: 2 });
+        const { stdout } = await node(
+          'dist/src/cli/cli.js',
+          ['unlock', '--email', user.email.toUpperCase()],
+          {
+            ...redis,
+            DATABASE_URL: t.databaseUrl,
+          },
+        );
+        expect(stdout).toContain('lifted the lock');
+        expect((await attempt(PASSWORD)).status).toBe(200);
+      } finally {
+        await app.close();
+      }
+    }, 30_000);
   });
 
   describe('npm run cli -- create-admin', () => {

@@ -92,8 +92,8 @@ describe('GET /users (e2e)', () => {
   it('defaults to 20 per page, and answers a search that finds nothing with no items and a null cursor', async () => {
     for (let i = 0; i < 21; i++)
       await t.db.query(
-        `INSERT INTO users (email, name, password_hash, created_at, updated_at) VALUES ($1, 'Bulk', 'x', now(), now())`,
-        [`bulk-${i}-${randomUUID()}@example.com`],
+        `INSERT INTO users (email, email_canonical, name, password_hash, created_at, updated_at) VALUES ($1, $2, 'Bulk', 'x', now(), now())`,
+        [`bulk-${i}-${randomUUID()}@example.com`].flatMap((email) => [email, email]),
       );
     const first = await t.http.get('/users', { token: admin });
     expect(first.body.items).toHaveLength(20);
@@ -107,6 +107,10 @@ describe('GET /users (e2e)', () => {
     ['limit=101', 'limit'],
     ['limit=abc', 'limit'],
     ['limit=1.5', 'limit'],
+    ['limit=0x10', 'limit'],
+    ['limit=1e1', 'limit'],
+    ['limit=0b11', 'limit'],
+    ['limit=%2010', 'limit'],
     ['limit=1&limit=2', 'limit'],
     ['cursor=%25%25%25garbage', 'cursor'],
     [`cursor=${Buffer.from('2026-01-01T00:00:00.000Z|not-a-uuid').toString('base64url')}`, 'cursor'],
@@ -116,4 +120,11 @@ describe('GET /users (e2e)', () => {
     const problem = expectProblem(await t.http.get(`/users?${query}`, { token: admin }), 400);
     expect(problem.errors).toEqual(expect.arrayContaining([{ parameter, detail: expect.any(String) }]));
   });
+
+  it.each(['constructor=1', '__proto__=1', 'prototype=1', 'limit=5&constructor=1'])(
+    'refuses %s like any other unknown parameter',
+    async (query) => {
+      expectProblem(await t.http.get(`/users?${query}`, { token: admin }), 400);
+    },
+  );
 });

@@ -70,6 +70,15 @@ describe('users (e2e)', () => {
         '#/password',
       ],
       ['a number for the name', { name: 42 }, '#/name'],
+      ['a zero-width space in the email', { email: `rt-alice\u200b-${Date.now()}@example.com` }, '#/email'],
+      [
+        'a Cyrillic "а" among the Latin letters of the email',
+        { email: `rt-\u0430lice-${Date.now()}@example.com` },
+        '#/email',
+      ],
+      ['a right-to-left override in the name', { name: 'Ada \u202eecalevol' }, '#/name'],
+      ['a line break in the name', { name: 'Ada\nAdmin' }, '#/name'],
+      ['a password of twelve spaces', { password: ' '.repeat(12) }, '#/password'],
       ['an unknown field', { role: 'admin' }, '#/role'],
       ['an id', { id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e' }, '#/id'],
     ])('refuses %s with a 400 naming the field, storing nothing', async (_, overrides, pointer) => {
@@ -78,6 +87,26 @@ describe('users (e2e)', () => {
       const problem = expectProblem(response, 400);
       expect(problem.errors).toEqual(expect.arrayContaining([{ pointer, detail: expect.any(String) }]));
       expect(await countUsers()).toBe(before);
+    });
+
+    it('says why a password is too weak in the problem’s errors', async () => {
+      const problem = expectProblem(
+        await t.http.post('/users', { body: aUser({ password: 'abcdefghijkl' }) }),
+        400,
+      );
+      expect(problem.errors).toEqual([
+        { pointer: '#/password', detail: expect.stringMatching(/too easy to guess \(a sequence such as/) },
+      ]);
+    });
+
+    it('accepts the joiners that Persian and emoji sequences need inside a word, and scripts that go together', async () => {
+      for (const body of [
+        aUser({ name: 'می\u200cخواهم' }),
+        aUser({ name: 'Family 👨\u200d👩\u200d👧' }),
+        aUser({ email: `tanaka田中-${Date.now()}@example.jp` }),
+      ]) {
+        expect((await t.http.post('/users', { body })).status).toBe(201);
+      }
     });
 
     it('keeps a password exactly as sent, spaces included', async () => {
@@ -125,6 +154,13 @@ describe('users (e2e)', () => {
       );
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ...user, password: undefined });
+    });
+
+    it('reads an id in any case as the same id (RFC 9562): your own id in capitals is you', async () => {
+      const { user, tokens } = await aSignedInUser(t.api);
+      const response = await t.http.get(`/users/${user.id.toUpperCase()}`, { token: tokens.accessToken });
+      expect(response.status).toBe(200);
+      expect(response.body.id).toBe(user.id);
     });
 
     it('answers an unknown id with a 404 and a malformed one with a 400', async () => {
@@ -185,6 +221,15 @@ describe('users (e2e)', () => {
         role: 'user',
         email: user.email,
       });
+    });
+
+    it('changes nothing, updatedAt included, for an empty patch or one with the values the user has', async () => {
+      const user = await signUp(t.api);
+      for (const body of [{}, { name: user.name }, { name: user.name, role: 'user' }]) {
+        const response = await t.http.patch(`/users/${user.id}`, { token: admin, body });
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({ ...user, password: undefined });
+      }
     });
 
     it('answers an unknown id with a 404', async () => {

@@ -5,6 +5,7 @@
  */
 export type DomainErrorCode =
   | 'EMAIL_TAKEN'
+  | 'EMAIL_REJECTED'
   | 'NOT_FOUND'
   | 'INVALID_CURSOR'
   | 'PASSWORD_REJECTED'

@@ -41,6 +41,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'NOT_FOUND':
       return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
     case 'INVALID_CURSOR':
+    case 'EMAIL_REJECTED':
     case 'PASSWORD_REJECTED':
     case 'WRONG_CURRENT_PASSWORD':
     case 'INVALID_ACCOUNT_TOKEN':

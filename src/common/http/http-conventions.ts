@@ -2,15 +2,69 @@ import { BadRequestException } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener } from 'node:http';
+import type { Socket } from 'node:net';
 import type { HttpConfig } from '../../config/http.config.js';
-import { sendProblem } from '../errors/problem-details.filter.js';
+import { PROBLEM_CONTENT_TYPE, sendProblem } from '../errors/problem-details.filter.js';
 import { API_PREFIX, UNVERSIONED_ROUTES } from './api-prefix.js';
 import { unacceptableInput } from './body-shape.js';
 import { securityHeaders } from './security-headers.js';
 
 /** A client's request id is kept when it is short and plain; anything else is replaced. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Helmet's headers for every answer, worked out once; the CSP keeps Swagger UI working (its styles
+ * are inline, its logo a data: URL).
+ */
+const HEADERS = securityHeaders({
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      scriptSrc: ["'self'"],
+      // Swagger UI is also opened over plain http on localhost; upgrading its requests breaks it.
+      upgradeInsecureRequests: null,
+    },
+  },
+});
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (a duplicate Content-Length, headers
+ * over 16 KB, a request line that is not one, a request that took too long to arrive) is answered
+ * as every other error is: problem details, with the security headers and a request id.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const requestId = randomUUID();
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title: STATUS_CODES[status],
+    status,
+    detail:
+      status === 408
+        ? 'The request did not arrive in time.'
+        : status === 431
+          ? 'The request headers are too large.'
+          : 'The request is not valid HTTP.',
+    requestId,
+  });
+  const headers = {
+    ...HEADERS,
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': String(Buffer.byteLength(body)),
+    'x-request-id': requestId,
+    connection: 'close',
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`);
+}
 
 /** The HTTP server with the options Fastify only takes at construction. */
 export function httpAdapter(http: HttpConfig): FastifyAdapter {
@@ -27,6 +81,7 @@ export function httpAdapter(http: HttpConfig): FastifyAdapter {
     // A malformed address (bad percent-encoding) is refused by Fastify before routing: still a problem.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(request, reply, new BadRequestException(`The address is not valid: ${error.message}`)),
+    clientErrorHandler: answerClientError,
     // A request must arrive whole within REQUEST_TIMEOUT_MS (408 otherwise), so that a client
     // trickling its body cannot hold a connection; Node checks every second instead of every 30.
     serverFactory: (handler: RequestListener) =>
@@ -46,22 +101,12 @@ export function setApiPrefix(app: NestFastifyApplication): void {
  */
 export function applyHttpConventions(app: NestFastifyApplication, http: HttpConfig): void {
   setApiPrefix(app);
-  // The CSP keeps Swagger UI working (its styles are inline, its logo a data: URL).
-  const headers = securityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-        // Swagger UI is also opened over plain http on localhost; upgrading its requests breaks it.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
   const fastify = app.getHttpAdapter().getInstance();
+  const versioned = `/${API_PREFIX}/`;
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    void reply.headers(headers).header('x-request-id', request.id);
+    void reply.headers(HEADERS).header('x-request-id', request.id);
+    // Tokens (RFC 6749 §5.1) and personal data: no cache, shared or private, keeps an answer.
+    if (request.url.startsWith(versioned)) void reply.header('cache-control', 'no-store');
     done();
   });
   app.enableCors({

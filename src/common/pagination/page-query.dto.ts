@@ -1,6 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+/**
+ * An integer query parameter: decimal digits only. Anything else stays a string and fails `@IsInt`,
+ * where Number() took `0x10`, `1e2`, ` 7 ` and `0b11` too.
+ */
+export const DecimalInteger = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^-?\d{1,9}$/.test(value) ? Number(value) : value));
 
 /** `?limit&cursor` of every keyset-paginated list; a list with filters extends it. */
 export class PageQueryDto {
@@ -10,10 +17,11 @@ export class PageQueryDto {
     minimum: 1,
     maximum: 100,
     default: 20,
-    description: 'Items per page.',
+    description: 'Items per page, in decimal digits.',
+    example: 20,
   })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(100)

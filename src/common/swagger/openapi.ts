@@ -1,6 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { NotFoundException } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { appConfig } from '../../config/app.config.js';
 import { authConfig } from '../../config/auth.config.js';
+import { httpConfig } from '../../config/http.config.js';
+import { sendProblem } from '../errors/problem-details.filter.js';
 import type { Configuration } from '../../config/configuration.js';
 import { problemResponse } from './api-problems.decorator.js';
 import { API_TAGS } from './api-tags.js';
@@ -25,6 +30,12 @@ const RATE_LIMIT_HEADERS = {
   'X-RateLimit-Limit': { description: 'Requests allowed in the current window.', schema: COUNT },
   'X-RateLimit-Remaining': { description: 'Requests left in the current window.', schema: COUNT },
   'X-RateLimit-Reset': { description: 'Seconds until the window resets.', schema: COUNT },
+};
+const NO_STORE = {
+  'Cache-Control': {
+    description: 'Always `no-store`: answers carry tokens or personal data.',
+    schema: { type: 'string', enum: ['no-store'] },
+  },
 };
 const CORS_HEADER = {
   'Access-Control-Allow-Origin': {
@@ -90,18 +101,46 @@ function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
       operation.responses['500'] ??= problemResponse(500);
       for (const [status, response] of Object.entries(operation.responses) as [string, Response][]) {
         const limits = limited && /^[24]/.test(status) ? RATE_LIMIT_HEADERS : {};
-        response.headers = { ...CORS_HEADER, ...limits, ...response.headers };
+        response.headers = { ...CORS_HEADER, ...(limited ? NO_STORE : {}), ...limits, ...response.headers };
       }
     }
   }
   return document;
 }
 
-/** Swagger UI at /docs, the document at /docs-json. */
-export function setupSwagger(app: INestApplication, configuration: Configuration): void {
+/** What Swagger UI's page loads from /docs/; everything else swagger-ui-dist holds is a 404. */
+const UI_FILES = new Set([
+  '/',
+  '/swagger-ui.css',
+  '/swagger-ui-bundle.js',
+  '/swagger-ui-standalone-preset.js',
+  '/swagger-ui-init.js',
+  '/favicon-32x32.png',
+  '/favicon-16x16.png',
+]);
+
+/**
+ * Swagger UI at /docs, the document at /docs-json, unless DOCS_ENABLED=false. Only the files the UI
+ * needs are served (swagger-ui-dist's package.json and source maps are not), and in production a
+ * token pasted into Authorize is not kept in the browser's localStorage.
+ */
+export function setupSwagger(app: NestFastifyApplication, configuration: Configuration): void {
+  if (!configuration.get(httpConfig).docsEnabled) return;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      const path = request.url.split('?')[0];
+      if (path.startsWith('/docs/') && !UI_FILES.has(path.slice('/docs'.length)))
+        return sendProblem(request, reply, new NotFoundException());
+      done();
+    });
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, configuration), {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Gatehouse API',
-    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+    swaggerOptions: {
+      persistAuthorization: !configuration.get(appConfig).isProduction,
+      displayRequestDuration: true,
+    },
   });
 }

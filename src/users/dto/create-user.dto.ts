@@ -1,7 +1,7 @@
 import { EmailField, NameField, PasswordField } from './user-fields.js';
 
 export class CreateUserDto {
-  @EmailField()
+  @EmailField({ isNew: true })
   email: string;
 
   @PasswordField('Compared exactly as sent: no trimming, no truncation.')

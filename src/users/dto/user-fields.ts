@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../passwords/password-policy.js';
 import { setting } from '../../common/swagger/documented-settings.js';
 
@@ -17,10 +17,41 @@ export function normalizeEmail(value: unknown): unknown {
   return typeof value === 'string' ? value.trim().normalize('NFC') : value;
 }
 
-export const EmailField = () =>
+/**
+ * Characters that show nothing or reorder what is shown (Unicode's Cc, Cf, Cs, Zl and Zp: controls,
+ * zero-width spaces, direction overrides such as U+202E, lone surrogates, line separators): in an
+ * address they make a second account look like the first; in a name they disguise what an admin reads.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+/** The joiners that Persian, the Indic scripts and emoji sequences need, between two of what they join. */
+const JOINER_IN_WORD =
+  /(?<=[\p{L}\p{M}\p{Extended_Pictographic}])[\u200c\u200d](?=[\p{L}\p{M}\p{Extended_Pictographic}])/gu;
+
+export const hasInvisibleCharacters = (value: string, { joinersInWords = false } = {}) =>
+  INVISIBLE.test(joinersInWords ? value.replace(JOINER_IN_WORD, '') : value);
+
+const NoInvisibleCharacters = (options: { joinersInWords?: boolean } = {}) =>
+  ValidateBy({
+    name: 'noInvisibleCharacters',
+    validator: {
+      validate: (value) => typeof value !== 'string' || !hasInvisibleCharacters(value, options),
+      defaultMessage: () =>
+        '$property must not contain control, format or invisible characters (such as U+200B or U+202E)',
+    },
+  });
+
+const EMAIL_DESCRIPTION = 'Compared without regard to case; surrounding spaces are ignored.';
+const NEW_EMAIL_RULES =
+  ' Control and invisible characters are refused, and so is a part that mixes scripts (AUTH_EMAIL_RESTRICTION_LEVEL).';
+
+/**
+ * An address. One that will name an account (`isNew`) must also be free of invisible characters;
+ * where an address is only looked up (login, reset), accounts made before a rule was added still work.
+ */
+export const EmailField = ({ isNew = false } = {}) =>
   applyDecorators(
     ApiProperty({
-      description: 'Compared without regard to case; surrounding spaces are ignored.',
+      description: isNew ? EMAIL_DESCRIPTION + NEW_EMAIL_RULES : EMAIL_DESCRIPTION,
       format: 'idn-email',
       maxLength: EMAIL_MAX_LENGTH,
       example: 'ada@example.com',
@@ -28,12 +59,14 @@ export const EmailField = () =>
     Transform(({ value }) => normalizeEmail(value)),
     IsEmail({}, { message: '$property must be an email address' }),
     MaxLength(EMAIL_MAX_LENGTH),
+    ...(isNew ? [NoInvisibleCharacters()] : []),
   );
 
 export const NameField = ({ required = true } = {}) =>
   applyDecorators(
     ApiProperty({
-      description: 'Display name.',
+      description:
+        'Display name. Control and invisible characters are refused, but for the joiners (U+200C, U+200D) inside a word or an emoji sequence.',
       minLength: 1,
       maxLength: NAME_MAX_LENGTH,
       example: 'Ada Lovelace',
@@ -42,6 +75,7 @@ export const NameField = ({ required = true } = {}) =>
     Transform(({ value }) => (typeof value === 'string' ? value.trim().normalize('NFC') : value)),
     IsString(),
     Length(1, NAME_MAX_LENGTH),
+    NoInvisibleCharacters({ joinersInWords: true }),
   );
 
 export const PasswordField = (description: string) =>

@@ -6,18 +6,21 @@ export type UserRole = (typeof USER_ROLES)[number];
 
 @Entity({ name: 'users' })
 @Check('users_role_check', `role IN (${sqlList(USER_ROLES)})`)
-// Case-insensitive uniqueness lives in an expression index the migration creates
-// (`lower(email)`); TypeORM cannot describe it, so schema diffs leave it alone.
-@Index('users_email_lower_key', { synchronize: false })
+// One account per canonical address, whatever its spelling (email-address.ts).
+@Index('users_email_canonical_key', ['emailCanonical'], { unique: true })
 // Keyset pagination walks this index newest first.
 @Index('users_created_at_id_idx', ['createdAt', 'id'])
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  /** As the user typed it (trimmed, NFC); compared with `lower()`. */
+  /** As the user typed it (trimmed, NFC): what mail is sent to and what the account shows. */
   @Column({ type: 'varchar', length: 254 })
   email: string;
+
+  /** `canonicalEmail(email)`: what the account is found by, and unique. Never shown. */
+  @Column({ name: 'email_canonical', type: 'text' })
+  emailCanonical: string;
 
   @Column({ type: 'varchar', length: 100 })
   name: string;

@@ -1,0 +1,107 @@
+import { Logger } from '@nestjs/common';
+import { SignJWT } from 'jose';
+import type { Clock } from '../common/clock.js';
+import type { AuthConfig } from '../config/auth.config.js';
+import { AccessTokens, CLOCK_SKEW_SECONDS } from './access-tokens.js';
+import { UnauthenticatedError } from './auth.errors.js';
+
+Logger.overrideLogger(false);
+
+const SECRET = 'a test signing key of at least 32 bytes!';
+const CLAIMS = { sub: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', sid: '5f0c6b0e-8d1a-4c3e-9a53-3c1f0a5a7d2e' };
+const AUTH = {
+  jwtSecret: SECRET,
+  jwtSecretIsEphemeral: false,
+  issuer: 'gatehouse',
+  audience: 'gatehouse-api',
+  accessTokenTtlSeconds: 900,
+} as AuthConfig;
+
+function tokens(at = Date.parse('2026-11-29T12:00:00.000Z')) {
+  let now = at;
+  const subject = new AccessTokens(AUTH, { now: () => new Date(now) } as Clock);
+  return { subject, advance: (seconds: number) => (now += seconds * 1000), now: () => now };
+}
+
+/** A token signed with `key`, the claims and header given over valid ones. */
+async function forged(
+  { header = {}, claims = {}, key = SECRET }: { header?: object; claims?: object; key?: string } = {},
+  at = Date.parse('2026-11-29T12:00:00.000Z'),
+) {
+  const iat = Math.floor(at / 1000);
+  return new SignJWT({ ...CLAIMS, iss: 'gatehouse', aud: 'gatehouse-api', iat, exp: iat + 900, ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', ...header })
+    .sign(new TextEncoder().encode(key));
+}
+
+describe('AccessTokens', () => {
+  it('issues a token for the session that verifies to its claims, for AUTH_ACCESS_TOKEN_TTL', () => {
+    const { subject, advance } = tokens();
+    const token = subject.issue(CLAIMS);
+    expect(subject.ttlSeconds).toBe(900);
+    expect(subject.verify(token)).toEqual(CLAIMS);
+    advance(899);
+    expect(subject.verify(token)).toEqual(CLAIMS);
+    advance(1);
+    expect(() => subject.verify(token)).toThrow(UnauthenticatedError);
+  });
+
+  it('accepts a token signed elsewhere with the same key and claims (the format is the contract)', async () => {
+    expect(tokens().subject.verify(await forged())).toEqual(CLAIMS);
+  });
+
+  it('allows another clock to be a little ahead, not more', async () => {
+    const at = Date.parse('2026-11-29T12:00:00.000Z');
+    const ahead = (seconds: number) => forged({ claims: { nbf: Math.floor(at / 1000) + seconds } });
+    expect(tokens(at).subject.verify(await ahead(CLOCK_SKEW_SECONDS))).toEqual(CLAIMS);
+    const tooFar = await ahead(CLOCK_SKEW_SECONDS + 1);
+    expect(() => tokens(at).subject.verify(tooFar)).toThrow(UnauthenticatedError);
+  });
+
+  it.each([
+    ['another key', { key: 'another deployment secret of 32+ bytes!' }],
+    ['another issuer', { claims: { iss: 'someone-else' } }],
+    ['another audience', { claims: { aud: 'another-api' } }],
+    ['another type', { header: { typ: 'JWT' } }],
+    ['a subject that is not a UUID', { claims: { sub: 'admin' } }],
+    ['a session that is not a UUID', { claims: { sid: 42 } }],
+    ['no session', { claims: { sid: undefined } }],
+    ['an expiry in the past', { claims: { exp: Math.floor(Date.parse('2026-11-29T11:00:00Z') / 1000) } }],
+    ['no issuer', { claims: { iss: undefined } }],
+    ['no audience', { claims: { aud: undefined } }],
+    ['no issue time', { claims: { iat: undefined } }],
+    ['no expiry', { claims: { exp: undefined } }],
+    ['a start (nbf) a day ahead', { claims: { nbf: Math.floor(Date.parse('2026-11-30T12:00:00Z') / 1000) } }],
+    [
+      'an issue time a year ahead',
+      {
+        claims: {
+          iat: Math.floor(Date.parse('2027-11-29T12:00:00Z') / 1000),
+          exp: Math.floor(Date.parse('2027-11-29T12:10:00Z') / 1000),
+        },
+      },
+    ],
+    [
+      'an expiry in the year 10000',
+      { claims: { exp: Math.floor(Date.parse('+010000-01-01T00:00:00Z') / 1000) } },
+    ],
+    [
+      'a lifetime longer than AUTH_ACCESS_TOKEN_TTL',
+      { claims: { exp: Math.floor(Date.parse('2026-11-29T12:15:01Z') / 1000) } },
+    ],
+  ])('refuses a token with %s', async (_, forgery) => {
+    const token = await forged(forgery);
+    expect(() => tokens().subject.verify(token)).toThrow(UnauthenticatedError);
+  });
+
+  it('refuses an unsigned token (alg none), a tampered one and garbage', async () => {
+    const { subject } = tokens();
+    const [header, payload, signature] = subject.issue(CLAIMS).split('.');
+    const none = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${payload}.`;
+    const raised = Buffer.from(
+      JSON.stringify({ ...CLAIMS, sub: '1b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e' }),
+    ).toString('base64url');
+    for (const token of [none, `${header}.${raised}.${signature}`, 'garbage', '', `${header}.${payload}.x`])
+      expect(() => subject.verify(token)).toThrow(UnauthenticatedError);
+  });
+});
