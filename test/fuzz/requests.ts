@@ -302,11 +302,17 @@ function bodies(schema: Schema): fc.Arbitrary<{ body: string; kind: string; inva
   );
 }
 
+/**
+ * A path parameter is never empty, "." or "..": those address another resource (the collection, or
+ * a parent once the URL parser removes dot segments), so no answer of this operation is expected.
+ */
 function pathValue(schema: Schema): fc.Arbitrary<string> {
-  return fc.oneof(
-    { weight: 3, arbitrary: validValue(schema).map(String) },
-    hostileValue.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined'))),
-  );
+  return fc
+    .oneof(
+      { weight: 3, arbitrary: validValue(schema).map(String) },
+      hostileValue.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined'))),
+    )
+    .filter((v) => !['', '.', '..'].includes(v));
 }
 
 function queryValue(schema: Schema): fc.Arbitrary<string | undefined> {
