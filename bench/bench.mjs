@@ -164,7 +164,9 @@ async function measure(name, server, requests) {
   );
   // A scenario answered with errors measures the errors: its figures would look fast and mean nothing.
   if (figures.non2xx > 0)
-    throw new Error(`${name}: ${figures.non2xx} of ${total} requests were not answered 2xx; no figure is kept`);
+    throw new Error(
+      `${name}: ${figures.non2xx} of ${total} requests were not answered 2xx; no figure is kept`,
+    );
   return figures;
 }
 

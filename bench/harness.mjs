@@ -65,7 +65,7 @@ export async function waitFor(url, child, timeoutMs = 30_000) {
 export const PRODUCTION_ENV = imageRuntime().env;
 
 /** The built app as production runs it, without rate limits; resolves once `readyPath` answers. */
-export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json' }) {
+export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json', env = {} }) {
   const port = await freePort();
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: {
@@ -80,6 +80,7 @@ export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = 
       METRICS_TOKEN: secret,
       SMTP_URL: smtpUrl,
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

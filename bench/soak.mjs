@@ -1,7 +1,8 @@
 // npm run soak [-- --minutes 10 --rate 150 --clients 24]: mixed traffic at a steady rate against the
 // built app in production mode (sign-ups, logins, refreshes, reads, updates), reporting errors, p99
-// latency and the server's RSS over time (bench/results/soak.json, soak.md, soak.svg). It fails on
-// any 5xx, on any answer a well-behaved client should not get, or on memory that keeps growing.
+// latency, the server's RSS and the rows of the tables retention keeps in check over time
+// (bench/results/soak.json, soak.md, soak.svg). It fails on any 5xx, on any answer a well-behaved
+// client should not get, on memory that keeps growing, or on such a table that keeps growing.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,19 @@ const SECONDS = Number(opts.minutes) * 60;
 const RATE = Number(opts.rate);
 const CLIENTS = Number(opts.clients);
 const WINDOW_S = 10;
+/**
+ * Sessions end within minutes here, and the retention job runs every minute, so that ten minutes
+ * show whether ended sessions and expired tokens are deleted as fast as steady traffic makes them.
+ */
+const SHORT_LIVES = {
+  AUTH_REFRESH_TOKEN_TTL: '3m',
+  AUTH_SESSION_IDLE_TTL: '1m',
+  AUTH_VERIFY_EMAIL_TTL: '1m',
+  RETENTION_ENDED_SESSIONS: '1m',
+  RETENTION_SCHEDULE: '* * * * *',
+};
+/** The tables retention keeps in check (users grow by design: every client keeps signing up). */
+const RETAINED = ['sessions', 'refresh_tokens', 'account_tokens'];
 const PASSWORD = 'soak password 2026';
 const RESULTS = path.resolve('bench/results');
 const log = (...args) => console.info(`[soak ${new Date().toISOString().slice(11, 19)}]`, ...args);
@@ -113,7 +127,9 @@ async function client(base, windows, pace, deadline) {
       });
       if (refreshed.status === 200) ({ accessToken, refreshToken } = refreshed.json);
     }
-    await call('POST', '/api/v1/auth/logout', { token: accessToken, expected: [204] });
+    // Half the time the client walks away instead of logging out: its session ends idle, as most do.
+    if (Math.random() < 0.5)
+      await call('POST', '/api/v1/auth/logout', { token: accessToken, expected: [204] });
   }
 }
 
@@ -133,6 +149,34 @@ const percentile = (values, p) => {
   const sorted = values.toSorted((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 };
+
+async function rowCounts(url) {
+  const counts = {};
+  for (const table of RETAINED)
+    counts[table] = (await query(url, `SELECT count(*)::int AS n FROM ${table}`))[0].n;
+  return counts;
+}
+
+/** Per table: the median count of the last quarter against the second's (the first is warm-up). */
+function tableGrowth(samples) {
+  const quarter = (q) =>
+    samples.filter((r) => r.second >= (SECONDS * q) / 4 && r.second < (SECONDS * (q + 1)) / 4);
+  return Object.fromEntries(
+    RETAINED.map((table) => {
+      const median = (rows) =>
+        percentile(
+          rows.map((r) => r.counts[table]),
+          50,
+        );
+      const second = median(quarter(1));
+      const last = median(quarter(3));
+      return [
+        table,
+        { secondQuarter: second, lastQuarter: last, growth: +(last / Math.max(second, 1) - 1).toFixed(3) },
+      ];
+    }),
+  );
+}
 
 function summarise(windows, rss) {
   const rows = windows.windows.filter(Boolean).map((w) => ({
@@ -205,6 +249,7 @@ async function main() {
     secret: randomBytes(32).toString('base64url'),
     smtpUrl: smtp.url,
     readyPath: '/health/ready',
+    env: SHORT_LIVES,
   });
   try {
     log(`${opts.minutes} min at ${RATE} requests/s from ${CLIENTS} clients against ${app.base}`);
@@ -214,6 +259,11 @@ async function main() {
     const sampler = setInterval(
       () => rss.push({ second: (Date.now() - started) / 1000, mb: rssMb(app.child.pid) }),
       1000,
+    );
+    const rows = [{ second: 0, counts: await rowCounts(database.url) }];
+    const counter = setInterval(
+      async () => rows.push({ second: (Date.now() - started) / 1000, counts: await rowCounts(database.url) }),
+      10_000,
     );
     const reporter = setInterval(() => {
       const w = windows.windows.at(-2);
@@ -228,18 +278,29 @@ async function main() {
     );
     clearInterval(sampler);
     clearInterval(reporter);
+    clearInterval(counter);
+    rows.push({ second: SECONDS, counts: await rowCounts(database.url) });
 
     const summary = summarise(windows, rss);
+    const tables = tableGrowth(rows);
     const failures = [
       summary.serverErrors > 0 && `${summary.serverErrors} server errors or failed connections`,
       summary.unexpected > 0 && `${summary.unexpected} answers a well-behaved client should not get`,
       summary.rssGrowth > 0.15 &&
         `RSS grew ${(summary.rssGrowth * 100).toFixed(0)}% from the second quarter to the last`,
+      ...Object.entries(tables)
+        .filter(([, t]) => t.growth > 0.25)
+        .map(
+          ([table, t]) => `${table} grew ${(t.growth * 100).toFixed(0)}% from the second quarter to the last`,
+        ),
     ].filter(Boolean);
     const report = {
       date: new Date().toISOString(),
       settings: { minutes: +opts.minutes, rate: RATE, clients: CLIENTS },
       ...summary,
+      rowsAtStart: rows[0].counts,
+      rowsAtEnd: rows.at(-1).counts,
+      tables,
       failures,
     };
     mkdirSync(RESULTS, { recursive: true });
@@ -253,6 +314,10 @@ async function main() {
         50,
       )} ms, max ${Math.max(...summary.rows.map((r) => r.p99Ms))} ms;`,
       `RSS median ${summary.rssSecondQuarterMb} MB in the second quarter, ${summary.rssLastQuarterMb} MB in the last (${(summary.rssGrowth * 100).toFixed(1)}%).`,
+      `Rows at the start → the end (median of the second quarter → the last): ${RETAINED.map(
+        (t) =>
+          `${t} ${report.rowsAtStart[t]} → ${report.rowsAtEnd[t]} (${tables[t].secondQuarter} → ${tables[t].lastQuarter})`,
+      ).join('; ')}.`,
       failures.length ? `FAILED: ${failures.join('; ')}` : 'Passed.',
       '',
     ].join('\n');

@@ -4,6 +4,7 @@ import { Sessions1795710427048 } from './1795710427048-Sessions.js';
 import { AccountTokens1795717741674 } from './1795717741674-AccountTokens.js';
 import { OneClock1795985254254 } from './1795985254254-OneClock.js';
 import { CanonicalEmail1795989164113 } from './1795989164113-CanonicalEmail.js';
+import { AccountLifecycle1795994157622 } from './1795994157622-AccountLifecycle.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -11,4 +12,5 @@ export const migrations = [
   AccountTokens1795717741674,
   OneClock1795985254254,
   CanonicalEmail1795989164113,
+  AccountLifecycle1795994157622,
 ];

@@ -12,6 +12,7 @@ import { ConfigurationModule } from './config/config.module.js';
 import type { Configuration } from './config/configuration.js';
 import { databaseConfig } from './config/database.config.js';
 import { httpConfig } from './config/http.config.js';
+import { retentionConfig } from './config/retention.config.js';
 import { jobsConfig } from './config/jobs.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { metricsConfig } from './config/metrics.config.js';
@@ -55,6 +56,7 @@ export class AppModule {
     redisConfig,
     mailConfig,
     jobsConfig,
+    retentionConfig,
     metricsConfig,
   ];
 

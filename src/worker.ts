@@ -12,14 +12,25 @@ import { Configuration } from './config/configuration.js';
 import { databaseConfig } from './config/database.config.js';
 import { jobsConfig } from './config/jobs.config.js';
 import { mailConfig } from './config/mail.config.js';
+import { retentionConfig } from './config/retention.config.js';
+import { SessionsRetentionModule } from './auth/sessions-retention.js';
 import { DatabaseModule } from './database/database.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 
 /** The modules that define job queues and handle their jobs, without HTTP. */
-@Module({ imports: [LoggingModule, CommonModule, DatabaseModule, AccountEmailSenderModule] })
+@Module({
+  imports: [LoggingModule, CommonModule, DatabaseModule, AccountEmailSenderModule, SessionsRetentionModule],
+})
 class WorkerModule {
-  static readonly namespaces = [appConfig, databaseConfig, authConfig, jobsConfig, mailConfig];
+  static readonly namespaces = [
+    appConfig,
+    databaseConfig,
+    authConfig,
+    jobsConfig,
+    mailConfig,
+    retentionConfig,
+  ];
 
   static forRoot(configuration: Configuration): DynamicModule {
     return {

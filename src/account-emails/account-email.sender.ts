@@ -39,8 +39,9 @@ export class AccountEmailSender implements OnModuleInit {
         : await this.users.findById(job.userId);
     // No such account (a reset for an unknown address), or deleted since: nobody to write to. A reset
     // still reaches the SMTP server, so that the job fails when it is away as a known address's does:
-    // its outcome (in the job metrics) must not tell whether the address has an account.
-    if (!user) {
+    // its outcome (in the job metrics) must not tell whether the address has an account. A suspended
+    // account could not use a reset link, so it gets none, exactly as an unknown address.
+    if (!user || (kind === 'reset-password' && user.status === 'suspended')) {
       if (kind === 'reset-password') await this.mailer.probe();
       return;
     }

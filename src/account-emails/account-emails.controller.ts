@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Public } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { AccountEmailsService } from './account-emails.service.js';
@@ -58,7 +58,7 @@ export class AccountEmailsController {
   @ApiOperation({
     operationId: 'auth_forgotPassword',
     summary: 'Ask for a password-reset email',
-    description: `Answers 202 whether or not an account has this email, so the answer tells nothing; when one does, it gets a link \`<APP_PUBLIC_URL>/reset-password?token=…\` that works once, for ${setting('passwordResetTtl')} (AUTH_PASSWORD_RESET_TTL). Limited per email and per address (429).`,
+    description: `Answers 202 whether or not an account has this email, so the answer tells nothing; when one does (and is not suspended), it gets a link \`<APP_PUBLIC_URL>/reset-password?token=…\` that works once, for ${setting('passwordResetTtl')} (AUTH_PASSWORD_RESET_TTL). Limited per email and per address (429).`,
   })
   @ApiAcceptedResponse({ description: 'Accepted: a mail follows if an account has this email.' })
   @ApiProblems(400, 413, 415)
@@ -73,10 +73,10 @@ export class AccountEmailsController {
     operationId: 'auth_resetPassword',
     summary: 'Choose a new password with a reset token',
     description:
-      'With the token from the reset email. Sets the new password (the same rules as at sign-up) and ends every session of the account. The token works once, and dies when the password changes another way.',
+      'With the token from the reset email. Sets the new password (the same rules as at sign-up) and ends every session of the account. The token works once, and dies when the password changes another way. A suspended account cannot use it (403; the token stays unspent).',
   })
   @ApiNoContentResponse({ description: 'The password is changed; sign in with it.' })
-  @ApiProblems(400, 413, 415)
+  @ApiProblems(400, SUSPENDED, 413, 415)
   async resetPassword(@Body() body: ResetPasswordDto): Promise<void> {
     await this.accountEmails.resetPassword(body.token, body.newPassword);
   }

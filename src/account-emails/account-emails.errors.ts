@@ -15,3 +15,11 @@ export class TooManyEmailsError extends DomainError {
     super('Too many emails were asked for this account: try again later.');
   }
 }
+
+/** An admin asked for something a suspended account cannot use (a reset link). */
+export class UserSuspendedError extends DomainError {
+  readonly code = 'USER_SUSPENDED';
+  constructor() {
+    super('The user is suspended and could not use a reset link: unsuspend them first.');
+  }
+}

@@ -7,8 +7,10 @@ import { RateLimitModule } from '../rate-limit/rate-limit.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountEmailSender } from './account-email.sender.js';
 import { AccountEmailsController } from './account-emails.controller.js';
+import { UserPasswordResetController } from './user-password-reset.controller.js';
 import { AccountEmailsService } from './account-emails.service.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
+import { AccountTokensRetention } from './account-tokens-retention.js';
 import { AccountToken } from './entities/account-token.entity.js';
 
 /**
@@ -17,7 +19,7 @@ import { AccountToken } from './entities/account-token.entity.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, MailModule],
-  providers: [AccountEmailSender, AccountTokensRepository],
+  providers: [AccountEmailSender, AccountTokensRepository, AccountTokensRetention],
   exports: [AccountTokensRepository],
 })
 export class AccountEmailSenderModule {}
@@ -28,7 +30,7 @@ export class AccountEmailSenderModule {}
  */
 @Module({
   imports: [AccountEmailSenderModule, UsersModule, AuthModule, PasswordsModule, RateLimitModule],
-  controllers: [AccountEmailsController],
+  controllers: [AccountEmailsController, UserPasswordResetController],
   providers: [AccountEmailsService],
 })
 export class AccountEmailsModule {}

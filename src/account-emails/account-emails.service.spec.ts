@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import { AccountSuspendedError } from '../auth/auth.errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
 import type { Clock } from '../common/clock.js';
@@ -13,10 +14,11 @@ import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-policy.js';
 import type { AccountRateLimit } from '../rate-limit/rate-limit.js';
 import type { User } from '../users/entities/user.entity.js';
+import { UserNotFoundError } from '../users/users.errors.js';
 import type { UsersService } from '../users/users.service.js';
 import { AccountEmailSender } from './account-email.sender.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
-import { InvalidAccountTokenError, TooManyEmailsError } from './account-emails.errors.js';
+import { InvalidAccountTokenError, TooManyEmailsError, UserSuspendedError } from './account-emails.errors.js';
 import { AccountEmailsService } from './account-emails.service.js';
 import { bindingOf } from './account-token-binding.js';
 import type { AccountTokensRepository } from './account-tokens.repository.js';
@@ -34,6 +36,9 @@ const ADA: User = {
   passwordHash: '$argon2id$the-current-hash',
   role: 'user',
   emailVerified: false,
+  status: 'active',
+  suspendedAt: null,
+  suspensionReason: null,
   createdAt: NOW,
   updatedAt: NOW,
 };
@@ -49,6 +54,10 @@ function collaborators(user: User | null = ADA) {
     },
     users: {
       findById: jest.fn(async () => user),
+      getById: jest.fn(async () => {
+        if (!user) throw new UserNotFoundError();
+        return user;
+      }),
       findByEmail: jest.fn(async () => user),
       findForUpdate: jest.fn(async () => user),
       markEmailVerified: jest.fn(async () => undefined),
@@ -157,6 +166,58 @@ describe('AccountEmailsService', () => {
       expect(c.users.setPasswordHash).not.toHaveBeenCalled();
       expect(c.sessions.endAllOf).not.toHaveBeenCalled();
     });
+
+    it('refuses a suspended account’s link before hashing, and one suspended meanwhile in the transaction', async () => {
+      const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'x' };
+      const before = collaborators(suspended);
+      before.tokens.findUsable.mockResolvedValueOnce({
+        userId: ADA.id,
+        boundTo: bindingOf('reset-password', ADA),
+      });
+      await expect(service(before).resetPassword('good', 'a new passphrase 42')).rejects.toThrow(
+        AccountSuspendedError,
+      );
+      expect(before.hasher.hash).not.toHaveBeenCalled();
+      expect(before.tokens.spend).not.toHaveBeenCalled();
+
+      const meanwhile = collaborators();
+      meanwhile.tokens.findUsable.mockResolvedValueOnce({
+        userId: ADA.id,
+        boundTo: bindingOf('reset-password', ADA),
+      });
+      meanwhile.tokens.spend.mockResolvedValueOnce(spent('reset-password'));
+      meanwhile.users.findForUpdate.mockResolvedValueOnce(suspended);
+      await expect(service(meanwhile).resetPassword('good', 'a new passphrase 42')).rejects.toThrow(
+        AccountSuspendedError,
+      );
+      expect(meanwhile.users.setPasswordHash).not.toHaveBeenCalled();
+      expect(meanwhile.sessions.endAllOf).not.toHaveBeenCalled();
+    });
+  });
+
+  describe("an admin's password reset", () => {
+    it('queues the reset mail to the user under the per-address budget forgot-password uses', async () => {
+      const c = collaborators();
+      await service(c).sendPasswordReset(ADA.id);
+      expect(c.limits.emailRetryAfter).toHaveBeenCalledWith(ADA.emailCanonical);
+      expect(c.jobs.enqueue).toHaveBeenCalledWith('account-email', {
+        kind: 'reset-password',
+        email: ADA.email,
+      });
+    });
+
+    it('refuses a suspended user and an unknown one, queueing nothing', async () => {
+      const suspended = collaborators({
+        ...ADA,
+        status: 'suspended',
+        suspendedAt: NOW,
+        suspensionReason: 'x',
+      });
+      await expect(service(suspended).sendPasswordReset(ADA.id)).rejects.toThrow(UserSuspendedError);
+      const unknown = collaborators(null);
+      await expect(service(unknown).sendPasswordReset(ADA.id)).rejects.toThrow(UserNotFoundError);
+      expect([...suspended.jobs.enqueue.mock.calls, ...unknown.jobs.enqueue.mock.calls]).toEqual([]);
+    });
   });
 
   describe('asking for mail', () => {
@@ -239,6 +300,14 @@ describe('AccountEmailSender', () => {
     expect(verified.tokens.insert).not.toHaveBeenCalled();
     const [welcome] = verified.mailer.send.mock.calls[0] as unknown as [{ text: string }];
     expect(welcome.text).not.toContain('token=');
+  });
+
+  it('writes no reset link to a suspended account, exactly as to an unknown address', async () => {
+    const suspended = collaborators({ ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'x' });
+    await send(suspended, { kind: 'reset-password', email: ADA.email });
+    expect(suspended.mailer.send).not.toHaveBeenCalled();
+    expect(suspended.tokens.insert).not.toHaveBeenCalled();
+    expect(suspended.mailer.probe).toHaveBeenCalled();
   });
 
   it('forgets the token of a mail that failed, so that the retry makes a new one', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AccountSuspendedError } from '../auth/auth.errors.js';
 import type { Principal } from '../auth/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Clock } from '../common/clock.js';
@@ -12,7 +13,7 @@ import type { User } from '../users/entities/user.entity.js';
 import { canonicalEmail } from '../users/email-address.js';
 import { UsersService } from '../users/users.service.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
-import { InvalidAccountTokenError, TooManyEmailsError } from './account-emails.errors.js';
+import { InvalidAccountTokenError, TooManyEmailsError, UserSuspendedError } from './account-emails.errors.js';
 import { bindingOf } from './account-token-binding.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
 import type { AccountTokenPurpose } from './entities/account-token.entity.js';
@@ -59,16 +60,31 @@ export class AccountEmailsService {
   }
 
   /**
+   * An admin's reset for a user who cannot sign in: the same mail as forgot-password, under the same
+   * per-address limit (so a reset asked for by both counts twice, and neither floods the inbox).
+   */
+  async sendPasswordReset(userId: string): Promise<void> {
+    const user = await this.users.getById(userId);
+    if (user.status === 'suspended') throw new UserSuspendedError();
+    await this.throttle(canonicalEmail(user.email));
+    await this.send({ kind: 'reset-password', email: user.email });
+    this.logger.log(`password reset mailed at an admin's request (user ${user.id})`);
+  }
+
+  /**
    * Spends the reset token: a new password, the address counted as verified (the link proved the
    * user reads it), every session ended. The token is checked before the password is hashed, so
-   * that a dead link costs no hash.
+   * that a dead link costs no hash. A suspended account's link is refused and left unspent.
    */
   async resetPassword(token: string, newPassword: string): Promise<void> {
     const holder = await this.holderOf('reset-password', hashOpaqueToken(token));
     if (!holder) throw new InvalidAccountTokenError();
+    if (holder.status === 'suspended') throw new AccountSuspendedError();
     this.passwordPolicy.check(newPassword, holder.email, 'newPassword', [holder.name]);
     const passwordHash = await this.hasher.hash(newPassword);
     const userId = await this.spend('reset-password', token, async (user, transaction) => {
+      // Suspended since the check above: the transaction rolls back, the token stays unspent.
+      if (user.status === 'suspended') throw new AccountSuspendedError();
       await this.users.setPasswordHash(user.id, passwordHash, transaction);
       await this.users.markEmailVerified(user.id, transaction);
       await this.sessions.endAllOf(user.id, { transaction });

@@ -52,4 +52,18 @@ export class AccountTokensRepository {
     const [row] = raw as { user_id: string; bound_to: Buffer }[];
     return row ? { userId: row.user_id, boundTo: row.bound_to } : null;
   }
+
+  /** Deletes at most `limit` expired tokens, the oldest first (spent ones are deleted when spent). */
+  async purgeExpired(now: Date, limit: number): Promise<number> {
+    const { affected } = await this.tokens
+      .createQueryBuilder()
+      .delete()
+      .where(
+        `token_hash IN (SELECT token_hash FROM account_tokens WHERE expires_at <= :now
+                        ORDER BY expires_at LIMIT :limit)`,
+        { now, limit },
+      )
+      .execute();
+    return affected ?? 0;
+  }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { Client, type ClientInfo } from '../common/http/client-info.js';
+import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { CurrentPrincipal, Public } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
@@ -23,12 +24,12 @@ export class AuthController {
     operationId: 'auth_login',
     summary: 'Sign in',
     description:
-      'Starts a session. An unknown email and a wrong password get the same 401. Repeated failures lock the email for a while (429 with `Retry-After`).',
+      'Starts a session. An unknown email and a wrong password get the same 401. Repeated failures lock the email for a while (429 with `Retry-After`). A suspended account gets a 403 after the right password, and the usual 401 after a wrong one.',
   })
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiProblems(400, 401, 413, 415)
-  login(@Body() body: LoginDto): Promise<TokenPairDto> {
-    return this.auth.login(body.email, body.password);
+  @ApiProblems(400, 401, SUSPENDED, 413, 415)
+  login(@Body() body: LoginDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
+    return this.auth.login(body.email, body.password, client);
   }
 
   @Post('refresh')
@@ -41,8 +42,8 @@ export class AuthController {
   })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(400, 401, 413, 415)
-  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
-    return this.auth.refresh(body.refreshToken);
+  refresh(@Body() body: RefreshDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken, client);
   }
 
   @Post('logout')

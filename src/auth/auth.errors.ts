@@ -53,3 +53,22 @@ export class WrongCurrentPasswordError extends DomainError {
     super('The current password is wrong.');
   }
 }
+
+/** Also what a caller gets for another account's session: the two must be indistinguishable. */
+export class SessionNotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor() {
+    super('You have no session with this id.');
+  }
+}
+
+/**
+ * The password was right, but an admin suspended the account. Told only after a correct password:
+ * a wrong one is the usual 401, so this says nothing to someone who does not know the password.
+ */
+export class AccountSuspendedError extends DomainError {
+  readonly code = 'ACCOUNT_SUSPENDED';
+  constructor() {
+    super('This account is suspended: contact an administrator.');
+  }
+}

@@ -5,16 +5,19 @@ import { MetricsModule } from '../metrics/metrics.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
+import { AccountAccessService } from './account-access.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
-import { LoginLocksController } from './login-locks.controller.js';
 import { LoginLockModule } from './login-lock.module.js';
 import { RefreshTokens } from './refresh-tokens.js';
+import { SessionsController } from './sessions.controller.js';
+import { SessionsRetentionModule } from './sessions-retention.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
+import { UserAccessController } from './user-access.controller.js';
 
 /** Sign-in, tokens and sessions; the owner of `sessions` and `refresh_tokens`; the global guard. */
 @Module({
@@ -24,10 +27,12 @@ import { SessionsService } from './sessions.service.js';
     PasswordsModule,
     LoginLockModule,
     MetricsModule,
+    SessionsRetentionModule,
   ],
-  controllers: [AuthController, LoginLocksController],
+  controllers: [AuthController, SessionsController, UserAccessController],
   providers: [
     AuthService,
+    AccountAccessService,
     AccessTokens,
     RefreshTokens,
     SessionsRepository,

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { Clock } from '../common/clock.js';
+import type { ClientInfo } from '../common/http/client-info.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { Transaction, Transactions } from '../database/transactions.js';
@@ -13,6 +14,7 @@ import type { DatabasePool } from '../database/database-pool.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { AccessTokens } from './access-tokens.js';
 import {
+  AccountSuspendedError,
   InvalidCredentialsError,
   InvalidRefreshTokenError,
   TooManyAttemptsError,
@@ -29,6 +31,7 @@ Logger.overrideLogger(false);
 const NOW = new Date('2026-11-29T12:00:00.000Z');
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
 const PASSWORD = 'correct horse battery 42';
+const CLIENT: ClientInfo = { ipAddress: '203.0.113.7', userAgent: 'a browser' };
 const ADA: User = {
   id: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e',
   email: 'ada@example.com',
@@ -37,6 +40,9 @@ const ADA: User = {
   passwordHash: `hash:${PASSWORD}`,
   role: 'user',
   emailVerified: true,
+  status: 'active',
+  suspendedAt: null,
+  suspensionReason: null,
   createdAt: NOW,
   updatedAt: NOW,
 };
@@ -64,7 +70,7 @@ async function setUp({
     setPasswordHash: jest.fn(async () => undefined),
   };
   const sessions = {
-    create: jest.fn(async () => 'session-1'),
+    create: jest.fn(async (): Promise<string | null> => 'session-1'),
     rotate: jest.fn(async () => rotation!),
     deleteAllOf: jest.fn(async () => undefined),
   };
@@ -109,17 +115,17 @@ describe('AuthService', () => {
   describe('login', () => {
     it('starts a session that ends AUTH_REFRESH_TOKEN_TTL from now, and returns its pair', async () => {
       const { service, sessions, lockout, accessTokens } = await setUp();
-      const pair = await service.login(ADA.email, PASSWORD);
-      const [userId, tokenHash, now, expiresAt] = sessions.create.mock.calls[0] as unknown as [
+      const pair = await service.login(ADA.email, PASSWORD, CLIENT);
+      const [userId, tokenHash, times, client] = sessions.create.mock.calls[0] as unknown as [
         string,
         Buffer,
-        Date,
-        Date,
+        { now: Date; expiresAt: Date },
+        ClientInfo,
       ];
-      expect({ userId, now, expiresAt }).toEqual({
+      expect({ userId, times, client }).toEqual({
         userId: ADA.id,
-        now: NOW,
-        expiresAt: new Date(NOW.getTime() + AUTH.refreshTokenTtlSeconds * 1000),
+        times: { now: NOW, expiresAt: new Date(NOW.getTime() + AUTH.refreshTokenTtlSeconds * 1000) },
+        client: CLIENT,
       });
       // Only the refresh token's hash is stored.
       expect(tokenHash).toEqual(hashOpaqueToken(pair.refreshToken));
@@ -134,7 +140,7 @@ describe('AuthService', () => {
         [ADA, 'a wrong password'],
       ] as const) {
         const { service, hasher, lockout, sessions } = await setUp({ user });
-        await expect(service.login(ADA.email, password)).rejects.toThrow(InvalidCredentialsError);
+        await expect(service.login(ADA.email, password, CLIENT)).rejects.toThrow(InvalidCredentialsError);
         expect(hasher.verify).toHaveBeenCalledTimes(1);
         expect(lockout.reserve).toHaveBeenCalledWith(ADA.email);
         expect(lockout.succeeded).not.toHaveBeenCalled();
@@ -144,17 +150,34 @@ describe('AuthService', () => {
 
     it('refuses a locked email before reading or verifying anything', async () => {
       const { service, users, hasher } = await setUp({ lockedFor: 60 });
-      const refused = service.login(ADA.email, PASSWORD);
+      const refused = service.login(ADA.email, PASSWORD, CLIENT);
       await expect(refused).rejects.toThrow(TooManyAttemptsError);
       await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 60 });
       expect(users.findByEmail).not.toHaveBeenCalled();
       expect(hasher.verify).not.toHaveBeenCalled();
     });
 
+    it('tells a suspended account so only after the right password, and starts no session', async () => {
+      const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'fraud' };
+      const { service, sessions } = await setUp({ user: suspended });
+      await expect(service.login(ADA.email, 'a wrong password', CLIENT)).rejects.toThrow(
+        InvalidCredentialsError,
+      );
+      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(AccountSuspendedError);
+      expect(sessions.create).not.toHaveBeenCalled();
+    });
+
+    it('answers 401 when the account stopped being active between the check and the session', async () => {
+      const { service, sessions, accessTokens } = await setUp();
+      sessions.create.mockResolvedValueOnce(null);
+      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(InvalidCredentialsError);
+      expect(accessTokens.issue).not.toHaveBeenCalled();
+    });
+
     it('rehashes a password hashed with weaker parameters, with the password just verified', async () => {
       const { service, hasher, users } = await setUp();
       hasher.needsRehash.mockReturnValueOnce(true);
-      await service.login(ADA.email, PASSWORD);
+      await service.login(ADA.email, PASSWORD, CLIENT);
       expect(users.setPasswordHash).toHaveBeenCalledWith(ADA.id, `hash:${PASSWORD}`);
     });
   });
@@ -162,7 +185,9 @@ describe('AuthService', () => {
   describe('locks', () => {
     it('counts a lock its attempt engaged, by the kind of account, an admin’s among them', async () => {
       const { service, metrics } = await setUp({ user: { ...ADA, role: 'admin' }, engages: 60 });
-      await expect(service.login(ADA.email, 'a wrong password')).rejects.toThrow(InvalidCredentialsError);
+      await expect(service.login(ADA.email, 'a wrong password', CLIENT)).rejects.toThrow(
+        InvalidCredentialsError,
+      );
       expect(await metrics.registry.getSingleMetricAsString('auth_locks_total')).toContain(
         'auth_locks_total{account="admin"} 1',
       );
@@ -174,8 +199,14 @@ describe('AuthService', () => {
       const { service, sessions } = await setUp({
         rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
       });
-      const pair = await service.refresh('old-token');
-      const [oldHash, newHash, times] = sessions.rotate.mock.calls[0] as unknown as [Buffer, Buffer, object];
+      const pair = await service.refresh('old-token', CLIENT);
+      const [oldHash, newHash, times, client] = sessions.rotate.mock.calls[0] as unknown as [
+        Buffer,
+        Buffer,
+        object,
+        ClientInfo,
+      ];
+      expect(client).toEqual(CLIENT);
       expect(oldHash).toEqual(hashOpaqueToken('old-token'));
       expect(newHash).toEqual(hashOpaqueToken(pair.refreshToken));
       expect(pair.refreshToken).toBe(new RefreshTokens(AUTH).successorOf('old-token').token);
@@ -190,8 +221,8 @@ describe('AuthService', () => {
       const { service } = await setUp({
         rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
       });
-      const first = await service.refresh('old-token');
-      const again = await service.refresh('old-token');
+      const first = await service.refresh('old-token', CLIENT);
+      const again = await service.refresh('old-token', CLIENT);
       expect(again.refreshToken).toBe(first.refreshToken);
       expect(again.refreshToken).not.toBe('old-token');
     });
@@ -201,7 +232,7 @@ describe('AuthService', () => {
       async (outcome) => {
         const rotation = (outcome === 'reused' ? { outcome, userId: ADA.id } : { outcome }) as Rotation;
         const { service } = await setUp({ rotation });
-        await expect(service.refresh('old-token')).rejects.toThrow(InvalidRefreshTokenError);
+        await expect(service.refresh('old-token', CLIENT)).rejects.toThrow(InvalidRefreshTokenError);
       },
     );
   });

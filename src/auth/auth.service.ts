@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { Clock } from '../common/clock.js';
+import type { ClientInfo } from '../common/http/client-info.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions } from '../database/transactions.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
@@ -11,6 +12,7 @@ import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokens } from './access-tokens.js';
 import {
+  AccountSuspendedError,
   InvalidCredentialsError,
   InvalidRefreshTokenError,
   TooManyAttemptsError,
@@ -62,7 +64,7 @@ export class AuthService implements OnModuleInit {
   }
 
   /** A password is checked only once the lock has let the attempt through (login-lockout.ts). */
-  async login(email: string, password: string): Promise<TokenPair> {
+  async login(email: string, password: string, client: ClientInfo): Promise<TokenPair> {
     const attempt = await this.lockout.reserve(email);
     if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds);
     const user = await this.users.findByEmail(email);
@@ -73,13 +75,16 @@ export class AuthService implements OnModuleInit {
       throw new InvalidCredentialsError();
     }
     await this.lockout.succeeded(email);
+    if (user.status === 'suspended') throw new AccountSuspendedError();
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
     }
     const now = this.clock.now();
     const refresh = this.refreshTokens.first();
     const expiresAt = new Date(now.getTime() + this.auth.refreshTokenTtlSeconds * 1000);
-    const sessionId = await this.sessions.create(user.id, refresh.hash, now, expiresAt);
+    const sessionId = await this.sessions.create(user.id, refresh.hash, { now, expiresAt }, client);
+    // Suspended or deleted between the password check and now.
+    if (!sessionId) throw new InvalidCredentialsError();
     this.logger.log(`login (user ${user.id}, session ${sessionId})`);
     return this.pair(user.id, sessionId, refresh.token);
   }
@@ -89,14 +94,19 @@ export class AuthService implements OnModuleInit {
    * comes within AUTH_REFRESH_REUSE_INTERVAL of its spending while its successor is still unused: then
    * the caller is a second tab or a retry, and gets that same successor (refresh-tokens.ts).
    */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
     const now = this.clock.now();
     const next = this.refreshTokens.successorOf(refreshToken);
-    const rotation = await this.sessions.rotate(hashOpaqueToken(refreshToken), next.hash, {
-      now,
-      idleSince: new Date(now.getTime() - this.auth.sessionIdleTtlSeconds * 1000),
-      repeatSince: new Date(now.getTime() - this.auth.refreshReuseSeconds * 1000),
-    });
+    const rotation = await this.sessions.rotate(
+      hashOpaqueToken(refreshToken),
+      next.hash,
+      {
+        now,
+        idleSince: new Date(now.getTime() - this.auth.sessionIdleTtlSeconds * 1000),
+        repeatSince: new Date(now.getTime() - this.auth.refreshReuseSeconds * 1000),
+      },
+      client,
+    );
     switch (rotation.outcome) {
       case 'rotated':
       case 'repeated':
@@ -140,17 +150,10 @@ export class AuthService implements OnModuleInit {
     this.logger.log(`password changed (user ${user.id})`);
   }
 
-  /** Lifts the lock on a user's address (an admin's route); the user must exist. */
-  async unlock(userId: string): Promise<void> {
-    const user = await this.users.getById(userId);
-    await this.lockout.lift(user.email);
-    this.logger.log(`login lock lifted (user ${user.id})`);
-  }
-
   /**
    * Says so when an attempt locked an address. A locked admin is an outage waiting to happen (anyone
    * who knows the address can lock it): logged as an error and counted, to be lifted by another admin
-   * (`DELETE /users/{id}/login-lock`) or with `npm run cli -- unlock --email …` (README, "Security").
+   * (`DELETE /users/{id}/login-lock`, account-access.service.ts) or with `npm run cli -- unlock --email …` (README, "Security").
    */
   private lockEngaged(seconds: number, user: User | null): void {
     if (seconds === 0) return;

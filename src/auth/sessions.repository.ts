@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Not, Repository, type EntityManager } from 'typeorm';
+import { MoreThan, Not, Repository, type EntityManager } from 'typeorm';
+import type { ClientInfo } from '../common/http/client-info.js';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
 import type { Transaction } from '../database/transactions.js';
 import { UserColumns } from '../users/user-columns.js';
@@ -24,12 +25,17 @@ export type Rotation =
 /**
  * Every login runs it: both rows in one statement (atomic on its own, and one round trip where a
  * transaction took four). The refresh token's foreign key is checked at the end of the statement,
- * when the session row exists.
+ * when the session row exists. The account must be active, read `FOR SHARE`: a suspension (which
+ * updates the row, then ends every session) either waits for this statement to commit and then ends
+ * its session too, or commits first and this inserts nothing. A deleted account inserts nothing.
  */
 const CREATE_SESSION: PreparedStatement = {
   name: 'sessions_create',
-  text: `WITH s AS (
-           INSERT INTO sessions (user_id, created_at, last_used_at, expires_at) VALUES ($1, $2, $2, $3) RETURNING id
+  text: `WITH u AS (
+           SELECT id FROM users WHERE id = $1 AND status = 'active' FOR SHARE
+         ), s AS (
+           INSERT INTO sessions (user_id, created_at, last_used_at, expires_at, ip_address, user_agent)
+           SELECT id, $2, $2, $3, $5, $6 FROM u RETURNING id
          )
          INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $4, id, $2 FROM s
          RETURNING session_id AS id`,
@@ -57,15 +63,40 @@ export class SessionsRepository {
     };
   }
 
-  /** Starts a session with its first refresh token, in one statement; returns the session id. */
-  async create(userId: string, tokenHash: Buffer, now: Date, expiresAt: Date): Promise<string> {
-    const [{ id }] = await this.pool.prepared<{ id: string }>(CREATE_SESSION, [
+  /**
+   * Starts a session with its first refresh token, in one statement; returns the session id, or
+   * null when the account is no longer active (suspended or deleted since it was read).
+   */
+  async create(
+    userId: string,
+    tokenHash: Buffer,
+    { now, expiresAt }: { now: Date; expiresAt: Date },
+    client: ClientInfo,
+  ): Promise<string | null> {
+    const [row] = await this.pool.prepared<{ id: string }>(CREATE_SESSION, [
       userId,
       now,
       expiresAt,
       tokenHash,
+      client.ipAddress,
+      client.userAgent,
     ]);
-    return id;
+    return row?.id ?? null;
+  }
+
+  /** The user's live sessions (neither past their end nor idle since `idleSince`), last used first. */
+  listLive(userId: string, now: Date, idleSince: Date, limit: number): Promise<Session[]> {
+    return this.sessions.find({
+      where: { userId, expiresAt: MoreThan(now), lastUsedAt: MoreThan(idleSince) },
+      order: { lastUsedAt: 'DESC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Ends one session of the user; false when the user has no such session. */
+  async deleteOf(userId: string, sessionId: string): Promise<boolean> {
+    const { affected } = await this.sessions.delete({ id: sessionId, userId });
+    return (affected ?? 0) > 0;
   }
 
   /** The caller behind a live session, or null: one primary-key join per request. */
@@ -73,6 +104,8 @@ export class SessionsRepository {
     const [row] = await this.pool.prepared(this.findPrincipalStatement, [sessionId, userId, now]);
     if (!row) return null;
     const user = this.userColumns.toUser(row);
+    // No session of a suspended account outlives its suspension; this holds even if one did.
+    if (user.status !== 'active') return null;
     return { userId, sessionId, role: user.role, user };
   }
 
@@ -87,6 +120,7 @@ export class SessionsRepository {
     oldHash: Buffer,
     newHash: Buffer,
     { now, idleSince, repeatSince }: RotationTimes,
+    client: ClientInfo,
   ): Promise<Rotation> {
     return this.sessions.manager.transaction(async (q) => {
       const sessions: { id: string; user_id: string; expires_at: Date; last_used_at: Date }[] = await q.query(
@@ -119,7 +153,11 @@ export class SessionsRepository {
         createdAt: now,
         spentAt: null,
       });
-      await q.update(Session, { id: session.id }, { lastUsedAt: now });
+      await q.update(
+        Session,
+        { id: session.id },
+        { lastUsedAt: now, ipAddress: client.ipAddress, userAgent: client.userAgent },
+      );
       return { outcome: 'rotated', sessionId: session.id, userId: session.user_id };
     });
   }

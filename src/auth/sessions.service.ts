@@ -1,11 +1,42 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import type { Transaction } from '../database/transactions.js';
+import { SessionNotFoundError } from './auth.errors.js';
+import { MAX_LISTED_SESSIONS } from './dto/session-response.dto.js';
+import type { Session } from './entities/session.entity.js';
+import type { Principal } from './principal.js';
 import { SessionsRepository } from './sessions.repository.js';
 
-/** The auth module's face to other modules for the sessions it owns (account emails end them on a reset). */
+/**
+ * Sessions as their owner sees them (`/auth/sessions`), and the auth module's face to other modules
+ * for the sessions it owns (account emails end them on a reset).
+ */
 @Injectable()
 export class SessionsService {
-  constructor(private readonly sessions: SessionsRepository) {}
+  private readonly logger = new Logger('Sessions');
+
+  constructor(
+    @Inject(authConfig.KEY) private readonly auth: AuthConfig,
+    private readonly sessions: SessionsRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The caller's live sessions, the most recently used first (at most MAX_LISTED_SESSIONS). */
+  liveSessionsOf(principal: Principal): Promise<Session[]> {
+    const now = this.clock.now();
+    const idleSince = new Date(now.getTime() - this.auth.sessionIdleTtlSeconds * 1000);
+    return this.sessions.listLive(principal.userId, now, idleSince, MAX_LISTED_SESSIONS);
+  }
+
+  /**
+   * Ends one of the caller's sessions (its access tokens fail from the next request on). Another
+   * account's session is not found, exactly as a session that never existed.
+   */
+  async endSessionOf(principal: Principal, sessionId: string): Promise<void> {
+    if (!(await this.sessions.deleteOf(principal.userId, sessionId))) throw new SessionNotFoundError();
+    this.logger.log(`session ended by its user (user ${principal.userId}, session ${sessionId})`);
+  }
 
   /** Ends every session of the user (but `except`), in the caller's transaction when given. */
   endAllOf(userId: string, options: { except?: string; transaction?: Transaction } = {}): Promise<void> {

@@ -7,6 +7,7 @@ import { authConfig } from '../config/auth.config.js';
 import { ConfigurationModule } from '../config/config.module.js';
 import type { Configuration } from '../config/configuration.js';
 import { databaseConfig } from '../config/database.config.js';
+import { retentionConfig } from '../config/retention.config.js';
 import { jobsConfig } from '../config/jobs.config.js';
 import { mailConfig } from '../config/mail.config.js';
 import { rateLimitConfig } from '../config/rate-limit.config.js';
@@ -27,6 +28,7 @@ export class CliModule {
     databaseConfig,
     authConfig,
     jobsConfig,
+    retentionConfig,
     mailConfig,
     rateLimitConfig,
     redisConfig,

@@ -2,16 +2,23 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { PgBoss } from 'pg-boss';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
 import { jobsConfig, type JobsConfig } from '../config/jobs.config.js';
+import { CommonModule } from '../common/common.module.js';
 import { DatabaseServer } from '../database/database-server.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { JobMetrics } from './job-metrics.js';
 import { JOB_SCHEMA } from './job-schema.js';
 import { JobsService, RUN_WORKERS } from './jobs.service.js';
+import { Retention } from './retention.js';
 
 /** The same error again within this window is not logged again (an outage repeats it every poll). */
 const QUIET_MS = 30_000;
 
-function createBoss(server: DatabaseServer, database: DatabaseConfig, jobs: JobsConfig): PgBoss {
+function createBoss(
+  server: DatabaseServer,
+  database: DatabaseConfig,
+  jobs: JobsConfig,
+  workers: boolean,
+): PgBoss {
   const boss = new PgBoss({
     connectionString: server.url,
     schema: JOB_SCHEMA,
@@ -20,7 +27,8 @@ function createBoss(server: DatabaseServer, database: DatabaseConfig, jobs: Jobs
     connectionTimeoutMillis: database.connectTimeoutMs,
     // The schema is installed and upgraded with the migrations, never by a starting instance.
     migrate: false,
-    schedule: false,
+    // The cron monitor runs where jobs are worked; pg-boss makes each occurrence's job once, cluster-wide.
+    schedule: workers,
     useListenNotify: true,
     monitorIntervalSeconds: jobs.monitorIntervalSeconds,
     superviseIntervalSeconds: jobs.monitorIntervalSeconds,
@@ -47,18 +55,19 @@ export class JobsModule {
     return {
       module: JobsModule,
       global: true,
-      imports: [MetricsModule],
+      imports: [CommonModule, MetricsModule],
       providers: [
         {
           provide: PgBoss,
-          inject: [DatabaseServer, databaseConfig.KEY, jobsConfig.KEY],
+          inject: [DatabaseServer, databaseConfig.KEY, jobsConfig.KEY, RUN_WORKERS],
           useFactory: createBoss,
         },
         { provide: RUN_WORKERS, useValue: workers },
         JobMetrics,
         JobsService,
+        Retention,
       ],
-      exports: [JobsService],
+      exports: [JobsService, Retention],
     };
   }
 }

@@ -53,6 +53,7 @@ const STOP_TIMEOUT_MS = 20_000;
 export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly handlers = new Map<string, JobHandler<never>>();
+  private readonly schedules = new Map<string, string>();
 
   constructor(
     private readonly boss: PgBoss,
@@ -64,6 +65,17 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   /** Remembers a queue and who works its jobs; called by features in `onModuleInit`. */
   defineQueue<T extends object>(name: string, handler: JobHandler<T>): void {
     this.handlers.set(name, handler as JobHandler<never>);
+  }
+
+  /**
+   * A queue whose jobs pg-boss's scheduler makes on a cron expression (UTC), once per occurrence
+   * cluster-wide however many processes run workers. The queue is a `singleton` (one job active at a
+   * time), so a run that outlasts the interval is never joined by a second; a failed run is not
+   * retried, the next occurrence does the same work. Called by features in `onModuleInit`.
+   */
+  defineSchedule(name: string, cron: string, handler: JobHandler<object>): void {
+    this.defineQueue(name, handler);
+    this.schedules.set(name, cron);
   }
 
   /**
@@ -84,13 +96,18 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     };
     for (const name of this.handlers.keys()) {
       const deadLetter = deadLetterQueue(name);
+      const scheduled = this.schedules.has(name);
+      const queue = { ...settings, deadLetter, ...(scheduled ? { retryLimit: 0 } : {}) };
       await this.boss.createQueue(deadLetter, { retentionSeconds: DEAD_LETTER_RETENTION_SECONDS });
-      await this.boss.createQueue(name, { ...settings, deadLetter });
-      await this.boss.updateQueue(name, { ...settings, deadLetter });
+      await this.boss.createQueue(name, { ...queue, policy: scheduled ? 'singleton' : 'standard' });
+      await this.boss.updateQueue(name, queue);
       this.metrics.watch(name, deadLetter);
     }
-    if (this.runWorkers) await this.startWorkers();
-    else this.logger.log('this process queues jobs; other processes work them');
+    if (this.runWorkers) {
+      // Only processes that run workers keep the schedules (the CLI only queues).
+      for (const [name, cron] of this.schedules) await this.boss.schedule(name, cron, null, { tz: 'UTC' });
+      await this.startWorkers();
+    } else this.logger.log('this process queues jobs; other processes work them');
   }
 
   /**

@@ -20,6 +20,9 @@ const ADA: User = {
   passwordHash: '$argon2id$never-shown',
   role: 'user',
   emailVerified: false,
+  status: 'active',
+  suspendedAt: null,
+  suspensionReason: null,
   createdAt: new Date('2026-11-29T12:00:00.000Z'),
   updatedAt: new Date('2026-11-29T12:00:00.000Z'),
 };
@@ -80,6 +83,9 @@ describe('UsersController', () => {
       name: 'Ada',
       role: 'user',
       emailVerified: false,
+      status: 'active',
+      suspendedAt: null,
+      suspensionReason: null,
       createdAt: '2026-11-29T12:00:00.000Z',
       updatedAt: '2026-11-29T12:00:00.000Z',
     });

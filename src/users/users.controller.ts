@@ -12,7 +12,7 @@ import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { apiPath } from '../common/http/api-prefix.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
-import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { ApiProblems, LAST_ADMIN } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
@@ -97,10 +97,10 @@ export class UsersController {
   @ApiOperation({
     operationId: 'users_deleteMe',
     summary: 'Delete your account',
-    description: 'Its sessions end at once.',
+    description: 'Its sessions end at once. The last active admin cannot delete their own account (409).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(401)
+  @ApiProblems(401, LAST_ADMIN)
   async deleteMe(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.users.delete(principal.userId);
   }
@@ -125,10 +125,11 @@ export class UsersController {
   @ApiOperation({
     operationId: 'users_update',
     summary: "Change a user's name or role (admin)",
-    description: 'A role change applies to the next request.',
+    description:
+      'A role change applies to the next request. The last active admin cannot be made a user (409), even when two admins demote each other at the same moment.',
   })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiProblems(400, 401, 403, 404, 413, 415)
+  @ApiProblems(400, 401, 403, 404, LAST_ADMIN, 413, 415)
   @ApiUuidParam()
   async update(@UuidParam() id: string, @Body() body: UpdateUserDto): Promise<UserResponseDto> {
     return UserResponseDto.from(await this.users.update(id, body));
@@ -141,10 +142,10 @@ export class UsersController {
   @ApiOperation({
     operationId: 'users_delete',
     summary: 'Delete a user (admin)',
-    description: 'Their sessions end at once.',
+    description: 'Their sessions end at once. The last active admin cannot be deleted (409).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, LAST_ADMIN)
   @ApiUuidParam()
   async delete(@UuidParam() id: string): Promise<void> {
     await this.users.delete(id);

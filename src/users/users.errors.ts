@@ -14,3 +14,11 @@ export class UserNotFoundError extends DomainError {
     super('No user with this id.');
   }
 }
+
+/** The change would leave no active admin: nobody could administer the service any more. */
+export class LastAdminError extends DomainError {
+  readonly code = 'LAST_ADMIN';
+  constructor() {
+    super('This is the only active admin: make another admin first.');
+  }
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Not, QueryFailedError, Repository } from 'typeorm';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
 import type { Transaction } from '../database/transactions.js';
@@ -16,9 +16,16 @@ export interface NewUser {
   role: UserRole;
   createdAt: Date;
 }
-export type UserChanges = Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 'emailVerified'>>;
+export type UserChanges = Partial<
+  Pick<
+    User,
+    'name' | 'role' | 'passwordHash' | 'emailVerified' | 'status' | 'suspendedAt' | 'suspensionReason'
+  >
+>;
 
 const UNIQUE_VIOLATION = '23505';
+/** The advisory lock every change that could leave no active admin takes (0x67617465: "gate"). */
+const ADMINS_LOCK = 0x67617465;
 
 /**
  * The SQL of the `users` table, which only the users module writes. TypeORM's repository by
@@ -53,6 +60,11 @@ export class UsersRepository {
       ...input,
       emailCanonical: canonicalEmail(input.email),
       updatedAt: input.createdAt,
+      // Written, not left to defaults: the user returned is complete without reading it back.
+      emailVerified: false,
+      status: 'active',
+      suspendedAt: null,
+      suspensionReason: null,
     });
     try {
       // insert() fills in what the database made (id, defaults), without reading the row back.
@@ -112,8 +124,22 @@ export class UsersRepository {
   }
 
   /** True when a user was deleted (their sessions and tokens go with them: foreign keys cascade). */
-  async delete(id: string): Promise<boolean> {
-    const { affected } = await this.repository.delete({ id });
+  async delete(id: string, transaction?: Transaction): Promise<boolean> {
+    const { affected } = await this.users(transaction).delete({ id });
     return (affected ?? 0) > 0;
+  }
+
+  /**
+   * Holds, until `transaction` ends, the lock that every demotion, suspension and deletion of an
+   * admin takes before counting the admins left: two admins demoting each other at once queue up,
+   * and the second counts after the first's change (READ COMMITTED reads what committed before it).
+   */
+  async lockAdmins(transaction: Transaction): Promise<void> {
+    await transaction.query('SELECT pg_advisory_xact_lock($1)', [ADMINS_LOCK]);
+  }
+
+  /** Active admins other than `id`. */
+  countOtherActiveAdmins(id: string, transaction: Transaction): Promise<number> {
+    return this.users(transaction).countBy({ role: 'admin', status: 'active', id: Not(id) });
   }
 }

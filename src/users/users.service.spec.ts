@@ -9,7 +9,7 @@ import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-pol
 import { EmailPolicy, EmailRejectedError } from './email-policy.js';
 import type { User } from './entities/user.entity.js';
 import type { UsersRepository } from './users.repository.js';
-import { UserNotFoundError } from './users.errors.js';
+import { LastAdminError, UserNotFoundError } from './users.errors.js';
 import { UsersService } from './users.service.js';
 
 const NOW = new Date('2026-11-29T12:00:00.000Z');
@@ -22,6 +22,9 @@ const ADA: User = {
   passwordHash: '$argon2id$hash',
   role: 'user',
   emailVerified: false,
+  status: 'active',
+  suspendedAt: null,
+  suspensionReason: null,
   createdAt: NOW,
   updatedAt: NOW,
 };
@@ -35,13 +38,16 @@ const AUTH = {
 const POLICY = new PasswordPolicy(AUTH);
 
 /** The service over fakes of its collaborators (the SQL is tested against PostgreSQL in test/users). */
-function setUp(existing: User | null = ADA) {
+function setUp(existing: User | null = ADA, { otherActiveAdmins = 0 } = {}) {
   const repository = {
     insert: jest.fn(async (input: object) => ({ ...ADA, ...input })),
     findById: jest.fn(async () => existing),
     findByEmail: jest.fn(async () => existing),
+    findForUpdate: jest.fn(async () => existing),
     update: jest.fn(async () => existing !== null),
     delete: jest.fn(async () => existing !== null),
+    lockAdmins: jest.fn(async () => undefined),
+    countOtherActiveAdmins: jest.fn(async () => otherActiveAdmins),
   };
   const jobs = { enqueue: jest.fn(async () => undefined) };
   const hasher = { hash: jest.fn(async (password: string) => `hashed:${password}`) };
@@ -162,5 +168,87 @@ describe('UsersService', () => {
     await expect(service.update(ADA.id, { name: 'x' })).rejects.toThrow(UserNotFoundError);
     await expect(service.setPasswordHash(ADA.id, 'x')).rejects.toThrow(UserNotFoundError);
     await expect(service.delete(ADA.id)).rejects.toThrow(UserNotFoundError);
+  });
+
+  describe('the last active admin', () => {
+    const admin: User = { ...ADA, role: 'admin' };
+
+    it.each([
+      ['demoted', (service: UsersService) => service.update(admin.id, { role: 'user' })],
+      ['suspended', (service: UsersService) => service.suspend(admin.id, 'why', TRANSACTION)],
+      ['deleted', (service: UsersService) => service.delete(admin.id)],
+    ])('cannot be %s: the lock is taken before the count, and nothing changes', async (_, change) => {
+      const { service, repository } = setUp(admin);
+      await expect(change(service)).rejects.toThrow(LastAdminError);
+      expect(repository.lockAdmins).toHaveBeenCalledWith(TRANSACTION);
+      expect(repository.countOtherActiveAdmins).toHaveBeenCalledWith(admin.id, TRANSACTION);
+      expect(repository.lockAdmins.mock.invocationCallOrder[0]).toBeLessThan(
+        repository.findForUpdate.mock.invocationCallOrder[0],
+      );
+      expect(repository.update).not.toHaveBeenCalled();
+      expect(repository.delete).not.toHaveBeenCalled();
+    });
+
+    it('may go when another active admin stays, in the transaction that counted', async () => {
+      const { service, repository } = setUp(admin, { otherActiveAdmins: 1 });
+      await service.update(admin.id, { role: 'user' });
+      expect(repository.update).toHaveBeenCalledWith(admin.id, { role: 'user' }, NOW, TRANSACTION);
+      await service.delete(admin.id);
+      expect(repository.delete).toHaveBeenCalledWith(admin.id, TRANSACTION);
+    });
+
+    it('does not count for a suspended admin or a user, and a promotion takes no lock', async () => {
+      for (const user of [{ ...admin, status: 'suspended' as const }, ADA]) {
+        const { service, repository } = setUp(user);
+        await service.delete(user.id);
+        expect(repository.countOtherActiveAdmins).not.toHaveBeenCalled();
+        expect(repository.delete).toHaveBeenCalled();
+      }
+      const { service, repository } = setUp(ADA);
+      await service.update(ADA.id, { role: 'admin' });
+      expect(repository.lockAdmins).not.toHaveBeenCalled();
+      expect(repository.update).toHaveBeenCalledWith(ADA.id, { role: 'admin' }, NOW, undefined);
+    });
+  });
+
+  describe('suspension', () => {
+    it('records the time and the reason in the caller’s transaction', async () => {
+      const { service, repository } = setUp();
+      const user = await service.suspend(ADA.id, 'fraud', TRANSACTION);
+      expect(repository.update).toHaveBeenCalledWith(
+        ADA.id,
+        { status: 'suspended', suspendedAt: NOW, suspensionReason: 'fraud' },
+        NOW,
+        TRANSACTION,
+      );
+      expect(user).toMatchObject({
+        status: 'suspended',
+        suspendedAt: NOW,
+        suspensionReason: 'fraud',
+        updatedAt: NOW,
+      });
+    });
+
+    it('keeps a suspension as it was, and lifting one on an active account changes nothing', async () => {
+      const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'first' };
+      const first = setUp(suspended);
+      expect(await first.service.suspend(ADA.id, 'second', TRANSACTION)).toBe(suspended);
+      expect(first.repository.update).not.toHaveBeenCalled();
+      const active = setUp();
+      expect(await active.service.unsuspend(ADA.id)).toBe(ADA);
+      expect(active.repository.update).not.toHaveBeenCalled();
+    });
+
+    it('lifts a suspension, clearing its time and reason', async () => {
+      const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'x' };
+      const { service, repository } = setUp(suspended);
+      await service.unsuspend(ADA.id);
+      expect(repository.update).toHaveBeenCalledWith(
+        ADA.id,
+        { status: 'active', suspendedAt: null, suspensionReason: null },
+        NOW,
+        undefined,
+      );
+    });
   });
 });

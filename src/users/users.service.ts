@@ -9,7 +9,7 @@ import { PasswordPolicy } from '../passwords/password-policy.js';
 import { EmailPolicy } from './email-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
 import { UsersRepository, type UserChanges } from './users.repository.js';
-import { UserNotFoundError } from './users.errors.js';
+import { LastAdminError, UserNotFoundError } from './users.errors.js';
 
 export interface SignUp {
   email: string;
@@ -96,7 +96,8 @@ export class UsersService {
 
   /**
    * A name or role change; the user as it is now. Members left undefined, or equal to what the user
-   * has, are not changes: a patch that changes nothing leaves `updatedAt` where it was.
+   * has, are not changes: a patch that changes nothing leaves `updatedAt` where it was. A demotion
+   * may not leave the service without an active admin.
    */
   async update(id: string, changes: Pick<UserChanges, 'name' | 'role'>): Promise<User> {
     const user = await this.getById(id);
@@ -106,7 +107,32 @@ export class UsersService {
       ),
     );
     if (Object.keys(differing).length === 0) return user;
-    await this.change(id, differing);
+    if (differing.role === undefined || differing.role === 'admin') await this.change(id, differing);
+    else
+      await this.transactions.run(async (transaction) => {
+        await this.keepAnActiveAdmin(id, transaction);
+        await this.change(id, differing, transaction);
+      });
+    return this.getById(id);
+  }
+
+  /**
+   * Stops the account (its sessions are the auth module's to end, in the same transaction). A
+   * suspended account stays as it was suspended: the first time and reason are kept.
+   */
+  async suspend(id: string, reason: string, transaction: Transaction): Promise<User> {
+    const user = await this.keepAnActiveAdmin(id, transaction);
+    if (user.status === 'suspended') return user;
+    const now = this.clock.now();
+    await this.change(id, { status: 'suspended', suspendedAt: now, suspensionReason: reason }, transaction);
+    return { ...user, status: 'suspended', suspendedAt: now, suspensionReason: reason, updatedAt: now };
+  }
+
+  /** Lets the account sign in again; an active account is left as it is. */
+  async unsuspend(id: string): Promise<User> {
+    const user = await this.getById(id);
+    if (user.status === 'active') return user;
+    await this.change(id, { status: 'active', suspendedAt: null, suspensionReason: null });
     return this.getById(id);
   }
 
@@ -119,8 +145,27 @@ export class UsersService {
     return this.change(id, { emailVerified: true }, transaction);
   }
 
+  /** Deletes the account, its sessions and tokens; not the last active admin. */
   async delete(id: string): Promise<void> {
-    if (!(await this.users.delete(id))) throw new UserNotFoundError();
+    await this.transactions.run(async (transaction) => {
+      await this.keepAnActiveAdmin(id, transaction);
+      await this.users.delete(id, transaction);
+    });
+  }
+
+  /**
+   * Throws `LastAdminError` when `id` is the only active admin, under the lock that every such
+   * change takes, so that two admins demoting each other at the same moment cannot both succeed.
+   * Returns the user as the lock found them, locked until the transaction ends.
+   */
+  private async keepAnActiveAdmin(id: string, transaction: Transaction): Promise<User> {
+    await this.users.lockAdmins(transaction);
+    const user = await this.users.findForUpdate(id, transaction);
+    if (!user) throw new UserNotFoundError();
+    const active = user.role === 'admin' && user.status === 'active';
+    if (active && (await this.users.countOtherActiveAdmins(id, transaction)) === 0)
+      throw new LastAdminError();
+    return user;
   }
 
   private async change(id: string, changes: UserChanges, transaction?: Transaction): Promise<void> {

@@ -44,7 +44,7 @@ export interface paths {
     post?: never;
     /**
      * Delete your account
-     * @description Its sessions end at once.
+     * @description Its sessions end at once. The last active admin cannot delete their own account (409).
      */
     delete: operations['users_deleteMe'];
     options?: never;
@@ -72,14 +72,14 @@ export interface paths {
     post?: never;
     /**
      * Delete a user (admin)
-     * @description Their sessions end at once.
+     * @description Their sessions end at once. The last active admin cannot be deleted (409).
      */
     delete: operations['users_delete'];
     options?: never;
     head?: never;
     /**
      * Change a user's name or role (admin)
-     * @description A role change applies to the next request.
+     * @description A role change applies to the next request. The last active admin cannot be made a user (409), even when two admins demote each other at the same moment.
      */
     patch: operations['users_update'];
     trace?: never;
@@ -95,7 +95,7 @@ export interface paths {
     put?: never;
     /**
      * Sign in
-     * @description Starts a session. An unknown email and a wrong password get the same 401. Repeated failures lock the email for a while (429 with `Retry-After`).
+     * @description Starts a session. An unknown email and a wrong password get the same 401. Repeated failures lock the email for a while (429 with `Retry-After`). A suspended account gets a 403 after the right password, and the usual 401 after a wrong one.
      */
     post: operations['auth_login'];
     delete?: never;
@@ -184,6 +184,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your sessions
+     * @description Every live session of your account (signed in and neither ended nor expired), the most recently used first; `current` marks the one of this access token. `lastUsedAt`, `ipAddress` and `userAgent` come from the last sign-in or refresh, not from every request.
+     */
+    get: operations['auth_listSessions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/sessions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * End one of your sessions
+     * @description Signs that device out: the session's refresh token and access tokens stop working from the next request. Ending the current session is a logout. A session of another account is a 404, as one that does not exist.
+     */
+    delete: operations['auth_endSession'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/users/{id}/login-lock': {
     parameters: {
       query?: never;
@@ -199,6 +239,66 @@ export interface paths {
      * @description Wrong passwords lock an address for a while (AUTH_LOCKOUT_THRESHOLD); this lifts the lock at once and forgets the failures. Answers 204 whether or not the account was locked. `npm run cli -- unlock --email …` does the same from a shell (with REDIS_URL, where the lock lives).
      */
     delete: operations['auth_unlock'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * End every session of a user (admin)
+     * @description Signs the user out everywhere: every access and refresh token of the account stops working from the next request (the admin's own included, when the id is theirs). The account itself is untouched: the user can sign in again. Answers 204 whether or not the user had sessions.
+     */
+    delete: operations['auth_endUserSessions'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/suspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Suspend a user (admin)
+     * @description Every session of the account ends at once; it cannot sign in (after a correct password it gets a 403 `account-suspended`, after a wrong one the usual 401), refresh, or use a reset link until it is unsuspended. Suspending a suspended account changes nothing (the first time and reason stay). The last active admin cannot be suspended (409 `last-admin`).
+     */
+    post: operations['auth_suspendUser'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/unsuspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lift a suspension (admin)
+     * @description The account can sign in again (its old sessions stay ended). Unsuspending an active account changes nothing.
+     */
+    post: operations['auth_unsuspendUser'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -255,7 +355,7 @@ export interface paths {
     put?: never;
     /**
      * Ask for a password-reset email
-     * @description Answers 202 whether or not an account has this email, so the answer tells nothing; when one does, it gets a link `<APP_PUBLIC_URL>/reset-password?token=…` that works once, for 30 minutes (AUTH_PASSWORD_RESET_TTL). Limited per email and per address (429).
+     * @description Answers 202 whether or not an account has this email, so the answer tells nothing; when one does (and is not suspended), it gets a link `<APP_PUBLIC_URL>/reset-password?token=…` that works once, for 30 minutes (AUTH_PASSWORD_RESET_TTL). Limited per email and per address (429).
      */
     post: operations['auth_forgotPassword'];
     delete?: never;
@@ -275,9 +375,29 @@ export interface paths {
     put?: never;
     /**
      * Choose a new password with a reset token
-     * @description With the token from the reset email. Sets the new password (the same rules as at sign-up) and ends every session of the account. The token works once, and dies when the password changes another way.
+     * @description With the token from the reset email. Sets the new password (the same rules as at sign-up) and ends every session of the account. The token works once, and dies when the password changes another way. A suspended account cannot use it (403; the token stays unspent).
      */
     post: operations['auth_resetPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mail a user a password-reset link (admin)
+     * @description The mail `POST /auth/forgot-password` sends: a link `<APP_PUBLIC_URL>/reset-password?token=…` that works once, for 30 minutes. The admin never sees the token, and the user's password and sessions stay as they are until the link is used. Counts toward the same per-address limit as forgot-password (429). No body. A suspended user is a 409 (`/problems/user-suspended`): unsuspend first.
+     */
+    post: operations['auth_sendPasswordReset'];
     delete?: never;
     options?: never;
     head?: never;
@@ -445,6 +565,23 @@ export interface components {
        */
       emailVerified: boolean;
       /**
+       * @description `suspended`: an admin stopped the account; it cannot sign in, refresh or reset its password.
+       * @example active
+       * @enum {string}
+       */
+      status: 'active' | 'suspended';
+      /**
+       * Format: date-time
+       * @description When the account was suspended; null while it is active.
+       * @example null
+       */
+      suspendedAt: string | null;
+      /**
+       * @description The suspending admin's reason; null while the account is active.
+       * @example null
+       */
+      suspensionReason: string | null;
+      /**
        * Format: date-time
        * @example 2026-11-26T16:00:00.000Z
        */
@@ -539,6 +676,50 @@ export interface components {
        * @example correct horse battery staple
        */
       newPassword: string;
+    };
+    SessionResponseDto: {
+      /**
+       * Format: uuid
+       * @example 5f0c8a52-3e0b-4c2e-9d59-8f4f7a1e2b10
+       */
+      id: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-26T16:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description The last sign-in or token refresh of this session. Not moved by every request: an access token is used for up to its lifetime without touching the session.
+       * @example 2026-11-27T09:30:00.000Z
+       */
+      lastUsedAt: string;
+      /**
+       * @description The `User-Agent` of the last sign-in or refresh; null when none was sent.
+       * @example Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0
+       */
+      userAgent: string | null;
+      /**
+       * @description The client address of the last sign-in or refresh, as `TRUST_PROXY` decides it (behind a proxy, its forwarded address).
+       * @example 203.0.113.7
+       */
+      ipAddress: string | null;
+      /**
+       * @description True for the session of the access token making this request.
+       * @example true
+       */
+      current: boolean;
+    };
+    SessionListDto: {
+      /** @description Every live session, the most recently used first (at most 100; logout-all ends them all). */
+      items: components['schemas']['SessionResponseDto'][];
+    };
+    SuspendUserDto: {
+      /**
+       * @description Why, for the admins who come after you (shown to admins in `suspensionReason`, never to the user at sign-in). Trimmed; control and invisible characters are refused.
+       * @example Chargeback fraud reported on 2026-11-28; ticket OPS-1432.
+       */
+      reason: string;
     };
     VerifyEmailDto: {
       /**
@@ -1342,6 +1523,35 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description This is the only active admin (`/problems/last-admin`): make another admin first. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description Too many requests: retry after the `Retry-After` seconds. */
       429: {
         headers: {
@@ -2018,6 +2228,35 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description This is the only active admin (`/problems/last-admin`): make another admin first. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description Too many requests: retry after the `Retry-After` seconds. */
       429: {
         headers: {
@@ -2257,6 +2496,35 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description This is the only active admin (`/problems/last-admin`): make another admin first. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description The body is larger than the server accepts. */
       413: {
         headers: {
@@ -2486,6 +2754,35 @@ export interface operations {
            *       "title": "Unauthorized",
            *       "status": 401,
            *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The account is suspended (`/problems/account-suspended`): told only to someone who proved the password or holds a live link. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "Your role may not use this operation.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -3449,6 +3746,385 @@ export interface operations {
       };
     };
   };
+  auth_listSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionListDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_endSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id of one of your sessions (from `GET /auth/sessions`). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session has ended. */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such resource, or not one you may see.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
   auth_unlock: {
     parameters: {
       query?: never;
@@ -3477,6 +4153,803 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "Your role may not use this operation.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such resource, or not one you may see.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_endUserSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The user has no session any more. */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "Your role may not use this operation.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such resource, or not one you may see.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_suspendUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SuspendUserDto'];
+      };
+    };
+    responses: {
+      /** @description The account, now `suspended`. */
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserResponseDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "Your role may not use this operation.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such resource, or not one you may see.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description This is the only active admin (`/problems/last-admin`): make another admin first. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than the server accepts. */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Payload Too Large",
+           *       "status": 413,
+           *       "detail": "The body is larger than the server accepts.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body is not `application/json`.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_unsuspendUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account, now `active`. */
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserResponseDto'];
+        };
       };
       /** @description The request is not valid: see `errors` for each invalid input. */
       400: {
@@ -4329,6 +5802,35 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The account is suspended (`/problems/account-suspended`): told only to someone who proved the password or holds a live link. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "Your role may not use this operation.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description The body is larger than the server accepts. */
       413: {
         headers: {
@@ -4380,6 +5882,269 @@ export interface operations {
            *       "title": "Unsupported Media Type",
            *       "status": 415,
            *       "detail": "The body is not `application/json`.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_sendPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Queued; the mail follows within seconds. */
+      202: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "/problems/validation-failed",
+           *       "title": "Validation failed",
+           *       "status": 400,
+           *       "detail": "The request is not valid: see `errors` for each invalid input.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
+           *       "errors": [
+           *         {
+           *           "pointer": "#/email",
+           *           "detail": "email must be an email address"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "Your role may not use this operation.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such resource, or not one you may see.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The user is suspended (`/problems/user-suspended`). */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }

@@ -227,6 +227,12 @@ describe.each(PROFILES)('fuzzing from openapi.json, $name (e2e)', (profile) => {
                    WHERE r.spent_at IS NULL AND EXISTS (
                      SELECT 1 FROM refresh_tokens o WHERE o.session_id = r.session_id AND o.created_at > r.created_at)`),
     ).toEqual([]);
+    // A suspended account has no session (its suspension ended them; a login cannot start one).
+    expect(
+      await rows(`SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.status <> 'active'`),
+    ).toEqual([]);
+    // At least one active admin is left, whatever the admins did to each other.
+    expect(await rows(`SELECT 1 FROM users WHERE role = 'admin' AND status = 'active'`)).not.toEqual([]);
     // Times run forwards.
     expect(await rows(`SELECT id FROM users WHERE updated_at < created_at`)).toEqual([]);
     expect(

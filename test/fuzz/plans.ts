@@ -71,6 +71,8 @@ function conservative(schema: Schema): fc.Arbitrary<unknown> {
 }
 
 const byId = (id: string) => operations.find((o) => o.id === id);
+const sessionIdOf = (accessToken: string): string =>
+  JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sid;
 const success = (operation: Operation) => operation.statuses.filter((s) => s >= 200 && s < 300);
 
 /** `/api/v1/users/{id}` with the id given, the query appended. */
@@ -196,15 +198,28 @@ const SPECIFIC = [
       })),
   ),
   // An admin's 204 on the user's id, and a 404 on an id nobody has.
-  ...['users_delete', 'auth_unlock'].map((id) =>
+  // An admin's success on the user's id, and a 404 on an id nobody has. Suspending or deleting the
+  // user ends its session: the caller is replaced afterwards. The per-address mail limit (5 an hour)
+  // is soon spent on the one user, so a reset may be a 429, its documented answer.
+  ...(
+    [
+      ['users_delete', [204]],
+      ['auth_unlock', [204]],
+      ['auth_endUserSessions', [204]],
+      ['auth_unsuspendUser', [200]],
+      ['auth_sendPasswordReset', [202, 429]],
+      ['auth_suspendUser', [200], letters(1, 40).map((reason) => ({ reason }))],
+    ] as const
+  ).map(([id, succeeds, body = fc.constant(undefined)]) =>
     plan(id, (operation) =>
-      target.map((whose) => ({
+      fc.tuple(target, body).map(([whose, sent]) => ({
         operation,
         caller: 'admin' as const,
         request: (ctx: FuzzContext) => ({
           url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+          body: sent,
         }),
-        accept: whose === 'user' ? [204] : [404],
+        accept: whose === 'user' ? [...succeeds] : [404],
       })),
     ),
   ),
@@ -239,6 +254,25 @@ const SPECIFIC = [
         accept: [204],
       }),
     ),
+  ),
+  plan('auth_listSessions', (operation) =>
+    fc.constant({
+      operation,
+      caller: 'user' as const,
+      request: () => ({ url: operation.path }),
+      accept: [200],
+    }),
+  ),
+  // The caller's own session (a 204 that signs it out), or an id it has no session with (a 404).
+  plan('auth_endSession', (operation) =>
+    fc.constantFrom<'own' | 'unknown'>('own', 'unknown').map((whose) => ({
+      operation,
+      caller: 'user',
+      request: (ctx: FuzzContext) => ({
+        url: urlOf(operation, { id: whose === 'own' ? sessionIdOf(ctx.user.accessToken) : randomUUID() }),
+      }),
+      accept: whose === 'own' ? [204] : [404],
+    })),
   ),
   plan('auth_changePassword', (operation) =>
     newPassword.map((next) => ({
@@ -285,6 +319,12 @@ const SPECIFIC = [
 ].filter((p): p is fc.Arbitrary<Plan> => p !== undefined);
 
 const SPECIFIC_IDS = new Set([
+  'auth_suspendUser',
+  'auth_unsuspendUser',
+  'auth_sendPasswordReset',
+  'auth_listSessions',
+  'auth_endSession',
+  'auth_endUserSessions',
   'users_create',
   'users_list',
   'users_getMe',

@@ -75,7 +75,10 @@ export const operations: Operation[] = Object.entries(doc.paths as Record<string
       body: item[m].requestBody?.content?.['application/json']?.schema,
       // Only the access token closes a route here: METRICS_TOKEN, the other scheme, is unset in tests.
       isPublic: !(item[m].security ?? []).some((requirement: object) => 'bearer' in requirement),
-      roleRestricted: '403' in item[m].responses,
+      // A public route's 403 is about the account (a suspended one), never about the caller's role.
+      roleRestricted:
+        '403' in item[m].responses &&
+        (item[m].security ?? []).some((requirement: object) => 'bearer' in requirement),
       statuses: Object.keys(item[m].responses).map(Number),
     })),
 );

@@ -424,7 +424,8 @@ describe('the compiled app (e2e)', () => {
         t.api.GET('/api/v1/users', { ...bearer(tokens.accessToken), params: { query: { limit: 1 } } }),
       );
       expect(list.status).toBe(200);
-    });
+      // A CLI process boots Nest: seconds on a busy two-core machine.
+    }, 30_000);
 
     it('promotes an existing user, keeping their password', async () => {
       const user = await signUp(t.api);
@@ -435,7 +436,7 @@ describe('the compiled app (e2e)', () => {
       expect(stdout).toContain('promoted');
       const tokens = await login(t.api, user.email, user.password);
       expect((await send(t.api.GET('/api/v1/users/me', bearer(tokens.accessToken)))).body.role).toBe('admin');
-    });
+    }, 30_000);
 
     it('refuses to run without ADMIN_PASSWORD or with a weak one, and exits non-zero', async () => {
       await expect(createAdmin(['--email', 'a@example.com', '--name', 'A'])).rejects.toMatchObject({

@@ -29,6 +29,9 @@ describe('users (e2e)', () => {
         name: 'Grace Hopper',
         role: 'user',
         emailVerified: false,
+        status: 'active',
+        suspendedAt: null,
+        suspensionReason: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -13,6 +13,8 @@ export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
 @Entity({ name: 'account_tokens' })
 @Check('account_tokens_purpose_check', `purpose IN (${sqlList(ACCOUNT_TOKEN_PURPOSES)})`)
 @Index('account_tokens_user_id_idx', ['userId'])
+// The retention job deletes expired tokens, oldest first.
+@Index('account_tokens_expires_at_idx', ['expiresAt'])
 export class AccountToken {
   @PrimaryColumn({ name: 'token_hash', type: 'bytea' })
   tokenHash: Buffer;

@@ -4,6 +4,9 @@ import { User } from '../../users/entities/user.entity.js';
 /** One login: alive until logout, expiry (absolute or idle), reuse of a spent refresh token, or deletion. */
 @Entity({ name: 'sessions' })
 @Index('sessions_user_id_idx', ['userId'])
+// The retention job finds ended sessions by either end (sessions-retention.ts).
+@Index('sessions_expires_at_idx', ['expiresAt'])
+@Index('sessions_last_used_at_idx', ['lastUsedAt'])
 export class Session {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -18,11 +21,22 @@ export class Session {
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
-  /** Moved on every refresh; a session idle longer than AUTH_SESSION_IDLE_TTL ends. */
+  /** Moved at login and on every refresh (not per request); idle longer than AUTH_SESSION_IDLE_TTL, it ends. */
   @Column({ name: 'last_used_at', type: 'timestamptz', precision: 3 })
   lastUsedAt: Date;
 
   /** Absolute end: AUTH_REFRESH_TOKEN_TTL after login. */
   @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })
   expiresAt: Date;
+
+  /** The `User-Agent` of the last login or refresh, cut to USER_AGENT_MAX_LENGTH; null when none was sent. */
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent: string | null;
+
+  /**
+   * The client address of the last login or refresh, as TRUST_PROXY decides it. Text, not `inet`:
+   * an IPv6 address may carry a zone (`fe80::1%eth0`), which PostgreSQL's `inet` refuses.
+   */
+  @Column({ name: 'ip_address', type: 'varchar', length: 64, nullable: true })
+  ipAddress: string | null;
 }

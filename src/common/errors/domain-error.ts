@@ -5,6 +5,9 @@
  */
 export type DomainErrorCode =
   | 'EMAIL_TAKEN'
+  | 'LAST_ADMIN'
+  | 'ACCOUNT_SUSPENDED'
+  | 'USER_SUSPENDED'
   | 'EMAIL_REJECTED'
   | 'NOT_FOUND'
   | 'INVALID_CURSOR'

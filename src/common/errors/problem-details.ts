@@ -38,6 +38,12 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
   switch (code) {
     case 'EMAIL_TAKEN':
       return { status: HttpStatus.CONFLICT, slug: 'email-taken' };
+    case 'LAST_ADMIN':
+      return { status: HttpStatus.CONFLICT, slug: 'last-admin' };
+    case 'USER_SUSPENDED':
+      return { status: HttpStatus.CONFLICT, slug: 'user-suspended' };
+    case 'ACCOUNT_SUSPENDED':
+      return { status: HttpStatus.FORBIDDEN, slug: 'account-suspended' };
     case 'NOT_FOUND':
       return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
     case 'INVALID_CURSOR':

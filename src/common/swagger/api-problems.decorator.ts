@@ -30,10 +30,16 @@ const HEADERS: Record<number, Record<string, object>> = {
   503: { 'Retry-After': { description: 'Seconds to wait.', schema: RETRY_AFTER } },
 };
 
+/** What a problem status means for one operation, where the general meaning (WHEN) does not say it. */
+export interface ProblemMeaning {
+  status: number;
+  description: string;
+}
+
 /** The response object of a problem status, as `application/problem+json` with an example. */
-export function problemResponse(status: number) {
+export function problemResponse(status: number, description?: string) {
   return {
-    description: WHEN[status] ?? STATUS_CODES[status] ?? 'Error',
+    description: description ?? WHEN[status] ?? STATUS_CODES[status] ?? 'Error',
     ...(HEADERS[status] ? { headers: HEADERS[status] } : {}),
     content: {
       'application/problem+json': {
@@ -55,9 +61,26 @@ export function problemResponse(status: number) {
 }
 
 /** Documents error statuses of an operation, each as `application/problem+json`. */
-export function ApiProblems(...statuses: number[]) {
+export function ApiProblems(...statuses: (number | ProblemMeaning)[]) {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsDto),
-    ...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })),
+    ...statuses.map((s) =>
+      typeof s === 'number'
+        ? ApiResponse({ status: s, ...problemResponse(s) })
+        : ApiResponse({ status: s.status, ...problemResponse(s.status, s.description) }),
+    ),
   );
 }
+
+/** The 403 of a sign-in path that an admin's suspension closes. */
+export const SUSPENDED: ProblemMeaning = {
+  status: 403,
+  description:
+    'The account is suspended (`/problems/account-suspended`): told only to someone who proved the password or holds a live link.',
+};
+
+/** The 409 of a change that would leave no active admin. */
+export const LAST_ADMIN: ProblemMeaning = {
+  status: 409,
+  description: 'This is the only active admin (`/problems/last-admin`): make another admin first.',
+};

@@ -30,7 +30,7 @@ const JOINER_IN_WORD =
 export const hasInvisibleCharacters = (value: string, { joinersInWords = false } = {}) =>
   INVISIBLE.test(joinersInWords ? value.replace(JOINER_IN_WORD, '') : value);
 
-const NoInvisibleCharacters = (options: { joinersInWords?: boolean } = {}) =>
+export const NoInvisibleCharacters = (options: { joinersInWords?: boolean } = {}) =>
   ValidateBy({
     name: 'noInvisibleCharacters',
     validator: {

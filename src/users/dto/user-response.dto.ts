@@ -1,5 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { USER_ROLES, type User, type UserRole } from '../entities/user.entity.js';
+import {
+  SUSPENSION_REASON_MAX_LENGTH,
+  USER_ROLES,
+  USER_STATUSES,
+  type User,
+  type UserRole,
+  type UserStatus,
+} from '../entities/user.entity.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from './user-fields.js';
 
 /** A user as clients see it: never a password hash. */
@@ -19,6 +26,33 @@ export class UserResponseDto {
   @ApiProperty({ description: 'Whether the user proved they read mail at this address.', example: false })
   emailVerified: boolean;
 
+  @ApiProperty({
+    enum: USER_STATUSES,
+    description:
+      '`suspended`: an admin stopped the account; it cannot sign in, refresh or reset its password.',
+    example: 'active',
+  })
+  status: UserStatus;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    maxLength: 30,
+    nullable: true,
+    description: 'When the account was suspended; null while it is active.',
+    example: null,
+  })
+  suspendedAt: string | null;
+
+  @ApiProperty({
+    type: String,
+    maxLength: SUSPENSION_REASON_MAX_LENGTH,
+    nullable: true,
+    description: "The suspending admin's reason; null while the account is active.",
+    example: null,
+  })
+  suspensionReason: string | null;
+
   @ApiProperty({ format: 'date-time', maxLength: 30, example: '2026-11-26T16:00:00.000Z' })
   createdAt: string;
 
@@ -32,6 +66,9 @@ export class UserResponseDto {
       name: user.name,
       role: user.role,
       emailVerified: user.emailVerified,
+      status: user.status,
+      suspendedAt: user.suspendedAt?.toISOString() ?? null,
+      suspensionReason: user.suspensionReason,
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
     };

@@ -3,9 +3,19 @@ import { sqlList } from '../../database/sql-list.js';
 
 export const USER_ROLES = ['user', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+/** `suspended`: an admin stopped the account; it cannot sign in, refresh or reset its password. */
+export const USER_STATUSES = ['active', 'suspended'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+export const SUSPENSION_REASON_MAX_LENGTH = 500;
 
 @Entity({ name: 'users' })
 @Check('users_role_check', `role IN (${sqlList(USER_ROLES)})`)
+@Check('users_status_check', `status IN (${sqlList(USER_STATUSES)})`)
+// A suspension always has its time and reason; an active account has neither.
+@Check(
+  'users_suspension_check',
+  `(status = 'suspended') = (suspended_at IS NOT NULL AND suspension_reason IS NOT NULL)`,
+)
 // One account per canonical address, whatever its spelling (email-address.ts).
 @Index('users_email_canonical_key', ['emailCanonical'], { unique: true })
 // Keyset pagination walks this index newest first.
@@ -33,6 +43,21 @@ export class User {
 
   @Column({ name: 'email_verified', type: 'boolean', default: false })
   emailVerified: boolean;
+
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status: UserStatus;
+
+  @Column({ name: 'suspended_at', type: 'timestamptz', precision: 3, nullable: true })
+  suspendedAt: Date | null;
+
+  /** The admin's words, for the admins who come after: shown to admins, never to the user's sign-in. */
+  @Column({
+    name: 'suspension_reason',
+    type: 'varchar',
+    length: SUSPENSION_REASON_MAX_LENGTH,
+    nullable: true,
+  })
+  suspensionReason: string | null;
 
   /**
    * Set from the injected Clock, like every time the app stores. Millisecond precision, the precision

@@ -1,0 +1,54 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Transactions } from '../database/transactions.js';
+import type { User } from '../users/entities/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { LoginLockout } from './login-lockout.js';
+import { SessionsRepository } from './sessions.repository.js';
+
+/**
+ * An admin's controls over another account's access: suspension, signing out everywhere, lifting
+ * the login lock. Each is one transaction where it changes two tables (the account's status is the
+ * users module's, its sessions this module's).
+ */
+@Injectable()
+export class AccountAccessService {
+  private readonly logger = new Logger('AccountAccess');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsRepository,
+    private readonly lockout: LoginLockout,
+    private readonly transactions: Transactions,
+  ) {}
+
+  /** Stops the account and ends every session of it at once; not the last active admin. */
+  async suspend(userId: string, reason: string): Promise<User> {
+    const user = await this.transactions.run(async (transaction) => {
+      const suspended = await this.users.suspend(userId, reason, transaction);
+      await this.sessions.deleteAllOf(userId, undefined, transaction);
+      return suspended;
+    });
+    this.logger.warn(`account suspended (user ${user.id})`);
+    return user;
+  }
+
+  async unsuspend(userId: string): Promise<User> {
+    const user = await this.users.unsuspend(userId);
+    this.logger.log(`account unsuspended (user ${user.id})`);
+    return user;
+  }
+
+  /** Signs the user out everywhere; the account itself is untouched. The user must exist. */
+  async signOutEverywhere(userId: string): Promise<void> {
+    const user = await this.users.getById(userId);
+    await this.sessions.deleteAllOf(user.id);
+    this.logger.log(`every session ended by an admin (user ${user.id})`);
+  }
+
+  /** Lifts the lock on the user's address; the user must exist. */
+  async unlock(userId: string): Promise<void> {
+    const user = await this.users.getById(userId);
+    await this.lockout.lift(user.email);
+    this.logger.log(`login lock lifted (user ${user.id})`);
+  }
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { Clock } from '../common/clock.js';
+import { retentionConfig, type RetentionConfig } from '../config/retention.config.js';
+import { Metrics } from '../metrics/metrics.js';
+import { JobsService } from './jobs.service.js';
+
+/** Deletes at most `limit` rows that are past keeping at `now`; returns how many it deleted. */
+export type PurgeBatch = (now: Date, limit: number) => Promise<number>;
+
+export const RETENTION_QUEUE = 'retention';
+/** A run stops after this many batches per table and leaves the rest to the next run. */
+const MAX_BATCHES_PER_RUN = 100;
+
+/**
+ * Deletes what is no longer worth keeping, on a schedule (RETENTION_SCHEDULE, pg-boss's scheduler:
+ * one run cluster-wide). Each module that owns such rows registers how to purge them in its
+ * `onModuleInit` (`register('sessions', batch)`), so the SQL stays with the table's owner; this only
+ * runs the batches, bounded, and counts what they deleted (`retention_deleted_rows_total{table}`).
+ */
+@Injectable()
+export class Retention implements OnModuleInit {
+  private readonly logger = new Logger('Retention');
+  private readonly purges = new Map<string, PurgeBatch>();
+  private readonly deleted: Counter<'table'>;
+
+  constructor(
+    @Inject(retentionConfig.KEY) private readonly config: RetentionConfig,
+    private readonly jobs: JobsService,
+    private readonly clock: Clock,
+    metrics: Metrics,
+  ) {
+    this.deleted = new Counter({
+      name: 'retention_deleted_rows_total',
+      help: 'Rows the retention job deleted, by table.',
+      labelNames: ['table'] as const,
+      registers: [metrics.registry],
+    });
+  }
+
+  onModuleInit(): void {
+    this.jobs.defineSchedule(RETENTION_QUEUE, this.config.schedule, () => this.run().then(() => undefined));
+  }
+
+  register(table: string, purge: PurgeBatch): void {
+    this.purges.set(table, purge);
+  }
+
+  /** One pass over every registered table, batch by batch until a batch comes back short. */
+  async run(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const [table, purge] of this.purges) {
+      let total = 0;
+      for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+        const deleted = await purge(this.clock.now(), this.config.batchSize);
+        total += deleted;
+        this.deleted.inc({ table }, deleted);
+        if (deleted < this.config.batchSize) break;
+      }
+      counts[table] = total;
+    }
+    this.logger.log(`deleted ${JSON.stringify(counts)}`);
+    return counts;
+  }
+}
