@@ -58,6 +58,17 @@ describe('AccessTokens', () => {
     expect(() => tokens(at).subject.verify(tooFar)).toThrow(UnauthenticatedError);
   });
 
+  it('allows an issue time a little ahead, exactly up to the skew', async () => {
+    const at = Date.parse('2026-11-29T12:00:00.000Z');
+    const issuedAhead = (seconds: number) => {
+      const iat = Math.floor(at / 1000) + seconds;
+      return forged({ claims: { iat, exp: iat + 900 } });
+    };
+    expect(tokens(at).subject.verify(await issuedAhead(CLOCK_SKEW_SECONDS))).toEqual(CLAIMS);
+    const tooFar = await issuedAhead(CLOCK_SKEW_SECONDS + 1);
+    expect(() => tokens(at).subject.verify(tooFar)).toThrow(UnauthenticatedError);
+  });
+
   it.each([
     ['another key', { key: 'another deployment secret of 32+ bytes!' }],
     ['another issuer', { claims: { iss: 'someone-else' } }],

@@ -56,4 +56,20 @@ describe('PasswordPolicy', () => {
     expect(reasonFor(`${' '.repeat(64)}correct horse battery 42`)).toContain('repeated characters');
     expect(reasonFor(`correct horse battery 42 ${'x'.repeat(100)}`)).toBeUndefined();
   });
+
+  it('accepts exactly 128 characters, and names the field it refuses in the message', () => {
+    const atTheLimit = `correct horse battery 42 ${'x'.repeat(128 - 25)}`;
+    expect([...atTheLimit]).toHaveLength(128);
+    expect(reasonFor(atTheLimit)).toBeUndefined();
+    expect(() => policy.check('short pass1', email, 'password')).toThrow(
+      'The password was not accepted: must be at least 12 characters long',
+    );
+    expect(() => policy.check('short pass1', email, 'newPassword')).toThrow(
+      'The new password was not accepted: must be at least 12 characters long',
+    );
+  });
+
+  it('knows the name by its words, whatever punctuation joins them', () => {
+    expect(reasonFor('lovelace1815', 'password', ['Al-Lovelace'])).toContain('the name');
+  });
 });
