@@ -454,6 +454,36 @@ describe('the compiled app (e2e)', () => {
     }, 30_000);
   });
 
+  describe('npm run seed', () => {
+    const seed = (args: string[], env: Record<string, string> = {}) =>
+      node('dist/dev/seed.js', args, { DATABASE_URL: t.databaseUrl, ...env });
+
+    it('makes an admin and N users whose printed passwords sign in, once; never in production', async () => {
+      const refused = seed(['--users', '1'], { NODE_ENV: 'production' });
+      await expect(refused).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('NODE_ENV=production'),
+      });
+
+      const { stdout } = await seed(['--users', '2']);
+      const printed = [...stdout.matchAll(/^(\S+@seed\.example) {2}(admin|user) {2}password: (.+)$/gm)];
+      expect(printed.map(([, email, role]) => [email, role])).toEqual([
+        ['admin@seed.example', 'admin'],
+        ['user-1@seed.example', 'user'],
+        ['user-2@seed.example', 'user'],
+      ]);
+      for (const [, email, role, password] of printed) {
+        const tokens = await login(t.api, email, password);
+        expect((await send(t.api.GET('/api/v1/users/me', bearer(tokens.accessToken)))).body.role).toBe(role);
+      }
+
+      const again = await seed(['--users', '2']);
+      expect(again.stdout).not.toContain('password:');
+      expect(again.stdout.match(/exists: left as it is/g)).toHaveLength(3);
+      await expect(seed(['--users', 'many'])).rejects.toMatchObject({ code: 2 });
+    }, 60_000);
+  });
+
   describe('the migrations', () => {
     it('read only the database settings, in production too (the compose `migrate` service)', async () => {
       const { stdout } = await node('dist/src/database/migrations.cli.js', ['run'], {
