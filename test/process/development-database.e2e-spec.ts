@@ -43,23 +43,34 @@ describe('the development database (e2e)', () => {
     return env;
   }
 
+  /**
+   * The built app on a free port, once it says it listens there and answers ready. The port is
+   * free when picked but the app binds it seconds later (after initdb), so another test's server
+   * may take it first: only the app's own "API on …" line proves the answers are its own, and a
+   * port lost that way is picked again.
+   */
   async function startApp(extra: Record<string, string> = {}) {
-    const appPort = await freePort();
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      env: environment({ PORT: String(appPort), HOST: '127.0.0.1', ...extra }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const base = `http://127.0.0.1:${appPort}`;
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`the app did not start:\n${output}`);
-      return (await fetch(`${base}/health/ready`).catch(() => undefined))?.ok;
-    }, 60_000);
-    return { child, base, exited, output: () => output };
+    for (let attempt = 1; ; attempt++) {
+      const appPort = await freePort();
+      const child = spawn(process.execPath, ['dist/src/main.js'], {
+        env: environment({ PORT: String(appPort), HOST: '127.0.0.1', ...extra }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const base = `http://127.0.0.1:${appPort}`;
+      const started = await eventually(async () => {
+        if (child.exitCode !== null) return 'exited';
+        if (!output.includes(`API on ${base}/`)) return false;
+        return (await fetch(`${base}/health/ready`).catch(() => undefined))?.ok && 'ready';
+      }, 60_000);
+      if (started === 'ready') return { child, base, exited, output: () => output };
+      if (attempt === 3 || !output.includes('EADDRINUSE'))
+        throw new Error(`the app did not start:\n${output}`);
+    }
   }
 
   /** True while something accepts connections on the port. */
