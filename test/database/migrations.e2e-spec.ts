@@ -1,20 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
-import { databaseUrl, TEMPLATE_DATABASE } from '../support/databases.js';
+import { databaseUrl, onServer, TEMPLATE_DATABASE } from '../support/databases.js';
 import { login, signUp } from '../support/factories.js';
 import { startTestApp } from '../support/test-app.js';
-
-async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env.TEST_SERVER_URL });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A database of this test's own, empty or a copy of the migrated template; dropped by the returned function. */
 async function aDatabase(from?: string) {

@@ -1,10 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { databaseUrl, TEMPLATE_DATABASE } from './databases.js';
+import { databaseUrl, onServer, TEMPLATE_DATABASE } from './databases.js';
 import { aUser, login } from './factories.js';
 import { apiClient, type ApiClient } from './api-client.js';
 import { HttpClient } from './http-client.js';
@@ -20,16 +19,6 @@ export interface TestApp {
   /** The database URL of this app, for processes started beside it (the CLI). */
   databaseUrl: string;
   close(): Promise<void>;
-}
-
-async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env.TEST_SERVER_URL });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
