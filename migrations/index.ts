@@ -5,6 +5,7 @@ import { AccountTokens1795717741674 } from './1795717741674-AccountTokens.js';
 import { OneClock1795985254254 } from './1795985254254-OneClock.js';
 import { CanonicalEmail1795989164113 } from './1795989164113-CanonicalEmail.js';
 import { AccountLifecycle1795994157622 } from './1795994157622-AccountLifecycle.js';
+import { EmailChange1796002944911 } from './1796002944911-EmailChange.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -13,4 +14,5 @@ export const migrations = [
   OneClock1795985254254,
   CanonicalEmail1795989164113,
   AccountLifecycle1795994157622,
+  EmailChange1796002944911,
 ];

@@ -8,11 +8,11 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { Mailer } from '../mail/mailer.js';
 import { UsersService } from '../users/users.service.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
-import { renderAccountEmail } from './account-email.templates.js';
+import { renderAccountEmail, type AccountEmailTemplate } from './account-email.templates.js';
 import { bindingOf } from './account-token-binding.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
 import type { User } from '../users/entities/user.entity.js';
-import type { AccountTokenPurpose } from './entities/account-token.entity.js';
+import type { AccountToken, AccountTokenPurpose } from './entities/account-token.entity.js';
 
 /** Works the account-email queue: makes the token, writes the mail, sends it. */
 @Injectable()
@@ -31,56 +31,135 @@ export class AccountEmailSender implements OnModuleInit {
     this.jobs.defineQueue<AccountEmailJob>(ACCOUNT_EMAIL_QUEUE, (job) => this.send(job));
   }
 
-  async send(job: AccountEmailJob): Promise<void> {
-    const { kind } = job;
-    const user =
-      kind === 'reset-password'
-        ? await this.users.findByEmail(job.email)
-        : await this.users.findById(job.userId);
-    // No such account (a reset for an unknown address), or deleted since: nobody to write to. A reset
-    // still reaches the SMTP server, so that the job fails when it is away as a known address's does:
-    // its outcome (in the job metrics) must not tell whether the address has an account. A suspended
-    // account could not use a reset link, so it gets none, exactly as an unknown address.
-    if (!user || (kind === 'reset-password' && user.status === 'suspended')) {
-      if (kind === 'reset-password') await this.mailer.probe();
-      return;
+  send(job: AccountEmailJob): Promise<void> {
+    switch (job.kind) {
+      case 'welcome':
+      case 'verify-email':
+        return this.sendVerification(job.kind, job.userId);
+      case 'reset-password':
+        return this.sendReset(job.email);
+      case 'change-email':
+        return this.sendEmailChange(job.userId, new Date(job.requestedAt));
+      case 'email-change-notice':
+        return this.sendEmailChangeNotice(job);
     }
-    const purpose: AccountTokenPurpose = kind === 'reset-password' ? 'reset-password' : 'verify-email';
-    // A verified address needs no verification link (a welcome then comes without one).
-    const needsLink = purpose === 'reset-password' || !user.emailVerified;
-    if (!needsLink && kind === 'verify-email') return;
-    const ttlSeconds = this.ttlSeconds(purpose);
-    const link = needsLink ? await this.newLink(purpose, user, ttlSeconds) : undefined;
-    const mail = renderAccountEmail(kind, {
-      name: user.name,
-      link: link?.url,
-      validFor: durationInWords(ttlSeconds),
-    });
+  }
+
+  /** A welcome (with a link while the address is unverified), or a verification link. */
+  private async sendVerification(kind: 'welcome' | 'verify-email', userId: string): Promise<void> {
+    // Deleted since: nobody to write to. A verified address needs no link (a welcome comes without).
+    const user = await this.users.findById(userId);
+    if (!user || (kind === 'verify-email' && user.emailVerified)) return;
+    const link = user.emailVerified ? undefined : await this.newLink('verify-email', user);
+    await this.mail(user.email, kind, user, link);
+  }
+
+  private async sendReset(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    // No such account, or a suspended one (which could not use the link): nobody to write to. The
+    // job still reaches the SMTP server, so that it fails when that is away as a known address's
+    // does: its outcome (in the job metrics) must not tell whether the address has an account.
+    if (!user || user.status === 'suspended') return this.mailer.probe();
+    await this.mail(user.email, 'reset-password', user, await this.newLink('reset-password', user));
+  }
+
+  /**
+   * The link to the new address of the email change asked for at `requestedAt` (its row, made by the
+   * request, gets the link's token), or, when another account has that address, a notice to it
+   * and no link at all. Nothing when the request is gone (a later one replaced it), or no longer
+   * matches its account (the password or the address changed meanwhile, or it was suspended).
+   */
+  private async sendEmailChange(userId: string, requestedAt: Date): Promise<void> {
+    const pending = await this.tokens.pendingEmailChange(userId, requestedAt);
+    if (!pending?.newEmail) return;
+    const user = await this.users.findById(userId);
+    const live = user?.status === 'active' && pending.boundTo.equals(bindingOf('change-email', user));
+    if (!live) return this.tokens.discardEmailChange(userId, requestedAt);
+    const holder = await this.users.findByEmail(pending.newEmail);
+    if (holder) {
+      // Discarded once the notice is out, so that a retry after a failed send still sends it.
+      await this.mail(holder.email, 'email-change-taken', holder);
+      return this.tokens.discardEmailChange(userId, requestedAt);
+    }
+    const link = this.linkFor('change-email', user);
+    // A retry gives the change its own link in place of this attempt's: nothing to delete on failure.
+    if (await this.tokens.issueEmailChange(userId, requestedAt, link.row.tokenHash, link.row.expiresAt))
+      await this.mail(pending.newEmail, 'change-email', user, link, { newEmail: pending.newEmail });
+  }
+
+  /** Tells the address the account had when the change was asked for; no token, no link. */
+  private async sendEmailChangeNotice(job: Extract<AccountEmailJob, { kind: 'email-change-notice' }>) {
+    const user = await this.users.findById(job.userId);
+    if (user) await this.mail(job.to, 'email-change-notice', user, undefined, { newEmail: job.newEmail });
+  }
+
+  private async mail(
+    to: string,
+    template: AccountEmailTemplate,
+    user: User,
+    link?: Link,
+    details: { newEmail?: string } = {},
+  ): Promise<void> {
+    const validFor = link && durationInWords(link.ttlSeconds);
+    const mail = renderAccountEmail(template, { name: user.name, link: link?.url, validFor, ...details });
     try {
-      await this.mailer.send({ to: user.email, ...mail });
+      await this.mailer.send({ to, ...mail });
     } catch (error) {
       // This attempt's link never reached anyone; the retry makes a new one.
-      if (link) await this.tokens.delete(link.hash);
+      if (link?.stored) await this.tokens.delete(link.row.tokenHash);
       throw error;
     }
   }
 
   private ttlSeconds(purpose: AccountTokenPurpose): number {
-    return purpose === 'reset-password' ? this.auth.passwordResetTtlSeconds : this.auth.verifyEmailTtlSeconds;
+    const { passwordResetTtlSeconds, verifyEmailTtlSeconds, emailChangeTtlSeconds } = this.auth;
+    return {
+      'reset-password': passwordResetTtlSeconds,
+      'verify-email': verifyEmailTtlSeconds,
+      'change-email': emailChangeTtlSeconds,
+    }[purpose];
   }
 
-  /** `<APP_PUBLIC_URL>/<purpose>?token=…`, never built from a request's headers. */
-  private async newLink(purpose: AccountTokenPurpose, user: User, ttlSeconds: number) {
+  /** A stored link: `<APP_PUBLIC_URL>/<page>?token=…`. */
+  private async newLink(purpose: AccountTokenPurpose, user: User): Promise<Link> {
+    const link = this.linkFor(purpose, user);
+    await this.tokens.insert(link.row);
+    return { ...link, stored: true };
+  }
+
+  /** A link and the row of its token, not stored yet; never built from a request's headers. */
+  private linkFor(purpose: AccountTokenPurpose, user: User): Link {
     const now = this.clock.now();
+    const ttlSeconds = this.ttlSeconds(purpose);
     const { token, hash } = newOpaqueToken();
-    await this.tokens.insert({
+    const row: AccountToken = {
       tokenHash: hash,
       purpose,
       userId: user.id,
       boundTo: bindingOf(purpose, user),
       createdAt: now,
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-    });
-    return { url: `${this.app.publicUrl}/${purpose}?token=${token}`, hash };
+    };
+    return {
+      url: `${this.app.publicUrl}/${LINK_PAGES[purpose]}?token=${token}`,
+      row,
+      ttlSeconds,
+      stored: false,
+    };
   }
+}
+
+/** The page of the front end each link opens, which posts its token to the API. */
+const LINK_PAGES: Record<AccountTokenPurpose, string> = {
+  'verify-email': 'verify-email',
+  'reset-password': 'reset-password',
+  'change-email': 'confirm-email-change',
+};
+
+interface Link {
+  url: string;
+  row: AccountToken;
+  ttlSeconds: number;
+  /** Stored on its own (and deleted again when its mail fails), not in the place of a request. */
+  stored: boolean;
 }

@@ -7,6 +7,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountEmailSender } from './account-email.sender.js';
 import { AccountEmailsController } from './account-emails.controller.js';
+import { EmailChangeController } from './email-change.controller.js';
 import { UserPasswordResetController } from './user-password-reset.controller.js';
 import { AccountEmailsService } from './account-emails.service.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
@@ -25,12 +26,12 @@ import { AccountToken } from './entities/account-token.entity.js';
 export class AccountEmailSenderModule {}
 
 /**
- * The emails of an account (welcome, verification, password reset): the routes that ask for them
- * and spend their links, and the sending side.
+ * The emails of an account (welcome, verification, password reset, email change): the routes that
+ * ask for them and spend their links, and the sending side.
  */
 @Module({
   imports: [AccountEmailSenderModule, UsersModule, AuthModule, PasswordsModule, RateLimitModule],
-  controllers: [AccountEmailsController, UserPasswordResetController],
+  controllers: [AccountEmailsController, EmailChangeController, UserPasswordResetController],
   providers: [AccountEmailsService],
 })
 export class AccountEmailsModule {}

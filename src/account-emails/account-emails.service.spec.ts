@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
+import type { AuthService } from '../auth/auth.service.js';
 import type { Clock } from '../common/clock.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { AppConfig } from '../config/app.config.js';
@@ -51,6 +52,13 @@ function collaborators(user: User | null = ADA) {
       spend: jest.fn(async (): Promise<Pick<AccountToken, 'userId' | 'boundTo'> | null> => null),
       insert: jest.fn(async () => undefined),
       delete: jest.fn(async () => undefined),
+      deleteAllOf: jest.fn(async () => undefined),
+      pendingEmailChange: jest.fn(async (): Promise<Pick<AccountToken, 'newEmail' | 'boundTo'> | null> => ({
+        newEmail: 'ada@new.example',
+        boundTo: bindingOf('change-email', ADA),
+      })),
+      issueEmailChange: jest.fn(async () => true),
+      discardEmailChange: jest.fn(async () => undefined),
     },
     users: {
       findById: jest.fn(async () => user),
@@ -61,13 +69,16 @@ function collaborators(user: User | null = ADA) {
       findByEmail: jest.fn(async () => user),
       findForUpdate: jest.fn(async () => user),
       markEmailVerified: jest.fn(async () => undefined),
+      checkNewEmail: jest.fn(),
+      changeEmail: jest.fn(async () => undefined),
       setPasswordHash: jest.fn(async () => undefined),
     },
     sessions: { endAllOf: jest.fn(async () => undefined) },
     jobs: { enqueue: jest.fn(async () => undefined), defineQueue: jest.fn() },
-    limits: { emailRetryAfter: jest.fn(async () => 0) },
+    limits: { emailRetryAfter: jest.fn(async (_account: string) => 0) },
     hasher: { hash: jest.fn(async (password: string) => `hash:${password}`) },
     mailer: { send: jest.fn(async () => undefined), probe: jest.fn(async () => undefined) },
+    auth: { checkCurrentPassword: jest.fn(async () => undefined) },
   };
 }
 
@@ -85,7 +96,9 @@ function service(c = collaborators()) {
     c.limits as unknown as AccountRateLimit,
     c.hasher as unknown as PasswordHasher,
     POLICY,
+    c.auth as unknown as AuthService,
     { now: () => NOW } as Clock,
+    { emailChangeTtlSeconds: 3600 } as AuthConfig,
   );
 }
 
@@ -251,6 +264,91 @@ describe('AccountEmailsService', () => {
   });
 });
 
+describe('AccountEmailsService: email change', () => {
+  const principal = { userId: ADA.id, sessionId: 'the-asking-session', user: ADA } as Principal;
+
+  it('checks the address before the password, and the password before counting a mail', async () => {
+    const c = collaborators();
+    const order: string[] = [];
+    c.users.checkNewEmail.mockImplementation(() => order.push('address'));
+    c.auth.checkCurrentPassword.mockImplementation(async () => void order.push('password'));
+    c.limits.emailRetryAfter.mockImplementation(async (key: string) => (order.push(`limit ${key}`), 0));
+    await service(c).requestEmailChange(principal, 'Ada@New.Example', 'the password');
+    expect(order).toEqual(['address', 'password', `limit ${ADA.id}`, 'limit ada@new.example']);
+    expect(c.auth.checkCurrentPassword).toHaveBeenCalledWith(ADA, 'the password');
+  });
+
+  it('replaces an earlier request with this one and queues its two mails, in one transaction', async () => {
+    const c = collaborators();
+    await service(c).requestEmailChange(principal, 'Ada@New.Example', 'the password');
+    expect(c.tokens.deleteAllOf).toHaveBeenCalledWith(ADA.id, 'change-email', TRANSACTION);
+    expect(c.tokens.insert).toHaveBeenCalledWith(
+      expect.objectContaining({
+        purpose: 'change-email',
+        userId: ADA.id,
+        newEmail: 'Ada@New.Example',
+        sessionId: 'the-asking-session',
+        boundTo: bindingOf('change-email', ADA),
+        createdAt: NOW,
+        expiresAt: new Date(NOW.getTime() + 3_600_000),
+      }),
+      TRANSACTION,
+    );
+    expect(c.jobs.enqueue.mock.calls).toEqual([
+      [
+        ACCOUNT_EMAIL_QUEUE,
+        { kind: 'email-change-notice', userId: ADA.id, to: ADA.email, newEmail: 'Ada@New.Example' },
+        TRANSACTION,
+      ],
+      [
+        ACCOUNT_EMAIL_QUEUE,
+        { kind: 'change-email', userId: ADA.id, requestedAt: NOW.toISOString() },
+        TRANSACTION,
+      ],
+    ]);
+  });
+
+  it('queues nothing, and counts nothing, when the password is wrong', async () => {
+    const c = collaborators();
+    c.auth.checkCurrentPassword.mockRejectedValueOnce(new Error('wrong password'));
+    await expect(service(c).requestEmailChange(principal, 'ada@new.example', 'nope')).rejects.toThrow(
+      'wrong',
+    );
+    expect(c.limits.emailRetryAfter).not.toHaveBeenCalled();
+    expect(c.jobs.enqueue).not.toHaveBeenCalled();
+    expect(c.tokens.insert).not.toHaveBeenCalled();
+  });
+
+  it('confirms in one transaction: the new address, the other tokens gone, the other sessions ended', async () => {
+    const c = collaborators();
+    c.tokens.spend.mockResolvedValueOnce({
+      ...{ userId: ADA.id, boundTo: bindingOf('change-email', ADA) },
+      ...{ newEmail: 'ada@new.example', sessionId: 'the-asking-session' },
+    } as AccountToken);
+    await service(c).confirmEmailChange('the-token');
+    expect(c.tokens.spend).toHaveBeenCalledWith(
+      'change-email',
+      hashOpaqueToken('the-token'),
+      NOW,
+      TRANSACTION,
+    );
+    expect(c.users.changeEmail).toHaveBeenCalledWith(ADA.id, 'ada@new.example', TRANSACTION);
+    expect(c.tokens.deleteAllOf).toHaveBeenCalledWith(ADA.id, undefined, TRANSACTION);
+    expect(c.sessions.endAllOf).toHaveBeenCalledWith(ADA.id, {
+      except: 'the-asking-session',
+      transaction: TRANSACTION,
+    });
+  });
+
+  it('refuses a link whose password changed since it was asked for', async () => {
+    const c = collaborators();
+    const before = { ...ADA, passwordHash: '$argon2id$the-old-hash' };
+    c.tokens.spend.mockResolvedValueOnce({ userId: ADA.id, boundTo: bindingOf('change-email', before) });
+    await expect(service(c).confirmEmailChange('the-token')).rejects.toBeInstanceOf(InvalidAccountTokenError);
+    expect(c.users.changeEmail).not.toHaveBeenCalled();
+  });
+});
+
 describe('AccountEmailSender', () => {
   function sender(c = collaborators()) {
     return new AccountEmailSender(
@@ -260,7 +358,11 @@ describe('AccountEmailSender', () => {
       c.mailer as unknown as Mailer,
       { now: () => NOW } as Clock,
       { publicUrl: 'https://app.example.test' } as AppConfig,
-      { verifyEmailTtlSeconds: 86_400, passwordResetTtlSeconds: 1_800 } as AuthConfig,
+      {
+        verifyEmailTtlSeconds: 86_400,
+        passwordResetTtlSeconds: 1_800,
+        emailChangeTtlSeconds: 3_600,
+      } as AuthConfig,
     );
   }
   const send = (c: ReturnType<typeof collaborators>, job: AccountEmailJob) => sender(c).send(job);
@@ -316,5 +418,69 @@ describe('AccountEmailSender', () => {
     await expect(send(c, { kind: 'welcome', userId: ADA.id })).rejects.toThrow('the SMTP server is away');
     const [stored] = c.tokens.insert.mock.calls[0] as unknown as [AccountToken];
     expect(c.tokens.delete).toHaveBeenCalledWith(stored.tokenHash);
+  });
+  describe('an email change', () => {
+    const job = { kind: 'change-email', userId: ADA.id, requestedAt: NOW.toISOString() } as const;
+
+    it("gives the pending change its link's token, and mails the link to the new address", async () => {
+      const c = collaborators();
+      c.users.findByEmail.mockResolvedValue(null);
+      await send(c, job);
+      const [mail] = c.mailer.send.mock.calls[0] as unknown as [{ to: string; text: string }];
+      const token = /https:\/\/app\.example\.test\/confirm-email-change\?token=([\w-]+)/.exec(mail.text)![1];
+      expect(mail.to).toBe('ada@new.example');
+      expect(mail.text).toContain('1 hour');
+      expect(c.tokens.issueEmailChange).toHaveBeenCalledWith(
+        ADA.id,
+        NOW,
+        hashOpaqueToken(token),
+        new Date(NOW.getTime() + 3_600_000),
+      );
+    });
+
+    it('sends nothing for a change that a later one replaced, or that no longer matches its account', async () => {
+      const replaced = collaborators();
+      replaced.tokens.pendingEmailChange.mockResolvedValueOnce(null);
+      await send(replaced, job);
+      expect(replaced.mailer.send).not.toHaveBeenCalled();
+      expect(replaced.tokens.issueEmailChange).not.toHaveBeenCalled();
+
+      const rehashed = collaborators({ ...ADA, passwordHash: '$argon2id$a-newer-hash' });
+      await send(rehashed, job);
+      expect(rehashed.mailer.send).not.toHaveBeenCalled();
+      expect(rehashed.tokens.discardEmailChange).toHaveBeenCalledWith(ADA.id, NOW);
+    });
+
+    it('tells an address that has an account instead, and forgets the change only once that is sent', async () => {
+      const c = collaborators();
+      const grace = { ...ADA, id: 'another-id', name: 'Grace', email: 'ada@new.example' };
+      c.users.findByEmail.mockResolvedValue(grace);
+      c.mailer.send.mockRejectedValueOnce(new Error('the SMTP server is away'));
+      await expect(send(c, job)).rejects.toThrow('away');
+      expect(c.tokens.discardEmailChange).not.toHaveBeenCalled();
+      await send(c, job);
+      const [mail] = c.mailer.send.mock.calls[1] as unknown as [
+        { to: string; subject: string; text: string },
+      ];
+      expect(mail).toMatchObject({ to: 'ada@new.example', subject: 'You already have an account' });
+      expect(mail.text).toContain('Hello Grace');
+      expect(mail.text).not.toContain('token=');
+      expect(c.tokens.issueEmailChange).not.toHaveBeenCalled();
+      expect(c.tokens.discardEmailChange).toHaveBeenCalledWith(ADA.id, NOW);
+    });
+
+    it('tells the old address what was asked, with no link', async () => {
+      const c = collaborators();
+      await send(c, {
+        kind: 'email-change-notice',
+        userId: ADA.id,
+        to: 'ada@old.example',
+        newEmail: 'ada@new.example',
+      });
+      const [mail] = c.mailer.send.mock.calls[0] as unknown as [{ to: string; text: string; html: string }];
+      expect(mail.to).toBe('ada@old.example');
+      expect(mail.text).toContain('ada@new.example');
+      expect(mail.text + mail.html).not.toMatch(/token|https?:/);
+    });
   });
 });

@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
+import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Clock } from '../common/clock.js';
-import { hashOpaqueToken } from '../common/opaque-tokens.js';
+import { hashOpaqueToken, newOpaqueToken } from '../common/opaque-tokens.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
@@ -15,11 +17,11 @@ import { UsersService } from '../users/users.service.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
 import { InvalidAccountTokenError, TooManyEmailsError, UserSuspendedError } from './account-emails.errors.js';
 import { bindingOf } from './account-token-binding.js';
-import { AccountTokensRepository } from './account-tokens.repository.js';
+import { AccountTokensRepository, type SpentToken } from './account-tokens.repository.js';
 import type { AccountTokenPurpose } from './entities/account-token.entity.js';
 
 /**
- * Email verification and password reset: asking for the mails, and spending their links. Spending
+ * Email verification, password reset and email change: asking for the mails, and spending their links. Spending
  * one is a transaction: the token goes, the account changes (through UsersService, the table's
  * owner) and, on a reset, every session ends (through SessionsService), or nothing does.
  */
@@ -36,11 +38,13 @@ export class AccountEmailsService {
     private readonly limits: AccountRateLimit,
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
+    private readonly auth: AuthService,
     private readonly clock: Clock,
+    @Inject(authConfig.KEY) private readonly config: AuthConfig,
   ) {}
 
   async verifyEmail(token: string): Promise<void> {
-    const userId = await this.spend('verify-email', token, async (user, transaction) => {
+    const userId = await this.spend('verify-email', token, async (user, _spent, transaction) => {
       await this.users.markEmailVerified(user.id, transaction);
     });
     this.logger.log(`email verified (user ${userId})`);
@@ -82,7 +86,7 @@ export class AccountEmailsService {
     if (holder.status === 'suspended') throw new AccountSuspendedError();
     this.passwordPolicy.check(newPassword, holder.email, 'newPassword', [holder.name]);
     const passwordHash = await this.hasher.hash(newPassword);
-    const userId = await this.spend('reset-password', token, async (user, transaction) => {
+    const userId = await this.spend('reset-password', token, async (user, _spent, transaction) => {
       // Suspended since the check above: the transaction rolls back, the token stays unspent.
       if (user.status === 'suspended') throw new AccountSuspendedError();
       await this.users.setPasswordHash(user.id, passwordHash, transaction);
@@ -90,6 +94,62 @@ export class AccountEmailsService {
       await this.sessions.endAllOf(user.id, { transaction });
     });
     this.logger.log(`password reset; every session ended (user ${userId})`);
+  }
+
+  /**
+   * Asks for an email change: checks the new address and the current password (under the login
+   * lock), then, in one transaction, replaces any change asked for before with this one and queues
+   * its two mails. The request does the same work whether or not another account has the address:
+   * the worker finds that out, and writes to it instead of sending a link (account-email.sender.ts).
+   */
+  async requestEmailChange(principal: Principal, newEmail: string, currentPassword: string): Promise<void> {
+    const user = principal.user;
+    this.users.checkNewEmail(user, newEmail);
+    await this.auth.checkCurrentPassword(user, currentPassword);
+    await this.throttle(user.id);
+    await this.throttle(canonicalEmail(newEmail));
+    const requestedAt = this.clock.now();
+    await this.transactions.run(async (transaction) => {
+      await this.tokens.deleteAllOf(user.id, 'change-email', transaction);
+      await this.tokens.insert(
+        {
+          // The request's row: a hash nobody holds the token of, until the worker sends the link.
+          tokenHash: newOpaqueToken().hash,
+          purpose: 'change-email',
+          userId: user.id,
+          boundTo: bindingOf('change-email', user),
+          newEmail,
+          sessionId: principal.sessionId,
+          createdAt: requestedAt,
+          expiresAt: new Date(requestedAt.getTime() + this.config.emailChangeTtlSeconds * 1000),
+        },
+        transaction,
+      );
+      const notice = { kind: 'email-change-notice', userId: user.id, to: user.email, newEmail } as const;
+      const change = {
+        kind: 'change-email',
+        userId: user.id,
+        requestedAt: requestedAt.toISOString(),
+      } as const;
+      for (const job of [notice, change]) await this.jobs.enqueue(ACCOUNT_EMAIL_QUEUE, job, transaction);
+    });
+    this.logger.log(`email change asked for (user ${user.id})`);
+  }
+
+  /**
+   * Spends the email-change token: the account takes the new address (verified: the link proved the
+   * user reads it), every other token of the account dies (they went to the old address), and every
+   * session ends but the one that asked. A suspended account's token, or one whose address another
+   * account took meanwhile, is refused and left unspent.
+   */
+  async confirmEmailChange(token: string): Promise<void> {
+    const userId = await this.spend('change-email', token, async (user, spent, transaction) => {
+      if (user.status === 'suspended') throw new AccountSuspendedError();
+      await this.users.changeEmail(user.id, spent.newEmail!, transaction);
+      await this.tokens.deleteAllOf(user.id, undefined, transaction);
+      await this.sessions.endAllOf(user.id, { except: spent.sessionId ?? undefined, transaction });
+    });
+    this.logger.log(`email changed; every other session ended (user ${userId})`);
   }
 
   /** The user a usable token belongs to, without spending it. */
@@ -108,13 +168,13 @@ export class AccountEmailsService {
   private async spend(
     purpose: AccountTokenPurpose,
     token: string,
-    apply: (user: User, transaction: Transaction) => Promise<void>,
+    apply: (user: User, spent: SpentToken, transaction: Transaction) => Promise<void>,
   ): Promise<string> {
     const userId = await this.transactions.run(async (transaction) => {
       const spent = await this.tokens.spend(purpose, hashOpaqueToken(token), this.clock.now(), transaction);
       const user = spent && (await this.users.findForUpdate(spent.userId, transaction));
       if (!user || !spent.boundTo.equals(bindingOf(purpose, user))) return null;
-      await apply(user, transaction);
+      await apply(user, spent, transaction);
       return user.id;
     });
     if (!userId) throw new InvalidAccountTokenError();

@@ -5,11 +5,15 @@ import type { AccountTokenPurpose } from './entities/account-token.entity.js';
 
 /**
  * What a token vouches for, hashed: the address a verification link was sent to, the password hash a
- * reset link may replace. A token is stored with it and is dead once it no longer matches, so a
- * reset link dies when the password changes another way, and a verification link when the address
- * changes.
+ * reset link may replace, both for an email change. A token is stored with it and is dead once it
+ * no longer matches, so a reset link dies when the password changes another way, a verification
+ * link when the address changes, and an email-change link when either does.
  */
 export function bindingOf(purpose: AccountTokenPurpose, user: Pick<User, 'email' | 'passwordHash'>): Buffer {
-  const bound = purpose === 'verify-email' ? canonicalEmail(user.email) : user.passwordHash;
+  const bound = {
+    'verify-email': () => canonicalEmail(user.email),
+    'reset-password': () => user.passwordHash,
+    'change-email': () => `${canonicalEmail(user.email)}\n${user.passwordHash}`,
+  }[purpose]();
   return createHash('sha256').update(bound, 'utf8').digest();
 }

@@ -4,8 +4,8 @@ import { LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import type { Transaction } from '../database/transactions.js';
 import { AccountToken, type AccountTokenPurpose } from './entities/account-token.entity.js';
 
-/** A token as spending it finds it: whose it is, and what it was bound to. */
-export type SpentToken = Pick<AccountToken, 'userId' | 'boundTo'>;
+/** A token as spending it finds it: whose it is, what it was bound to, and what it carries. */
+export type SpentToken = Pick<AccountToken, 'userId' | 'boundTo' | 'newEmail' | 'sessionId'>;
 
 /**
  * The SQL of `account_tokens`, which only this module writes. Spending a token is one statement, so
@@ -15,15 +15,58 @@ export type SpentToken = Pick<AccountToken, 'userId' | 'boundTo'>;
 export class AccountTokensRepository {
   constructor(@InjectRepository(AccountToken) private readonly tokens: Repository<AccountToken>) {}
 
-  /** Stores a token, and forgets its user's expired ones. */
-  async insert(token: AccountToken): Promise<void> {
-    await this.tokens.manager.transaction(async (transaction) => {
-      await transaction.delete(AccountToken, {
+  /** Stores a token, and forgets its user's expired ones; in the caller's transaction when given. */
+  async insert(token: AccountToken, transaction?: Transaction): Promise<void> {
+    const store = async (manager: Transaction) => {
+      await manager.delete(AccountToken, {
         userId: token.userId,
         expiresAt: LessThanOrEqual(token.createdAt),
       });
-      await transaction.insert(AccountToken, token);
+      await manager.insert(AccountToken, token);
+    };
+    await (transaction ? store(transaction) : this.tokens.manager.transaction(store));
+  }
+
+  /**
+   * The email change asked for at `requestedAt`, while it waits for its link (or its mail was not
+   * sent yet); null when it is gone: a later request replaced it, or it was confirmed or purged.
+   */
+  pendingEmailChange(
+    userId: string,
+    requestedAt: Date,
+  ): Promise<Pick<AccountToken, 'newEmail' | 'boundTo'> | null> {
+    return this.tokens.findOne({
+      select: { newEmail: true, boundTo: true },
+      where: { userId, purpose: 'change-email', createdAt: requestedAt },
     });
+  }
+
+  /**
+   * Gives the pending email change the hash of its link's token (replacing the request's unusable
+   * one, or an earlier attempt's), in one statement; false when the change is gone meanwhile.
+   */
+  async issueEmailChange(
+    userId: string,
+    requestedAt: Date,
+    tokenHash: Buffer,
+    expiresAt: Date,
+  ): Promise<boolean> {
+    const { affected } = await this.tokens.update(
+      { userId, purpose: 'change-email', createdAt: requestedAt },
+      { tokenHash, expiresAt },
+    );
+    return (affected ?? 0) > 0;
+  }
+
+  /** Forgets the email change asked for at `requestedAt` (one that cannot go ahead). */
+  async discardEmailChange(userId: string, requestedAt: Date): Promise<void> {
+    await this.tokens.delete({ userId, purpose: 'change-email', createdAt: requestedAt });
+  }
+
+  /** Deletes the user's tokens (of one purpose, when given), in the caller's transaction when given. */
+  async deleteAllOf(userId: string, purpose?: AccountTokenPurpose, transaction?: Transaction): Promise<void> {
+    const tokens = transaction?.getRepository(AccountToken) ?? this.tokens;
+    await tokens.delete(purpose ? { userId, purpose } : { userId });
   }
 
   async delete(hash: Buffer): Promise<void> {
@@ -47,10 +90,17 @@ export class AccountTokensRepository {
       .delete()
       .from(AccountToken)
       .where('token_hash = :hash AND purpose = :purpose AND expires_at > :now', { hash, purpose, now })
-      .returning(['userId', 'boundTo'])
+      .returning(['userId', 'boundTo', 'newEmail', 'sessionId'])
       .execute();
-    const [row] = raw as { user_id: string; bound_to: Buffer }[];
-    return row ? { userId: row.user_id, boundTo: row.bound_to } : null;
+    const [row] = raw as {
+      user_id: string;
+      bound_to: Buffer;
+      new_email: string | null;
+      session_id: string | null;
+    }[];
+    return row
+      ? { userId: row.user_id, boundTo: row.bound_to, newEmail: row.new_email, sessionId: row.session_id }
+      : null;
   }
 
   /** Deletes at most `limit` expired tokens, the oldest first (spent ones are deleted when spent). */

@@ -128,19 +128,10 @@ export class AuthService implements OnModuleInit {
     await this.sessions.deleteAllOf(principal.userId);
   }
 
-  /**
-   * Needs the current password, checked under the same lock as a login (a stolen access token must
-   * not become an unlimited guesser); keeps this session and ends every other one, in one transaction.
-   */
+  /** Needs the current password; keeps this session and ends every other one, in one transaction. */
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.getById(principal.userId);
-    const attempt = await this.lockout.reserve(user.email);
-    if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      this.lockEngaged(attempt.lockedSeconds, user);
-      throw new WrongCurrentPasswordError();
-    }
-    await this.lockout.succeeded(user.email);
+    await this.checkCurrentPassword(user, currentPassword);
     this.passwordPolicy.check(newPassword, user.email, 'newPassword', [user.name]);
     const passwordHash = await this.hasher.hash(newPassword);
     await this.transactions.run(async (transaction) => {
@@ -148,6 +139,21 @@ export class AuthService implements OnModuleInit {
       await this.sessions.deleteAllOf(user.id, principal.sessionId, transaction);
     });
     this.logger.log(`password changed (user ${user.id})`);
+  }
+
+  /**
+   * For a change a signed-in user makes with their password (the password, the email address): the
+   * password is checked under the same lock as a login, so that a stolen access token does not
+   * become an unlimited guesser. A wrong one is a 400 on `#/currentPassword`, not a 401.
+   */
+  async checkCurrentPassword(user: User, currentPassword: string): Promise<void> {
+    const attempt = await this.lockout.reserve(user.email);
+    if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds);
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      this.lockEngaged(attempt.lockedSeconds, user);
+      throw new WrongCurrentPasswordError();
+    }
+    await this.lockout.succeeded(user.email);
   }
 
   /**

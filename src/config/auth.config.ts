@@ -82,6 +82,10 @@ export class AuthEnvironment {
   /** How long the link in a password-reset email works. */
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_PASSWORD_RESET_TTL = '30m';
+
+  /** How long the link that confirms a new email address works. */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  AUTH_EMAIL_CHANGE_TTL = '1h';
 }
 
 export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
@@ -101,5 +105,6 @@ export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
   lockoutSeconds: durationToSeconds(env.AUTH_LOCKOUT_DURATION),
   verifyEmailTtlSeconds: durationToSeconds(env.AUTH_VERIFY_EMAIL_TTL),
   passwordResetTtlSeconds: durationToSeconds(env.AUTH_PASSWORD_RESET_TTL),
+  emailChangeTtlSeconds: durationToSeconds(env.AUTH_EMAIL_CHANGE_TTL),
 }));
 export type AuthConfig = ConfigOf<typeof authConfig>;

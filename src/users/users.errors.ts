@@ -7,6 +7,15 @@ export class EmailTakenError extends DomainError {
   }
 }
 
+/** An email change to the address the account has already (however it is spelled). */
+export class SameEmailError extends DomainError {
+  readonly code = 'SAME_EMAIL';
+  override readonly errors = [{ pointer: '#/newEmail', detail: 'is the address this account has already' }];
+  constructor() {
+    super('This is already the email address of the account.');
+  }
+}
+
 /** Also what a caller gets for a user it may not see: the two must be indistinguishable. */
 export class UserNotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';

@@ -24,6 +24,8 @@ export type UserChanges = Partial<
 >;
 
 const UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (error: unknown) =>
+  error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
 /** The advisory lock every change that could leave no active admin takes (0x67617465: "gate"). */
 const ADMINS_LOCK = 0x67617465;
 
@@ -71,8 +73,7 @@ export class UsersRepository {
       await users.insert(user);
       return user;
     } catch (error) {
-      const code = error instanceof QueryFailedError && (error.driverError as { code?: string }).code;
-      throw code === UNIQUE_VIOLATION ? new EmailTakenError() : error;
+      throw isUniqueViolation(error) ? new EmailTakenError() : error;
     }
   }
 
@@ -115,6 +116,20 @@ export class UsersRepository {
       params,
     );
     return rows.map((row) => this.columns.toUser(row));
+  }
+
+  /**
+   * Moves the account to another address at `now`, counted as verified; false when there is no
+   * user with this id, `EmailTakenError` when another account has the address.
+   */
+  async changeEmail(id: string, email: string, now: Date, transaction?: Transaction): Promise<boolean> {
+    const changes = { email, emailCanonical: canonicalEmail(email), emailVerified: true, updatedAt: now };
+    try {
+      const { affected } = await this.users(transaction).update({ id }, changes);
+      return (affected ?? 0) > 0;
+    } catch (error) {
+      throw isUniqueViolation(error) ? new EmailTakenError() : error;
+    }
   }
 
   /** Applies the changes at `now`; false when there is no user with this id. */

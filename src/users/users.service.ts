@@ -6,10 +6,11 @@ import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
+import { canonicalEmail } from './email-address.js';
 import { EmailPolicy } from './email-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
 import { UsersRepository, type UserChanges } from './users.repository.js';
-import { LastAdminError, UserNotFoundError } from './users.errors.js';
+import { LastAdminError, SameEmailError, UserNotFoundError } from './users.errors.js';
 
 export interface SignUp {
   email: string;
@@ -134,6 +135,25 @@ export class UsersService {
     if (user.status === 'active') return user;
     await this.change(id, { status: 'active', suspendedAt: null, suspensionReason: null });
     return this.getById(id);
+  }
+
+  /**
+   * Throws unless `newEmail` may replace the user's address: another address (not another spelling
+   * of this one), acceptable for a new account (email-policy.ts). Whether another account has it is
+   * not told here: the email change answers alike either way.
+   */
+  checkNewEmail(user: User, newEmail: string): void {
+    if (canonicalEmail(newEmail) === user.emailCanonical) throw new SameEmailError();
+    this.emailPolicy.check(newEmail, 'newEmail');
+  }
+
+  /**
+   * Moves the account to the address a link sent there proved the user reads (so it counts as
+   * verified); `EmailTakenError` when another account has it now.
+   */
+  async changeEmail(id: string, newEmail: string, transaction?: Transaction): Promise<void> {
+    if (!(await this.users.changeEmail(id, newEmail, this.clock.now(), transaction)))
+      throw new UserNotFoundError();
   }
 
   setPasswordHash(id: string, passwordHash: string, transaction?: Transaction): Promise<void> {

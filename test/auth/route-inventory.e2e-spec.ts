@@ -13,6 +13,7 @@ const PUBLIC_ROUTES = [
   'POST /api/v1/auth/verify-email',
   'POST /api/v1/auth/forgot-password',
   'POST /api/v1/auth/reset-password',
+  'POST /api/v1/auth/confirm-email-change',
   // Probes and scrapers; /metrics takes METRICS_TOKEN when one is set.
   'GET /health/live',
   'GET /health/ready',

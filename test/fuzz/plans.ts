@@ -305,6 +305,27 @@ const SPECIFIC = [
       accept: [400],
     })),
   ),
+  // Asked for with the caller's password; the per-account mail limit (5 an hour) is soon spent on
+  // the one user, so a 429 is its documented answer too. Nothing changes until a link is used.
+  plan('auth_changeEmail', (operation) =>
+    uniqueEmail.map((newEmail) => ({
+      operation,
+      caller: 'user',
+      request: (ctx: FuzzContext) => ({
+        url: operation.path,
+        body: { newEmail, currentPassword: ctx.user.password },
+      }),
+      accept: [202, 429],
+    })),
+  ),
+  plan('auth_confirmEmailChange', (operation) =>
+    accountToken.map((token) => ({
+      operation,
+      caller: 'anonymous',
+      request: () => ({ url: operation.path, body: { token } }),
+      accept: [400],
+    })),
+  ),
   plan('auth_forgotPassword', (operation) =>
     fc.constantFrom<'user' | 'unknown'>('user', 'unknown').map((whose) => ({
       operation,
@@ -342,6 +363,8 @@ const SPECIFIC_IDS = new Set([
   'auth_verifyEmail',
   'auth_resetPassword',
   'auth_forgotPassword',
+  'auth_changeEmail',
+  'auth_confirmEmailChange',
 ]);
 
 /** One plan per operation of the document: its own, or the generic one. */

@@ -117,7 +117,7 @@ export class SmtpSink {
 /** The token of the `<base>/<purpose>?token=…` link in a mail's text. */
 export function tokenIn(
   mail: ReceivedMail,
-  purpose: 'verify-email' | 'reset-password',
+  purpose: 'verify-email' | 'reset-password' | 'confirm-email-change',
   base: string,
 ): string {
   const escaped = `${base}/${purpose}`.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -9,6 +9,7 @@ export type DomainErrorCode =
   | 'ACCOUNT_SUSPENDED'
   | 'USER_SUSPENDED'
   | 'EMAIL_REJECTED'
+  | 'SAME_EMAIL'
   | 'NOT_FOUND'
   | 'INVALID_CURSOR'
   | 'PASSWORD_REJECTED'

@@ -48,6 +48,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
     case 'INVALID_CURSOR':
     case 'EMAIL_REJECTED':
+    case 'SAME_EMAIL':
     case 'PASSWORD_REJECTED':
     case 'WRONG_CURRENT_PASSWORD':
     case 'INVALID_ACCOUNT_TOKEN':

@@ -12,6 +12,7 @@ export interface DocumentedSettings {
   accessTokenTtl: string;
   verifyEmailTtl: string;
   passwordResetTtl: string;
+  emailChangeTtl: string;
 }
 
 export const setting = (name: keyof DocumentedSettings) => `{{${name}}}`;
@@ -22,6 +23,7 @@ export function documentedSettings(auth: AuthConfig): DocumentedSettings {
     accessTokenTtl: durationInWords(auth.accessTokenTtlSeconds),
     verifyEmailTtl: durationInWords(auth.verifyEmailTtlSeconds),
     passwordResetTtl: durationInWords(auth.passwordResetTtlSeconds),
+    emailChangeTtl: durationInWords(auth.emailChangeTtlSeconds),
   };
 }
 
