@@ -33,5 +33,6 @@ export class AccountEmailSenderModule {}
   imports: [AccountEmailSenderModule, UsersModule, AuthModule, PasswordsModule, RateLimitModule],
   controllers: [AccountEmailsController, EmailChangeController, UserPasswordResetController],
   providers: [AccountEmailsService],
+  exports: [AccountEmailsService],
 })
 export class AccountEmailsModule {}

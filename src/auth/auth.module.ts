@@ -40,6 +40,6 @@ import { UserAccessController } from './user-access.controller.js';
     // Deny by default: every route of every module needs a valid access token unless @Public().
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, SessionsService, LoginLockModule],
+  exports: [AuthService, AccountAccessService, SessionsService, LoginLockModule],
 })
 export class AuthModule {}

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccountEmailSenderModule } from '../account-emails/account-emails.module.js';
-import { LoginLockModule } from '../auth/login-lock.module.js';
+import { AccountEmailsModule } from '../account-emails/account-emails.module.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { CommonModule } from '../common/common.module.js';
 import { appConfig } from '../config/app.config.js';
 import { authConfig } from '../config/auth.config.js';
@@ -15,13 +15,18 @@ import { redisConfig } from '../config/redis.config.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AdminCommands } from './admin-commands.js';
 
 /**
- * What the command-line tools need: the database `npm start` uses, users, and the job queue with
- * the account-email queue defined (a new admin is sent the welcome email, even on a database no API
- * has booted on yet). It works no jobs.
+ * What the command-line tools need: the database `npm start` uses, and the modules whose services
+ * the admin operations call (users, auth, account emails), with the job queue and the
+ * account-email queue defined (a new admin is sent the welcome email, even on a database no API has
+ * booted on yet). It works no jobs and serves no HTTP: the modules' controllers are never routed.
  */
-@Module({ imports: [CommonModule, DatabaseModule, UsersModule, AccountEmailSenderModule, LoginLockModule] })
+@Module({
+  imports: [CommonModule, DatabaseModule, UsersModule, AuthModule, AccountEmailsModule],
+  providers: [AdminCommands],
+})
 export class CliModule {
   static readonly namespaces = [
     appConfig,

@@ -1,108 +1,145 @@
 import 'reflect-metadata';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import { parseArgs } from 'node:util';
-import { LoginLockout } from '../auth/login-lockout.js';
+import { Command, CommanderError } from 'commander';
+import { DomainError } from '../common/errors/domain-error.js';
 import { AdminCliEnvironment } from '../config/cli.config.js';
-import { Configuration } from '../config/configuration.js';
-import { InvalidConfigurationError, readEnvironment } from '../config/environment.js';
-import { JobsService } from '../jobs/jobs.service.js';
-import { CreateUserDto } from '../users/dto/create-user.dto.js';
-import { UsersService } from '../users/users.service.js';
-import { CliModule } from './cli.module.js';
+import { readEnvironment } from '../config/environment.js';
+import type { User } from '../users/entities/user.entity.js';
+import type { AdminCommands } from './admin-commands.js';
+import { InvalidCommandInputError } from './command-input.js';
 
-const USAGE = `usage:
-  ADMIN_PASSWORD=… npm run cli -- create-admin --email <email> --name <name>
-  npm run cli -- unlock --email <email>
-  npm run cli -- dead-jobs`;
+/** Exit codes: 0 done, 1 refused or failed (the reason on stderr), 2 a command line not understood. */
+const USAGE_ERROR = 2;
 
 /**
- * Command-line tools on the database `npm start` uses (DATABASE_URL, or the embedded one):
- *   create-admin --email … --name …   creates an admin, or promotes the existing user with that email
- *   unlock --email …                   lifts the lock repeated wrong passwords put on an address
- *   dead-jobs                          lists the jobs that failed for good (one JSON object a line)
+ * `npm run cli -- <command>`: the admin operations for operators without HTTP access, on the
+ * database `npm start` uses (DATABASE_URL, or the embedded one). commander parses the command line
+ * and writes the help before anything boots, so `--help` and a typo need no database; a command
+ * then runs in a Nest application context (CliModule), through AdminCommands.
  */
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === 'create-admin') return createAdmin(rest);
-  if (command === 'unlock') return unlock(rest);
-  if (command === 'dead-jobs' && rest.length === 0) return listDeadJobs();
-  console.error(USAGE);
-  return 2;
+function program(): Command {
+  const cli = new Command('npm run cli --')
+    .description('Gatehouse administration, on the database `npm start` uses (DATABASE_URL).')
+    .showHelpAfterError()
+    .exitOverride();
+  cli
+    .command('create-admin')
+    .description('Create an admin, or promote the user who has this email (keeping their password).')
+    .requiredOption('--email <email>', 'the admin’s email address')
+    .requiredOption('--name <name>', 'the admin’s display name')
+    .addHelpText(
+      'after',
+      '\nThe password is read from ADMIN_PASSWORD, so that it stays out of shell history.',
+    )
+    .action(({ email, name }: { email: string; name: string }) => {
+      // Read before anything boots: without it there is nothing to do.
+      const { ADMIN_PASSWORD: password } = readEnvironment(AdminCliEnvironment);
+      return run(async (commands) => {
+        const { user, created } = await commands.createAdmin({ email, name, password });
+        return created
+          ? `created the admin ${named(user)}`
+          : `promoted ${named(user)} to admin; the password was left as it was`;
+      });
+    });
+  cli
+    .command('suspend')
+    .description('Suspend a user: every session ends at once, and they cannot sign in, refresh or reset.')
+    .requiredOption('--email <email>', 'the user’s email address')
+    .requiredOption('--reason <reason>', 'why, for the admins who come after you (shown to admins only)')
+    .action(({ email, reason }: { email: string; reason: string }) =>
+      run(async (commands) => `suspended ${named(await commands.suspend(email, reason))}`),
+    );
+  cli
+    .command('unsuspend')
+    .description('Let a suspended user sign in again.')
+    .requiredOption('--email <email>', 'the user’s email address')
+    .action(({ email }: { email: string }) =>
+      run(async (commands) => `unsuspended ${named(await commands.unsuspend(email))}`),
+    );
+  cli
+    .command('end-sessions')
+    .description('Sign a user out everywhere: every access and refresh token stops working.')
+    .requiredOption('--email <email>', 'the user’s email address')
+    .action(({ email }: { email: string }) =>
+      run(async (commands) => `ended every session of ${named(await commands.endSessions(email))}`),
+    );
+  cli
+    .command('password-reset')
+    .description('Mail a user a password-reset link (the link goes to them, never to you).')
+    .requiredOption('--email <email>', 'the user’s email address')
+    .action(({ email }: { email: string }) =>
+      run(async (commands) => `queued a reset link to ${named(await commands.sendPasswordReset(email))}`),
+    );
+  cli
+    .command('unlock')
+    .description(
+      'Lift the lock that repeated wrong passwords put on an address (with or without an account).',
+    )
+    .requiredOption('--email <email>', 'the locked email address')
+    .addHelpText(
+      'after',
+      '\nWith REDIS_URL, the lock every instance reads; without it, each process has its own.',
+    )
+    .action(({ email }: { email: string }) =>
+      run(async (commands) => {
+        await commands.unlock(email);
+        return `lifted the lock on ${email}, if it had one`;
+      }),
+    );
+  cli
+    .command('dead-jobs')
+    .description('List the jobs that failed for good, one JSON object a line (the count on stderr).')
+    .action(() =>
+      run(async (commands) => {
+        const dead = await commands.deadJobs();
+        for (const job of dead) console.info(JSON.stringify(job));
+        console.error(dead.length ? `${dead.length} dead job(s)` : 'no dead jobs');
+        return undefined;
+      }),
+    );
+  return cli;
 }
 
-async function withContext<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+const named = (user: User) => `${user.email} (${user.id})`;
+
+/**
+ * Runs a command in the application context and prints what it says. Nest and the modules are
+ * loaded here, not above: `--help` answers without loading them.
+ */
+async function run(command: (commands: AdminCommands) => Promise<string | undefined>): Promise<void> {
+  const [{ NestFactory }, { Configuration }, { CliModule }, { AdminCommands }] = await Promise.all([
+    import('@nestjs/core'),
+    import('../config/configuration.js'),
+    import('./cli.module.js'),
+    import('./admin-commands.js'),
+  ]);
   const configuration = Configuration.load(CliModule.namespaces);
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(configuration), {
     logger: ['error', 'warn'],
     abortOnError: false,
   });
   try {
-    return await work(app);
+    const said = await command(app.get(AdminCommands));
+    if (said) console.info(said);
   } finally {
     await app.close();
   }
 }
 
-/** With REDIS_URL the lock is the one every instance reads; without it, each process has its own. */
-async function unlock(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
-  if (!values.email) {
-    console.error(USAGE);
-    return 2;
-  }
-  await withContext((app) => app.get(LoginLockout).lift(values.email!));
-  console.info(`lifted the lock on ${values.email}, if it had one`);
-  return 0;
+/** What went wrong, for a person: a refusal's reason, never a stack. */
+function reasonOf(error: unknown): string {
+  if (error instanceof InvalidCommandInputError) return error.problems.join('\n');
+  if (error instanceof DomainError && error.code === 'NOT_FOUND') return 'No user has this email address.';
+  return error instanceof Error ? error.message : String(error);
 }
 
-async function listDeadJobs(): Promise<number> {
-  const dead = await withContext((app) => app.get(JobsService).deadJobs());
-  for (const job of dead) console.info(JSON.stringify(job));
-  console.error(dead.length ? `${dead.length} dead job(s)` : 'no dead jobs');
-  return 0;
-}
-
-async function createAdmin(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' } } });
-  if (!values.email || !values.name) {
-    console.error(USAGE);
-    return 2;
-  }
-  const { ADMIN_PASSWORD } = readEnvironment(AdminCliEnvironment);
-  const input = plainToInstance(CreateUserDto, {
-    email: values.email,
-    name: values.name,
-    password: ADMIN_PASSWORD,
-  });
-  const invalid = validateSync(input, { whitelist: true, forbidNonWhitelisted: true });
-  if (invalid.length > 0) {
-    for (const error of invalid)
-      console.error(`${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`);
-    return 2;
-  }
-
-  const { user, created } = await withContext((app) => app.get(UsersService).createAdmin(input));
-  console.info(
-    created
-      ? `created the admin ${user.email} (${user.id})`
-      : `promoted ${user.email} (${user.id}) to admin; the password was left as it was`,
+program()
+  .parseAsync(process.argv.slice(2), { from: 'user' })
+  .then(
+    () => process.exit(0),
+    (error: unknown) => {
+      // commander has written the help, or what it did not understand, already.
+      if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : USAGE_ERROR);
+      console.error(reasonOf(error));
+      process.exit(1);
+    },
   );
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(
-      error instanceof InvalidConfigurationError
-        ? error.message
-        : error instanceof Error
-          ? error.message
-          : error,
-    );
-    process.exit(1);
-  },
-);

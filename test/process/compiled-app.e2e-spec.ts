@@ -351,6 +351,88 @@ describe('the compiled app (e2e)', () => {
     }, 60_000);
   });
 
+  describe('npm run cli', () => {
+    const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
+      node('dist/src/cli/cli.js', args, { DATABASE_URL: t.databaseUrl, ...env });
+    const COMMANDS = [
+      'create-admin',
+      'suspend',
+      'unsuspend',
+      'end-sessions',
+      'password-reset',
+      'unlock',
+      'dead-jobs',
+    ];
+
+    it('explains every command with --help, before and without any database', async () => {
+      const nowhere = { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' };
+      const { stdout } = await cli(['--help'], nowhere);
+      for (const command of COMMANDS) expect(stdout).toMatch(new RegExp(`^  ${command}\\b.*\\S`, 'm'));
+      for (const command of COMMANDS) {
+        const help = await cli([command, '--help'], nowhere);
+        expect(help.stdout).toContain(`Usage: npm run cli -- ${command}`);
+      }
+      expect((await cli(['suspend', '--help'], nowhere)).stdout).toMatch(
+        /--email <email>[\s\S]*--reason <reason>/,
+      );
+      // Not understood: exit code 2, with what was wrong and the usage.
+      for (const args of [['bogus'], ['suspend', '--email', 'a@example.com'], []])
+        await expect(cli(args, nowhere)).rejects.toMatchObject({
+          code: 2,
+          stderr: expect.stringContaining('Usage:'),
+        });
+    }, 30_000);
+
+    it('suspends, unsuspends, signs out everywhere and mails a reset link, as the admin API does', async () => {
+      const user = await signUp(t.api);
+      const first = await login(t.api, user.email);
+      const me = (tokens: { accessToken: string }) =>
+        send(t.api.GET('/api/v1/users/me', bearer(tokens.accessToken)));
+      const loginStatus = async () =>
+        (await send(t.api.POST('/api/v1/auth/login', { body: { email: user.email, password: PASSWORD } })))
+          .status;
+
+      const suspended = await cli([
+        'suspend',
+        '--email',
+        user.email.toUpperCase(),
+        '--reason',
+        'Fraud; ticket OPS-9',
+      ]);
+      expect(suspended.stdout).toContain(`suspended ${user.email} (${user.id})`);
+      expect((await me(first)).status).toBe(401);
+      expect(await loginStatus()).toBe(403);
+      const [row] = await t.db.query('SELECT suspension_reason FROM users WHERE id = $1', [user.id]);
+      expect(row.suspension_reason).toBe('Fraud; ticket OPS-9');
+
+      expect((await cli(['unsuspend', '--email', user.email])).stdout).toContain('unsuspended');
+      const second = await login(t.api, user.email);
+      expect((await cli(['end-sessions', '--email', user.email])).stdout).toContain('ended every session');
+      expect((await me(second)).status).toBe(401);
+
+      expect((await cli(['password-reset', '--email', user.email])).stdout).toContain('queued a reset link');
+      const [{ n }] = await t.db.query(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'account-email' AND data->>'kind' = 'reset-password' AND data->>'email' = $1`,
+        [user.email],
+      );
+      expect(n).toBe(1);
+    }, 60_000);
+
+    it('refuses what the API refuses, with the reason and exit code 1', async () => {
+      const user = await signUp(t.api);
+      await expect(cli(['suspend', '--email', user.email, '--reason', '   '])).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/^reason: /m),
+      });
+      await expect(cli(['unsuspend', '--email', aUser().email])).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('No user has this email address.'),
+      });
+      const [{ status }] = await t.db.query('SELECT status FROM users WHERE id = $1', [user.id]);
+      expect(status).toBe('active');
+    }, 30_000);
+  });
+
   describe('npm run cli -- dead-jobs', () => {
     it('lists the jobs that failed for good, one JSON object a line', async () => {
       const boss = t.app.get(PgBoss);

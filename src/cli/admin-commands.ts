@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { AccountEmailsService } from '../account-emails/account-emails.service.js';
+import { AccountAccessService } from '../auth/account-access.service.js';
+import { SuspendUserDto } from '../auth/dto/suspend-user.dto.js';
+import { LoginLockout } from '../auth/login-lockout.js';
+import { type DeadJob, JobsService } from '../jobs/jobs.service.js';
+import { CreateUserDto } from '../users/dto/create-user.dto.js';
+import type { User } from '../users/entities/user.entity.js';
+import { UserNotFoundError } from '../users/users.errors.js';
+import { UsersService } from '../users/users.service.js';
+import { validated } from './command-input.js';
+
+/**
+ * What operators without HTTP access can do (src/cli/cli.ts parses the command line): the admin
+ * operations of the API, through the same services, so the same rules hold (the last active admin
+ * stays, a suspended user gets no reset link). Users are named by email, however it is spelled.
+ */
+@Injectable()
+export class AdminCommands {
+  constructor(
+    private readonly users: UsersService,
+    private readonly access: AccountAccessService,
+    private readonly accountEmails: AccountEmailsService,
+    private readonly lockout: LoginLockout,
+    private readonly jobs: JobsService,
+  ) {}
+
+  /** An admin with the password from ADMIN_PASSWORD, or the existing user of that email promoted. */
+  createAdmin(input: { email: string; name: string; password: string }) {
+    return this.users.createAdmin(validated(CreateUserDto, input));
+  }
+
+  async suspend(email: string, reason: string): Promise<User> {
+    const input = validated(SuspendUserDto, { reason });
+    return this.access.suspend((await this.userOf(email)).id, input.reason);
+  }
+
+  async unsuspend(email: string): Promise<User> {
+    return this.access.unsuspend((await this.userOf(email)).id);
+  }
+
+  async endSessions(email: string): Promise<User> {
+    const user = await this.userOf(email);
+    await this.access.signOutEverywhere(user.id);
+    return user;
+  }
+
+  async sendPasswordReset(email: string): Promise<User> {
+    const user = await this.userOf(email);
+    await this.accountEmails.sendPasswordReset(user.id);
+    return user;
+  }
+
+  /** Any address, with an account or not: unknown addresses are locked too (login-lockout.ts). */
+  unlock(email: string): Promise<void> {
+    return this.lockout.lift(email);
+  }
+
+  deadJobs(): Promise<DeadJob[]> {
+    return this.jobs.deadJobs();
+  }
+
+  private async userOf(email: string): Promise<User> {
+    const user = await this.users.findByEmail(email);
+    if (!user) throw new UserNotFoundError();
+    return user;
+  }
+}
