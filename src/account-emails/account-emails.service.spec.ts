@@ -22,7 +22,7 @@ import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.j
 import { InvalidAccountTokenError, TooManyEmailsError, UserSuspendedError } from './account-emails.errors.js';
 import { AccountEmailsService } from './account-emails.service.js';
 import { bindingOf } from './account-token-binding.js';
-import type { AccountTokensRepository } from './account-tokens.repository.js';
+import type { AccountTokensRepository, SpentToken } from './account-tokens.repository.js';
 import type { AccountToken } from './entities/account-token.entity.js';
 
 Logger.overrideLogger(false);
@@ -49,7 +49,7 @@ function collaborators(user: User | null = ADA) {
   return {
     tokens: {
       findUsable: jest.fn(async (): Promise<Partial<AccountToken> | null> => null),
-      spend: jest.fn(async (): Promise<Pick<AccountToken, 'userId' | 'boundTo'> | null> => null),
+      spend: jest.fn(async (): Promise<SpentToken | null> => null),
       insert: jest.fn(async () => undefined),
       delete: jest.fn(async () => undefined),
       deleteAllOf: jest.fn(async () => undefined),
@@ -322,9 +322,11 @@ describe('AccountEmailsService: email change', () => {
   it('confirms in one transaction: the new address, the other tokens gone, the other sessions ended', async () => {
     const c = collaborators();
     c.tokens.spend.mockResolvedValueOnce({
-      ...{ userId: ADA.id, boundTo: bindingOf('change-email', ADA) },
-      ...{ newEmail: 'ada@new.example', sessionId: 'the-asking-session' },
-    } as AccountToken);
+      userId: ADA.id,
+      boundTo: bindingOf('change-email', ADA),
+      newEmail: 'ada@new.example',
+      sessionId: 'the-asking-session',
+    });
     await service(c).confirmEmailChange('the-token');
     expect(c.tokens.spend).toHaveBeenCalledWith(
       'change-email',
