@@ -2,6 +2,8 @@ import { jest } from '@jest/globals';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import type { AppConfig } from '../config/app.config.js';
+import { PageLinks } from '../common/pagination/page-links.js';
 import { ProblemDetailsFilter } from '../common/errors/problem-details.filter.js';
 import { applyHttpConventions, httpAdapter } from '../common/http/http-conventions.js';
 import { RequestValidationPipe } from '../common/http/request-validation.pipe.js';
@@ -45,6 +47,10 @@ describe('UsersController', () => {
       controllers: [UsersController],
       providers: [
         { provide: UsersService, useValue: users },
+        {
+          provide: PageLinks,
+          useValue: new PageLinks({ publicUrl: 'https://api.example.com' } as AppConfig),
+        },
         { provide: APP_PIPE, useClass: RequestValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],

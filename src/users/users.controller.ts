@@ -11,7 +11,10 @@ import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { apiPath } from '../common/http/api-prefix.js';
+import { IfMatch, type EntityTagCondition } from '../common/http/conditional-requests.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
+import { PageLinks } from '../common/pagination/page-links.js';
+import { ApiIfMatch, ApiIfNoneMatch, ApiOkWithETag } from '../common/swagger/api-conditional.decorator.js';
 import { ApiProblems, LAST_ADMIN } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
@@ -20,12 +23,23 @@ import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserPageDto } from './dto/user-page.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
+import type { User } from './entities/user.entity.js';
+import { userETag } from './user-etag.js';
 import { UsersService } from './users.service.js';
+
+/** The user's representation, with its `ETag` (a GET with a matching `If-None-Match` gets a 304). */
+function withETag(reply: FastifyReply, user: User): UserResponseDto {
+  void reply.header('etag', userETag(user));
+  return UserResponseDto.from(user);
+}
 
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly pages: PageLinks,
+  ) {}
 
   @Post()
   @Public()
@@ -54,10 +68,27 @@ export class UsersController {
     summary: 'List users (admin)',
     description: 'Newest first, a page at a time: pass `nextCursor` back as `cursor` until it is null.',
   })
-  @ApiOkResponse({ type: UserPageDto })
+  @ApiOkResponse({
+    type: UserPageDto,
+    headers: {
+      Link: {
+        description:
+          'On every page but the last: `<…>; rel="next"` (RFC 8288), the absolute address of the next page (from APP_PUBLIC_URL).',
+        schema: {
+          type: 'string',
+          maxLength: 2000,
+          example: '<https://api.example.com/api/v1/users?limit=20&cursor=MjAyNi0xMS0y>; rel="next"',
+        },
+      },
+    },
+  })
   @ApiProblems(400, 401, 403)
-  async list(@Query() query: ListUsersQuery): Promise<UserPageDto> {
+  async list(
+    @Query() query: ListUsersQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserPageDto> {
     const page = await this.users.list(query);
+    if (page.nextCursor) void reply.header('link', this.pages.nextLink('users', query, page.nextCursor));
     return { items: page.items.map(UserResponseDto.from), nextCursor: page.nextCursor };
   }
 
@@ -68,11 +99,15 @@ export class UsersController {
     summary: 'Your account',
     description: 'The account of the access token.',
   })
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOkWithETag(UserResponseDto)
+  @ApiIfNoneMatch()
   @ApiProblems(401)
-  getMe(@CurrentPrincipal() principal: Principal): UserResponseDto {
+  getMe(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): UserResponseDto {
     // The guard has just read the account with the session; reading it again would cost a query.
-    return UserResponseDto.from(principal.user);
+    return withETag(reply, principal.user);
   }
 
   @Patch('me')
@@ -82,13 +117,16 @@ export class UsersController {
     summary: 'Change your name',
     description: 'Only `name` may be sent.',
   })
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOkWithETag(UserResponseDto)
+  @ApiIfMatch()
   @ApiProblems(400, 401, 413, 415)
   async updateMe(
     @CurrentPrincipal() principal: Principal,
     @Body() body: UpdateMeDto,
+    @IfMatch() ifMatch: EntityTagCondition | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.update(principal.userId, { name: body.name }));
+    return withETag(reply, await this.users.update(principal.userId, { name: body.name }, ifMatch));
   }
 
   @Delete('me')
@@ -112,11 +150,16 @@ export class UsersController {
     summary: 'Get a user',
     description: 'Admins see anyone; users only themselves (404 otherwise).',
   })
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOkWithETag(UserResponseDto)
+  @ApiIfNoneMatch()
   @ApiProblems(400, 401, 404)
   @ApiUuidParam()
-  async get(@CurrentPrincipal() principal: Principal, @UuidParam() id: string): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.getVisibleTo(principal, id));
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam() id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserResponseDto> {
+    return withETag(reply, await this.users.getVisibleTo(principal, id));
   }
 
   @Patch(':id')
@@ -128,11 +171,17 @@ export class UsersController {
     description:
       'A role change applies to the next request. The last active admin cannot be made a user (409), even when two admins demote each other at the same moment.',
   })
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOkWithETag(UserResponseDto)
+  @ApiIfMatch()
   @ApiProblems(400, 401, 403, 404, LAST_ADMIN, 413, 415)
   @ApiUuidParam()
-  async update(@UuidParam() id: string, @Body() body: UpdateUserDto): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.update(id, body));
+  async update(
+    @UuidParam() id: string,
+    @Body() body: UpdateUserDto,
+    @IfMatch() ifMatch: EntityTagCondition | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserResponseDto> {
+    return withETag(reply, await this.users.update(id, body, ifMatch));
   }
 
   @Delete(':id')

@@ -31,3 +31,11 @@ export class LastAdminError extends DomainError {
     super('This is the only active admin: make another admin first.');
   }
 }
+
+/** `If-Match` named a representation of the user that is no longer the current one. */
+export class UserChangedError extends DomainError {
+  readonly code = 'PRECONDITION_FAILED';
+  constructor() {
+    super('The user changed since the representation you sent in If-Match: read it again, then retry.');
+  }
+}

@@ -9,7 +9,8 @@ import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-pol
 import { EmailPolicy, EmailRejectedError } from './email-policy.js';
 import type { User } from './entities/user.entity.js';
 import type { UsersRepository } from './users.repository.js';
-import { LastAdminError, UserNotFoundError } from './users.errors.js';
+import { userETag } from './user-etag.js';
+import { LastAdminError, UserChangedError, UserNotFoundError } from './users.errors.js';
 import { UsersService } from './users.service.js';
 
 const NOW = new Date('2026-11-29T12:00:00.000Z');
@@ -121,7 +122,7 @@ describe('UsersService', () => {
   it('promotes an existing account to admin, keeping its password, or creates an admin', async () => {
     const promoted = setUp();
     expect(await promoted.service.createAdmin(signUp)).toMatchObject({ created: false });
-    expect(promoted.repository.update).toHaveBeenCalledWith(ADA.id, { role: 'admin' }, NOW, undefined);
+    expect(promoted.repository.update).toHaveBeenCalledWith(ADA.id, { role: 'admin' }, NOW, TRANSACTION);
     expect(promoted.hasher.hash).not.toHaveBeenCalled();
 
     const created = setUp(null);
@@ -149,7 +150,21 @@ describe('UsersService', () => {
     expect(await service.update(ADA.id, { name: ADA.name, role: ADA.role })).toBe(ADA);
     expect(repository.update).not.toHaveBeenCalled();
     await service.update(ADA.id, { name: 'Ada L.', role: ADA.role });
-    expect(repository.update).toHaveBeenCalledWith(ADA.id, { name: 'Ada L.' }, NOW, undefined);
+    expect(repository.update).toHaveBeenCalledWith(ADA.id, { name: 'Ada L.' }, NOW, TRANSACTION);
+  });
+
+  it('changes a user under If-Match only while its ETag is one of those given, with the row locked', async () => {
+    const { service, repository } = setUp();
+    await expect(service.update(ADA.id, { name: 'Stale' }, ['"old"', `W/${userETag(ADA)}`])).rejects.toThrow(
+      UserChangedError,
+    );
+    expect(repository.update).not.toHaveBeenCalled();
+    const changed = await service.update(ADA.id, { name: 'Fresh' }, ['"old"', userETag(ADA)]);
+    expect(repository.findForUpdate).toHaveBeenCalledWith(ADA.id, TRANSACTION);
+    expect(repository.update).toHaveBeenCalledWith(ADA.id, { name: 'Fresh' }, NOW, TRANSACTION);
+    expect(changed).toEqual({ ...ADA, name: 'Fresh', updatedAt: NOW });
+    expect(userETag(changed)).not.toBe(userETag(ADA));
+    await expect(service.update(ADA.id, { name: 'Any' }, '*')).resolves.toMatchObject({ name: 'Any' });
   });
 
   it('runs the changes other modules ask for in their transaction', async () => {
@@ -207,7 +222,7 @@ describe('UsersService', () => {
       const { service, repository } = setUp(ADA);
       await service.update(ADA.id, { role: 'admin' });
       expect(repository.lockAdmins).not.toHaveBeenCalled();
-      expect(repository.update).toHaveBeenCalledWith(ADA.id, { role: 'admin' }, NOW, undefined);
+      expect(repository.update).toHaveBeenCalledWith(ADA.id, { role: 'admin' }, NOW, TRANSACTION);
     });
   });
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from '../account-emails/account-email.job.js';
 import { Clock } from '../common/clock.js';
+import { ifMatchHolds, type EntityTagCondition } from '../common/http/conditional-requests.js';
 import { positionAfter, toPage } from '../common/pagination/keyset-cursor.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -10,7 +11,8 @@ import { canonicalEmail } from './email-address.js';
 import { EmailPolicy } from './email-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
 import { UsersRepository, type UserChanges } from './users.repository.js';
-import { LastAdminError, SameEmailError, UserNotFoundError } from './users.errors.js';
+import { LastAdminError, SameEmailError, UserChangedError, UserNotFoundError } from './users.errors.js';
+import { userETag } from './user-etag.js';
 
 export interface SignUp {
   email: string;
@@ -97,24 +99,34 @@ export class UsersService {
 
   /**
    * A name or role change; the user as it is now. Members left undefined, or equal to what the user
-   * has, are not changes: a patch that changes nothing leaves `updatedAt` where it was. A demotion
-   * may not leave the service without an active admin.
+   * has, are not changes: a patch that changes nothing leaves `updatedAt` where it was. With
+   * `ifMatch`, the change is made only if the user's current `ETag` is one of those given, checked
+   * with the row locked, so that of two clients that read the same version only the first wins. A
+   * demotion may not leave the service without an active admin.
    */
-  async update(id: string, changes: Pick<UserChanges, 'name' | 'role'>): Promise<User> {
-    const user = await this.getById(id);
-    const differing = Object.fromEntries(
-      Object.entries(changes).filter(
-        ([field, value]) => value !== undefined && value !== user[field as keyof User],
-      ),
-    );
-    if (Object.keys(differing).length === 0) return user;
-    if (differing.role === undefined || differing.role === 'admin') await this.change(id, differing);
-    else
-      await this.transactions.run(async (transaction) => {
-        await this.keepAnActiveAdmin(id, transaction);
-        await this.change(id, differing, transaction);
-      });
-    return this.getById(id);
+  async update(
+    id: string,
+    changes: Pick<UserChanges, 'name' | 'role'>,
+    ifMatch?: EntityTagCondition,
+  ): Promise<User> {
+    return this.transactions.run(async (transaction) => {
+      // The admins' lock before the row, in the order every admin change takes them.
+      const demoting = changes.role !== undefined && changes.role !== 'admin';
+      const user = demoting
+        ? await this.keepAnActiveAdmin(id, transaction)
+        : await this.users.findForUpdate(id, transaction);
+      if (!user) throw new UserNotFoundError();
+      if (ifMatch && !ifMatchHolds(ifMatch, userETag(user))) throw new UserChangedError();
+      const differing = Object.fromEntries(
+        Object.entries(changes).filter(
+          ([field, value]) => value !== undefined && value !== user[field as keyof User],
+        ),
+      );
+      if (Object.keys(differing).length === 0) return user;
+      const updatedAt = this.clock.now();
+      if (!(await this.users.update(id, differing, updatedAt, transaction))) throw new UserNotFoundError();
+      return { ...user, ...differing, updatedAt };
+    });
   }
 
   /**

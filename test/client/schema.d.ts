@@ -900,6 +900,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description On every page but the last: `<…>; rel="next"` (RFC 8288), the absolute address of the next page (from APP_PUBLIC_URL). */
+          Link?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1320,7 +1322,10 @@ export interface operations {
   users_getMe: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The `ETag` you hold: when it still matches, the answer is a 304 without a body. */
+        'If-None-Match'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1338,11 +1343,26 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description The strong entity tag of this representation (RFC 9110 §8.8.3): send it back as `If-Match` to change the resource only if nobody changed it since, or as `If-None-Match` to read it again only if it changed. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['UserResponseDto'];
         };
+      };
+      /** @description Not modified: the representation still has the `ETag` you sent. */
+      304: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description The strong entity tag of this representation (RFC 9110 §8.8.3): send it back as `If-Match` to change the resource only if nobody changed it since, or as `If-None-Match` to read it again only if it changed. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description The request is not valid: see `errors` for each invalid input. */
       400: {
@@ -1696,7 +1716,10 @@ export interface operations {
   users_updateMe: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The `ETag` of the representation you read (or `*`): the change is made only if it is still the current one, otherwise 412. Without it the change is made whatever changed meanwhile (the last write wins). */
+        'If-Match'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1718,6 +1741,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description The strong entity tag of this representation (RFC 9110 §8.8.3): send it back as `If-Match` to change the resource only if nobody changed it since, or as `If-None-Match` to read it again only if it changed. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
@@ -1783,6 +1808,35 @@ export interface operations {
            *       "title": "Unauthorized",
            *       "status": 401,
            *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Someone changed the resource since you read it (`/problems/precondition-failed`): read it again (its new `ETag`), then decide. */
+      412: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Precondition Failed",
+           *       "status": 412,
+           *       "detail": "Precondition Failed",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -1932,7 +1986,10 @@ export interface operations {
   users_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The `ETag` you hold: when it still matches, the answer is a 304 without a body. */
+        'If-None-Match'?: string;
+      };
       path: {
         /** @description The id (a UUID). */
         id: string;
@@ -1953,11 +2010,26 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description The strong entity tag of this representation (RFC 9110 §8.8.3): send it back as `If-Match` to change the resource only if nobody changed it since, or as `If-None-Match` to read it again only if it changed. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['UserResponseDto'];
         };
+      };
+      /** @description Not modified: the representation still has the `ETag` you sent. */
+      304: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description The strong entity tag of this representation (RFC 9110 §8.8.3): send it back as `If-Match` to change the resource only if nobody changed it since, or as `If-None-Match` to read it again only if it changed. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description The request is not valid: see `errors` for each invalid input. */
       400: {
@@ -2401,7 +2473,10 @@ export interface operations {
   users_update: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The `ETag` of the representation you read (or `*`): the change is made only if it is still the current one, otherwise 412. Without it the change is made whatever changed meanwhile (the last write wins). */
+        'If-Match'?: string;
+      };
       path: {
         /** @description The id (a UUID). */
         id: string;
@@ -2426,6 +2501,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description The strong entity tag of this representation (RFC 9110 §8.8.3): send it back as `If-Match` to change the resource only if nobody changed it since, or as `If-None-Match` to read it again only if it changed. */
+          ETag?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2578,6 +2655,35 @@ export interface operations {
            *       "title": "Conflict",
            *       "status": 409,
            *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Someone changed the resource since you read it (`/problems/precondition-failed`): read it again (its new `ETag`), then decide. */
+      412: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Precondition Failed",
+           *       "status": 412,
+           *       "detail": "Precondition Failed",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }

@@ -24,6 +24,7 @@ describe('CORS (e2e)', () => {
     expect(response.headers.get('vary')).toMatch(/origin/i);
     expect(response.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
     expect(response.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/etag, link, idempotent-replayed/);
   });
 
   it('answers a listed origin’s preflight with the methods and headers the API takes', async () => {
@@ -32,7 +33,7 @@ describe('CORS (e2e)', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, PATCH, DELETE');
     expect(response.headers.get('access-control-allow-headers')).toBe(
-      'authorization, content-type, x-request-id',
+      'authorization, content-type, x-request-id, if-match, if-none-match, idempotency-key',
     );
     expect(response.headers.get('access-control-max-age')).toBe('600');
   });

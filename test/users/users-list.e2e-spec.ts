@@ -127,4 +127,23 @@ describe('GET /users (e2e)', () => {
       expectProblem(await t.http.get(`/users?${query}`, { token: admin }), 400);
     },
   );
+
+  it('links each page but the last to the next one, from APP_PUBLIC_URL whatever Host the request names', async () => {
+    const tag = `ln${randomUUID().slice(0, 6)}`;
+    for (let i = 0; i < 3; i++) await signUp(t.api, { email: `${tag}-${i}@example.com` });
+    const first = await t.http.get(`/users?limit=2&search=${tag}`, {
+      token: admin,
+      headers: { host: 'attacker.example', 'x-forwarded-host': 'attacker.example' },
+    });
+    const link = first.headers.get('link');
+    expect(link).toBe(
+      `<http://localhost:3000/api/v1/users?limit=2&search=${tag}&cursor=${first.body.nextCursor}>; rel="next"`,
+    );
+
+    const next = new URL(/^<(.+)>/.exec(link!)![1]);
+    const second = await t.http.get(`/users${next.search}`, { token: admin });
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.nextCursor).toBeNull();
+    expect(second.headers.get('link')).toBeNull();
+  });
 });

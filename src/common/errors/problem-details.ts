@@ -46,6 +46,8 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.FORBIDDEN, slug: 'account-suspended' };
     case 'NOT_FOUND':
       return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
+    case 'PRECONDITION_FAILED':
+      return { status: HttpStatus.PRECONDITION_FAILED, slug: 'precondition-failed' };
     case 'INVALID_CURSOR':
     case 'EMAIL_REJECTED':
     case 'SAME_EMAIL':

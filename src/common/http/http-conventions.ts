@@ -8,6 +8,7 @@ import type { HttpConfig } from '../../config/http.config.js';
 import { PROBLEM_CONTENT_TYPE, sendProblem } from '../errors/problem-details.filter.js';
 import { API_PREFIX, UNVERSIONED_ROUTES } from './api-prefix.js';
 import { unacceptableInput } from './body-shape.js';
+import { answerNotModified } from './conditional-requests.js';
 import { securityHeaders } from './security-headers.js';
 
 /** A client's request id is kept when it is short and plain; anything else is replaced. */
@@ -112,8 +113,23 @@ export function applyHttpConventions(app: NestFastifyApplication, http: HttpConf
   app.enableCors({
     origin: http.corsOrigins,
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
-    exposedHeaders: ['x-request-id', 'location', 'retry-after', 'www-authenticate'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'x-request-id',
+      'if-match',
+      'if-none-match',
+      'idempotency-key',
+    ],
+    exposedHeaders: [
+      'x-request-id',
+      'location',
+      'retry-after',
+      'www-authenticate',
+      'etag',
+      'link',
+      'idempotent-replayed',
+    ],
     maxAge: 600,
   });
   // JSON only (any charset); every other body type is a 415. `__proto__` and `constructor` keys are
@@ -131,6 +147,7 @@ export function applyHttpConventions(app: NestFastifyApplication, http: HttpConf
         done(problem ? new BadRequestException(`The body ${problem}.`) : null, value);
       }),
   );
+  answerNotModified(fastify);
   fastify.addHook('preValidation', async (request) => {
     const problem = unacceptableInput(request.query) ?? unacceptableInput(request.params);
     if (problem) throw new BadRequestException(`The address ${problem}.`);
