@@ -6,6 +6,7 @@ import { OneClock1795985254254 } from './1795985254254-OneClock.js';
 import { CanonicalEmail1795989164113 } from './1795989164113-CanonicalEmail.js';
 import { AccountLifecycle1795994157622 } from './1795994157622-AccountLifecycle.js';
 import { EmailChange1796002944911 } from './1796002944911-EmailChange.js';
+import { IdempotentRequests1796012819595 } from './1796012819595-IdempotentRequests.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -15,4 +16,5 @@ export const migrations = [
   CanonicalEmail1795989164113,
   AccountLifecycle1795994157622,
   EmailChange1796002944911,
+  IdempotentRequests1796012819595,
 ];

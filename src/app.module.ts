@@ -20,6 +20,7 @@ import { rateLimitConfig } from './config/rate-limit.config.js';
 import { redisConfig } from './config/redis.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsEndpointModule } from './metrics/metrics.module.js';
@@ -36,6 +37,7 @@ import { UsersModule } from './users/users.module.js';
     UsersModule,
     AuthModule,
     AccountEmailsModule,
+    IdempotencyModule,
     HealthModule,
     MetricsEndpointModule,
   ],

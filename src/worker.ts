@@ -14,13 +14,21 @@ import { jobsConfig } from './config/jobs.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { retentionConfig } from './config/retention.config.js';
 import { SessionsRetentionModule } from './auth/sessions-retention.js';
+import { IdempotentRequestsRetentionModule } from './idempotency/idempotency.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 
 /** The modules that define job queues and handle their jobs, without HTTP. */
 @Module({
-  imports: [LoggingModule, CommonModule, DatabaseModule, AccountEmailSenderModule, SessionsRetentionModule],
+  imports: [
+    LoggingModule,
+    CommonModule,
+    DatabaseModule,
+    AccountEmailSenderModule,
+    SessionsRetentionModule,
+    IdempotentRequestsRetentionModule,
+  ],
 })
 class WorkerModule {
   static readonly namespaces = [

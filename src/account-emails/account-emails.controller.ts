@@ -15,6 +15,7 @@ import { AccountEmailsService } from './account-emails.service.js';
 import { ForgotPasswordDto } from './dto/forgot-password.dto.js';
 import { ResetPasswordDto } from './dto/reset-password.dto.js';
 import { VerifyEmailDto } from './dto/verify-email.dto.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -36,6 +37,7 @@ export class AccountEmailsController {
   }
 
   @Post('verify-email/resend')
+  @Idempotent()
   @RateLimit('email')
   @HttpCode(202)
   @ApiBearerAuth('bearer')
@@ -52,6 +54,7 @@ export class AccountEmailsController {
   }
 
   @Post('forgot-password')
+  @Idempotent()
   @Public()
   @RateLimit('email')
   @HttpCode(202)

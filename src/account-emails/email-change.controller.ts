@@ -14,6 +14,7 @@ import { RateLimit } from '../rate-limit/rate-limit.js';
 import { AccountEmailsService } from './account-emails.service.js';
 import { ChangeEmailDto } from './dto/change-email.dto.js';
 import { ConfirmEmailChangeDto } from './dto/confirm-email-change.dto.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** Moving an account to another address: asked for with the password, confirmed from the new address. */
 @ApiTags('auth')
@@ -22,6 +23,7 @@ export class EmailChangeController {
   constructor(private readonly accountEmails: AccountEmailsService) {}
 
   @Post('change-email')
+  @Idempotent()
   @RateLimit('email')
   @HttpCode(202)
   @ApiBearerAuth('bearer')

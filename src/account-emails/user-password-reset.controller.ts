@@ -5,6 +5,7 @@ import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js'
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { AccountEmailsService } from './account-emails.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** An admin's way to send a user the reset mail, as an action on the user. */
 @ApiTags('auth')
@@ -13,6 +14,7 @@ export class UserPasswordResetController {
   constructor(private readonly accountEmails: AccountEmailsService) {}
 
   @Post(':id/password-reset')
+  @Idempotent()
   @Roles('admin')
   @HttpCode(202)
   @ApiBearerAuth('bearer')

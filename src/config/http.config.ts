@@ -1,7 +1,7 @@
 import { IsBoolean, IsInt, IsString, Matches, Max, Min, IsOptional } from 'class-validator';
 import { DEFAULT_PORT } from './app.config.js';
 import { defineConfig, type ConfigOf } from './config-namespace.js';
-import { ToBoolean, ToInteger } from './environment.js';
+import { DURATION, DURATION_MESSAGE, durationToSeconds, ToBoolean, ToInteger } from './environment.js';
 
 /** The HTTP server of the API: where it listens, what it accepts, whom it believes, how it stops. */
 export class HttpEnvironment {
@@ -27,6 +27,10 @@ export class HttpEnvironment {
   @Min(1_000)
   @Max(600_000)
   REQUEST_TIMEOUT_MS = 30_000;
+
+  /** How long an `Idempotency-Key` replays its first answer (and is refused for another request). */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  IDEMPOTENCY_KEY_TTL = '24h';
 
   /** Comma-separated origins allowed by CORS, e.g. `https://app.example.com`. Unset: none. */
   @IsOptional()
@@ -75,6 +79,7 @@ export const httpConfig = defineConfig('http', HttpEnvironment, (env) => ({
   host: env.HOST,
   bodyLimit: env.BODY_LIMIT,
   requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+  idempotencyKeyTtlSeconds: durationToSeconds(env.IDEMPOTENCY_KEY_TTL),
   corsOrigins: (env.CORS_ORIGINS ?? '')
     .split(',')
     .map((origin) => origin.trim())

@@ -26,6 +26,7 @@ import { UserResponseDto } from './dto/user-response.dto.js';
 import type { User } from './entities/user.entity.js';
 import { userETag } from './user-etag.js';
 import { UsersService } from './users.service.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** The user's representation, with its `ETag` (a GET with a matching `If-None-Match` gets a 304). */
 function withETag(reply: FastifyReply, user: User): UserResponseDto {
@@ -42,6 +43,7 @@ export class UsersController {
   ) {}
 
   @Post()
+  @Idempotent()
   @Public()
   @RateLimit('signup')
   @ApiOperation({

@@ -1087,7 +1087,10 @@ export interface operations {
   users_create: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A key of your choosing (a UUID, say) that makes a retry safe: the same key with the same body within 24 hours replays the first success (status, headers, body, plus `Idempotent-Replayed: true`) without doing the work again. An error is not remembered: it changed nothing, and a retry runs again. The same key with another body is a 422; while the first request runs, a 409. Keys are per caller: per account when signed in, per client address otherwise. */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1110,6 +1113,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1151,7 +1156,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state. */
+      /** @description Conflicts with the current state. Or: A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds. */
       409: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1164,6 +1169,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -1231,6 +1238,35 @@ export interface operations {
            *       "title": "Unsupported Media Type",
            *       "status": 415,
            *       "detail": "The body is not `application/json`.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key. */
+      422: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unprocessable Entity",
+           *       "status": 422,
+           *       "detail": "Unprocessable Entity",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -5529,7 +5565,10 @@ export interface operations {
   auth_resendVerification: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A key of your choosing (a UUID, say) that makes a retry safe: the same key with the same body within 24 hours replays the first success (status, headers, body, plus `Idempotent-Replayed: true`) without doing the work again. An error is not remembered: it changed nothing, and a retry runs again. The same key with another body is a 422; while the first request runs, a 409. Keys are per caller: per account when signed in, per client address otherwise. */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5548,6 +5587,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content?: never;
@@ -5611,6 +5652,66 @@ export interface operations {
            *       "title": "Unauthorized",
            *       "status": 401,
            *       "detail": "No valid access token: sign in again.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key. */
+      422: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unprocessable Entity",
+           *       "status": 422,
+           *       "detail": "Unprocessable Entity",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -5702,7 +5803,10 @@ export interface operations {
   auth_forgotPassword: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A key of your choosing (a UUID, say) that makes a retry safe: the same key with the same body within 24 hours replays the first success (status, headers, body, plus `Idempotent-Replayed: true`) without doing the work again. An error is not remembered: it changed nothing, and a retry runs again. The same key with another body is a 422; while the first request runs, a 409. Keys are per caller: per account when signed in, per client address otherwise. */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5725,6 +5829,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content?: never;
@@ -5759,6 +5865,37 @@ export interface operations {
            *           "detail": "email must be an email address"
            *         }
            *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
@@ -5815,6 +5952,35 @@ export interface operations {
            *       "title": "Unsupported Media Type",
            *       "status": 415,
            *       "detail": "The body is not `application/json`.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key. */
+      422: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unprocessable Entity",
+           *       "status": 422,
+           *       "detail": "Unprocessable Entity",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -6139,7 +6305,10 @@ export interface operations {
   auth_changeEmail: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A key of your choosing (a UUID, say) that makes a retry safe: the same key with the same body within 24 hours replays the first success (status, headers, body, plus `Idempotent-Replayed: true`) without doing the work again. An error is not remembered: it changed nothing, and a retry runs again. The same key with another body is a 422; while the first request runs, a 409. Keys are per caller: per account when signed in, per client address otherwise. */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -6162,6 +6331,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content?: never;
@@ -6232,6 +6403,37 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description The body is larger than the server accepts. */
       413: {
         headers: {
@@ -6283,6 +6485,35 @@ export interface operations {
            *       "title": "Unsupported Media Type",
            *       "status": 415,
            *       "detail": "The body is not `application/json`.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key. */
+      422: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unprocessable Entity",
+           *       "status": 422,
+           *       "detail": "Unprocessable Entity",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }
@@ -6636,7 +6867,10 @@ export interface operations {
   auth_sendPasswordReset: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A key of your choosing (a UUID, say) that makes a retry safe: the same key with the same body within 24 hours replays the first success (status, headers, body, plus `Idempotent-Replayed: true`) without doing the work again. An error is not remembered: it changed nothing, and a retry runs again. The same key with another body is a 422; while the first request runs, a 409. Keys are per caller: per account when signed in, per client address otherwise. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         /** @description The id (a UUID). */
         id: string;
@@ -6658,6 +6892,8 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content?: never;
@@ -6786,8 +7022,39 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The user is suspended (`/problems/user-suspended`). */
+      /** @description The user is suspended (`/problems/user-suspended`). Or: A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds. */
       409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Conflict",
+           *       "status": 409,
+           *       "detail": "Conflicts with the current state.",
+           *       "instance": "/api/v1/users",
+           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key. */
+      422: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
@@ -6805,9 +7072,9 @@ export interface operations {
           /**
            * @example {
            *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
+           *       "title": "Unprocessable Entity",
+           *       "status": 422,
+           *       "detail": "Unprocessable Entity",
            *       "instance": "/api/v1/users",
            *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
            *     }

@@ -132,7 +132,7 @@ describe('conditional requests on users (e2e)', () => {
       ),
     );
     const winners = answers.filter((a) => a.status === 200);
-    expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array(9).fill(412)]);
+    expect(answers.map((a) => a.status).toSorted()).toEqual([200, ...Array(9).fill(412)]);
     expect(await nameOf(user.id)).toBe(winners[0].body.name);
   });
 });

@@ -48,6 +48,10 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.NOT_FOUND, slug: 'not-found' };
     case 'PRECONDITION_FAILED':
       return { status: HttpStatus.PRECONDITION_FAILED, slug: 'precondition-failed' };
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return { status: HttpStatus.UNPROCESSABLE_ENTITY, slug: 'idempotency-key-reused' };
+    case 'IDEMPOTENCY_KEY_IN_USE':
+      return { status: HttpStatus.CONFLICT, slug: 'idempotency-key-in-use' };
     case 'INVALID_CURSOR':
     case 'EMAIL_REJECTED':
     case 'SAME_EMAIL':

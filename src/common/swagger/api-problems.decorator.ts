@@ -3,7 +3,7 @@ import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ProblemDetailsDto } from './problem-details.dto.js';
 
-const RETRY_AFTER = { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 };
+export const RETRY_AFTER = { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 };
 
 const WHEN: Record<number, string> = {
   400: 'The request is not valid: see `errors` for each invalid input.',

@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { AuthConfig } from '../../config/auth.config.js';
+import type { HttpConfig } from '../../config/http.config.js';
 import { durationInWords } from '../../config/environment.js';
 
 /**
@@ -13,17 +14,19 @@ export interface DocumentedSettings {
   verifyEmailTtl: string;
   passwordResetTtl: string;
   emailChangeTtl: string;
+  idempotencyKeyTtl: string;
 }
 
 export const setting = (name: keyof DocumentedSettings) => `{{${name}}}`;
 
-export function documentedSettings(auth: AuthConfig): DocumentedSettings {
+export function documentedSettings(auth: AuthConfig, http: HttpConfig): DocumentedSettings {
   return {
     passwordMinLength: auth.passwordMinLength,
     accessTokenTtl: durationInWords(auth.accessTokenTtlSeconds),
     verifyEmailTtl: durationInWords(auth.verifyEmailTtlSeconds),
     passwordResetTtl: durationInWords(auth.passwordResetTtlSeconds),
     emailChangeTtl: durationInWords(auth.emailChangeTtlSeconds),
+    idempotencyKeyTtl: durationInWords(http.idempotencyKeyTtlSeconds),
   };
 }
 

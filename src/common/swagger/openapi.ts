@@ -7,7 +7,7 @@ import { authConfig } from '../../config/auth.config.js';
 import { httpConfig } from '../../config/http.config.js';
 import { sendProblem } from '../errors/problem-details.filter.js';
 import type { Configuration } from '../../config/configuration.js';
-import { problemResponse } from './api-problems.decorator.js';
+import { problemResponse, RETRY_AFTER } from './api-problems.decorator.js';
 import { API_TAGS } from './api-tags.js';
 import { documentedSettings, setting, withSettings } from './documented-settings.js';
 
@@ -81,7 +81,10 @@ export function buildOpenApiDocument(app: INestApplication, configuration: Confi
       'x-internal': false,
     } as never,
   ];
-  return withSettings(withCommonResponses(document), documentedSettings(configuration.get(authConfig)));
+  return withSettings(
+    withCommonResponses(document),
+    documentedSettings(configuration.get(authConfig), configuration.get(httpConfig)),
+  );
 }
 
 /**
@@ -99,6 +102,7 @@ function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
       if (limited) operation.responses['429'] ??= problemResponse(429);
       if (limited) operation.responses['503'] ??= problemResponse(503);
       operation.responses['500'] ??= problemResponse(500);
+      if (takesIdempotencyKey(operation)) documentIdempotency(operation);
       for (const [status, response] of Object.entries(operation.responses) as [string, Response][]) {
         const limits = limited && /^[24]/.test(status) ? RATE_LIMIT_HEADERS : {};
         response.headers = { ...CORS_HEADER, ...(limited ? NO_STORE : {}), ...limits, ...response.headers };
@@ -106,6 +110,37 @@ function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return document;
+}
+
+const takesIdempotencyKey = (operation: Operation) =>
+  operation.parameters?.some((parameter) => 'name' in parameter && parameter.name === 'Idempotency-Key');
+
+const IN_USE =
+  'A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds.';
+
+/** The answers `@Idempotent()` adds: a replay's header, the 422 of a reused key, the 409 of a busy one. */
+function documentIdempotency(operation: Operation): void {
+  for (const [status, response] of Object.entries(operation.responses) as [string, Response][])
+    if (status.startsWith('2'))
+      response.headers = {
+        ...response.headers,
+        'Idempotent-Replayed': {
+          description:
+            '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`.',
+          schema: { type: 'string', enum: ['true'] },
+        },
+      };
+  operation.responses['422'] = problemResponse(
+    422,
+    'This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key.',
+  );
+  const conflict = operation.responses['409'] as Response | undefined;
+  const busy = problemResponse(409, IN_USE);
+  operation.responses['409'] = {
+    ...busy,
+    description: conflict ? `${conflict.description} Or: ${IN_USE}` : IN_USE,
+    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: RETRY_AFTER } },
+  };
 }
 
 /** What Swagger UI's page loads from /docs/; everything else swagger-ui-dist holds is a 404. */

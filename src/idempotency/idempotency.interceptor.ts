@@ -1,0 +1,28 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { of, type Observable } from 'rxjs';
+import { IDEMPOTENT } from './idempotent.decorator.js';
+import { IdempotentRequests } from './idempotent-requests.js';
+
+/**
+ * On the routes marked `@Idempotent()`: a request with a new key goes on (and its answer is stored
+ * when it is sent); a repeated one gets the stored answer; the rest is refused by `begin`.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly requests: IdempotentRequests,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) return next.handle();
+    const http = context.switchToHttp();
+    const replay = await this.requests.begin(
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+    );
+    return replay ? of(replay.body || undefined) : next.handle();
+  }
+}
