@@ -6,7 +6,11 @@ const tsJest = [
 ];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The tests use the client package from its source, as it is in this checkout.
+    '^@gatehouse/client$': '<rootDir>/clients/typescript/src/index.ts',
+  },
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };

@@ -1,19 +1,19 @@
-import createClient, { type Client } from 'openapi-fetch';
-import type { components, paths } from '../client/schema.js';
+import { createGatehouseClient, type GatehouseClient, type Schemas } from '@gatehouse/client';
 import { validatingFetch } from './http-client.js';
 
 /**
- * The typed client generated from openapi.json (`npm run openapi`): a request or a field the document
- * does not have fails the type check, and every response is checked against the document.
+ * The project's client package (`@gatehouse/client`, from its source in clients/typescript): a
+ * request or a field the document does not have fails the type check, and every response is
+ * checked against the document.
  */
-export type ApiClient = Client<paths>;
-export type Schemas = components['schemas'];
+export type ApiClient = GatehouseClient;
+export type { Schemas };
 
 export function apiClient(baseUrl: string, token?: string): ApiClient {
-  return createClient<paths>({
+  return createGatehouseClient({
     baseUrl,
     fetch: (request: Request) => validatingFetch(request),
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    tokens: token ? { accessToken: token } : null,
   });
 }
 

@@ -1,0 +1,125 @@
+import { createGatehouseClient, GatehouseProblem, orThrow, type Tokens } from '@gatehouse/client';
+import { randomUUID } from 'node:crypto';
+import { validatingFetch } from '../support/http-client.js';
+import { aUser, signUp } from '../support/factories.js';
+import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+
+/** `@gatehouse/client` (from its source) against the started app. */
+describe('@gatehouse/client (e2e)', () => {
+  let t: TestApp;
+  let baseUrl: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    baseUrl = await t.app.getUrl();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** A client whose calls are counted by path, and whose token changes are recorded. */
+  function aClient(tokens?: Tokens) {
+    const calls: string[] = [];
+    const changes: (Tokens | null)[] = [];
+    const client = createGatehouseClient({
+      baseUrl,
+      tokens,
+      onTokens: (next) => changes.push(next),
+      fetch: (request) => {
+        calls.push(`${request.method} ${new URL(request.url).pathname}`);
+        return validatingFetch(request);
+      },
+    });
+    return { client, calls, changes };
+  }
+
+  it('signs in, keeps the pair, and sends the access token on every call', async () => {
+    const user = await signUp(t.api);
+    const { client, changes } = aClient();
+    const pair = await client.signIn({ email: user.email, password: user.password });
+    expect(changes).toEqual([pair]);
+    expect(client.tokens).toEqual(pair);
+    const me = await orThrow(client.GET('/api/v1/users/me'));
+    expect(me.id).toBe(user.id);
+  });
+
+  it('refreshes once for ten calls that all got a 401, and repeats each of them', async () => {
+    const user = await signUp(t.api);
+    const { client: signingIn } = aClient();
+    const { refreshToken } = await signingIn.signIn({ email: user.email, password: user.password });
+    // An access token the server refuses (as an expired one is), and a refresh token that works.
+    const { client, calls, changes } = aClient({ accessToken: 'expired.access.token', refreshToken });
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => client.GET('/api/v1/users/me')));
+    expect(answers.map((a) => [a.response.status, a.data?.id])).toEqual(
+      Array.from({ length: 10 }, () => [200, user.id]),
+    );
+    expect(calls.filter((c) => c === 'POST /api/v1/auth/refresh')).toHaveLength(1);
+    expect(calls.filter((c) => c === 'GET /api/v1/users/me')).toHaveLength(20);
+    expect(changes).toHaveLength(1);
+    expect(client.tokens?.refreshToken).not.toBe(refreshToken);
+
+    // The new pair works, and the spent refresh token was not presented twice.
+    expect((await client.GET('/api/v1/users/me')).response.status).toBe(200);
+    expect(calls.filter((c) => c === 'POST /api/v1/auth/refresh')).toHaveLength(1);
+  });
+
+  it('gives up when the session has ended: the 401 comes back and the tokens are forgotten', async () => {
+    const user = await signUp(t.api);
+    const { client: other } = aClient();
+    const pair = await other.signIn({ email: user.email, password: user.password });
+    await orThrow(other.POST('/api/v1/auth/logout-all'));
+
+    const { client, changes } = aClient({ accessToken: pair.accessToken, refreshToken: pair.refreshToken });
+    const { response, error } = await client.GET('/api/v1/users/me');
+    expect(response.status).toBe(401);
+    expect(error?.type).toBe('/problems/unauthenticated');
+    expect(changes).toEqual([null]);
+    expect(client.tokens).toBeNull();
+  });
+
+  /** The problem a call threw; a call that succeeded fails the test. */
+  const problemOf = (call: Promise<unknown>) =>
+    call.then(
+      () => {
+        throw new Error('the call succeeded');
+      },
+      (error: unknown) => error as GatehouseProblem,
+    );
+
+  it('throws problem details as a GatehouseProblem, typed, with the request id and the invalid inputs', async () => {
+    const taken = await signUp(t.api);
+    const { client, calls } = aClient();
+    const conflict = await problemOf(
+      orThrow(client.POST('/api/v1/users', { body: aUser({ email: taken.email }) })),
+    );
+    expect(conflict).toBeInstanceOf(GatehouseProblem);
+    expect(conflict).toMatchObject({
+      status: 409,
+      type: '/problems/email-taken',
+      requestId: expect.any(String),
+    });
+
+    const invalid = await problemOf(
+      orThrow(client.POST('/api/v1/users', { body: aUser({ email: 'not-an-address' }) })),
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.errors).toEqual([{ pointer: '#/email', detail: expect.any(String) }]);
+
+    const wrong = await problemOf(client.signIn({ email: taken.email, password: 'not the password at all' }));
+    expect(wrong).toMatchObject({ status: 401, type: '/problems/invalid-credentials' });
+    expect(calls).not.toContain('POST /api/v1/auth/refresh');
+  });
+
+  it('walks every page of the user list with an async iterator', async () => {
+    const tag = `cl${randomUUID().slice(0, 6)}`;
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push((await signUp(t.api, { email: `${tag}-${i}@example.com` })).id);
+    const admin = await aSignedInAdmin(t);
+    const { client, calls } = aClient(admin.tokens);
+
+    const seen: string[] = [];
+    for await (const user of client.users.list({ search: tag, limit: 2 })) seen.push(user.id);
+    expect(seen).toEqual(made.toReversed());
+    expect(calls.filter((c) => c === 'GET /api/v1/users')).toHaveLength(3);
+  });
+});

@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { aUser } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const run = promisify(execFile);
+const PACKAGE = resolve('clients/typescript');
+const TSC = resolve('node_modules/typescript/bin/tsc');
+
+/** What a consumer writes: typed calls, sign-in, a problem as an error; and a call the types refuse. */
+const CONSUMER = `
+import { createGatehouseClient, GatehouseProblem, orThrow } from '@gatehouse/client';
+
+declare const process: { argv: string[] };
+const [baseUrl, email, password] = process.argv.slice(2);
+
+const client = createGatehouseClient({ baseUrl });
+await orThrow(client.POST('/api/v1/users', { body: { email, password, name: 'Consumer' } }));
+await client.signIn({ email, password });
+const me = await orThrow(client.GET('/api/v1/users/me'));
+let problem = '';
+try {
+  await orThrow(client.POST('/api/v1/users', { body: { email, password, name: 'Again' } }));
+} catch (error) {
+  if (error instanceof GatehouseProblem) problem = \`\${error.status} \${error.type}\`;
+}
+console.log(JSON.stringify({ email: me.email, role: me.role, problem }));
+
+export function neverCalled() {
+  // @ts-expect-error: not an operation of the API
+  void client.GET('/api/v1/no-such-path');
+  // @ts-expect-error: a name is a string
+  void client.POST('/api/v1/users', { body: { email, password, name: 42 } });
+}
+`;
+
+/** `npm pack` of clients/typescript, installed into a scratch project as a consumer would. */
+describe('@gatehouse/client as a package (e2e)', () => {
+  let t: TestApp;
+  let scratch: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    scratch = await mkdtemp(join(tmpdir(), 'gatehouse-client-'));
+  });
+  afterAll(async () => {
+    await t.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('packs a tarball that installs, type-checks a consumer against its types, and calls the started app', async () => {
+    const packed = await run('npm', ['pack', '--json', '--silent', '--pack-destination', scratch], {
+      cwd: PACKAGE,
+      timeout: 120_000,
+    });
+    const [{ filename, files }] = JSON.parse(packed.stdout) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    expect(files.map((f) => f.path).toSorted()).toEqual([
+      'README.md',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'dist/schema.d.ts',
+      'dist/schema.js',
+      'package.json',
+    ]);
+
+    await writeFile(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    );
+    await run('npm', ['install', join(scratch, filename), '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: scratch,
+      timeout: 120_000,
+    });
+    const installed = JSON.parse(
+      await readFile(join(scratch, 'node_modules/@gatehouse/client/package.json'), 'utf8'),
+    );
+    expect(installed.name).toBe('@gatehouse/client');
+
+    await writeFile(join(scratch, 'consumer.ts'), CONSUMER);
+    await writeFile(
+      join(scratch, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          lib: ['es2022', 'dom'],
+          types: [],
+          strict: true,
+          outDir: 'out',
+        },
+        include: ['consumer.ts'],
+      }),
+    );
+    const compiled = await run(process.execPath, [TSC, '-p', scratch], { timeout: 120_000 }).catch(
+      (error: { stdout: string }) => error,
+    );
+    expect(compiled.stdout).toBe('');
+
+    const user = aUser();
+    const { stdout } = await run(
+      process.execPath,
+      [join(scratch, 'out/consumer.js'), await t.app.getUrl(), user.email, user.password],
+      { timeout: 30_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      email: user.email,
+      role: 'user',
+      problem: '409 /problems/email-taken',
+    });
+  }, 240_000);
+});
