@@ -51,7 +51,11 @@ export class EmailChangeController {
   @ApiProblems(
     400,
     SUSPENDED,
-    { status: 409, description: 'Another account has this address now (`/problems/email-taken`).' },
+    {
+      status: 409,
+      type: 'email-taken',
+      description: 'Another account has this address now (`/problems/email-taken`).',
+    },
     413,
     415,
   )

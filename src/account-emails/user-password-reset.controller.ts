@@ -29,7 +29,11 @@ export class UserPasswordResetController {
     401,
     403,
     404,
-    { status: 409, description: 'The user is suspended (`/problems/user-suspended`).' },
+    {
+      status: 409,
+      type: 'user-suspended',
+      description: 'The user is suspended (`/problems/user-suspended`).',
+    },
     429,
   )
   @ApiUuidParam()

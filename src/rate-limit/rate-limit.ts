@@ -1,7 +1,16 @@
-import { Inject, Injectable, Module, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  Inject,
+  Injectable,
+  Module,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { setting } from '../common/swagger/documented-settings.js';
 import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
 import { RedisConnection, RedisModule } from '../redis/redis.module.js';
 
@@ -9,8 +18,19 @@ import { RedisConnection, RedisModule } from '../redis/redis.module.js';
 export type RateLimitKind = 'login' | 'signup' | 'email';
 const RATE_LIMIT_KIND = 'rate-limit:kind';
 
+/** What a route's 429 says, with the configured budget (the document each deployment serves has its own). */
+const TOO_MANY: Record<RateLimitKind, string> = {
+  login: `Too many sign-ins: over RATE_LIMIT_LOGIN_PER_MINUTE (${setting('loginPerMinute')} a minute per client address), or the address is locked after AUTH_LOCKOUT_THRESHOLD (${setting('lockoutThreshold')}) wrong passwords (\`/problems/too-many-requests\`). Retry after the \`Retry-After\` seconds.`,
+  signup: `Too many sign-ups: over RATE_LIMIT_SIGNUP_PER_HOUR (${setting('signupPerHour')} an hour per client address). Retry after the \`Retry-After\` seconds.`,
+  email: `Too many emails asked for: over RATE_LIMIT_EMAIL_PER_HOUR (${setting('emailPerHour')} an hour per client address) or RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR (${setting('emailPerAccountPerHour')} an hour per account or address). Retry after the \`Retry-After\` seconds.`,
+};
+
 /** Gives a route its own, tighter budget per client address instead of the general one. */
-export const RateLimit = (kind: RateLimitKind) => SetMetadata(RATE_LIMIT_KIND, kind);
+export const RateLimit = (kind: RateLimitKind) =>
+  applyDecorators(
+    SetMetadata(RATE_LIMIT_KIND, kind),
+    ApiProblems({ status: 429, description: TOO_MANY[kind] }),
+  );
 
 function budgets(limits: RateLimitConfig): Record<RateLimitKind | 'general', { limit: number; ttl: number }> {
   return {

@@ -3,7 +3,6 @@ import {
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
@@ -15,7 +14,8 @@ import { IfMatch, type EntityTagCondition } from '../common/http/conditional-req
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
 import { PageLinks } from '../common/pagination/page-links.js';
 import { ApiIfMatch, ApiIfNoneMatch, ApiOkWithETag } from '../common/swagger/api-conditional.decorator.js';
-import { ApiProblems, LAST_ADMIN } from '../common/swagger/api-problems.decorator.js';
+import { ApiPageResponse } from '../common/swagger/api-page.decorator.js';
+import { ApiProblems, EMAIL_TAKEN, LAST_ADMIN } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { ListUsersQuery } from './dto/list-users.query.js';
@@ -52,7 +52,7 @@ export class UsersController {
     description: 'Creates an account with the role `user`.',
   })
   @ApiCreatedResponse({ type: UserResponseDto, description: 'Created; `Location` is the new user.' })
-  @ApiProblems(400, 409, 413, 415)
+  @ApiProblems(400, EMAIL_TAKEN, 413, 415)
   async create(
     @Body() body: CreateUserDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -70,20 +70,7 @@ export class UsersController {
     summary: 'List users (admin)',
     description: 'Newest first, a page at a time: pass `nextCursor` back as `cursor` until it is null.',
   })
-  @ApiOkResponse({
-    type: UserPageDto,
-    headers: {
-      Link: {
-        description:
-          'On every page but the last: `<…>; rel="next"` (RFC 8288), the absolute address of the next page (from APP_PUBLIC_URL).',
-        schema: {
-          type: 'string',
-          maxLength: 2000,
-          example: '<https://api.example.com/api/v1/users?limit=20&cursor=MjAyNi0xMS0y>; rel="next"',
-        },
-      },
-    },
-  })
+  @ApiPageResponse(UserPageDto)
   @ApiProblems(400, 401, 403)
   async list(
     @Query() query: ListUsersQuery,

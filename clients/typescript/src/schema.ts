@@ -924,22 +924,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -961,16 +945,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -990,20 +964,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1021,16 +985,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1044,16 +998,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1069,16 +1013,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1137,26 +1071,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Conflicts with the current state. Or: A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds. */
+      /** @description An account has this email address already, however it is spelled (`/problems/email-taken`). Or: A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds. */
       409: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1174,20 +1092,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1203,16 +1111,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1232,16 +1130,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1261,20 +1149,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unprocessable Entity",
-           *       "status": 422,
-           *       "detail": "Unprocessable Entity",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many sign-ups: over RATE_LIMIT_SIGNUP_PER_HOUR (20 an hour per client address). Retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1292,16 +1170,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1315,16 +1183,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1340,16 +1198,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1416,22 +1264,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1453,20 +1285,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1484,16 +1306,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1507,16 +1319,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1532,16 +1334,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1589,22 +1381,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1626,16 +1402,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1655,20 +1421,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1686,16 +1442,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1709,16 +1455,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1734,16 +1470,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1801,22 +1527,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1838,16 +1548,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1867,20 +1567,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Precondition Failed",
-           *       "status": 412,
-           *       "detail": "Precondition Failed",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1896,16 +1586,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1925,20 +1605,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -1956,16 +1626,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -1979,16 +1639,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2004,16 +1654,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2083,22 +1723,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2120,16 +1744,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2149,20 +1763,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -2180,16 +1784,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2203,16 +1797,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2228,16 +1812,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2288,22 +1862,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2325,16 +1883,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2354,16 +1902,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2383,16 +1921,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2412,20 +1940,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -2443,16 +1961,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2466,16 +1974,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2491,16 +1989,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2561,22 +2049,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2598,16 +2070,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2627,16 +2089,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2656,16 +2108,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2685,16 +2127,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2714,20 +2146,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Precondition Failed",
-           *       "status": 412,
-           *       "detail": "Precondition Failed",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -2743,16 +2165,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2772,20 +2184,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -2803,16 +2205,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2826,16 +2218,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2851,16 +2233,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2913,22 +2285,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2950,16 +2306,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -2979,20 +2325,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3008,16 +2344,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3037,20 +2363,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many sign-ins: over RATE_LIMIT_LOGIN_PER_MINUTE (10 a minute per client address), or the address is locked after AUTH_LOCKOUT_THRESHOLD (5) wrong passwords (`/problems/too-many-requests`). Retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3068,16 +2384,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3091,16 +2397,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3116,16 +2412,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3178,22 +2464,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3215,20 +2485,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3244,16 +2504,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3273,20 +2523,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3304,16 +2544,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3327,16 +2557,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3352,16 +2572,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3409,22 +2619,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3446,20 +2640,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3477,16 +2661,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3500,16 +2674,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3525,16 +2689,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3582,22 +2736,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3619,20 +2757,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3650,16 +2778,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3673,16 +2791,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3698,16 +2806,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3759,22 +2857,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3796,20 +2878,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3825,16 +2897,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3854,20 +2916,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3885,16 +2937,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3908,16 +2950,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3933,16 +2965,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -3991,22 +3013,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4028,20 +3034,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4059,16 +3055,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4082,16 +3068,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4107,16 +3083,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4167,22 +3133,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4204,16 +3154,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4233,20 +3173,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4264,16 +3194,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4287,16 +3207,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4312,16 +3222,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4372,22 +3272,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4409,16 +3293,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4438,16 +3312,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4467,20 +3331,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4498,16 +3352,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4521,16 +3365,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4546,16 +3380,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4606,22 +3430,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4643,16 +3451,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4672,16 +3470,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4701,20 +3489,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4732,16 +3510,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4755,16 +3523,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4780,16 +3538,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4846,22 +3594,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4883,16 +3615,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4912,16 +3634,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4941,16 +3653,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -4970,20 +3672,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4999,16 +3691,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5028,20 +3710,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5059,16 +3731,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5082,16 +3744,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5107,16 +3759,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5169,22 +3811,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5206,16 +3832,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5235,16 +3851,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5264,20 +3870,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5295,16 +3891,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5318,16 +3904,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5343,16 +3919,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5404,26 +3970,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5439,16 +3989,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5468,20 +4008,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5499,16 +4029,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5522,16 +4042,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5547,16 +4057,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5609,22 +4109,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5646,16 +4130,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5677,16 +4151,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5706,20 +4170,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unprocessable Entity",
-           *       "status": 422,
-           *       "detail": "Unprocessable Entity",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many emails asked for: over RATE_LIMIT_EMAIL_PER_HOUR (20 an hour per client address) or RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR (5 an hour per account or address). Retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5737,16 +4191,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5760,16 +4204,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5785,16 +4219,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5851,22 +4275,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5888,20 +4296,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5917,16 +4315,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5946,16 +4334,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -5975,20 +4353,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unprocessable Entity",
-           *       "status": 422,
-           *       "detail": "Unprocessable Entity",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many emails asked for: over RATE_LIMIT_EMAIL_PER_HOUR (20 an hour per client address) or RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR (5 an hour per account or address). Retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6006,16 +4374,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6029,16 +4387,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6054,16 +4402,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6115,22 +4453,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6150,20 +4472,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6179,16 +4491,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6208,20 +4510,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6239,16 +4531,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6262,16 +4544,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6287,16 +4559,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6353,22 +4615,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6390,16 +4636,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6421,20 +4657,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6450,16 +4676,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6479,16 +4695,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6508,20 +4714,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unprocessable Entity",
-           *       "status": 422,
-           *       "detail": "Unprocessable Entity",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many emails asked for: over RATE_LIMIT_EMAIL_PER_HOUR (20 an hour per client address) or RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR (5 an hour per account or address). Retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6539,16 +4735,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6562,16 +4748,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6587,16 +4763,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6648,22 +4814,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6683,16 +4833,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6712,20 +4852,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The body is larger than the server accepts. */
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
       413: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6741,16 +4871,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Payload Too Large",
-           *       "status": 413,
-           *       "detail": "The body is larger than the server accepts.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6770,20 +4890,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unsupported Media Type",
-           *       "status": 415,
-           *       "detail": "The body is not `application/json`.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6801,16 +4911,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6824,16 +4924,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6849,16 +4939,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6914,22 +4994,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6951,16 +5015,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -6980,16 +5034,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Your role may not use this operation.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7009,16 +5053,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7040,16 +5074,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Conflict",
-           *       "status": 409,
-           *       "detail": "Conflicts with the current state.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7069,20 +5093,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unprocessable Entity",
-           *       "status": 422,
-           *       "detail": "Unprocessable Entity",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Too many requests: retry after the `Retry-After` seconds. */
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -7100,16 +5114,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Too Many Requests",
-           *       "status": 429,
-           *       "detail": "Too many requests: retry after the `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7123,16 +5127,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7148,16 +5142,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7190,22 +5174,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7217,16 +5185,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7259,22 +5217,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7286,16 +5228,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7309,16 +5241,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Service Unavailable",
-           *       "status": 503,
-           *       "detail": "Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7352,22 +5274,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "/problems/validation-failed",
-           *       "title": "Validation failed",
-           *       "status": 400,
-           *       "detail": "The request is not valid: see `errors` for each invalid input.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a",
-           *       "errors": [
-           *         {
-           *           "pointer": "#/email",
-           *           "detail": "email must be an email address"
-           *         }
-           *       ]
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7381,16 +5287,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Unauthorized",
-           *       "status": 401,
-           *       "detail": "No valid access token: sign in again.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7402,16 +5298,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Not Found",
-           *       "status": 404,
-           *       "detail": "No such resource, or not one you may see.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
@@ -7423,16 +5309,6 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "about:blank",
-           *       "title": "Internal Server Error",
-           *       "status": 500,
-           *       "detail": "Something failed on the server; quote the `requestId` when reporting it.",
-           *       "instance": "/api/v1/users",
-           *       "requestId": "2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a"
-           *     }
-           */
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };

@@ -35,6 +35,8 @@ export class SessionResponseDto {
     type: String,
     nullable: true,
     maxLength: 64,
+    // IPv4 or IPv6, an IPv6 zone included (`fe80::1%eth0`).
+    pattern: '^[0-9A-Za-z:.%_-]+$',
     description:
       'The client address of the last sign-in or refresh, as `TRUST_PROXY` decides it (behind a proxy, its forwarded address).',
     example: '203.0.113.7',

@@ -2,7 +2,20 @@ import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import { ApiProblems } from './api-problems.decorator.js';
 
-const TAG = { type: 'string', maxLength: 200, example: '"3q2-7wF4aHkXWk1l0sYgNw"' };
+/** An entity tag (RFC 9110 §8.8.3), as the API sends it. */
+const TAG = {
+  type: 'string',
+  maxLength: 200,
+  pattern: '^(W/)?"[^"]*"$',
+  example: '"3q2-7wF4aHkXWk1l0sYgNw"',
+};
+/** What a client may send in `If-Match` and `If-None-Match`: `*` or a list of entity tags. */
+const TAGS = {
+  type: 'string',
+  maxLength: 2000,
+  pattern: '^(\\*|(W/)?"[^"]*"(\\s*,\\s*(W/)?"[^"]*")*)$',
+  example: '"3q2-7wF4aHkXWk1l0sYgNw"',
+};
 
 const ETAG = {
   ETag: {
@@ -23,7 +36,7 @@ export const ApiIfNoneMatch = () =>
       name: 'If-None-Match',
       required: false,
       description: 'The `ETag` you hold: when it still matches, the answer is a 304 without a body.',
-      schema: TAG,
+      schema: TAGS,
     }),
     ApiResponse({
       status: 304,
@@ -40,7 +53,7 @@ export const ApiIfMatch = () =>
       required: false,
       description:
         'The `ETag` of the representation you read (or `*`): the change is made only if it is still the current one, otherwise 412. Without it the change is made whatever changed meanwhile (the last write wins).',
-      schema: TAG,
+      schema: TAGS,
     }),
     ApiProblems({
       status: 412,

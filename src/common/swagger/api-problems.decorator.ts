@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
+import { setting } from './documented-settings.js';
 import { ProblemDetailsDto } from './problem-details.dto.js';
 
 export const RETRY_AFTER = { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 };
@@ -11,9 +12,9 @@ const WHEN: Record<number, string> = {
   403: 'Your role may not use this operation.',
   404: 'No such resource, or not one you may see.',
   409: 'Conflicts with the current state.',
-  413: 'The body is larger than the server accepts.',
+  413: `The body is larger than BODY_LIMIT (${setting('bodyLimit')} bytes).`,
   415: 'The body is not `application/json`.',
-  429: 'Too many requests: retry after the `Retry-After` seconds.',
+  429: `Too many requests: over RATE_LIMIT_PER_MINUTE (${setting('rateLimitPerMinute')} a minute per client address); retry after the \`Retry-After\` seconds.`,
   500: 'Something failed on the server; quote the `requestId` when reporting it.',
   503: 'Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds.',
 };
@@ -23,7 +24,12 @@ const HEADERS: Record<number, Record<string, object>> = {
     'WWW-Authenticate': {
       description:
         'The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750).',
-      schema: { type: 'string', maxLength: 100, example: 'Bearer error="invalid_token"' },
+      schema: {
+        type: 'string',
+        maxLength: 100,
+        pattern: '^Bearer( error="invalid_token")?$',
+        example: 'Bearer error="invalid_token"',
+      },
     },
   },
   429: { 'Retry-After': { description: 'Seconds to wait.', schema: RETRY_AFTER } },
@@ -34,27 +40,53 @@ const HEADERS: Record<number, Record<string, object>> = {
 export interface ProblemMeaning {
   status: number;
   description: string;
+  /** The slug of its problem type (`/problems/<type>`), when the operation's problem has one. */
+  type?: string;
 }
 
-/** The response object of a problem status, as `application/problem+json` with an example. */
-export function problemResponse(status: number, description?: string) {
+/** The problem type a status has when the operation says nothing more specific. */
+const TYPES: Record<number, string> = {
+  400: 'validation-failed',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not-found',
+  412: 'precondition-failed',
+  503: 'service-unavailable',
+};
+const kebab = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+const titleOf = (slug: string) => slug[0].toUpperCase() + slug.slice(1).replaceAll('-', ' ');
+
+/** A named example of a problem: what a client receives, with the meaning as its summary. */
+export function problemExample(status: number, summary: string, type?: string) {
+  const name = type ?? kebab(STATUS_CODES[status] ?? 'error');
   return {
-    description: description ?? WHEN[status] ?? STATUS_CODES[status] ?? 'Error',
+    [name]: {
+      summary,
+      value: {
+        type: type ? `/problems/${type}` : 'about:blank',
+        title: type ? titleOf(type) : STATUS_CODES[status],
+        status,
+        detail: summary.replace(/ \(`\/problems\/[a-z-]+`\)/, '').replaceAll('`', ''),
+        instance: '/api/v1/users',
+        requestId: '2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a',
+        ...(status === 400
+          ? { errors: [{ pointer: '#/email', detail: 'email must be an email address' }] }
+          : {}),
+      },
+    },
+  };
+}
+
+/** The response object of a problem status, as `application/problem+json` with a named example. */
+export function problemResponse(status: number, meaning: Partial<ProblemMeaning> = {}) {
+  const description = meaning.description ?? WHEN[status] ?? STATUS_CODES[status] ?? 'Error';
+  return {
+    description,
     ...(HEADERS[status] ? { headers: HEADERS[status] } : {}),
     content: {
       'application/problem+json': {
         schema: { $ref: getSchemaPath(ProblemDetailsDto) },
-        example: {
-          type: status === 400 ? '/problems/validation-failed' : 'about:blank',
-          title: status === 400 ? 'Validation failed' : STATUS_CODES[status],
-          status,
-          detail: WHEN[status] ?? STATUS_CODES[status],
-          instance: '/api/v1/users',
-          requestId: '2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a',
-          ...(status === 400
-            ? { errors: [{ pointer: '#/email', detail: 'email must be an email address' }] }
-            : {}),
-        },
+        examples: problemExample(status, description, meaning.type ?? TYPES[status]),
       },
     },
   };
@@ -67,7 +99,7 @@ export function ApiProblems(...statuses: (number | ProblemMeaning)[]) {
     ...statuses.map((s) =>
       typeof s === 'number'
         ? ApiResponse({ status: s, ...problemResponse(s) })
-        : ApiResponse({ status: s.status, ...problemResponse(s.status, s.description) }),
+        : ApiResponse({ status: s.status, ...problemResponse(s.status, s) }),
     ),
   );
 }
@@ -75,6 +107,7 @@ export function ApiProblems(...statuses: (number | ProblemMeaning)[]) {
 /** The 403 of a sign-in path that an admin's suspension closes. */
 export const SUSPENDED: ProblemMeaning = {
   status: 403,
+  type: 'account-suspended',
   description:
     'The account is suspended (`/problems/account-suspended`): told only to someone who proved the password or holds a live link.',
 };
@@ -82,5 +115,13 @@ export const SUSPENDED: ProblemMeaning = {
 /** The 409 of a change that would leave no active admin. */
 export const LAST_ADMIN: ProblemMeaning = {
   status: 409,
+  type: 'last-admin',
   description: 'This is the only active admin (`/problems/last-admin`): make another admin first.',
+};
+
+/** The 409 of a new account whose address another account has. */
+export const EMAIL_TAKEN: ProblemMeaning = {
+  status: 409,
+  type: 'email-taken',
+  description: 'An account has this email address already, however it is spelled (`/problems/email-taken`).',
 };

@@ -1,6 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { AuthConfig } from '../../config/auth.config.js';
 import type { HttpConfig } from '../../config/http.config.js';
+import type { RateLimitConfig } from '../../config/rate-limit.config.js';
 import { durationInWords } from '../../config/environment.js';
 
 /**
@@ -15,11 +16,22 @@ export interface DocumentedSettings {
   passwordResetTtl: string;
   emailChangeTtl: string;
   idempotencyKeyTtl: string;
+  bodyLimit: number;
+  rateLimitPerMinute: number;
+  loginPerMinute: number;
+  signupPerHour: number;
+  emailPerHour: number;
+  emailPerAccountPerHour: number;
+  lockoutThreshold: number;
 }
 
 export const setting = (name: keyof DocumentedSettings) => `{{${name}}}`;
 
-export function documentedSettings(auth: AuthConfig, http: HttpConfig): DocumentedSettings {
+export function documentedSettings(
+  auth: AuthConfig,
+  http: HttpConfig,
+  limits: RateLimitConfig,
+): DocumentedSettings {
   return {
     passwordMinLength: auth.passwordMinLength,
     accessTokenTtl: durationInWords(auth.accessTokenTtlSeconds),
@@ -27,6 +39,13 @@ export function documentedSettings(auth: AuthConfig, http: HttpConfig): Document
     passwordResetTtl: durationInWords(auth.passwordResetTtlSeconds),
     emailChangeTtl: durationInWords(auth.emailChangeTtlSeconds),
     idempotencyKeyTtl: durationInWords(http.idempotencyKeyTtlSeconds),
+    bodyLimit: http.bodyLimit,
+    rateLimitPerMinute: limits.perMinute,
+    loginPerMinute: limits.loginPerMinute,
+    signupPerHour: limits.signupPerHour,
+    emailPerHour: limits.emailPerHour,
+    emailPerAccountPerHour: limits.emailPerAccountPerHour,
+    lockoutThreshold: auth.lockoutThreshold,
   };
 }
 

@@ -3,12 +3,15 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { NotFoundException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig } from '../../config/app.config.js';
+import { packageInfo } from '../package-info.js';
 import { authConfig } from '../../config/auth.config.js';
 import { httpConfig } from '../../config/http.config.js';
+import { rateLimitConfig } from '../../config/rate-limit.config.js';
 import { sendProblem } from '../errors/problem-details.filter.js';
 import type { Configuration } from '../../config/configuration.js';
 import { problemResponse, RETRY_AFTER } from './api-problems.decorator.js';
 import { API_TAGS } from './api-tags.js';
+import { withExamples } from './openapi-examples.js';
 import { documentedSettings, setting, withSettings } from './documented-settings.js';
 
 const DESCRIPTION = `User accounts and authentication.
@@ -46,10 +49,11 @@ const CORS_HEADER = {
 
 /** The document of this deployment: its configured limits and lifetimes in the descriptions. */
 export function buildOpenApiDocument(app: INestApplication, configuration: Configuration): OpenAPIObject {
+  const about = packageInfo();
   const builder = new DocumentBuilder()
     .setTitle('Gatehouse API')
     .setDescription(DESCRIPTION)
-    .setVersion('1.0');
+    .setVersion(about.version);
   for (const tag of API_TAGS) builder.addTag(tag.name, tag.description);
   const config = builder
     .addBearerAuth(
@@ -73,6 +77,9 @@ export function buildOpenApiDocument(app: INestApplication, configuration: Confi
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,
   });
+  // From package.json, as a fork names itself there: who to ask, and on what terms.
+  document.info.license = { name: about.license };
+  if (about.author) document.info.contact = about.author;
   // One server, wherever the API is deployed (local, staging or production), for its public clients.
   document.servers = [
     {
@@ -82,8 +89,12 @@ export function buildOpenApiDocument(app: INestApplication, configuration: Confi
     } as never,
   ];
   return withSettings(
-    withCommonResponses(document),
-    documentedSettings(configuration.get(authConfig), configuration.get(httpConfig)),
+    withExamples(withCommonResponses(document)),
+    documentedSettings(
+      configuration.get(authConfig),
+      configuration.get(httpConfig),
+      configuration.get(rateLimitConfig),
+    ),
   );
 }
 
@@ -130,16 +141,24 @@ function documentIdempotency(operation: Operation): void {
           schema: { type: 'string', enum: ['true'] },
         },
       };
-  operation.responses['422'] = problemResponse(
-    422,
-    'This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key.',
-  );
+  operation.responses['422'] = problemResponse(422, {
+    type: 'idempotency-key-reused',
+    description:
+      'This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key.',
+  });
   const conflict = operation.responses['409'] as Response | undefined;
-  const busy = problemResponse(409, IN_USE);
+  const busy = problemResponse(409, { type: 'idempotency-key-in-use', description: IN_USE });
+  const media = busy.content['application/problem+json'];
   operation.responses['409'] = {
     ...busy,
     description: conflict ? `${conflict.description} Or: ${IN_USE}` : IN_USE,
-    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: RETRY_AFTER } },
+    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { ...RETRY_AFTER, example: 1 } } },
+    content: {
+      'application/problem+json': {
+        ...media,
+        examples: { ...conflict?.content?.['application/problem+json']?.examples, ...media.examples },
+      },
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../passwords/password-policy.js';
 import { setting } from '../../common/swagger/documented-settings.js';
+import { ONE_LINE_TEXT } from '../../common/http/text-fields.js';
 
 /**
  * The validation and the documentation of each user field, declared once, so that the OpenAPI
@@ -69,6 +70,7 @@ export const NameField = ({ required = true } = {}) =>
         'Display name. Control and invisible characters are refused, but for the joiners (U+200C, U+200D) inside a word or an emoji sequence.',
       minLength: 1,
       maxLength: NAME_MAX_LENGTH,
+      pattern: ONE_LINE_TEXT,
       example: 'Ada Lovelace',
       required,
     }),

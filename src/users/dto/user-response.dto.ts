@@ -8,6 +8,7 @@ import {
   type UserStatus,
 } from '../entities/user.entity.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from './user-fields.js';
+import { ONE_LINE_TEXT } from '../../common/http/text-fields.js';
 
 /** A user as clients see it: never a password hash. */
 export class UserResponseDto {
@@ -17,7 +18,7 @@ export class UserResponseDto {
   @ApiProperty({ format: 'idn-email', maxLength: EMAIL_MAX_LENGTH, example: 'ada@example.com' })
   email: string;
 
-  @ApiProperty({ maxLength: NAME_MAX_LENGTH, example: 'Ada Lovelace' })
+  @ApiProperty({ maxLength: NAME_MAX_LENGTH, pattern: ONE_LINE_TEXT, example: 'Ada Lovelace' })
   name: string;
 
   @ApiProperty({ enum: USER_ROLES, example: 'user' })
@@ -47,6 +48,7 @@ export class UserResponseDto {
   @ApiProperty({
     type: String,
     maxLength: SUSPENSION_REASON_MAX_LENGTH,
+    pattern: ONE_LINE_TEXT,
     nullable: true,
     description: "The suspending admin's reason; null while the account is active.",
     example: null,
