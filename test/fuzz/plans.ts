@@ -44,6 +44,20 @@ const uniqueEmail = fc.constant(null).map(() => `fuzz-${randomUUID().slice(0, 12
 const newPassword = letters(16, 40).map((p) => `${p} ${randomUUID().slice(0, 13)}`);
 const accountToken = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 
+/**
+ * Plain letters where the pattern takes them (free text: no control characters); otherwise what
+ * the pattern spells (a token), in range.
+ */
+function plainString(s: Schema): fc.Arbitrary<string> {
+  const [min, max] = [Math.max(s.minLength ?? 1, 1), Math.min(s.maxLength ?? 30, 30)];
+  const pattern = s.pattern ? new RegExp(s.pattern) : undefined;
+  if (pattern && (min > max || !pattern.test('plain')))
+    return fc
+      .stringMatching(pattern)
+      .filter((v) => v.length >= (s.minLength ?? 0) && v.length <= (s.maxLength ?? 200));
+  return letters(min, max).filter((v) => !pattern || pattern.test(v));
+}
+
 /** A value any reasonable reading of the schema accepts: plain letters, in range, never hostile. */
 function conservative(schema: Schema): fc.Arbitrary<unknown> {
   const s = resolve(schema);
@@ -53,9 +67,7 @@ function conservative(schema: Schema): fc.Arbitrary<unknown> {
       if (s.format === 'uuid') return fc.uuid();
       if (s.format === 'email' || s.format === 'idn-email') return uniqueEmail;
       if (s.format === 'password') return newPassword;
-      if (s.pattern)
-        return fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length <= (s.maxLength ?? 200));
-      return letters(Math.max(s.minLength ?? 1, 1), Math.min(s.maxLength ?? 30, 30));
+      return plainString(s);
     case 'integer':
       return fc.integer({ min: s.minimum ?? 0, max: Math.min(s.maximum ?? 100, 100) });
     case 'boolean':
