@@ -16,8 +16,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly requests: IdempotentRequests,
   ) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
+    // Every route passes here: the others go on at once, without a promise.
     if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) return next.handle();
+    return this.replayOr(context, next);
+  }
+
+  private async replayOr(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
     const replay = await this.requests.begin(
       http.getRequest<FastifyRequest>(),

@@ -45,13 +45,12 @@ export class IdempotentRequests implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onSend', async (request, reply, payload) => {
+    // A callback hook, not an async one: the answers without a claim (nearly all) go on at once.
+    fastify?.addHook('onSend', (request, reply, payload, done) => {
       const claim = this.claims.get(request);
-      if (claim) {
-        this.claims.delete(request);
-        await this.settle(claim, reply, payload);
-      }
-      return payload;
+      if (!claim) return done(null, payload);
+      this.claims.delete(request);
+      void this.settle(claim, reply, payload).then(() => done(null, payload));
     });
   }
 
