@@ -4,14 +4,17 @@ import { AppModule } from '../../src/app.module.js';
 import { setApiPrefix } from '../../src/common/http/http-conventions.js';
 import { Configuration } from '../../src/config/configuration.js';
 import { buildOpenApiDocument } from '../../src/common/swagger/openapi.js';
-import { aUser, expectProblem, login, PASSWORD, signUp } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { aSignedInUser, aUser, expectProblem, login, PASSWORD, signUp } from '../support/factories.js';
+import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('HTTP conventions (e2e)', () => {
   let t: TestApp;
+  let admin: string;
   beforeAll(async () => {
     t = await startTestApp();
+    admin = (await aSignedInAdmin(t)).tokens.accessToken;
   });
+  const aSignedInUserWithName = (app: TestApp, name: string) => aSignedInUser(app.api, { name });
   afterAll(async () => {
     await t.close();
   });
@@ -23,6 +26,25 @@ describe('HTTP conventions (e2e)', () => {
     });
     expectProblem(response, 400);
   });
+
+  it.each(['null', '[]', '"text"', '42'])(
+    'answers a body of %j where an object is expected with a 400 at #, changing nothing',
+    async (raw) => {
+      const { user, tokens } = await aSignedInUserWithName(t, 'Unchanged');
+      const headers = { 'content-type': 'application/json' };
+      for (const [path, token] of [
+        [`/users/${user.id}`, admin],
+        ['/users/me', tokens.accessToken],
+        ['/users/0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', admin],
+      ] as const) {
+        const response = await t.http.patch(path, { token, raw, headers });
+        expectProblem(response, 400);
+        expect(response.body.errors).toEqual([{ pointer: '#', detail: 'the body must be a JSON object' }]);
+      }
+      const [row] = await t.db.query('SELECT name, updated_at FROM users WHERE id = $1', [user.id]);
+      expect(row.name).toBe('Unchanged');
+    },
+  );
 
   it('refuses a __proto__ key instead of silently dropping it', async () => {
     const raw = `{"email":"p@example.com","password":"${PASSWORD}","name":"P","__proto__":{"role":"admin"}}`;

@@ -23,6 +23,14 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Nest's pipe validates a null or missing body as {} and then hands the null on: a PATCH of
+    // `null` was an empty patch. A body a DTO describes is a JSON object, or missing (then `{}`, so
+    // that a POST without one hears which members it lacks).
+    if (metadata.type === 'body' && metadata.metatype) {
+      if (value === undefined) value = {};
+      else if (!isJsonObject(value))
+        throw new RequestValidationError([{ pointer: '#', detail: 'the body must be a JSON object' }]);
+    }
     try {
       return await super.transform(value, metadata);
     } catch (error) {
@@ -33,6 +41,8 @@ export class RequestValidationPipe extends ValidationPipe {
     }
   }
 }
+
+const isJsonObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function fieldErrors(
   errors: ValidationError[],
