@@ -7,7 +7,6 @@ import type { UserRole } from '../users/entities/user.entity.js';
 import { AccessTokens } from './access-tokens.js';
 import { IS_PUBLIC, ROLES } from './auth.decorators.js';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors.js';
-import type { Principal } from './principal.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /**
@@ -28,7 +27,7 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthenticatedError(undefined, { tokenPresented: false });
     const claims = this.accessTokens.verify(token);

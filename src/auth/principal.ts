@@ -11,3 +11,10 @@ export interface Principal {
   /** The caller's account as this request found it (`GET /users/me` needs nothing more). */
   user: User;
 }
+
+/** The guard puts the caller on the request; public routes may have none. */
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}

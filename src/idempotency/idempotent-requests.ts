@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Principal } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
 import { RequestValidationError } from '../common/errors/domain-error.js';
 import { clientOf } from '../common/http/client-info.js';
@@ -96,7 +95,8 @@ export class IdempotentRequests implements OnModuleInit {
           detail: `must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, sent once`,
         },
       ]);
-    const principal = (request as FastifyRequest & { principal?: Principal }).principal;
+    // `principal`: the caller, as the auth guard left it (declared in auth/principal.ts).
+    const principal = request.principal;
     const scope = principal
       ? `user:${principal.userId}`
       : `address:${clientOf(request).ipAddress ?? 'unknown'}`;
