@@ -18,7 +18,8 @@ export interface Problem {
 
 const PROBLEM_BASE = '/problems/';
 
-function makeProblem(
+/** The problem of a status and a slug, as the filter sends it (the OpenAPI examples are made by it too). */
+export function makeProblem(
   status: number,
   slug: string | undefined,
   detail: string,

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
+import { makeProblem } from '../errors/problem-details.js';
 import { setting } from './documented-settings.js';
 import { ProblemDetailsDto } from './problem-details.dto.js';
 
@@ -53,8 +54,8 @@ const TYPES: Record<number, string> = {
   412: 'precondition-failed',
   503: 'service-unavailable',
 };
-const kebab = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-const titleOf = (slug: string) => slug[0].toUpperCase() + slug.slice(1).replaceAll('-', ' ');
+/** An example's name from a text: `Not Found` → `not-found`. */
+export const kebab = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 /** A named example of a problem: what a client receives, with the meaning as its summary. */
 export function problemExample(status: number, summary: string, type?: string) {
@@ -63,15 +64,14 @@ export function problemExample(status: number, summary: string, type?: string) {
     [name]: {
       summary,
       value: {
-        type: type ? `/problems/${type}` : 'about:blank',
-        title: type ? titleOf(type) : STATUS_CODES[status],
-        status,
-        detail: summary.replace(/ \(`\/problems\/[a-z-]+`\)/, '').replaceAll('`', ''),
+        ...makeProblem(
+          status,
+          type,
+          summary.replace(/ \(`\/problems\/[a-z-]+`\)/, '').replaceAll('`', ''),
+          status === 400 ? [{ pointer: '#/email', detail: 'email must be an email address' }] : undefined,
+        ),
         instance: '/api/v1/users',
         requestId: '2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a',
-        ...(status === 400
-          ? { errors: [{ pointer: '#/email', detail: 'email must be an email address' }] }
-          : {}),
       },
     },
   };

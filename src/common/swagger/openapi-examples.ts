@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
+import { kebab } from './api-problems.decorator.js';
 
 type Schema = Record<string, any>;
 type Operation = Record<string, any>;
@@ -74,8 +75,6 @@ function setInstance(operation: Operation, path: string): void {
     }[])
       example.value = { ...example.value, instance: path };
 }
-
-const kebab = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 /** The 400's example names the operation's first body member, else its first parameter. */
 function blameARealInput(operation: Operation, schemas: Record<string, Schema>): void {
