@@ -30,6 +30,9 @@ function createBoss(
     // The cron monitor runs where jobs are worked; pg-boss makes each occurrence's job once, cluster-wide.
     schedule: workers,
     useListenNotify: true,
+    // JobsService carries each job's trace context itself (jobs.service.ts), to the job's own span
+    // whatever the size of the batch it is fetched in; pg-boss's spans would start a trace per batch.
+    openTelemetry: { enabled: false },
     monitorIntervalSeconds: jobs.monitorIntervalSeconds,
     superviseIntervalSeconds: jobs.monitorIntervalSeconds,
   });

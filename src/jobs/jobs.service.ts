@@ -5,8 +5,10 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { PgBoss, type Db, type Job, type JobResult } from 'pg-boss';
 import type { EntityManager } from 'typeorm';
+import { RequestContext, type Origin } from '../common/request-context.js';
 import { jobsConfig, type JobsConfig } from '../config/jobs.config.js';
 import { JobMetrics } from './job-metrics.js';
 
@@ -31,6 +33,18 @@ export interface DeadJob {
   data: object;
   lastError: string | undefined;
 }
+
+/**
+ * What a job carries beside its data: the origin of the request that queued it (the audit log
+ * records a job's events as that request's) and its W3C trace context (the job's span continues
+ * that request's trace when tracing is on).
+ */
+interface Envelope {
+  $origin?: Origin;
+  $trace?: Record<string, string>;
+}
+
+const tracer = trace.getTracer('gatehouse-jobs');
 
 /** How long the last failure of a job is worth keeping in the dead-letter queue. */
 const DEAD_LETTER_RETENTION_SECONDS = 30 * 86_400;
@@ -60,6 +74,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(jobsConfig.KEY) private readonly config: JobsConfig,
     private readonly metrics: JobMetrics,
     @Inject(RUN_WORKERS) private readonly runWorkers: boolean,
+    private readonly requestContext: RequestContext,
   ) {}
 
   /** Remembers a queue and who works its jobs; called by features in `onModuleInit`. */
@@ -115,7 +130,15 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
    * exists if, and only if, that transaction commits.
    */
   async enqueue<T extends object>(queue: string, data: T, transaction?: EntityManager): Promise<void> {
-    await this.boss.send(queue, data, transaction ? { db: inTransaction(transaction) } : {});
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    const envelope: Envelope = { $origin: this.requestContext.origin() };
+    if (Object.keys(carrier).length > 0) envelope.$trace = carrier;
+    await this.boss.send(
+      queue,
+      { ...data, ...envelope },
+      transaction ? { db: inTransaction(transaction) } : {},
+    );
   }
 
   private async startWorkers(): Promise<void> {
@@ -150,7 +173,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       id: job.sourceId ?? job.id,
       failedOn: job.createdOn,
       attempts: (job.sourceRetryCount ?? 0) + 1,
-      data: job.data,
+      data: withoutEnvelope(job.data),
       lastError: errorOf(job.sourceOutput),
     }));
   }
@@ -159,10 +182,42 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     return [...this.handlers.keys()];
   }
 
-  private async run(queue: string, handler: JobHandler<never>, job: Job<never>): Promise<JobResult> {
+  /**
+   * Runs one job as part of the request that queued it: in its origin, and in a span of its own whose
+   * parent is that request's (a no-op without the tracing SDK).
+   */
+  private run(queue: string, handler: JobHandler<never>, job: Job<never>): Promise<JobResult> {
+    const { $origin, $trace, ...data } = (job.data ?? {}) as Envelope & object;
+    const parent = $trace ? propagation.extract(ROOT_CONTEXT, $trace) : ROOT_CONTEXT;
+    const attributes = {
+      'messaging.system': 'pg-boss',
+      'messaging.destination.name': queue,
+      'messaging.message.id': job.id,
+    };
+    const work = () =>
+      tracer.startActiveSpan(
+        `process ${queue}`,
+        { kind: SpanKind.CONSUMER, attributes },
+        parent,
+        async (span) => {
+          const result = await this.attempt(queue, handler, job, data as never);
+          if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+          return result;
+        },
+      );
+    return $origin ? this.requestContext.runAs($origin, work) : work();
+  }
+
+  private async attempt(
+    queue: string,
+    handler: JobHandler<never>,
+    job: Job<never>,
+    data: never,
+  ): Promise<JobResult> {
     const attempt = `${queue} job ${job.id} (attempt ${job.retryCount + 1})`;
     try {
-      await handler(job.data, { id: job.id, retryCount: job.retryCount });
+      await handler(data, { id: job.id, retryCount: job.retryCount });
       this.metrics.completed(queue);
       return { id: job.id, status: 'completed' };
     } catch (error) {
@@ -174,6 +229,12 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       return { id: job.id, status: 'failed', output: { message } };
     }
   }
+}
+
+/** A job's own data, as its handler saw it: without where it came from or its trace context. */
+function withoutEnvelope(data: object): object {
+  const { $origin: _origin, $trace: _trace, ...own } = data as Envelope & object;
+  return own;
 }
 
 /** pg-boss keeps a failed attempt's error as `{ message, stack }` (or as the value thrown). */

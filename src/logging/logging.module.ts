@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, type Logger } from 'pino';
 import { appConfig, type AppConfig } from '../config/app.config.js';
-import { RequestContext } from './request-context.js';
+import { RequestContext } from '../common/request-context.js';
 import { RequestLog, ROOT_LOGGER } from './request-log.js';
 
 /** Whatever the source, these never reach a log line. */
@@ -46,11 +46,8 @@ function installed(name: string): boolean {
 }
 
 @Module({
-  providers: [
-    RequestContext,
-    { provide: ROOT_LOGGER, inject: [appConfig.KEY, RequestContext], useFactory: rootLogger },
-  ],
-  exports: [RequestContext, ROOT_LOGGER],
+  providers: [{ provide: ROOT_LOGGER, inject: [appConfig.KEY, RequestContext], useFactory: rootLogger }],
+  exports: [ROOT_LOGGER],
 })
 class RootLoggerModule {}
 

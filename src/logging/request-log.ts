@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { RequestContext } from './request-context.js';
+import { RequestContext } from '../common/request-context.js';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -26,7 +26,7 @@ export class RequestLog implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
-    fastify.addHook('onRequest', (request, _reply, done) => this.context.run(request.id, done));
+    fastify.addHook('onRequest', (request, _reply, done) => this.context.runRequest(request, done));
     fastify.addHook('onResponse', (request, reply, done) => {
       if (!UNLOGGED.test(request.url)) {
         const line = {

@@ -284,7 +284,10 @@ describe('email change (e2e)', () => {
       `SELECT data FROM pgboss.job WHERE name = 'account-email' AND data->>'kind' = 'change-email' AND data->>'userId' = $1`,
       [user.id],
     );
-    expect(jobs.map((j) => Object.keys(j.data).toSorted())).toEqual([['kind', 'requestedAt', 'userId']]);
+    // `$origin` is the asking request's (address, user agent, request id, caller), for the audit log.
+    expect(jobs.map((j) => Object.keys(j.data).toSorted())).toEqual([
+      ['$origin', 'kind', 'requestedAt', 'userId'],
+    ]);
     const [row] = await t.db.query(
       `SELECT token_hash FROM account_tokens WHERE user_id = $1 AND purpose = 'change-email'`,
       [user.id],
