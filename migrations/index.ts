@@ -7,6 +7,7 @@ import { CanonicalEmail1795989164113 } from './1795989164113-CanonicalEmail.js';
 import { AccountLifecycle1795994157622 } from './1795994157622-AccountLifecycle.js';
 import { EmailChange1796002944911 } from './1796002944911-EmailChange.js';
 import { IdempotentRequests1796012819595 } from './1796012819595-IdempotentRequests.js';
+import { AuditEvents1796022378756 } from './1796022378756-AuditEvents.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -17,4 +18,5 @@ export const migrations = [
   AccountLifecycle1795994157622,
   EmailChange1796002944911,
   IdempotentRequests1796012819595,
+  AuditEvents1796022378756,
 ];

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AccountEmailsModule } from './account-emails/account-emails.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
@@ -37,6 +38,7 @@ import { UsersModule } from './users/users.module.js';
     UsersModule,
     AuthModule,
     AccountEmailsModule,
+    AuditModule,
     IdempotencyModule,
     HealthModule,
     MetricsEndpointModule,

@@ -1,10 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { AuditLog, type AuditRecord } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
 import { newOpaqueToken } from '../common/opaque-tokens.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { durationInWords } from '../config/environment.js';
-import { JobsService } from '../jobs/jobs.service.js';
+import { Transactions } from '../database/transactions.js';
+import { JobsService, type JobContext } from '../jobs/jobs.service.js';
 import { Mailer } from '../mail/mailer.js';
 import { UsersService } from '../users/users.service.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
@@ -23,21 +25,23 @@ export class AccountEmailSender implements OnModuleInit {
     private readonly tokens: AccountTokensRepository,
     private readonly mailer: Mailer,
     private readonly clock: Clock,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
 
   onModuleInit(): void {
-    this.jobs.defineQueue<AccountEmailJob>(ACCOUNT_EMAIL_QUEUE, (job) => this.send(job));
+    this.jobs.defineQueue<AccountEmailJob>(ACCOUNT_EMAIL_QUEUE, (job, context) => this.send(job, context));
   }
 
-  send(job: AccountEmailJob): Promise<void> {
+  send(job: AccountEmailJob, context: JobContext): Promise<void> {
     switch (job.kind) {
       case 'welcome':
       case 'verify-email':
         return this.sendVerification(job.kind, job.userId);
       case 'reset-password':
-        return this.sendReset(job.email);
+        return this.sendReset(job.email, context.retryCount === 0);
       case 'change-email':
         return this.sendEmailChange(job.userId, new Date(job.requestedAt));
       case 'email-change-notice':
@@ -54,13 +58,21 @@ export class AccountEmailSender implements OnModuleInit {
     await this.mail(user.email, kind, user, link);
   }
 
-  private async sendReset(email: string): Promise<void> {
+  /**
+   * The reset link, if the address has an active account. Its first attempt records
+   * `password.reset-requested` with the link's token (here, not in the request: the request must
+   * not tell whether the address has an account), as the request that queued it.
+   */
+  private async sendReset(email: string, firstAttempt: boolean): Promise<void> {
     const user = await this.users.findByEmail(email);
     // No such account, or a suspended one (which could not use the link): nobody to write to. The
     // job still reaches the SMTP server, so that it fails when that is away as a known address's
     // does: its outcome (in the job metrics) must not tell whether the address has an account.
     if (!user || user.status === 'suspended') return this.mailer.probe();
-    await this.mail(user.email, 'reset-password', user, await this.newLink('reset-password', user));
+    const event = firstAttempt
+      ? ({ type: 'password.reset-requested', subjectUserId: user.id } as const)
+      : undefined;
+    await this.mail(user.email, 'reset-password', user, await this.newLink('reset-password', user, event));
   }
 
   /**
@@ -121,9 +133,12 @@ export class AccountEmailSender implements OnModuleInit {
   }
 
   /** A stored link: `<APP_PUBLIC_URL>/<page>?token=…`. */
-  private async newLink(purpose: AccountTokenPurpose, user: User): Promise<Link> {
+  private async newLink(purpose: AccountTokenPurpose, user: User, event?: AuditRecord): Promise<Link> {
     const link = this.linkFor(purpose, user);
-    await this.tokens.insert(link.row);
+    await this.transactions.run(async (transaction) => {
+      await this.tokens.insert(link.row, transaction);
+      if (event) await this.audit.record(event, transaction);
+    });
     return { ...link, stored: true };
   }
 

@@ -1,3 +1,4 @@
+import { AuditLogModule } from '../audit/audit-log.module.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
@@ -19,7 +20,7 @@ import { AccountToken } from './entities/account-token.entity.js';
  * makes (the owner of `account_tokens`). `npm run worker` and the CLI import only this.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, MailModule],
+  imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, MailModule, AuditLogModule],
   providers: [AccountEmailSender, AccountTokensRepository, AccountTokensRetention],
   exports: [AccountTokensRepository],
 })
@@ -30,7 +31,14 @@ export class AccountEmailSenderModule {}
  * ask for them and spend their links, and the sending side.
  */
 @Module({
-  imports: [AccountEmailSenderModule, UsersModule, AuthModule, PasswordsModule, RateLimitModule],
+  imports: [
+    AccountEmailSenderModule,
+    UsersModule,
+    AuthModule,
+    PasswordsModule,
+    RateLimitModule,
+    AuditLogModule,
+  ],
   controllers: [AccountEmailsController, EmailChangeController, UserPasswordResetController],
   providers: [AccountEmailsService],
   exports: [AccountEmailsService],

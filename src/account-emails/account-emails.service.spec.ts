@@ -1,3 +1,4 @@
+import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
@@ -79,6 +80,8 @@ function collaborators(user: User | null = ADA) {
     hasher: { hash: jest.fn(async (password: string) => `hash:${password}`) },
     mailer: { send: jest.fn(async () => undefined), probe: jest.fn(async () => undefined) },
     auth: { checkCurrentPassword: jest.fn(async () => undefined) },
+    audit: { record: jest.fn(async (_event: AuditRecord, _transaction?: Transaction) => undefined) },
+    transactions: { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) },
   };
 }
 
@@ -98,6 +101,7 @@ function service(c = collaborators()) {
     POLICY,
     c.auth as unknown as AuthService,
     { now: () => NOW } as Clock,
+    c.audit as unknown as AuditLog,
     { emailChangeTtlSeconds: 3600 } as AuthConfig,
   );
 }
@@ -359,6 +363,8 @@ describe('AccountEmailSender', () => {
       c.tokens as unknown as AccountTokensRepository,
       c.mailer as unknown as Mailer,
       { now: () => NOW } as Clock,
+      c.transactions as unknown as Transactions,
+      c.audit as unknown as AuditLog,
       { publicUrl: 'https://app.example.test' } as AppConfig,
       {
         verifyEmailTtlSeconds: 86_400,
@@ -367,7 +373,8 @@ describe('AccountEmailSender', () => {
       } as AuthConfig,
     );
   }
-  const send = (c: ReturnType<typeof collaborators>, job: AccountEmailJob) => sender(c).send(job);
+  const send = (c: ReturnType<typeof collaborators>, job: AccountEmailJob, retryCount = 0) =>
+    sender(c).send(job, { id: 'job-1', retryCount });
 
   it('mails a link built from APP_PUBLIC_URL, whose token is stored hashed, bound and expiring', async () => {
     const c = collaborators();
@@ -376,14 +383,26 @@ describe('AccountEmailSender', () => {
     const token = /https:\/\/app\.example\.test\/reset-password\?token=([\w-]+)/.exec(mail.text)![1];
     expect(mail.to).toBe(ADA.email);
     expect(mail.text).toContain('30 minutes');
-    expect(c.tokens.insert).toHaveBeenCalledWith({
-      tokenHash: hashOpaqueToken(token),
-      purpose: 'reset-password',
-      userId: ADA.id,
-      boundTo: bindingOf('reset-password', ADA),
-      createdAt: NOW,
-      expiresAt: new Date(NOW.getTime() + 1_800_000),
-    });
+    expect(c.tokens.insert).toHaveBeenCalledWith(
+      {
+        tokenHash: hashOpaqueToken(token),
+        purpose: 'reset-password',
+        userId: ADA.id,
+        boundTo: bindingOf('reset-password', ADA),
+        createdAt: NOW,
+        expiresAt: new Date(NOW.getTime() + 1_800_000),
+      },
+      TRANSACTION,
+    );
+    // Recorded with the token, in its transaction, by the first attempt only.
+    expect(c.audit.record).toHaveBeenCalledWith(
+      { type: 'password.reset-requested', subjectUserId: ADA.id },
+      TRANSACTION,
+    );
+    const retried = collaborators();
+    await send(retried, { kind: 'reset-password', email: ADA.email }, 1);
+    expect(retried.tokens.insert).toHaveBeenCalledTimes(1);
+    expect(retried.audit.record).not.toHaveBeenCalled();
   });
 
   it('writes to nobody for an address no account has, and sends no link to a verified one', async () => {

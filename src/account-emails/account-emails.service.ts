@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log.js';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -40,12 +41,14 @@ export class AccountEmailsService {
     private readonly passwordPolicy: PasswordPolicy,
     private readonly auth: AuthService,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
   ) {}
 
   async verifyEmail(token: string): Promise<void> {
     const userId = await this.spend('verify-email', token, async (user, _spent, transaction) => {
       await this.users.markEmailVerified(user.id, transaction);
+      await this.audit.record({ type: 'email.verified', subjectUserId: user.id }, transaction);
     });
     this.logger.log(`email verified (user ${userId})`);
   }
@@ -92,6 +95,7 @@ export class AccountEmailsService {
       await this.users.setPasswordHash(user.id, passwordHash, transaction);
       await this.users.markEmailVerified(user.id, transaction);
       await this.sessions.endAllOf(user.id, { transaction });
+      await this.audit.record({ type: 'password.reset-completed', subjectUserId: user.id }, transaction);
     });
     this.logger.log(`password reset; every session ended (user ${userId})`);
   }
@@ -132,6 +136,12 @@ export class AccountEmailsService {
         requestedAt: requestedAt.toISOString(),
       } as const;
       for (const job of [notice, change]) await this.jobs.enqueue(ACCOUNT_EMAIL_QUEUE, job, transaction);
+      const event = {
+        type: 'email.change-requested',
+        subjectUserId: user.id,
+        details: { newEmail },
+      } as const;
+      await this.audit.record(event, transaction);
     });
     this.logger.log(`email change asked for (user ${user.id})`);
   }
@@ -148,6 +158,11 @@ export class AccountEmailsService {
       await this.users.changeEmail(user.id, spent.newEmail!, transaction);
       await this.tokens.deleteAllOf(user.id, undefined, transaction);
       await this.sessions.endAllOf(user.id, { except: spent.sessionId ?? undefined, transaction });
+      const details = { previousEmail: user.email, email: spent.newEmail! };
+      await this.audit.record(
+        { type: 'email.change-confirmed', subjectUserId: user.id, details },
+        transaction,
+      );
     });
     this.logger.log(`email changed; every other session ended (user ${userId})`);
   }

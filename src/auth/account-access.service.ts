@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log.js';
 import { Transactions } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -19,6 +20,7 @@ export class AccountAccessService {
     private readonly sessions: SessionsRepository,
     private readonly lockout: LoginLockout,
     private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Stops the account and ends every session of it at once; not the last active admin. */
@@ -41,7 +43,10 @@ export class AccountAccessService {
   /** Signs the user out everywhere; the account itself is untouched. The user must exist. */
   async signOutEverywhere(userId: string): Promise<void> {
     const user = await this.users.getById(userId);
-    await this.sessions.deleteAllOf(user.id);
+    await this.transactions.run(async (transaction) => {
+      await this.sessions.deleteAllOf(user.id, undefined, transaction);
+      await this.audit.record({ type: 'session.revoked-all', subjectUserId: user.id }, transaction);
+    });
     this.logger.log(`every session ended by an admin (user ${user.id})`);
   }
 
@@ -49,6 +54,14 @@ export class AccountAccessService {
   async unlock(userId: string): Promise<void> {
     const user = await this.users.getById(userId);
     await this.lockout.lift(user.email);
+    await this.audit.record({ type: 'login.unlocked', subjectUserId: user.id });
     this.logger.log(`login lock lifted (user ${user.id})`);
+  }
+
+  /** Lifts the lock on an address, with an account or not (the command line's `unlock`). */
+  async unlockAddress(email: string): Promise<void> {
+    await this.lockout.lift(email);
+    const user = await this.users.findByEmail(email);
+    await this.audit.record({ type: 'login.unlocked', subjectUserId: user?.id ?? null });
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditLogModule } from '../audit/audit-log.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -28,6 +29,7 @@ import { UserAccessController } from './user-access.controller.js';
     LoginLockModule,
     MetricsModule,
     SessionsRetentionModule,
+    AuditLogModule,
   ],
   controllers: [AuthController, SessionsController, UserAccessController],
   providers: [

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { Clock } from '../common/clock.js';
@@ -93,6 +94,7 @@ async function setUp({
   );
   const accessTokens = { issue: jest.fn(() => 'an.access.token'), ttlSeconds: 900 };
   const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
+  const audit = { record: jest.fn(async () => undefined) };
   const service = new AuthService(
     AUTH,
     users as unknown as UsersService,
@@ -104,11 +106,12 @@ async function setUp({
     lockout as unknown as LoginLockout,
     transactions as unknown as Transactions,
     { now: () => NOW } as Clock,
+    audit as unknown as AuditLog,
     metrics,
   );
   await service.onModuleInit();
   hasher.hash.mockClear();
-  return { service, users, sessions, hasher, lockout, accessTokens, metrics };
+  return { service, users, sessions, hasher, lockout, accessTokens, metrics, audit };
 }
 
 describe('AuthService', () => {
@@ -148,13 +151,18 @@ describe('AuthService', () => {
       }
     });
 
-    it('refuses a locked email before reading or verifying anything', async () => {
-      const { service, users, hasher } = await setUp({ lockedFor: 60 });
+    it('refuses a locked email before verifying anything, and records the attempt as the account’s', async () => {
+      const { service, hasher, audit } = await setUp({ lockedFor: 60 });
       const refused = service.login(ADA.email, PASSWORD, CLIENT);
       await expect(refused).rejects.toThrow(TooManyAttemptsError);
       await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 60 });
-      expect(users.findByEmail).not.toHaveBeenCalled();
       expect(hasher.verify).not.toHaveBeenCalled();
+      expect(audit.record).toHaveBeenCalledWith({
+        type: 'login.failed',
+        subjectUserId: ADA.id,
+        actorUserId: null,
+        details: { reason: 'locked' },
+      });
     });
 
     it('tells a suspended account so only after the right password, and starts no session', async () => {

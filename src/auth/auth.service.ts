@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
+import type { LoginFailureReason } from '../audit/audit-event-types.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
 import type { ClientInfo } from '../common/http/client-info.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
@@ -49,6 +51,7 @@ export class AuthService implements OnModuleInit {
     private readonly lockout: LoginLockout,
     private readonly transactions: Transactions,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
     metrics: Metrics,
   ) {
     this.locks = new Counter({
@@ -63,26 +66,48 @@ export class AuthService implements OnModuleInit {
     this.dummyHash = await this.hasher.hash(randomBytes(16).toString('hex'));
   }
 
-  /** A password is checked only once the lock has let the attempt through (login-lockout.ts). */
+  /**
+   * A password is checked only once the lock has let the attempt through (login-lockout.ts). Every
+   * outcome is an audit event: the session and its `login.succeeded` commit together.
+   */
   async login(email: string, password: string, client: ClientInfo): Promise<TokenPair> {
     const attempt = await this.lockout.reserve(email);
-    if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds);
+    if (!attempt.allowed) {
+      await this.loginFailed(await this.users.findByEmail(email), 'locked');
+      throw new TooManyAttemptsError(attempt.retryAfterSeconds);
+    }
     const user = await this.users.findByEmail(email);
     const valid = await this.hasher.verify(user?.passwordHash ?? this.dummyHash, password);
     if (!user || !valid) {
       this.logger.warn(`login failed (user ${user?.id ?? 'unknown'})`);
-      this.lockEngaged(attempt.lockedSeconds, user);
+      await this.loginFailed(user, user ? 'wrong-password' : 'unknown-email');
+      await this.lockEngaged(attempt.lockedSeconds, user);
       throw new InvalidCredentialsError();
     }
     await this.lockout.succeeded(email);
-    if (user.status === 'suspended') throw new AccountSuspendedError();
+    if (user.status === 'suspended') {
+      await this.loginFailed(user, 'suspended');
+      throw new AccountSuspendedError();
+    }
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
     }
     const now = this.clock.now();
     const refresh = this.refreshTokens.first();
     const expiresAt = new Date(now.getTime() + this.auth.refreshTokenTtlSeconds * 1000);
-    const sessionId = await this.sessions.create(user.id, refresh.hash, { now, expiresAt }, client);
+    const sessionId = await this.transactions.run(async (transaction) => {
+      const id = await this.sessions.create(user.id, refresh.hash, { now, expiresAt }, client, transaction);
+      if (id) {
+        const event = {
+          type: 'login.succeeded',
+          subjectUserId: user.id,
+          actorUserId: user.id,
+          sessionId: id,
+        } as const;
+        await this.audit.record(event, transaction);
+      }
+      return id;
+    });
     // Suspended or deleted between the password check and now.
     if (!sessionId) throw new InvalidCredentialsError();
     this.logger.log(`login (user ${user.id}, session ${sessionId})`);
@@ -97,16 +122,31 @@ export class AuthService implements OnModuleInit {
   async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
     const now = this.clock.now();
     const next = this.refreshTokens.successorOf(refreshToken);
-    const rotation = await this.sessions.rotate(
-      hashOpaqueToken(refreshToken),
-      next.hash,
-      {
-        now,
-        idleSince: new Date(now.getTime() - this.auth.sessionIdleTtlSeconds * 1000),
-        repeatSince: new Date(now.getTime() - this.auth.refreshReuseSeconds * 1000),
-      },
-      client,
-    );
+    const times = {
+      now,
+      idleSince: new Date(now.getTime() - this.auth.sessionIdleTtlSeconds * 1000),
+      repeatSince: new Date(now.getTime() - this.auth.refreshReuseSeconds * 1000),
+    };
+    const rotation = await this.transactions.run(async (transaction) => {
+      const result = await this.sessions.rotate(
+        hashOpaqueToken(refreshToken),
+        next.hash,
+        times,
+        client,
+        transaction,
+      );
+      if (result.outcome === 'reused') {
+        const { userId, sessionId } = result;
+        const event = {
+          type: 'session.refresh-token-reused',
+          subjectUserId: userId,
+          actorUserId: null,
+          sessionId,
+        } as const;
+        await this.audit.record(event, transaction);
+      }
+      return result;
+    });
     switch (rotation.outcome) {
       case 'rotated':
       case 'repeated':
@@ -121,11 +161,17 @@ export class AuthService implements OnModuleInit {
   }
 
   async logout(principal: Principal): Promise<void> {
-    await this.sessions.delete(principal.sessionId);
+    await this.transactions.run(async (transaction) => {
+      await this.sessions.delete(principal.sessionId, transaction);
+      await this.audit.record({ type: 'session.logout', subjectUserId: principal.userId }, transaction);
+    });
   }
 
   async logoutEverywhere(principal: Principal): Promise<void> {
-    await this.sessions.deleteAllOf(principal.userId);
+    await this.transactions.run(async (transaction) => {
+      await this.sessions.deleteAllOf(principal.userId, undefined, transaction);
+      await this.audit.record({ type: 'session.logout-all', subjectUserId: principal.userId }, transaction);
+    });
   }
 
   /** Needs the current password; keeps this session and ends every other one, in one transaction. */
@@ -137,6 +183,7 @@ export class AuthService implements OnModuleInit {
     await this.transactions.run(async (transaction) => {
       await this.users.setPasswordHash(user.id, passwordHash, transaction);
       await this.sessions.deleteAllOf(user.id, principal.sessionId, transaction);
+      await this.audit.record({ type: 'password.changed', subjectUserId: user.id }, transaction);
     });
     this.logger.log(`password changed (user ${user.id})`);
   }
@@ -150,7 +197,7 @@ export class AuthService implements OnModuleInit {
     const attempt = await this.lockout.reserve(user.email);
     if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      this.lockEngaged(attempt.lockedSeconds, user);
+      await this.lockEngaged(attempt.lockedSeconds, user);
       throw new WrongCurrentPasswordError();
     }
     await this.lockout.succeeded(user.email);
@@ -161,13 +208,21 @@ export class AuthService implements OnModuleInit {
    * who knows the address can lock it): logged as an error and counted, to be lifted by another admin
    * (`DELETE /users/{id}/login-lock`, account-access.service.ts) or with `npm run cli -- unlock --email …` (README, "Security").
    */
-  private lockEngaged(seconds: number, user: User | null): void {
+  private async lockEngaged(seconds: number, user: User | null): Promise<void> {
     if (seconds === 0) return;
     this.locks.inc({ account: user?.role ?? 'unknown' });
+    const event = { type: 'login.locked', subjectUserId: user?.id ?? null, actorUserId: null } as const;
+    await this.audit.record({ ...event, details: { lockedSeconds: seconds } });
     const message = `login locked for ${seconds} s (user ${user?.id ?? 'unknown'})`;
     if (user?.role === 'admin')
       this.logger.error(`${message}: an admin account; npm run cli -- unlock lifts it`);
     else this.logger.warn(message);
+  }
+
+  /** Anonymous: whoever tried is not known to be the account's holder. */
+  private loginFailed(user: User | null, reason: LoginFailureReason): Promise<void> {
+    const event = { type: 'login.failed', subjectUserId: user?.id ?? null, actorUserId: null } as const;
+    return this.audit.record({ ...event, details: { reason } });
   }
 
   private pair(userId: string, sessionId: string, refreshToken: string): TokenPair {

@@ -19,7 +19,7 @@ export interface RotationTimes {
 
 export type Rotation =
   | { outcome: 'rotated' | 'repeated'; sessionId: string; userId: string }
-  | { outcome: 'reused'; userId: string }
+  | { outcome: 'reused'; sessionId: string; userId: string }
   | { outcome: 'expired' | 'unknown' };
 
 /**
@@ -72,15 +72,13 @@ export class SessionsRepository {
     tokenHash: Buffer,
     { now, expiresAt }: { now: Date; expiresAt: Date },
     client: ClientInfo,
+    transaction?: Transaction,
   ): Promise<string | null> {
-    const [row] = await this.pool.prepared<{ id: string }>(CREATE_SESSION, [
-      userId,
-      now,
-      expiresAt,
-      tokenHash,
-      client.ipAddress,
-      client.userAgent,
-    ]);
+    const [row] = await this.pool.prepared<{ id: string }>(
+      CREATE_SESSION,
+      [userId, now, expiresAt, tokenHash, client.ipAddress, client.userAgent],
+      transaction,
+    );
     return row?.id ?? null;
   }
 
@@ -94,8 +92,9 @@ export class SessionsRepository {
   }
 
   /** Ends one session of the user; false when the user has no such session. */
-  async deleteOf(userId: string, sessionId: string): Promise<boolean> {
-    const { affected } = await this.sessions.delete({ id: sessionId, userId });
+  async deleteOf(userId: string, sessionId: string, transaction?: Transaction): Promise<boolean> {
+    const sessions = transaction?.getRepository(Session) ?? this.sessions;
+    const { affected } = await sessions.delete({ id: sessionId, userId });
     return (affected ?? 0) > 0;
   }
 
@@ -114,52 +113,52 @@ export class SessionsRepository {
    * spent ends its whole session (reuse detection), unless it was spent after `repeatSince` and its
    * successor is still unspent (a repeat: the caller gets that successor again). The session row is
    * locked first, in every path, so that concurrent refreshes of one session queue up instead of
-   * deadlocking, and each sees what the one before it committed.
+   * deadlocking, and each sees what the one before it committed. Runs in the caller's transaction,
+   * which records what a reuse revoked in the same commit.
    */
-  rotate(
+  async rotate(
     oldHash: Buffer,
     newHash: Buffer,
     { now, idleSince, repeatSince }: RotationTimes,
     client: ClientInfo,
+    q: Transaction,
   ): Promise<Rotation> {
-    return this.sessions.manager.transaction(async (q) => {
-      const sessions: { id: string; user_id: string; expires_at: Date; last_used_at: Date }[] = await q.query(
-        `SELECT s.id, s.user_id, s.expires_at, s.last_used_at FROM sessions s
-          WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1) FOR UPDATE`,
-        [oldHash],
-      );
-      const session = sessions[0];
-      if (!session) return { outcome: 'unknown' };
-      const live = session.expires_at > now && session.last_used_at > idleSince;
-      const { affected } = await q
-        .createQueryBuilder()
-        .update(RefreshToken)
-        .set({ spentAt: now })
-        .where('token_hash = :hash AND spent_at IS NULL', { hash: oldHash })
-        .execute();
-      if (!affected) {
-        if (live && (await this.isRepeat(q, oldHash, newHash, repeatSince)))
-          return { outcome: 'repeated', sessionId: session.id, userId: session.user_id };
-        await q.delete(Session, { id: session.id });
-        return { outcome: 'reused', userId: session.user_id };
-      }
-      if (!live) {
-        await q.delete(Session, { id: session.id });
-        return { outcome: 'expired' };
-      }
-      await q.insert(RefreshToken, {
-        tokenHash: newHash,
-        sessionId: session.id,
-        createdAt: now,
-        spentAt: null,
-      });
-      await q.update(
-        Session,
-        { id: session.id },
-        { lastUsedAt: now, ipAddress: client.ipAddress, userAgent: client.userAgent },
-      );
-      return { outcome: 'rotated', sessionId: session.id, userId: session.user_id };
+    const sessions: { id: string; user_id: string; expires_at: Date; last_used_at: Date }[] = await q.query(
+      `SELECT s.id, s.user_id, s.expires_at, s.last_used_at FROM sessions s
+        WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1) FOR UPDATE`,
+      [oldHash],
+    );
+    const session = sessions[0];
+    if (!session) return { outcome: 'unknown' };
+    const live = session.expires_at > now && session.last_used_at > idleSince;
+    const { affected } = await q
+      .createQueryBuilder()
+      .update(RefreshToken)
+      .set({ spentAt: now })
+      .where('token_hash = :hash AND spent_at IS NULL', { hash: oldHash })
+      .execute();
+    if (!affected) {
+      if (live && (await this.isRepeat(q, oldHash, newHash, repeatSince)))
+        return { outcome: 'repeated', sessionId: session.id, userId: session.user_id };
+      await q.delete(Session, { id: session.id });
+      return { outcome: 'reused', sessionId: session.id, userId: session.user_id };
+    }
+    if (!live) {
+      await q.delete(Session, { id: session.id });
+      return { outcome: 'expired' };
+    }
+    await q.insert(RefreshToken, {
+      tokenHash: newHash,
+      sessionId: session.id,
+      createdAt: now,
+      spentAt: null,
     });
+    await q.update(
+      Session,
+      { id: session.id },
+      { lastUsedAt: now, ipAddress: client.ipAddress, userAgent: client.userAgent },
+    );
+    return { outcome: 'rotated', sessionId: session.id, userId: session.user_id };
   }
 
   /** Spent after `repeatSince`, and its successor is the session's unspent token. */
@@ -177,8 +176,8 @@ export class SessionsRepository {
     return rows.length > 0;
   }
 
-  async delete(sessionId: string): Promise<void> {
-    await this.sessions.delete({ id: sessionId });
+  async delete(sessionId: string, transaction?: Transaction): Promise<void> {
+    await (transaction?.getRepository(Session) ?? this.sessions).delete({ id: sessionId });
   }
 
   /** Ends every session of the user, except `except` when given. */

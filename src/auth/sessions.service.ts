@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
-import type { Transaction } from '../database/transactions.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { SessionNotFoundError } from './auth.errors.js';
 import { MAX_LISTED_SESSIONS } from './dto/session-response.dto.js';
 import type { Session } from './entities/session.entity.js';
@@ -20,6 +21,8 @@ export class SessionsService {
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
     private readonly sessions: SessionsRepository,
     private readonly clock: Clock,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
   ) {}
 
   /** The caller's live sessions, the most recently used first (at most MAX_LISTED_SESSIONS). */
@@ -34,7 +37,14 @@ export class SessionsService {
    * account's session is not found, exactly as a session that never existed.
    */
   async endSessionOf(principal: Principal, sessionId: string): Promise<void> {
-    if (!(await this.sessions.deleteOf(principal.userId, sessionId))) throw new SessionNotFoundError();
+    await this.transactions.run(async (transaction) => {
+      if (!(await this.sessions.deleteOf(principal.userId, sessionId, transaction)))
+        throw new SessionNotFoundError();
+      await this.audit.record(
+        { type: 'session.revoked', subjectUserId: principal.userId, sessionId },
+        transaction,
+      );
+    });
     this.logger.log(`session ended by its user (user ${principal.userId}, session ${sessionId})`);
   }
 

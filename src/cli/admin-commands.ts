@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AccountEmailsService } from '../account-emails/account-emails.service.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { AuditEventResponseDto } from '../audit/dto/audit-event-response.dto.js';
 import { AccountAccessService } from '../auth/account-access.service.js';
 import { SuspendUserDto } from '../auth/dto/suspend-user.dto.js';
-import { LoginLockout } from '../auth/login-lockout.js';
 import { type DeadJob, JobsService } from '../jobs/jobs.service.js';
 import { CreateUserDto } from '../users/dto/create-user.dto.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -21,8 +22,8 @@ export class AdminCommands {
     private readonly users: UsersService,
     private readonly access: AccountAccessService,
     private readonly accountEmails: AccountEmailsService,
-    private readonly lockout: LoginLockout,
     private readonly jobs: JobsService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** An admin with the password from ADMIN_PASSWORD, or the existing user of that email promoted. */
@@ -53,7 +54,12 @@ export class AdminCommands {
 
   /** Any address, with an account or not: unknown addresses are locked too (login-lockout.ts). */
   unlock(email: string): Promise<void> {
-    return this.lockout.lift(email);
+    return this.access.unlockAddress(email);
+  }
+
+  /** The audit log in `[since, until)`, oldest first, each event as the API shows it to admins. */
+  async *auditEvents(since: Date, until: Date): AsyncGenerator<AuditEventResponseDto> {
+    for await (const event of this.audit.range(since, until)) yield AuditEventResponseDto.from(event);
   }
 
   deadJobs(): Promise<DeadJob[]> {

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountEmailsModule } from '../account-emails/account-emails.module.js';
+import { AuditLogModule } from '../audit/audit-log.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CommonModule } from '../common/common.module.js';
 import { appConfig } from '../config/app.config.js';
@@ -24,7 +25,7 @@ import { AdminCommands } from './admin-commands.js';
  * booted on yet). It works no jobs and serves no HTTP: the modules' controllers are never routed.
  */
 @Module({
-  imports: [CommonModule, DatabaseModule, UsersModule, AuthModule, AccountEmailsModule],
+  imports: [CommonModule, DatabaseModule, UsersModule, AuthModule, AccountEmailsModule, AuditLogModule],
   providers: [AdminCommands],
 })
 export class CliModule {

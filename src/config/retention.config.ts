@@ -10,6 +10,13 @@ export class RetentionEnvironment {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   RETENTION_ENDED_SESSIONS = '30d';
 
+  /** How many days an audit event is kept (`audit_events`): about 13 months by default, so a year ago is still there. */
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  AUDIT_RETENTION_DAYS = 400;
+
   /** When the retention job runs: a cron expression in UTC (every 10 minutes by default). */
   @Matches(CRON, { message: '$property must be a cron expression of five fields, such as */10 * * * *' })
   RETENTION_SCHEDULE = '*/10 * * * *';
@@ -24,6 +31,7 @@ export class RetentionEnvironment {
 
 export const retentionConfig = defineConfig('retention', RetentionEnvironment, (env) => ({
   endedSessionsSeconds: durationToSeconds(env.RETENTION_ENDED_SESSIONS),
+  auditRetentionDays: env.AUDIT_RETENTION_DAYS,
   schedule: env.RETENTION_SCHEDULE,
   batchSize: env.RETENTION_BATCH_SIZE,
 }));

@@ -1,3 +1,4 @@
+import { AuditLogModule } from '../audit/audit-log.module.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordsModule } from '../passwords/passwords.module.js';
@@ -10,7 +11,7 @@ import { UsersService } from './users.service.js';
 
 /** Accounts: the `users` table's one owner. Other modules change it through `UsersService`. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), PasswordsModule],
+  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, AuditLogModule],
   controllers: [UsersController],
   providers: [UsersRepository, UsersService, UserColumns, EmailPolicy],
   exports: [UsersService, UserColumns],

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
 import { ACCOUNT_EMAIL_QUEUE } from '../account-emails/account-email.job.js';
 import type { Clock } from '../common/clock.js';
@@ -53,6 +54,7 @@ function setUp(existing: User | null = ADA, { otherActiveAdmins = 0 } = {}) {
   const jobs = { enqueue: jest.fn(async () => undefined) };
   const hasher = { hash: jest.fn(async (password: string) => `hashed:${password}`) };
   const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
+  const audit = { record: jest.fn(async () => undefined) };
   const service = new UsersService(
     repository as unknown as UsersRepository,
     hasher as unknown as PasswordHasher,
@@ -61,8 +63,9 @@ function setUp(existing: User | null = ADA, { otherActiveAdmins = 0 } = {}) {
     jobs as unknown as JobsService,
     transactions as unknown as Transactions,
     { now: () => NOW } as Clock,
+    audit as unknown as AuditLog,
   );
-  return { service, repository, jobs, hasher, transactions };
+  return { service, repository, jobs, hasher, transactions, audit };
 }
 
 describe('UsersService', () => {
@@ -256,13 +259,17 @@ describe('UsersService', () => {
 
     it('lifts a suspension, clearing its time and reason', async () => {
       const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'x' };
-      const { service, repository } = setUp(suspended);
+      const { service, repository, audit } = setUp(suspended);
       await service.unsuspend(ADA.id);
       expect(repository.update).toHaveBeenCalledWith(
         ADA.id,
         { status: 'active', suspendedAt: null, suspensionReason: null },
         NOW,
-        undefined,
+        TRANSACTION,
+      );
+      expect(audit.record).toHaveBeenCalledWith(
+        { type: 'account.unsuspended', subjectUserId: ADA.id },
+        TRANSACTION,
       );
     });
   });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from '../account-emails/account-email.job.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
 import { ifMatchHolds, type EntityTagCondition } from '../common/http/conditional-requests.js';
 import { positionAfter, toPage } from '../common/pagination/keyset-cursor.js';
@@ -39,6 +40,7 @@ export class UsersService {
     private readonly jobs: JobsService,
     private readonly transactions: Transactions,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   /** Creates the account and, in the same transaction, queues its welcome email (with a verification link). */
@@ -49,6 +51,10 @@ export class UsersService {
     const createdAt = this.clock.now();
     return this.transactions.run(async (transaction) => {
       const user = await this.users.insert({ email, name, passwordHash, role, createdAt }, transaction);
+      await this.audit.record(
+        { type: 'account.signed-up', subjectUserId: user.id, details: { email: user.email, role } },
+        transaction,
+      );
       await this.jobs.enqueue<AccountEmailJob>(
         ACCOUNT_EMAIL_QUEUE,
         { kind: 'welcome', userId: user.id },
@@ -125,6 +131,15 @@ export class UsersService {
       if (Object.keys(differing).length === 0) return user;
       const updatedAt = this.clock.now();
       if (!(await this.users.update(id, differing, updatedAt, transaction))) throw new UserNotFoundError();
+      if (differing.role !== undefined)
+        await this.audit.record(
+          {
+            type: 'account.role-changed',
+            subjectUserId: id,
+            details: { previousRole: user.role, role: differing.role },
+          },
+          transaction,
+        );
       return { ...user, ...differing, updatedAt };
     });
   }
@@ -138,15 +153,25 @@ export class UsersService {
     if (user.status === 'suspended') return user;
     const now = this.clock.now();
     await this.change(id, { status: 'suspended', suspendedAt: now, suspensionReason: reason }, transaction);
+    await this.audit.record(
+      { type: 'account.suspended', subjectUserId: id, details: { suspensionReason: reason } },
+      transaction,
+    );
     return { ...user, status: 'suspended', suspendedAt: now, suspensionReason: reason, updatedAt: now };
   }
 
   /** Lets the account sign in again; an active account is left as it is. */
   async unsuspend(id: string): Promise<User> {
-    const user = await this.getById(id);
-    if (user.status === 'active') return user;
-    await this.change(id, { status: 'active', suspendedAt: null, suspensionReason: null });
-    return this.getById(id);
+    return this.transactions.run(async (transaction) => {
+      const user = await this.users.findForUpdate(id, transaction);
+      if (!user) throw new UserNotFoundError();
+      if (user.status === 'active') return user;
+      const changes = { status: 'active', suspendedAt: null, suspensionReason: null } as const;
+      const updatedAt = this.clock.now();
+      await this.users.update(id, changes, updatedAt, transaction);
+      await this.audit.record({ type: 'account.unsuspended', subjectUserId: id }, transaction);
+      return { ...user, ...changes, updatedAt };
+    });
   }
 
   /**
@@ -182,6 +207,7 @@ export class UsersService {
     await this.transactions.run(async (transaction) => {
       await this.keepAnActiveAdmin(id, transaction);
       await this.users.delete(id, transaction);
+      await this.audit.record({ type: 'account.deleted', subjectUserId: id }, transaction);
     });
   }
 

@@ -43,6 +43,10 @@ const uniqueEmail = fc.constant(null).map(() => `fuzz-${randomUUID().slice(0, 12
 /** Strong whatever fast-check draws ("aaaa…" included): the policy refuses what zxcvbn scores under 3. */
 const newPassword = letters(16, 40).map((p) => `${p} ${randomUUID().slice(0, 13)}`);
 const accountToken = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+/** An RFC 3339 time in this century, as `toISOString` writes it. */
+const instant = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 
 /**
  * Plain letters where the pattern takes them (free text: no control characters); otherwise what
@@ -67,7 +71,10 @@ function conservative(schema: Schema): fc.Arbitrary<unknown> {
       if (s.format === 'uuid') return fc.uuid();
       if (s.format === 'email' || s.format === 'idn-email') return uniqueEmail;
       if (s.format === 'password') return newPassword;
+      if (s.format === 'date-time') return instant;
       return plainString(s);
+    case 'array':
+      return fc.uniqueArray(conservative(s.items!), { maxLength: Math.min(s.maxItems ?? 3, 3) });
     case 'integer':
       return fc.integer({ min: s.minimum ?? 0, max: Math.min(s.maximum ?? 100, 100) });
     case 'boolean':
@@ -91,10 +98,11 @@ const success = (operation: Operation) => operation.statuses.filter((s) => s >= 
 function urlOf(operation: Operation, path: Record<string, string> = {}, query: Record<string, unknown> = {}) {
   let url = operation.path;
   for (const [name, value] of Object.entries(path)) url = url.replace(`{${name}}`, encodeURIComponent(value));
+  // A repeatable parameter (an array) is sent once per value: `type=a&type=b`.
   const search = new URLSearchParams(
-    Object.entries(query)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]): [string, string] => [k, String(v)]),
+    Object.entries(query).flatMap(([k, v]): [string, string][] =>
+      v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((each) => [k, String(each)]),
+    ),
   ).toString();
   return search ? `${url}?${search}` : url;
 }

@@ -21,6 +21,8 @@ export type Schema = {
   properties?: Record<string, Schema>;
   required?: string[];
   allOf?: Schema[];
+  items?: Schema;
+  maxItems?: number;
 };
 interface Parameter {
   name: string;

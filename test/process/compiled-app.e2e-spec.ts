@@ -361,6 +361,7 @@ describe('the compiled app (e2e)', () => {
       'end-sessions',
       'password-reset',
       'unlock',
+      'audit-export',
       'dead-jobs',
     ];
 
@@ -417,6 +418,29 @@ describe('the compiled app (e2e)', () => {
       );
       expect(n).toBe(1);
     }, 60_000);
+
+    it('exports the audit log as JSON lines, the commands above recorded as an operator’s', async () => {
+      const since = new Date(Date.now() - 60_000).toISOString();
+      const user = await signUp(t.api);
+      await cli(['suspend', '--email', user.email, '--reason', 'Audit export check']);
+      const { stdout, stderr } = await cli(['audit-export', '--since', since]);
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const ofUser = lines.filter((event) => event.subjectUserId === user.id);
+      expect(ofUser.map((event) => [event.type, event.actorUserId, event.details])).toEqual([
+        ['account.signed-up', null, { email: user.email, role: 'user' }],
+        ['account.suspended', null, { suspensionReason: 'Audit export check', via: 'cli' }],
+      ]);
+      expect(lines.map((event) => event.occurredAt)).toEqual(
+        lines.map((event) => event.occurredAt).toSorted(),
+      );
+      expect(stderr).toContain(`${lines.length} event(s)`);
+      const none = await cli(['audit-export', '--since', since, '--until', since]);
+      expect(none.stdout).toBe('');
+      await expect(cli(['audit-export', '--since', 'yesterday'])).rejects.toMatchObject({ code: 2 });
+    }, 30_000);
 
     it('refuses what the API refuses, with the reason and exit code 1', async () => {
       const user = await signUp(t.api);

@@ -444,6 +444,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/audit-events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The audit log (admin)
+     * @description Security events of every account, newest first, a page at a time: pass `nextCursor` back as `cursor` until it is null. Every filter given must hold. A page deep in the log costs what the first page costs.
+     */
+    get: operations['audit_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/me/security-events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your recent security events
+     * @description What happened to your account, newest first: sign-ins and failed attempts, sign-outs, password and email changes, and what an administrator did. Kept for `AUDIT_RETENTION_DAYS`.
+     */
+    get: operations['users_listMySecurityEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -808,6 +848,200 @@ export interface components {
        * @example Zk3Vn0cXw5hQ3mJ6Yt9Hqz8bWfV1uZr2LxPaE4sDgTo
        */
       token: string;
+    };
+    AuditDetailsDto: {
+      /**
+       * @description `login.failed`: why.
+       * @example wrong-password
+       * @enum {string}
+       */
+      reason?: 'unknown-email' | 'wrong-password' | 'locked' | 'suspended';
+      /**
+       * Format: idn-email
+       * @description `account.signed-up`: the address; `email.change-confirmed`: the new address.
+       */
+      email?: string;
+      /**
+       * Format: idn-email
+       * @description `email.change-confirmed`: the address it replaced.
+       */
+      previousEmail?: string;
+      /**
+       * Format: idn-email
+       * @description `email.change-requested`: the address asked for.
+       */
+      newEmail?: string;
+      /**
+       * @description `account.signed-up`, `account.role-changed`: the role.
+       * @enum {string}
+       */
+      role?: 'user' | 'admin';
+      /**
+       * @description `account.role-changed`: the role before.
+       * @enum {string}
+       */
+      previousRole?: 'user' | 'admin';
+      /** @description `account.suspended`: the admin’s reason. */
+      suspensionReason?: string;
+      /**
+       * Format: int32
+       * @description `login.locked`: for how long, in seconds.
+       */
+      lockedSeconds?: number;
+      /**
+       * @description An operator did it with `npm run cli`.
+       * @enum {string}
+       */
+      via?: 'cli';
+    };
+    AuditEventResponseDto: {
+      /**
+       * Format: uuid
+       * @example 7d1f1c3e-2b7a-4f0e-8e54-6a1b9c0d2e3f
+       */
+      id: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-30T08:15:00.000Z
+       */
+      occurredAt: string;
+      /**
+       * @example login.failed
+       * @enum {string}
+       */
+      type:
+        | 'account.signed-up'
+        | 'account.role-changed'
+        | 'account.suspended'
+        | 'account.unsuspended'
+        | 'account.deleted'
+        | 'login.succeeded'
+        | 'login.failed'
+        | 'login.locked'
+        | 'login.unlocked'
+        | 'session.logout'
+        | 'session.logout-all'
+        | 'session.revoked'
+        | 'session.revoked-all'
+        | 'session.refresh-token-reused'
+        | 'password.changed'
+        | 'password.reset-requested'
+        | 'password.reset-completed'
+        | 'email.verified'
+        | 'email.change-requested'
+        | 'email.change-confirmed';
+      /**
+       * Format: uuid
+       * @description Who did it: the signed-in caller, the user who signed in, or null (anonymous, or an operator at the command line: `details.via` is `cli`).
+       * @example null
+       */
+      actorUserId: string | null;
+      /**
+       * Format: uuid
+       * @description Whose account it happened to; null for a failed login with an unknown email.
+       * @example 0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e
+       */
+      subjectUserId: string | null;
+      /**
+       * Format: uuid
+       * @description The session concerned (started, ended, or the one the caller used).
+       * @example null
+       */
+      sessionId: string | null;
+      /**
+       * @description The client address, as `TRUST_PROXY` decides it; for an event of a job, the address of the request that queued it.
+       * @example 203.0.113.7
+       */
+      ipAddress: string | null;
+      /**
+       * @description The `User-Agent` header of the request.
+       * @example Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0
+       */
+      userAgent: string | null;
+      /**
+       * @description The `X-Request-Id` of the request, as in the request log.
+       * @example req-1a2b3c
+       */
+      requestId: string | null;
+      /**
+       * @description The W3C trace id, when tracing is on (`OTEL_EXPORTER_OTLP_ENDPOINT`).
+       * @example 4bf92f3577b34da6a3ce929d0e0e4736
+       */
+      traceId: string | null;
+      /**
+       * @description Facts about the event, never a password, token, code, hash or secret.
+       * @example {
+       *       "reason": "wrong-password"
+       *     }
+       */
+      details: components['schemas']['AuditDetailsDto'];
+    };
+    AuditEventPageDto: {
+      /** @description Newest first. */
+      items: components['schemas']['AuditEventResponseDto'][];
+      /**
+       * @description Pass as `cursor` for the next page; null on the last page.
+       * @example MjAyNi0xMS0yNlQxNjowMDowMC4wMDBafDBiOWU0ZjFl
+       */
+      nextCursor: string | null;
+    };
+    SecurityEventResponseDto: {
+      /**
+       * Format: uuid
+       * @example 7d1f1c3e-2b7a-4f0e-8e54-6a1b9c0d2e3f
+       */
+      id: string;
+      /**
+       * @example login.succeeded
+       * @enum {string}
+       */
+      type:
+        | 'account.signed-up'
+        | 'account.role-changed'
+        | 'account.suspended'
+        | 'account.unsuspended'
+        | 'account.deleted'
+        | 'login.succeeded'
+        | 'login.failed'
+        | 'login.locked'
+        | 'login.unlocked'
+        | 'session.logout'
+        | 'session.logout-all'
+        | 'session.revoked'
+        | 'session.revoked-all'
+        | 'session.refresh-token-reused'
+        | 'password.changed'
+        | 'password.reset-requested'
+        | 'password.reset-completed'
+        | 'email.verified'
+        | 'email.change-requested'
+        | 'email.change-confirmed';
+      /**
+       * Format: date-time
+       * @example 2026-11-30T08:15:00.000Z
+       */
+      occurredAt: string;
+      /** @example 203.0.113.7 */
+      ipAddress: string | null;
+      /**
+       * @description The `User-Agent` header of the request.
+       * @example Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0
+       */
+      userAgent: string | null;
+      /**
+       * @description True when an administrator did it (a suspension, a role change, a reset link), not you.
+       * @example false
+       */
+      byAdministrator: boolean;
+    };
+    SecurityEventPageDto: {
+      /** @description Newest first. */
+      items: components['schemas']['SecurityEventResponseDto'][];
+      /**
+       * @description Pass as `cursor` for the next page; null on the last page.
+       * @example MjAyNi0xMS0yNlQxNjowMDowMC4wMDBafDBiOWU0ZjFl
+       */
+      nextCursor: string | null;
     };
     HealthCheckDto: {
       /**
@@ -5090,6 +5324,306 @@ export interface operations {
           'X-RateLimit-Remaining'?: number;
           /** @description Seconds until the window resets. */
           'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  audit_list: {
+    parameters: {
+      query?: {
+        /** @description Items per page, in decimal digits. */
+        limit?: number;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+        /** @description Events of this account only. */
+        subjectUserId?: string;
+        /** @description Events this user did only. */
+        actorUserId?: string;
+        /** @description Events of these types only; repeat the parameter for several (`type=login.failed&type=login.locked`). */
+        type?: (
+          | 'account.signed-up'
+          | 'account.role-changed'
+          | 'account.suspended'
+          | 'account.unsuspended'
+          | 'account.deleted'
+          | 'login.succeeded'
+          | 'login.failed'
+          | 'login.locked'
+          | 'login.unlocked'
+          | 'session.logout'
+          | 'session.logout-all'
+          | 'session.revoked'
+          | 'session.revoked-all'
+          | 'session.refresh-token-reused'
+          | 'password.changed'
+          | 'password.reset-requested'
+          | 'password.reset-completed'
+          | 'email.verified'
+          | 'email.change-requested'
+          | 'email.change-confirmed'
+        )[];
+        /** @description Events at or after this time (RFC 3339, with its offset). */
+        since?: string;
+        /** @description Events before this time (RFC 3339, with its offset). */
+        until?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description On every page but the last: `<…>; rel="next"` (RFC 8288), the absolute address of the next page (from APP_PUBLIC_URL). */
+          Link?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditEventPageDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  users_listMySecurityEvents: {
+    parameters: {
+      query?: {
+        /** @description Items per page, in decimal digits. */
+        limit?: number;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description On every page but the last: `<…>; rel="next"` (RFC 8288), the absolute address of the next page (from APP_PUBLIC_URL). */
+          Link?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SecurityEventPageDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
           [name: string]: unknown;
         };
         content: {

@@ -13,8 +13,11 @@ export class PageLinks {
 
   nextLink(path: string, query: object, nextCursor: string): string {
     const parameters = new URLSearchParams();
-    for (const [name, value] of Object.entries(query))
-      if (value !== undefined && name !== 'cursor') parameters.set(name, String(value));
+    for (const [name, value] of Object.entries(query)) {
+      if (value === undefined || name === 'cursor') continue;
+      // A repeatable parameter (`type=a&type=b`) is repeated in the link.
+      for (const each of Array.isArray(value) ? value : [value]) parameters.append(name, String(each));
+    }
     parameters.set('cursor', nextCursor);
     return `<${this.app.publicUrl}/${API_PREFIX}/${path}?${parameters}>; rel="next"`;
   }

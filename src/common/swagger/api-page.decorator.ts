@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { ApiOkResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 
 /** A page of a keyset-paginated list, with its `Link: rel="next"` header (`PageLinks`). */
 export const ApiPageResponse = (type: Type<unknown>) =>
@@ -17,4 +17,15 @@ export const ApiPageResponse = (type: Type<unknown>) =>
         },
       },
     },
+  });
+
+/** The `nextCursor` member of every page. */
+export const ApiNextCursor = () =>
+  ApiProperty({
+    type: String,
+    nullable: true,
+    maxLength: 200,
+    pattern: '^[A-Za-z0-9_-]+$',
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+    example: 'MjAyNi0xMS0yNlQxNjowMDowMC4wMDBafDBiOWU0ZjFl',
   });

@@ -1,0 +1,41 @@
+/**
+ * What the audit log records: the security events of an account's life. Each type is written in the
+ * transaction of the change it records (audit-log.ts); the check constraint on `audit_events.type`
+ * repeats this list (a new type ships with a migration).
+ */
+export const AUDIT_EVENT_TYPES = [
+  'account.signed-up',
+  'account.role-changed',
+  'account.suspended',
+  'account.unsuspended',
+  'account.deleted',
+  'login.succeeded',
+  'login.failed',
+  'login.locked',
+  'login.unlocked',
+  'session.logout',
+  'session.logout-all',
+  'session.revoked',
+  'session.revoked-all',
+  'session.refresh-token-reused',
+  'password.changed',
+  'password.reset-requested',
+  'password.reset-completed',
+  'email.verified',
+  'email.change-requested',
+  'email.change-confirmed',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/**
+ * Why a login failed, as `details.reason` of `login.failed`. An unknown email is recorded with no
+ * subject and without the address (people type passwords into the email field).
+ */
+export const LOGIN_FAILURE_REASONS = ['unknown-email', 'wrong-password', 'locked', 'suspended'] as const;
+export type LoginFailureReason = (typeof LOGIN_FAILURE_REASONS)[number];
+
+/**
+ * What an event may say beyond its columns: short facts (a role, a reason class, an address), never
+ * a password, token, code, hash or secret. Flat, so a SIEM reads it without a schema.
+ */
+export type AuditDetails = Record<string, string | number | boolean | null>;
