@@ -76,6 +76,25 @@ async function seeded(server, database, count) {
   return url;
 }
 
+/** A million audit events in the deep database (kept between runs), one a second back from now. */
+async function seededAuditLog(url, count) {
+  const [{ n }] = await query(url, 'SELECT count(*)::int AS n FROM audit_events');
+  if (n === count) return;
+  log(`seeding ${count.toLocaleString()} audit events`);
+  await query(url, 'TRUNCATE audit_events');
+  await query(
+    url,
+    `INSERT INTO audit_events (id, occurred_at, type, actor_user_id, subject_user_id, ip_address, details)
+     SELECT gen_random_uuid(), now() - i * interval '1 second',
+            (ARRAY['login.succeeded', 'login.failed', 'session.logout', 'password.changed'])[1 + i % 4],
+            u.id, u.id, '203.0.113.' || (i % 250), '{}'::jsonb
+       FROM generate_series(1, $1::int) AS i
+       JOIN LATERAL (SELECT id FROM users WHERE email = 'bench-' || (1 + i % 1000) || '@example.com') u ON true`,
+    [count],
+  );
+  await query(url, 'VACUUM ANALYZE audit_events');
+}
+
 /** Sessions written directly and access tokens signed with the app's key: no login needed. */
 async function tokensFor(url, emails) {
   const key = new TextEncoder().encode(SECRET);
@@ -233,6 +252,7 @@ async function main() {
     const mainDb = await seeded(server.url, 'gatehouse_bench', 10_000);
     if (opts['mail-only']) return await mailOnly(mainDb);
     const deep = opts['skip-deep'] ? undefined : await seeded(server.url, 'gatehouse_bench_deep', 1_000_000);
+    if (deep) await seededAuditLog(deep, 1_000_000);
     const ids = (await query(mainDb, `SELECT id FROM users WHERE role = 'user'`)).map((r) => r.id);
     const emails = Array.from({ length: 1000 }, (_, i) => `bench-${i + 1}@example.com`);
     const runs = [];
@@ -328,6 +348,23 @@ async function main() {
         ];
         stretch2.push(await measure('list-first', deepApp, list('')));
         stretch2.push(await measure('list-deep', deepApp, list(`&cursor=${cursor}`)));
+        // The audit log's list, a million events long: the first page, and one 900,000 events deep.
+        const [event] = await query(
+          deep,
+          'SELECT occurred_at, id FROM audit_events ORDER BY occurred_at DESC, id DESC OFFSET 900000 LIMIT 1',
+        );
+        const eventCursor = Buffer.from(`${event.occurred_at.toISOString()}|${event.id}`).toString(
+          'base64url',
+        );
+        const events = (suffix) => () => [
+          {
+            method: 'GET',
+            path: `/api/v1/audit-events?limit=20${suffix}`,
+            headers: { authorization: `Bearer ${deepAdmin}` },
+          },
+        ];
+        stretch2.push(await measure('audit-first', deepApp, events('')));
+        stretch2.push(await measure('audit-deep', deepApp, events(`&cursor=${eventCursor}`)));
         await stop(deepApp);
       }
       floors.push(await measureFloor(mainDb, 'floor (3 of 3)', byId()));
