@@ -36,4 +36,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:3000/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM reaches node directly (exec form): readiness fails, requests in flight finish, exit 0.
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--import", "./dist/src/telemetry/tracing.js", "dist/src/main.js"]

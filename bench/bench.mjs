@@ -1,4 +1,4 @@
-// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep | --mail-only]
+// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep | --mail-only | --tracing]
 // Seeds a PostgreSQL (DATABASE_URL's server, or an embedded one in .data/bench), starts the built app
 // in production mode without rate limits, and drives it with autocannon on 127.0.0.1, scenario by
 // scenario, with the raw floor (bench/floor.mjs) measured before, between and after the scenarios.
@@ -16,6 +16,7 @@ import { PasswordHasher } from '../dist/src/passwords/password-hasher.js';
 import { runMigrationsLocked } from '../dist/src/database/migrate.js';
 import { freePort, query, rssMb, serverUrl, startBuiltApp, stop, waitFor, withDatabase } from './harness.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
+import { startOtlpSink } from './otlp-sink.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
 
 const { values: opts } = parseArgs({
@@ -26,6 +27,8 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '32' },
     'skip-deep': { type: 'boolean', default: false },
     'mail-only': { type: 'boolean', default: false },
+    // Every span exported (100% sampling) to a collector stand-in that takes each export and answers 200.
+    tracing: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(opts.runs);
@@ -123,11 +126,14 @@ async function tokensFor(url, emails) {
 
 // ------------------------------------------------------------------ processes
 let smtp;
+/** With --tracing, where the app sends its spans. */
+let collector;
 
 async function startApp(databaseUrl) {
   // Welcome mails left queued by a previous run's sign-ups would be sent during this run's scenarios.
   await query(databaseUrl, `DELETE FROM pgboss.job WHERE name = 'account-email'`);
-  return startBuiltApp({ databaseUrl, secret: SECRET, smtpUrl: smtp.url });
+  const env = collector ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } : {};
+  return startBuiltApp({ databaseUrl, secret: SECRET, smtpUrl: smtp.url, env });
 }
 
 /** The floor alone: started, measured, stopped. */
@@ -248,6 +254,7 @@ const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.le
 async function main() {
   const server = await serverUrl();
   smtp = await startSmtpSink(await freePort());
+  if (opts.tracing) collector = await startOtlpSink(await freePort());
   try {
     const mainDb = await seeded(server.url, 'gatehouse_bench', 10_000);
     if (opts['mail-only']) return await mailOnly(mainDb);
@@ -387,7 +394,13 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       machine: machine(),
-      settings: { runs: RUNS, durationSeconds: DURATION, warmupSeconds: WARMUP, connections: CONNECTIONS },
+      settings: {
+        runs: RUNS,
+        durationSeconds: DURATION,
+        warmupSeconds: WARMUP,
+        connections: CONNECTIONS,
+        tracing: collector ? { sampling: 1, ...collector.received() } : false,
+      },
       summary,
       runs,
     };
@@ -396,6 +409,7 @@ async function main() {
     writeFileSync(path.join(RESULTS, 'latency.svg'), renderSvg(report));
     console.info(`\n${renderMarkdown(report)}`);
   } finally {
+    await collector?.close();
     await smtp.close();
     await server.stop();
   }

@@ -67,7 +67,7 @@ export const PRODUCTION_ENV = imageRuntime().env;
 /** The built app as production runs it, without rate limits; resolves once `readyPath` answers. */
 export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json', env = {} }) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, ['--import', './dist/src/telemetry/tracing.js', 'dist/src/main.js'], {
     env: {
       ...process.env,
       ...PRODUCTION_ENV,

@@ -11,6 +11,11 @@ export function renderMarkdown({ date, machine, settings, summary }) {
   return [
     `Measured ${date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cores} × ${machine.cpu}, ${machine.memGb} GiB, Node ${machine.node};`,
     `median of ${settings.runs} runs of ${settings.durationSeconds} s after ${settings.warmupSeconds} s of warm-up, ${settings.connections} connections.`,
+    ...(settings.tracing
+      ? [
+          `Tracing on: every span exported over OTLP/HTTP to a stand-in collector (${settings.tracing.exports} exports, ${Math.round(settings.tracing.bytes / 1e6)} MB).`,
+        ]
+      : []),
     '',
     '| scenario | req/s | × floor | p50 ms | p99 ms | CPU µs/req | CPU × floor | peak RSS MB | non-2xx |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',

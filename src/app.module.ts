@@ -26,6 +26,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsEndpointModule } from './metrics/metrics.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** The API: every feature module, the global pipe, interceptor and filter. `createApp()` builds it. */
@@ -42,6 +43,7 @@ import { UsersModule } from './users/users.module.js';
     IdempotencyModule,
     HealthModule,
     MetricsEndpointModule,
+    TelemetryModule,
   ],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },

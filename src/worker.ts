@@ -18,6 +18,7 @@ import { IdempotentRequestsRetentionModule } from './idempotency/idempotency.mod
 import { DatabaseModule } from './database/database.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
 
 /** The modules that define job queues and handle their jobs, without HTTP. */
 @Module({
@@ -28,6 +29,7 @@ import { LoggingModule } from './logging/logging.module.js';
     AccountEmailSenderModule,
     SessionsRetentionModule,
     IdempotentRequestsRetentionModule,
+    TelemetryModule,
   ],
 })
 class WorkerModule {

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RequestContext } from '../common/request-context.js';
+import { traceIdField } from '../telemetry/trace-id.js';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -31,6 +32,7 @@ export class RequestLog implements OnModuleInit {
       if (!UNLOGGED.test(request.url)) {
         const line = {
           requestId: request.id,
+          ...traceIdField(),
           req: { method: request.method },
           res: { statusCode: reply.statusCode },
           route: request.routeOptions.url ?? 'unmatched',

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { createTransport, type Transporter } from 'nodemailer';
 import { mailConfig, type MailConfig } from '../config/mail.config.js';
 
@@ -11,6 +12,8 @@ export interface Mail {
 
 /** Seconds an SMTP server gets to answer each step, so a stuck server fails the job (and it retries). */
 const SMTP_TIMEOUT_MS = 15_000;
+/** nodemailer has no maintained OpenTelemetry instrumentation: the send is a span of ours (a no-op without the SDK). */
+const tracer = trace.getTracer('gatehouse-mail');
 
 /**
  * Sends mail over SMTP (nodemailer, SMTP_URL). Without SMTP_URL, which only development allows, the
@@ -42,7 +45,17 @@ export class Mailer implements OnApplicationShutdown {
       );
       return;
     }
-    await this.transport.sendMail({ from: this.config.from, ...mail });
+    const transport = this.transport;
+    await tracer.startActiveSpan('smtp send', { kind: SpanKind.CLIENT }, async (span) => {
+      try {
+        await transport.sendMail({ from: this.config.from, ...mail });
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   /**

@@ -9,3 +9,9 @@ export function currentTraceId(): string | null {
   const context = trace.getActiveSpan()?.spanContext();
   return context && trace.isSpanContextValid(context) ? context.traceId : null;
 }
+
+/** `{ traceId }` when the work is traced, `{}` otherwise: for a log line or a problem. */
+export function traceIdField(): { traceId?: string } {
+  const traceId = currentTraceId();
+  return traceId ? { traceId } : {};
+}

@@ -38,7 +38,8 @@ describe('audit log (e2e)', () => {
       // Only the lock is under test here: the per-minute limits stay out of the way.
       RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
       RATE_LIMIT_PER_MINUTE: '10000',
-      RATE_LIMIT_EMAILS_PER_HOUR: '1000',
+      RATE_LIMIT_EMAIL_PER_HOUR: '1000',
+      RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR: '1000',
       AUTH_LOCKOUT_THRESHOLD: '3',
     });
   });

@@ -11,10 +11,13 @@ import { freePort } from '../support/free-port.js';
 import { eventually } from '../support/eventually.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
 import { freshRedisDatabase } from '../support/redis.js';
+import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { SmtpSink, tokenIn } from '../support/smtp-sink.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
+/** What `npm start`, the worker and the image put before the entry point (tracing, when configured). */
+const TRACING = ['--import', './dist/src/telemetry/tracing.js'];
 
 /** The compiled app and CLI as they ship, in processes of their own (built once, here). */
 describe('the compiled app (e2e)', () => {
@@ -88,8 +91,12 @@ describe('the compiled app (e2e)', () => {
     return { child, exited, output: () => output };
   }
 
-  /** `node dist/src/main.js` (what the image runs) or the given arguments, once it answers. */
-  async function serve(env: Record<string, string> = {}, args = ['dist/src/main.js'], command?: string) {
+  /** `node --import …/tracing.js dist/src/main.js` (what the image runs) or the given arguments, once it answers. */
+  async function serve(
+    env: Record<string, string> = {},
+    args = [...TRACING, 'dist/src/main.js'],
+    command?: string,
+  ) {
     const port = await freePort();
     const { child, exited, output } = launch(
       args,
@@ -259,6 +266,132 @@ describe('the compiled app (e2e)', () => {
     }, 30_000);
   });
 
+  describe('tracing (OpenTelemetry)', () => {
+    const preload = (env: Record<string, string>) =>
+      run(
+        process.execPath,
+        [
+          ...TRACING,
+          '--input-type=module',
+          '-e',
+          // The global provider's delegate: the API's no-op until an SDK registers one.
+          "const { trace } = await import('@opentelemetry/api'); console.log(trace.getTracerProvider().getDelegate().constructor.name === 'NoopTracerProvider' ? 'off' : 'on');",
+        ],
+        { env: { ...process.env, ...env }, timeout: 30_000 },
+      );
+
+    it('loads nothing without an endpoint, and the SDK with one', async () => {
+      expect((await preload({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).stdout.trim()).toBe('off');
+      expect((await preload({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' })).stdout.trim()).toBe('on');
+      await expect(preload({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).rejects.toMatchObject({
+        stderr: expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT='),
+      });
+    });
+
+    it('follows a sign-up from the caller’s trace through HTTP, SQL and the job to the SMTP send', async () => {
+      const [collector, sink] = await Promise.all([OtlpReceiver.start(), SmtpSink.start()]);
+      try {
+        const app = await serve({
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+          OTEL_BSP_SCHEDULE_DELAY: '100',
+          SMTP_URL: sink.url,
+          JOBS_WORKERS_ENABLED: 'true',
+          LOG_LEVEL: 'info',
+        });
+        const traceId = randomBytes(16).toString('hex');
+        const callerSpan = randomBytes(8).toString('hex');
+        const traceparent = `00-${traceId}-${callerSpan}-01`;
+        const body = aUser();
+        const signedUp = await fetch(`${app.base}/api/v1/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent },
+          body: JSON.stringify(body),
+        });
+        expect(signedUp.status).toBe(201);
+        const smtp = await eventually(async () =>
+          collector.spansOf(traceId).find((s) => s.name === 'smtp send'),
+        );
+        await eventually(async () => sink.mailsTo(body.email).length > 0);
+
+        const spans = collector.spansOf(traceId);
+        const byId = new Map(spans.map((span) => [span.spanId, span]));
+        const server = spans.find((span) => span.kind === 2)!;
+        expect(server.parentSpanId).toBe(callerSpan);
+        // Every other span of the trace hangs, through its parents, from the request's server span.
+        const rootOf = (span: (typeof spans)[number]): string | undefined =>
+          span.parentSpanId && byId.has(span.parentSpanId)
+            ? rootOf(byId.get(span.parentSpanId)!)
+            : span.spanId;
+        for (const span of spans)
+          expect({ span: span.name, root: rootOf(span) }).toEqual({ span: span.name, root: server.spanId });
+        const insert = spans.find(
+          (span) =>
+            span.scope.includes('pg') &&
+            /INSERT/.test(
+              String(span.attributes['db.query.text'] ?? span.attributes['db.statement'] ?? span.name),
+            ),
+        );
+        expect(insert).toBeDefined();
+        const job = byId.get(smtp.parentSpanId!)!;
+        expect({ name: job.name, kind: job.kind }).toEqual({ name: 'process account-email', kind: 5 });
+        expect(spans.some((span) => span.scope === '@fastify/otel')).toBe(true);
+
+        // The trace id in the problem, the request log line and the audit event.
+        const refused = await fetch(`${app.base}/api/v1/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent },
+          body: JSON.stringify({ email: 'not an address' }),
+        });
+        expect(refused.status).toBe(400);
+        expect(await refused.json()).toMatchObject({ traceId });
+        const logged = await eventually(async () =>
+          app
+            .output()
+            .split('\n')
+            .find((line) => line.includes('"request completed"') && line.includes(`"traceId":"${traceId}"`)),
+        );
+        expect(JSON.parse(logged)).toMatchObject({ traceId, res: { statusCode: 201 } });
+        const [event] = await t.db.query(`SELECT trace_id FROM audit_events WHERE details->>'email' = $1`, [
+          body.email,
+        ]);
+        expect(event.trace_id).toBe(traceId);
+        app.child.kill('SIGTERM');
+        expect(await app.exited).toBe(0);
+      } finally {
+        await Promise.all([collector.stop(), sink.stop()]);
+      }
+    }, 60_000);
+
+    it('answers as usual when the collector is down, and counts the spans it dropped', async () => {
+      const closed = await freePort();
+      const token = randomBytes(24).toString('base64url');
+      const app = await serve({
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}`,
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+        OTEL_BSP_MAX_QUEUE_SIZE: '5',
+        OTEL_BSP_EXPORT_TIMEOUT: '500',
+        METRICS_TOKEN: token,
+        JOBS_WORKERS_ENABLED: 'false',
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, () => fetch(`${app.base}/api/v1/users/me`).then((r) => r.status)),
+      );
+      expect(answers).toEqual(Array(40).fill(401));
+      const dropped = await eventually(async () => {
+        const text = await (
+          await fetch(`${app.base}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+        ).text();
+        const counts = [...text.matchAll(/^tracing_spans_dropped_total\{reason="([\w-]+)"\} (\d+)/gm)];
+        const byReason = Object.fromEntries(counts.map(([, reason, n]) => [reason, Number(n)]));
+        return byReason['queue-full'] > 0 && byReason['export-failed'] > 0 ? byReason : undefined;
+      });
+      expect(dropped['queue-full'] + dropped['export-failed']).toBeGreaterThan(0);
+      // The last export at shutdown has a budget: a dead collector does not hold the exit past 25 s (exit 1).
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+    }, 60_000);
+  });
+
   describe('npm run worker', () => {
     let sink: SmtpSink;
     beforeAll(async () => {
@@ -277,7 +410,7 @@ describe('the compiled app (e2e)', () => {
 
     /** `node dist/src/worker.js` on this test's database; a lost job is noticed within seconds. */
     async function work() {
-      const worker = launch(['dist/src/worker.js'], {
+      const worker = launch([...TRACING, 'dist/src/worker.js'], {
         SMTP_URL: sink.url,
         LOG_LEVEL: 'info',
         JOBS_TIMEOUT_SECONDS: '5',

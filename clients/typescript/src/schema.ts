@@ -599,6 +599,11 @@ export interface components {
        * @example 2b1f0c7e-9d7e-4a55-8a8e-6f0d2b8f4c1a
        */
       requestId: string;
+      /**
+       * @description With tracing on (`OTEL_EXPORTER_OTLP_ENDPOINT`), the W3C trace id of the request: the caller’s own when it sent a `traceparent`.
+       * @example 4bf92f3577b34da6a3ce929d0e0e4736
+       */
+      traceId?: string;
       /** @description On validation failures: each invalid input (the first 100 when there are more). */
       errors?: components['schemas']['FieldErrorDto'][];
     };

@@ -1,5 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { traceIdField } from '../../telemetry/trace-id.js';
 import { headersFor, interpret, toProblem } from './problem-details.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -37,5 +38,5 @@ export function sendProblem(
     .header('x-request-id', request.id)
     .status(problem.status)
     .header('content-type', PROBLEM_CONTENT_TYPE)
-    .send({ ...problem, instance: request.url.split('?')[0], requestId: request.id });
+    .send({ ...problem, instance: request.url.split('?')[0], requestId: request.id, ...traceIdField() });
 }

@@ -76,6 +76,15 @@ export class ProblemDetailsDto {
   requestId: string;
 
   @ApiPropertyOptional({
+    description:
+      'With tracing on (`OTEL_EXPORTER_OTLP_ENDPOINT`), the W3C trace id of the request: the caller’s own when it sent a `traceparent`.',
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+    maxLength: 32,
+    pattern: '^[0-9a-f]{32}$',
+  })
+  traceId?: string;
+
+  @ApiPropertyOptional({
     description: `On validation failures: each invalid input (the first ${MAX_FIELD_ERRORS} when there are more).`,
     type: [FieldErrorDto],
     maxItems: MAX_FIELD_ERRORS,

@@ -1,0 +1,54 @@
+import { channel } from 'node:diagnostics_channel';
+import { register } from 'node:module';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { createAddHookMessageChannel } from 'import-in-the-middle';
+import type { TracingSettings } from '../config/tracing.config.js';
+import { BoundedSpanProcessor } from './bounded-span-processor.js';
+import { DROPPED_SPANS_CHANNEL, type DroppedSpans } from './dropped-spans.js';
+
+/** Probes and scrapes: a trace each would bury the requests that matter. */
+const UNTRACED = /^\/(health|metrics)\b/;
+
+/**
+ * Starts the OpenTelemetry SDK: the maintained instrumentations of what a request goes through
+ * (http, Fastify's own, Nest's, pg, ioredis, undici), W3C trace context in and out (the SDK's default
+ * propagators), and spans exported over OTLP/HTTP (JSON) in bounded batches. The ESM loader hook of
+ * import-in-the-middle is registered first, limited to the modules the instrumentations name.
+ */
+export async function startTracing(settings: TracingSettings): Promise<void> {
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+
+  const dropped = channel(DROPPED_SPANS_CHANNEL);
+  const processor = new BoundedSpanProcessor(
+    new OTLPTraceExporter({ url: settings.tracesUrl, timeoutMillis: settings.exportTimeoutMs }),
+    settings,
+    (count: DroppedSpans) => dropped.publish(count),
+  );
+  const sdk = new NodeSDK({
+    serviceName: settings.serviceName,
+    spanProcessors: [processor],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => UNTRACED.test(request.url ?? ''),
+        // The exporter's own posts to the collector are not traced.
+        ignoreOutgoingRequestHook: () => true,
+      }),
+      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
+      new NestInstrumentation(),
+      // Only inside a trace: pg-boss's polling and pool checks would each start one.
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+      new UndiciInstrumentation(),
+    ],
+  });
+  sdk.start();
+  await waitForAllMessagesAcknowledged();
+}
