@@ -47,24 +47,29 @@ export class AuditLog {
   ) {}
 
   async record(record: AuditRecord, transaction?: Transaction): Promise<void> {
+    await this.events.insert(this.describe(record), transaction);
+  }
+
+  /**
+   * The row `record` writes: the event with its id, time and origin. For a hot statement that
+   * inserts it itself (audit-event-insert.ts), in the same round trip as its change.
+   */
+  describe(record: AuditRecord): AuditEvent {
     const origin = this.context.origin();
     const occurredAt = this.clock.now();
-    await this.events.insert(
-      {
-        id: this.ids.next(occurredAt),
-        occurredAt,
-        type: record.type,
-        actorUserId: record.actorUserId !== undefined ? record.actorUserId : origin.actorUserId,
-        subjectUserId: record.subjectUserId,
-        sessionId: record.sessionId !== undefined ? record.sessionId : origin.sessionId,
-        ipAddress: origin.ipAddress,
-        userAgent: origin.userAgent,
-        requestId: origin.requestId,
-        traceId: currentTraceId(),
-        details: origin.via === 'cli' ? { ...record.details, via: 'cli' } : (record.details ?? {}),
-      },
-      transaction,
-    );
+    return {
+      id: this.ids.next(occurredAt),
+      occurredAt,
+      type: record.type,
+      actorUserId: record.actorUserId !== undefined ? record.actorUserId : origin.actorUserId,
+      subjectUserId: record.subjectUserId,
+      sessionId: record.sessionId !== undefined ? record.sessionId : origin.sessionId,
+      ipAddress: origin.ipAddress,
+      userAgent: origin.userAgent,
+      requestId: origin.requestId,
+      traceId: currentTraceId(),
+      details: origin.via === 'cli' ? { ...record.details, via: 'cli' } : (record.details ?? {}),
+    };
   }
 
   /** A page of the log, newest first, narrowed by `filter`. */

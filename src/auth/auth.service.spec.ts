@@ -94,7 +94,10 @@ async function setUp({
   );
   const accessTokens = { issue: jest.fn(() => 'an.access.token'), ttlSeconds: 900 };
   const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
-  const audit = { record: jest.fn(async () => undefined) };
+  const audit = {
+    record: jest.fn(async () => undefined),
+    describe: jest.fn((record: object) => ({ ...record, id: 'event-1' })),
+  };
   const service = new AuthService(
     AUTH,
     users as unknown as UsersService,
@@ -119,16 +122,19 @@ describe('AuthService', () => {
     it('starts a session that ends AUTH_REFRESH_TOKEN_TTL from now, and returns its pair', async () => {
       const { service, sessions, lockout, accessTokens } = await setUp();
       const pair = await service.login(ADA.email, PASSWORD, CLIENT);
-      const [userId, tokenHash, times, client] = sessions.create.mock.calls[0] as unknown as [
+      const [userId, tokenHash, times, client, event] = sessions.create.mock.calls[0] as unknown as [
         string,
         Buffer,
         { now: Date; expiresAt: Date },
         ClientInfo,
+        object,
       ];
-      expect({ userId, times, client }).toEqual({
+      expect({ userId, times, client, event }).toEqual({
         userId: ADA.id,
         times: { now: NOW, expiresAt: new Date(NOW.getTime() + AUTH.refreshTokenTtlSeconds * 1000) },
         client: CLIENT,
+        // Written by the same statement as the session.
+        event: { id: 'event-1', type: 'login.succeeded', subjectUserId: ADA.id, actorUserId: ADA.id },
       });
       // Only the refresh token's hash is stored.
       expect(tokenHash).toEqual(hashOpaqueToken(pair.refreshToken));

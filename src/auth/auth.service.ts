@@ -6,7 +6,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
 import type { ClientInfo } from '../common/http/client-info.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
-import { Transactions } from '../database/transactions.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -92,22 +92,21 @@ export class AuthService implements OnModuleInit {
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
     }
+    return this.startSession(user, client);
+  }
+
+  /** The session, its first refresh token and its `login.succeeded`, in one statement. */
+  private async startSession(user: User, client: ClientInfo): Promise<TokenPair> {
     const now = this.clock.now();
     const refresh = this.refreshTokens.first();
     const expiresAt = new Date(now.getTime() + this.auth.refreshTokenTtlSeconds * 1000);
-    const sessionId = await this.transactions.run(async (transaction) => {
-      const id = await this.sessions.create(user.id, refresh.hash, { now, expiresAt }, client, transaction);
-      if (id) {
-        const event = {
-          type: 'login.succeeded',
-          subjectUserId: user.id,
-          actorUserId: user.id,
-          sessionId: id,
-        } as const;
-        await this.audit.record(event, transaction);
-      }
-      return id;
+    // The session's id is the statement's to give the event.
+    const event = this.audit.describe({
+      type: 'login.succeeded',
+      subjectUserId: user.id,
+      actorUserId: user.id,
     });
+    const sessionId = await this.sessions.create(user.id, refresh.hash, { now, expiresAt }, client, event);
     // Suspended or deleted between the password check and now.
     if (!sessionId) throw new InvalidCredentialsError();
     this.logger.log(`login (user ${user.id}, session ${sessionId})`);
@@ -135,16 +134,7 @@ export class AuthService implements OnModuleInit {
         client,
         transaction,
       );
-      if (result.outcome === 'reused') {
-        const { userId, sessionId } = result;
-        const event = {
-          type: 'session.refresh-token-reused',
-          subjectUserId: userId,
-          actorUserId: null,
-          sessionId,
-        } as const;
-        await this.audit.record(event, transaction);
-      }
+      if (result.outcome === 'reused') await this.reuseDetected(result, transaction);
       return result;
     });
     switch (rotation.outcome) {
@@ -217,6 +207,20 @@ export class AuthService implements OnModuleInit {
     if (user?.role === 'admin')
       this.logger.error(`${message}: an admin account; npm run cli -- unlock lifts it`);
     else this.logger.warn(message);
+  }
+
+  /** Whoever presented a spent token is not known to be the account's holder: anonymous. */
+  private reuseDetected(
+    { userId, sessionId }: { userId: string; sessionId: string },
+    transaction: Transaction,
+  ) {
+    const event = {
+      type: 'session.refresh-token-reused',
+      subjectUserId: userId,
+      actorUserId: null,
+      sessionId,
+    } as const;
+    return this.audit.record(event, transaction);
   }
 
   /** Anonymous: whoever tried is not known to be the account's holder. */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, Not, Repository, type EntityManager } from 'typeorm';
+import { auditEventInsertCte, auditEventParameters } from '../audit/audit-event-insert.js';
+import type { AuditEvent } from '../audit/entities/audit-event.entity.js';
 import type { ClientInfo } from '../common/http/client-info.js';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
 import type { Transaction } from '../database/transactions.js';
@@ -23,11 +25,13 @@ export type Rotation =
   | { outcome: 'expired' | 'unknown' };
 
 /**
- * Every login runs it: both rows in one statement (atomic on its own, and one round trip where a
- * transaction took four). The refresh token's foreign key is checked at the end of the statement,
- * when the session row exists. The account must be active, read `FOR SHARE`: a suspension (which
- * updates the row, then ends every session) either waits for this statement to commit and then ends
- * its session too, or commits first and this inserts nothing. A deleted account inserts nothing.
+ * Every login runs it: the session, its first refresh token and its `login.succeeded` in one
+ * statement (atomic on its own, and one round trip where a transaction took six; the event's
+ * INSERT is the audit module's, `auditEventInsertCte`). The refresh token's foreign key is checked
+ * at the end of the statement, when the session row exists. The account must be active, read `FOR
+ * SHARE`: a suspension (which updates the row, then ends every session) either waits for this
+ * statement to commit and then ends its session too, or commits first and this inserts nothing. A
+ * deleted account inserts nothing, and records nothing.
  */
 const CREATE_SESSION: PreparedStatement = {
   name: 'sessions_create',
@@ -36,9 +40,11 @@ const CREATE_SESSION: PreparedStatement = {
          ), s AS (
            INSERT INTO sessions (user_id, created_at, last_used_at, expires_at, ip_address, user_agent)
            SELECT id, $2, $2, $3, $5, $6 FROM u RETURNING id
-         )
-         INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $4, id, $2 FROM s
-         RETURNING session_id AS id`,
+         ), r AS (
+           INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $4, id, $2 FROM s
+           RETURNING session_id
+         ), ${auditEventInsertCte('e', 's', 7)}
+         SELECT session_id AS id FROM r`,
 };
 
 /**
@@ -72,13 +78,17 @@ export class SessionsRepository {
     tokenHash: Buffer,
     { now, expiresAt }: { now: Date; expiresAt: Date },
     client: ClientInfo,
-    transaction?: Transaction,
+    event: AuditEvent,
   ): Promise<string | null> {
-    const [row] = await this.pool.prepared<{ id: string }>(
-      CREATE_SESSION,
-      [userId, now, expiresAt, tokenHash, client.ipAddress, client.userAgent],
-      transaction,
-    );
+    const [row] = await this.pool.prepared<{ id: string }>(CREATE_SESSION, [
+      userId,
+      now,
+      expiresAt,
+      tokenHash,
+      client.ipAddress,
+      client.userAgent,
+      ...auditEventParameters(event),
+    ]);
     return row?.id ?? null;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 
 /** A statement PostgreSQL prepares once per connection: its name must be unique to its text. */
@@ -25,18 +25,8 @@ export class DatabasePool {
     this.pool = pgPoolOf(dataSource);
   }
 
-  /**
-   * Runs a named statement on a pooled connection, or on the connection of a running transaction
-   * (TypeORM's public `QueryRunner.connect()` returns it), so a hot statement can join a change
-   * that must commit with others.
-   */
-  async prepared<T extends object>(
-    statement: PreparedStatement,
-    values: unknown[],
-    transaction?: EntityManager,
-  ): Promise<T[]> {
-    const client: Pick<Pool, 'query'> = transaction ? await connectionOf(transaction) : this.pool;
-    return (await client.query<T>({ ...statement, values })).rows;
+  async prepared<T extends object>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+    return (await this.pool.query<T>({ ...statement, values })).rows;
   }
 
   /** Connections open, idle, and requests waiting for one. */
@@ -55,17 +45,6 @@ export function pgPoolOf(dataSource: DataSource): Pool {
   const pool: unknown = driver instanceof PostgresDriver ? driver.master : undefined;
   if (!isPool(pool)) throw new Error('the DataSource is not an initialised PostgreSQL one: no pg pool found');
   return pool;
-}
-
-/** The pg client a running transaction holds. */
-async function connectionOf(transaction: EntityManager): Promise<Pick<Pool, 'query'>> {
-  const runner = transaction.queryRunner;
-  if (!runner?.isTransactionActive)
-    throw new Error('prepared(…, transaction) needs the manager of a running transaction');
-  const connection: unknown = await runner.connect();
-  if (typeof (connection as Partial<Pool> | undefined)?.query !== 'function')
-    throw new Error('the transaction holds no pg client');
-  return connection as Pick<Pool, 'query'>;
 }
 
 function isPool(value: unknown): value is Pool {

@@ -41,7 +41,12 @@ export async function startTracing(settings: TracingSettings): Promise<void> {
         // The exporter's own posts to the collector are not traced.
         ignoreOutgoingRequestHook: () => true,
       }),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
+      // The request and its handler: a span per hook (a dozen, each microseconds) would be noise.
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        instrumentHooks: false,
+        ignorePaths: ({ url }) => UNTRACED.test(url),
+      }),
       new NestInstrumentation(),
       // Only inside a trace: pg-boss's polling and pool checks would each start one.
       new PgInstrumentation({ requireParentSpan: true }),
