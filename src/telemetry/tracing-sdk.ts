@@ -48,8 +48,9 @@ export async function startTracing(settings: TracingSettings): Promise<void> {
         ignorePaths: ({ url }) => UNTRACED.test(url),
       }),
       new NestInstrumentation(),
-      // Only inside a trace: pg-boss's polling and pool checks would each start one.
-      new PgInstrumentation({ requireParentSpan: true }),
+      // Only inside a trace: pg-boss's polling and pool checks would each start one. A span for
+      // each checkout from the pool doubles the spans of a query and says little.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
       new UndiciInstrumentation(),
     ],
