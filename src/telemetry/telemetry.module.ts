@@ -5,7 +5,9 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ProxyTracerProvider, trace } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Counter } from 'prom-client';
 import { Metrics } from '../metrics/metrics.js';
@@ -42,6 +44,38 @@ export class TracingMetrics implements OnModuleInit, OnModuleDestroy {
   }
 }
 
+/** The SDK's tracer provider, once tracing.ts registered one; null while tracing is off. */
+function sdkProvider(): { forceFlush(): Promise<void> } | null {
+  const provider = trace.getTracerProvider();
+  const delegate: object = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  return 'forceFlush' in delegate && typeof delegate.forceFlush === 'function'
+    ? (delegate as { forceFlush(): Promise<void> })
+    : null;
+}
+
+/**
+ * Names each request's server span after its route (`GET /api/v1/users/:id`, and `http.route`), as
+ * the HTTP conventions ask: the http instrumentation sees only the path. No hook while tracing is off.
+ */
+@Injectable()
+export class TracedRoutes implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify || !sdkProvider()) return;
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      const span = trace.getActiveSpan();
+      const route = request.routeOptions.url;
+      if (route && span?.isRecording()) {
+        span.setAttribute('http.route', route);
+        span.updateName(`${request.method} ${route}`);
+      }
+      done();
+    });
+  }
+}
+
 /** How long a shutdown waits for the last export: a collector that is down must not hold the exit. */
 const FLUSH_BUDGET_MS = 3000;
 
@@ -49,16 +83,15 @@ const FLUSH_BUDGET_MS = 3000;
 @Injectable()
 export class TracingFlush implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
-    const provider = trace.getTracerProvider();
-    const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-    if (!('forceFlush' in delegate) || typeof delegate.forceFlush !== 'function') return;
+    const provider = sdkProvider();
+    if (!provider) return;
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_BUDGET_MS)));
-    await Promise.race([(delegate.forceFlush as () => Promise<void>)(), budget]);
+    await Promise.race([provider.forceFlush(), budget]);
     clearTimeout(timer);
   }
 }
 
-/** The app's side of tracing: its metric, and the last export at shutdown. The API and the worker import it. */
-@Module({ imports: [MetricsModule], providers: [TracingMetrics, TracingFlush] })
+/** The app's side of tracing: its metric, route names, and the last export at shutdown. The API and the worker import it. */
+@Module({ imports: [MetricsModule], providers: [TracingMetrics, TracedRoutes, TracingFlush] })
 export class TelemetryModule {}

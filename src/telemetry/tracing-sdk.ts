@@ -1,10 +1,8 @@
 import { channel } from 'node:diagnostics_channel';
 import { register } from 'node:module';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -18,9 +16,14 @@ const UNTRACED = /^\/(health|metrics)\b/;
 
 /**
  * Starts the OpenTelemetry SDK: the maintained instrumentations of what a request goes through
- * (http, Fastify's own, Nest's, pg, ioredis, undici), W3C trace context in and out (the SDK's default
- * propagators), and spans exported over OTLP/HTTP (JSON) in bounded batches. The ESM loader hook of
+ * (http, pg, ioredis, undici), W3C trace context in and out (the SDK's default propagators), and
+ * spans exported over OTLP/HTTP (JSON) in bounded batches. The ESM loader hook of
  * import-in-the-middle is registered first, limited to the modules the instrumentations name.
+ *
+ * Two maintained ones are left out: Fastify's own (@fastify/otel 0.21 depends on
+ * @opentelemetry/core 2.x, which refuses the API 1.10 this SDK needs) and Nest's (0.71 patches
+ * @nestjs/core below 12 only). The route a framework span would have named is put on the server
+ * span by `TracedRoutes` (telemetry.module.ts).
  */
 export async function startTracing(settings: TracingSettings): Promise<void> {
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
@@ -41,13 +44,6 @@ export async function startTracing(settings: TracingSettings): Promise<void> {
         // The exporter's own posts to the collector are not traced.
         ignoreOutgoingRequestHook: () => true,
       }),
-      // The request and its handler: a span per hook (a dozen, each microseconds) would be noise.
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        instrumentHooks: false,
-        ignorePaths: ({ url }) => UNTRACED.test(url),
-      }),
-      new NestInstrumentation(),
       // Only inside a trace: pg-boss's polling and pool checks would each start one. A span for
       // each checkout from the pool doubles the spans of a query and says little.
       new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),

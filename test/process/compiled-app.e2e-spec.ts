@@ -334,7 +334,11 @@ describe('the compiled app (e2e)', () => {
         expect(insert).toBeDefined();
         const job = byId.get(smtp.parentSpanId!)!;
         expect({ name: job.name, kind: job.kind }).toEqual({ name: 'process account-email', kind: 5 });
-        expect(spans.some((span) => span.scope === '@fastify/otel')).toBe(true);
+        // Named after its route, with `http.route`.
+        expect({ name: server.name, route: server.attributes['http.route'] }).toEqual({
+          name: 'POST /api/v1/users',
+          route: '/api/v1/users',
+        });
 
         // The trace id in the problem, the request log line and the audit event.
         const refused = await fetch(`${app.base}/api/v1/users`, {
