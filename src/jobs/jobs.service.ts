@@ -187,7 +187,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
    * parent is that request's (a no-op without the tracing SDK).
    */
   private run(queue: string, handler: JobHandler<never>, job: Job<never>): Promise<JobResult> {
-    const { $origin, $trace, ...data } = (job.data ?? {}) as Envelope & object;
+    const { $origin, $trace } = (job.data ?? {}) as Envelope;
+    const data = withoutEnvelope(job.data ?? {});
     const parent = $trace ? propagation.extract(ROOT_CONTEXT, $trace) : ROOT_CONTEXT;
     const attributes = {
       'messaging.system': 'pg-boss',
