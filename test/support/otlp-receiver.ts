@@ -33,9 +33,11 @@ export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<OtlpReceiver> {
+  /** `answers: false` is a collector that takes connections and never replies: every export hangs. */
+  static async start({ answers = true } = {}): Promise<OtlpReceiver> {
     const receiver: { value?: OtlpReceiver } = {};
     const server = createServer((request, response) => {
+      if (!answers) return;
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
