@@ -393,7 +393,7 @@ describe('the compiled app (e2e)', () => {
           const byReason = Object.fromEntries(counts.map(([, reason, n]) => [reason, Number(n)]));
           return byReason['queue-full'] > 0 && byReason['export-failed'] > 0 ? byReason : undefined;
         });
-        expect(Object.keys(dropped).sort()).toEqual(['export-failed', 'queue-full']);
+        expect(Object.keys(dropped).toSorted()).toEqual(['export-failed', 'queue-full']);
         // The last export at shutdown has a budget: a hung collector does not hold the exit past 25 s (exit 1).
         app.child.kill('SIGTERM');
         expect(await app.exited).toBe(0);
