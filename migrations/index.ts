@@ -8,6 +8,7 @@ import { AccountLifecycle1795994157622 } from './1795994157622-AccountLifecycle.
 import { EmailChange1796002944911 } from './1796002944911-EmailChange.js';
 import { IdempotentRequests1796012819595 } from './1796012819595-IdempotentRequests.js';
 import { AuditEvents1796022378756 } from './1796022378756-AuditEvents.js';
+import { SecondFactors1796032890888 } from './1796032890888-SecondFactors.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -19,4 +20,5 @@ export const migrations = [
   EmailChange1796002944911,
   IdempotentRequests1796012819595,
   AuditEvents1796022378756,
+  SecondFactors1796032890888,
 ];

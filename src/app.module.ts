@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AccountEmailsModule } from './account-emails/account-emails.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { MfaModule } from './mfa/mfa.module.js';
 import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { QueryParametersInterceptor } from './common/http/query-parameters.interceptor.js';
@@ -38,6 +39,7 @@ import { UsersModule } from './users/users.module.js';
     RateLimitModule,
     UsersModule,
     AuthModule,
+    MfaModule,
     AccountEmailsModule,
     AuditModule,
     IdempotencyModule,

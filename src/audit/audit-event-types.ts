@@ -24,6 +24,14 @@ export const AUDIT_EVENT_TYPES = [
   'email.verified',
   'email.change-requested',
   'email.change-confirmed',
+  'mfa.totp-enabled',
+  'mfa.totp-disabled',
+  'mfa.recovery-codes-regenerated',
+  'mfa.recovery-code-used',
+  'mfa.passkey-added',
+  'mfa.passkey-renamed',
+  'mfa.passkey-removed',
+  'mfa.reset',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -31,7 +39,14 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
  * Why a login failed, as `details.reason` of `login.failed`. An unknown email is recorded with no
  * subject and without the address (people type passwords into the email field).
  */
-export const LOGIN_FAILURE_REASONS = ['unknown-email', 'wrong-password', 'locked', 'suspended'] as const;
+export const LOGIN_FAILURE_REASONS = [
+  'unknown-email',
+  'wrong-password',
+  'locked',
+  'suspended',
+  /** A wrong authenticator code or recovery code after the right password, or an unknown passkey. */
+  'wrong-second-factor',
+] as const;
 export type LoginFailureReason = (typeof LOGIN_FAILURE_REASONS)[number];
 
 /**

@@ -1,5 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
@@ -8,6 +16,7 @@ import { AuthService } from './auth.service.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
+import { SecondFactorRequiredDto } from './dto/second-factor-required.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
 import type { Principal } from './principal.js';
 
@@ -24,11 +33,21 @@ export class AuthController {
     operationId: 'auth_login',
     summary: 'Sign in',
     description:
-      'Starts a session. An unknown email and a wrong password get the same 401. Repeated failures lock the email for a while (429 with `Retry-After`). A suspended account gets a 403 after the right password, and the usual 401 after a wrong one.',
+      'Starts a session. An unknown email and a wrong password get the same 401, with or without a second factor. Repeated failures lock the email for a while (429 with `Retry-After`). A suspended account gets a 403 after the right password, and the usual 401 after a wrong one. An account with a second factor gets `{ mfaRequired, mfaToken, methods }` instead of tokens: finish at `/auth/login/mfa`; the wrong codes there count toward the same lock.',
   })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiExtraModels(TokenPairDto, SecondFactorRequiredDto)
+  @ApiOkResponse({
+    description:
+      'Signed in: a token pair. Or, for an account with a second factor, `mfaRequired` and a token for `/auth/login/mfa`.',
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(SecondFactorRequiredDto) }],
+    },
+  })
   @ApiProblems(400, 401, SUSPENDED, 413, 415)
-  login(@Body() body: LoginDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
+  login(
+    @Body() body: LoginDto,
+    @Client() client: ClientInfo,
+  ): Promise<TokenPairDto | SecondFactorRequiredDto> {
     return this.auth.login(body.email, body.password, client);
   }
 

@@ -10,9 +10,12 @@ import { AccountAccessService } from './account-access.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { MfaChallenge } from './entities/mfa-challenge.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session } from './entities/session.entity.js';
 import { LoginLockModule } from './login-lock.module.js';
+import { MfaChallenges } from './mfa-challenges.js';
+import { MfaChallengesRepository } from './mfa-challenges.repository.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsRetentionModule } from './sessions-retention.js';
@@ -20,10 +23,13 @@ import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import { UserAccessController } from './user-access.controller.js';
 
-/** Sign-in, tokens and sessions; the owner of `sessions` and `refresh_tokens`; the global guard. */
+/**
+ * Sign-in, tokens and sessions; the owner of `sessions`, `refresh_tokens` and `mfa_challenges` (a
+ * sign-in's second step, which the MFA module completes through `AuthService`); the global guard.
+ */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Session, RefreshToken]),
+    TypeOrmModule.forFeature([Session, RefreshToken, MfaChallenge]),
     UsersModule,
     PasswordsModule,
     LoginLockModule,
@@ -39,9 +45,11 @@ import { UserAccessController } from './user-access.controller.js';
     RefreshTokens,
     SessionsRepository,
     SessionsService,
+    MfaChallengesRepository,
+    MfaChallenges,
     // Deny by default: every route of every module needs a valid access token unless @Public().
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, AccountAccessService, SessionsService, LoginLockModule],
+  exports: [AuthService, AccountAccessService, SessionsService, MfaChallenges, LoginLockModule],
 })
 export class AuthModule {}

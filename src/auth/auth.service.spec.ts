@@ -21,7 +21,8 @@ import {
   TooManyAttemptsError,
   WrongCurrentPasswordError,
 } from './auth.errors.js';
-import { AuthService } from './auth.service.js';
+import { AuthService, type TokenPair } from './auth.service.js';
+import type { MfaChallenges } from './mfa-challenges.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { Principal } from './principal.js';
 import { RefreshTokens } from './refresh-tokens.js';
@@ -44,6 +45,8 @@ const ADA: User = {
   status: 'active',
   suspendedAt: null,
   suspensionReason: null,
+  totpEnabled: false,
+  passkeyCount: 0,
   createdAt: NOW,
   updatedAt: NOW,
 };
@@ -98,6 +101,7 @@ async function setUp({
     record: jest.fn(async () => undefined),
     describe: jest.fn((record: object) => ({ ...record, id: 'event-1' })),
   };
+  const mfaChallenges = { issue: jest.fn(async () => 'an-mfa-token') };
   const service = new AuthService(
     AUTH,
     users as unknown as UsersService,
@@ -110,18 +114,46 @@ async function setUp({
     transactions as unknown as Transactions,
     { now: () => NOW } as Clock,
     audit as unknown as AuditLog,
+    mfaChallenges as unknown as MfaChallenges,
     metrics,
   );
   await service.onModuleInit();
   hasher.hash.mockClear();
-  return { service, users, sessions, hasher, lockout, accessTokens, metrics, audit };
+  return { service, users, sessions, hasher, lockout, accessTokens, metrics, audit, mfaChallenges };
 }
 
 describe('AuthService', () => {
   describe('login', () => {
+    it('answers a second-factor challenge, not tokens, for an account with one, and keeps the lock', async () => {
+      const withTotp = { ...ADA, totpEnabled: true, passkeyCount: 2 };
+      const { service, sessions, lockout, mfaChallenges } = await setUp({ user: withTotp });
+      const answer = await service.login(ADA.email, PASSWORD, CLIENT);
+      expect(answer).toEqual({
+        mfaRequired: true,
+        mfaToken: 'an-mfa-token',
+        methods: ['totp', 'recovery-code', 'passkey'],
+      });
+      expect(mfaChallenges.issue).toHaveBeenCalledWith('login', ADA.id);
+      expect(sessions.create).not.toHaveBeenCalled();
+      // The codes that follow count toward the same lock as this password did.
+      expect(lockout.succeeded).not.toHaveBeenCalled();
+    });
+
+    it('answers a wrong password the same with a second factor as without', async () => {
+      const plain = await setUp();
+      const guarded = await setUp({ user: { ...ADA, totpEnabled: true } });
+      const errors = await Promise.all(
+        [plain, guarded].map(({ service }) =>
+          service.login(ADA.email, 'wrong', CLIENT).catch((e: Error) => e),
+        ),
+      );
+      expect(errors[1]).toEqual(errors[0]);
+      expect(guarded.mfaChallenges.issue).not.toHaveBeenCalled();
+    });
+
     it('starts a session that ends AUTH_REFRESH_TOKEN_TTL from now, and returns its pair', async () => {
       const { service, sessions, lockout, accessTokens } = await setUp();
-      const pair = await service.login(ADA.email, PASSWORD, CLIENT);
+      const pair = (await service.login(ADA.email, PASSWORD, CLIENT)) as TokenPair;
       const [userId, tokenHash, times, client, event] = sessions.create.mock.calls[0] as unknown as [
         string,
         Buffer,

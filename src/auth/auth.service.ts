@@ -21,6 +21,7 @@ import {
   WrongCurrentPasswordError,
 } from './auth.errors.js';
 import { LoginLockout } from './login-lockout.js';
+import { MfaChallenges } from './mfa-challenges.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { Principal } from './principal.js';
 import { RefreshTokens } from './refresh-tokens.js';
@@ -31,6 +32,17 @@ export interface TokenPair {
   refreshToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
+}
+
+/** What can complete a sign-in whose password was right (`POST /auth/login/mfa`, or a passkey). */
+export const SECOND_FACTOR_METHODS = ['totp', 'recovery-code', 'passkey'] as const;
+export type SecondFactorMethod = (typeof SECOND_FACTOR_METHODS)[number];
+
+/** A login's answer when the account has a second factor: no tokens yet. */
+export interface SecondFactorRequired {
+  mfaRequired: true;
+  mfaToken: string;
+  methods: SecondFactorMethod[];
 }
 
 @Injectable()
@@ -52,6 +64,7 @@ export class AuthService implements OnModuleInit {
     private readonly transactions: Transactions,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly mfaChallenges: MfaChallenges,
     metrics: Metrics,
   ) {
     this.locks = new Counter({
@@ -68,9 +81,15 @@ export class AuthService implements OnModuleInit {
 
   /**
    * A password is checked only once the lock has let the attempt through (login-lockout.ts). Every
-   * outcome is an audit event: the session and its `login.succeeded` commit together.
+   * outcome is an audit event: the session and its `login.succeeded` commit together. With a
+   * second factor the answer is a challenge, and the address's lock is not lifted: it counts the
+   * codes that follow too, so that knowing the password does not buy unlimited guesses at a code.
    */
-  async login(email: string, password: string, client: ClientInfo): Promise<TokenPair> {
+  async login(
+    email: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<TokenPair | SecondFactorRequired> {
     const attempt = await this.lockout.reserve(email);
     if (!attempt.allowed) {
       await this.loginFailed(await this.users.findByEmail(email), 'locked');
@@ -84,19 +103,66 @@ export class AuthService implements OnModuleInit {
       await this.lockEngaged(attempt.lockedSeconds, user);
       throw new InvalidCredentialsError();
     }
-    await this.lockout.succeeded(email);
     if (user.status === 'suspended') {
+      await this.lockout.succeeded(email);
       await this.loginFailed(user, 'suspended');
       throw new AccountSuspendedError();
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
     }
+    const methods = secondFactorMethodsOf(user);
+    if (methods.length > 0) {
+      const mfaToken = await this.mfaChallenges.issue('login', user.id);
+      return { mfaRequired: true, mfaToken, methods };
+    }
+    await this.lockout.succeeded(email);
     return this.startSession(user, client);
   }
 
+  /**
+   * Checks a second factor under the address's lock, as a password is checked: refused with a 429
+   * while the lock is engaged; a wrong one counts toward the lock (and, at a sign-in, is a
+   * `login.failed` with `wrong-second-factor`); the right one lifts it. `verify` spends what it accepts.
+   */
+  async checkSecondFactor(
+    user: User,
+    verify: () => Promise<boolean>,
+    { signIn }: { signIn: boolean },
+  ): Promise<boolean> {
+    const attempt = await this.lockout.reserve(user.email);
+    if (!attempt.allowed) {
+      if (signIn) await this.loginFailed(user, 'locked');
+      throw new TooManyAttemptsError(attempt.retryAfterSeconds);
+    }
+    if (await verify()) {
+      await this.lockout.succeeded(user.email);
+      return true;
+    }
+    this.logger.warn(`wrong second factor (user ${user.id})`);
+    if (signIn) await this.loginFailed(user, 'wrong-second-factor');
+    await this.lockEngaged(attempt.lockedSeconds, user);
+    return false;
+  }
+
+  /**
+   * Signs in a user whose factors the caller checked (the second step of a login, a passkey):
+   * `method` goes into the `login.succeeded` event. A suspended account is refused.
+   */
+  async signInWith(user: User, method: SecondFactorMethod, client: ClientInfo): Promise<TokenPair> {
+    if (user.status === 'suspended') {
+      await this.loginFailed(user, 'suspended');
+      throw new AccountSuspendedError();
+    }
+    return this.startSession(user, client, method);
+  }
+
   /** The session, its first refresh token and its `login.succeeded`, in one statement. */
-  private async startSession(user: User, client: ClientInfo): Promise<TokenPair> {
+  private async startSession(
+    user: User,
+    client: ClientInfo,
+    secondFactor?: SecondFactorMethod,
+  ): Promise<TokenPair> {
     const now = this.clock.now();
     const refresh = this.refreshTokens.first();
     const expiresAt = new Date(now.getTime() + this.auth.refreshTokenTtlSeconds * 1000);
@@ -105,6 +171,7 @@ export class AuthService implements OnModuleInit {
       type: 'login.succeeded',
       subjectUserId: user.id,
       actorUserId: user.id,
+      ...(secondFactor && { details: { secondFactor } }),
     });
     const sessionId = await this.sessions.create(user.id, refresh.hash, { now, expiresAt }, client, event);
     // Suspended or deleted between the password check and now.
@@ -224,7 +291,7 @@ export class AuthService implements OnModuleInit {
   }
 
   /** Anonymous: whoever tried is not known to be the account's holder. */
-  private loginFailed(user: User | null, reason: LoginFailureReason): Promise<void> {
+  loginFailed(user: User | null, reason: LoginFailureReason): Promise<void> {
     const event = { type: 'login.failed', subjectUserId: user?.id ?? null, actorUserId: null } as const;
     return this.audit.record({ ...event, details: { reason } });
   }
@@ -237,4 +304,14 @@ export class AuthService implements OnModuleInit {
       expiresIn: this.accessTokens.ttlSeconds,
     };
   }
+}
+
+/** A confirmed authenticator app brings its recovery codes; a passkey answers on its own. */
+export function secondFactorMethodsOf(
+  user: Pick<User, 'totpEnabled' | 'passkeyCount'>,
+): SecondFactorMethod[] {
+  return [
+    ...(user.totpEnabled ? (['totp', 'recovery-code'] as const) : []),
+    ...(user.passkeyCount > 0 ? (['passkey'] as const) : []),
+  ];
 }

@@ -4,6 +4,7 @@ import type { Repository } from 'typeorm';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { retentionConfig, type RetentionConfig } from '../config/retention.config.js';
 import { Retention } from '../jobs/retention.js';
+import { MfaChallenge } from './entities/mfa-challenge.entity.js';
 import { Session } from './entities/session.entity.js';
 
 /**
@@ -47,5 +48,32 @@ export class SessionsRetention implements OnModuleInit {
  * The auth module's retention, in a module of its own so that `npm run worker` (which serves no
  * HTTP and so loads no AuthModule) runs it too.
  */
-@Module({ imports: [TypeOrmModule.forFeature([Session])], providers: [SessionsRetention] })
+/** Second-factor challenges are worth nothing once expired (minutes after they were made): deleted. */
+@Injectable()
+export class MfaChallengesRetention implements OnModuleInit {
+  constructor(
+    @InjectRepository(MfaChallenge) private readonly challenges: Repository<MfaChallenge>,
+    private readonly registry: Retention,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register('mfa_challenges', async (now, limit) => {
+      const { affected } = await this.challenges
+        .createQueryBuilder()
+        .delete()
+        .where(
+          `token_hash IN (SELECT token_hash FROM mfa_challenges WHERE expires_at < :now
+                          ORDER BY expires_at LIMIT :limit)`,
+          { now, limit },
+        )
+        .execute();
+      return affected ?? 0;
+    });
+  }
+}
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Session, MfaChallenge])],
+  providers: [SessionsRetention, MfaChallengesRetention],
+})
 export class SessionsRetentionModule {}

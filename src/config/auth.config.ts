@@ -1,10 +1,12 @@
 import { IsDefined, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { defineConfig, type ConfigOf } from './config-namespace.js';
 import { RESTRICTION_LEVELS, type RestrictionLevel } from '../users/script-restriction.js';
 import { DURATION, DURATION_MESSAGE, durationToSeconds, ToInteger } from './environment.js';
 
 export const DEFAULT_PASSWORD_MIN_LENGTH = 12;
+/** Outside production only (production requires AUTH_MFA_ENCRYPTION_KEY): not a secret, by design. */
+const DEVELOPMENT_MFA_KEY = createHash('sha256').update('gatehouse development MFA key').digest();
 
 export class AuthEnvironment {
   /** Read here only to require a real secret in production. */
@@ -22,6 +24,26 @@ export class AuthEnvironment {
     message: '$property must not be a placeholder',
   })
   AUTH_JWT_SECRET?: string;
+
+  /**
+   * AES-256-GCM key (32 bytes, base64 or base64url) that encrypts TOTP secrets at rest. Required in
+   * production; outside it, unset means a fixed development key (secrets survive a restart there,
+   * which a random key would not, and protect nothing, which is fine for development data).
+   */
+  @ValidateIf(
+    (env: AuthEnvironment) => env.NODE_ENV === 'production' || env.AUTH_MFA_ENCRYPTION_KEY !== undefined,
+  )
+  @IsDefined({ message: 'is required in production' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: '$property must be 32 bytes in base64 (44 characters)' })
+  @Matches(/^(?!(.)\1+=?$)/, { message: '$property must not be a placeholder' })
+  AUTH_MFA_ENCRYPTION_KEY?: string;
+
+  /** How authenticator apps and passkey prompts name this service (the TOTP issuer, the WebAuthn RP name). */
+  @IsString()
+  @MinLength(1)
+  @Matches(/^[^:]{1,64}$/, { message: '$property must be 1 to 64 characters, without a colon' })
+  AUTH_MFA_ISSUER = 'Gatehouse';
 
   @IsString()
   AUTH_JWT_ISSUER = 'gatehouse';
@@ -92,6 +114,10 @@ export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
   jwtSecret: env.AUTH_JWT_SECRET ?? randomBytes(32).toString('base64url'),
   /** No AUTH_JWT_SECRET (development): the key above is this process's own. */
   jwtSecretIsEphemeral: env.AUTH_JWT_SECRET === undefined,
+  mfaEncryptionKey: env.AUTH_MFA_ENCRYPTION_KEY
+    ? Buffer.from(env.AUTH_MFA_ENCRYPTION_KEY, 'base64url')
+    : DEVELOPMENT_MFA_KEY,
+  mfaIssuer: env.AUTH_MFA_ISSUER,
   issuer: env.AUTH_JWT_ISSUER,
   audience: env.AUTH_JWT_AUDIENCE,
   accessTokenTtlSeconds: durationToSeconds(env.AUTH_ACCESS_TOKEN_TTL),

@@ -25,6 +25,8 @@ const ADA: User = {
   status: 'active',
   suspendedAt: null,
   suspensionReason: null,
+  totpEnabled: false,
+  passkeyCount: 0,
   createdAt: new Date('2026-11-29T12:00:00.000Z'),
   updatedAt: new Date('2026-11-29T12:00:00.000Z'),
 };
@@ -92,6 +94,7 @@ describe('UsersController', () => {
       status: 'active',
       suspendedAt: null,
       suspensionReason: null,
+      mfa: { totp: false, passkeys: 0 },
       createdAt: '2026-11-29T12:00:00.000Z',
       updatedAt: '2026-11-29T12:00:00.000Z',
     });

@@ -19,7 +19,15 @@ export interface NewUser {
 export type UserChanges = Partial<
   Pick<
     User,
-    'name' | 'role' | 'passwordHash' | 'emailVerified' | 'status' | 'suspendedAt' | 'suspensionReason'
+    | 'name'
+    | 'role'
+    | 'passwordHash'
+    | 'emailVerified'
+    | 'status'
+    | 'suspendedAt'
+    | 'suspensionReason'
+    | 'totpEnabled'
+    | 'passkeyCount'
   >
 >;
 

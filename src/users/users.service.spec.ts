@@ -27,6 +27,8 @@ const ADA: User = {
   status: 'active',
   suspendedAt: null,
   suspensionReason: null,
+  totpEnabled: false,
+  passkeyCount: 0,
   createdAt: NOW,
   updatedAt: NOW,
 };

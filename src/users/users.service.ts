@@ -197,6 +197,18 @@ export class UsersService {
     return this.change(id, { passwordHash }, transaction);
   }
 
+  /**
+   * The MFA module's summary of the user's factors (`totpEnabled`, `passkeyCount`), written in the
+   * transaction that changes them, with the row locked (`findForUpdate`) by that transaction.
+   */
+  setSecondFactors(
+    id: string,
+    factors: Partial<Pick<User, 'totpEnabled' | 'passkeyCount'>>,
+    transaction: Transaction,
+  ): Promise<void> {
+    return this.change(id, factors, transaction);
+  }
+
   /** The user proved they read mail at their address. */
   markEmailVerified(id: string, transaction?: Transaction): Promise<void> {
     return this.change(id, { emailVerified: true }, transaction);

@@ -1,6 +1,13 @@
 import { jest } from '@jest/globals';
 import { Clock } from '../../src/common/clock.js';
-import { aSignedInUser, expectProblem, login, PASSWORD, type Tokens } from '../support/factories.js';
+import {
+  aSignedInUser,
+  expectProblem,
+  login,
+  PASSWORD,
+  tokensOf,
+  type Tokens,
+} from '../support/factories.js';
 import { bearer, send, type Schemas } from '../support/api-client.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -30,8 +37,7 @@ describe('your own sessions: GET /auth/sessions and DELETE /auth/sessions/{id} (
       body: { email, password: PASSWORD },
       ...from(ip, userAgent),
     });
-    if (!data) throw new Error(`login failed: ${response.status}`);
-    return data;
+    return tokensOf(data, response);
   };
   const sessionsOf = async (tokens: Tokens): Promise<Schemas['SessionResponseDto'][]> => {
     const answer = await send(t.api.GET('/api/v1/auth/sessions', bearer(tokens.accessToken)));

@@ -9,6 +9,10 @@ const PUBLIC_ROUTES = [
   'POST /api/v1/users',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/refresh',
+  // A sign-in's second step (the mfaToken is the credential) and a passkey's sign-in (its signature is).
+  'POST /api/v1/auth/login/mfa',
+  'POST /api/v1/auth/passkeys/authentication/options',
+  'POST /api/v1/auth/passkeys/authentication',
   // The links of account emails: the token in the body is the credential.
   'POST /api/v1/auth/verify-email',
   'POST /api/v1/auth/forgot-password',

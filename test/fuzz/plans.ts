@@ -43,6 +43,12 @@ const uniqueEmail = fc.constant(null).map(() => `fuzz-${randomUUID().slice(0, 12
 /** Strong whatever fast-check draws ("aaaa…" included): the policy refuses what zxcvbn scores under 3. */
 const newPassword = letters(16, 40).map((p) => `${p} ${randomUUID().slice(0, 13)}`);
 const accountToken = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+const totpCode = fc.stringMatching(/^[0-9]{6}$/);
+/** A second factor as a client sends it: a code, or a recovery code, never both. */
+const proof = fc.oneof(
+  totpCode.map((code) => ({ code })),
+  fc.stringMatching(/^[A-HJKMNP-Z2-9]{5}-[A-HJKMNP-Z2-9]{5}$/).map((recoveryCode) => ({ recoveryCode })),
+);
 /** An RFC 3339 time in this century, as `toISOString` writes it. */
 const instant = fc
   .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
@@ -357,9 +363,93 @@ const SPECIFIC = [
       accept: [202],
     })),
   ),
+  // Second factors. The fuzzed user never confirms an authenticator app (the secret stays with the
+  // server), so what needs one is a 409 `totp-not-set-up`, a code a 400, an mfaToken or a passkey
+  // no login issued a 401: each the documented answer to what a client may send.
+  plan('mfa_setUpTotp', (operation) =>
+    fc.constant({
+      operation,
+      caller: 'user' as const,
+      request: (ctx: FuzzContext) => ({ url: operation.path, body: { currentPassword: ctx.user.password } }),
+      accept: [200],
+    }),
+  ),
+  plan('mfa_confirmTotp', (operation) =>
+    totpCode.map((code) => ({
+      operation,
+      caller: 'user',
+      request: () => ({ url: operation.path, body: { code } }),
+      accept: [400, 409],
+    })),
+  ),
+  ...['mfa_disableTotp', 'mfa_regenerateRecoveryCodes'].map((id) =>
+    plan(id, (operation) =>
+      proof.map((sent) => ({
+        operation,
+        caller: 'user',
+        request: (ctx: FuzzContext) => ({
+          url: operation.path,
+          body: { currentPassword: ctx.user.password, ...sent },
+        }),
+        accept: [409],
+      })),
+    ),
+  ),
+  plan('mfa_login', (operation) =>
+    fc.tuple(accountToken, proof).map(([mfaToken, sent]) => ({
+      operation,
+      caller: 'anonymous',
+      request: () => ({ url: operation.path, body: { mfaToken, ...sent } }),
+      accept: [401],
+    })),
+  ),
+  plan('mfa_resetUser', (operation) =>
+    target.map((whose) => ({
+      operation,
+      caller: 'admin',
+      request: (ctx: FuzzContext) => ({
+        url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+      }),
+      accept: whose === 'user' ? [204] : [404],
+    })),
+  ),
+  plan('passkeys_registrationOptions', (operation) =>
+    fc.constant({
+      operation,
+      caller: 'user' as const,
+      request: (ctx: FuzzContext) => ({ url: operation.path, body: { currentPassword: ctx.user.password } }),
+      accept: [200],
+    }),
+  ),
+  // A well-formed response no authenticator signed for a live challenge: refused, as documented.
+  plan('passkeys_register', (operation) =>
+    conservative(operation.body!).map((body) => ({
+      operation,
+      caller: 'user',
+      request: () => ({ url: operation.path, body }),
+      accept: [400],
+    })),
+  ),
+  plan('passkeys_authenticate', (operation) =>
+    conservative(operation.body!).map((body) => ({
+      operation,
+      caller: 'anonymous',
+      request: () => ({ url: operation.path, body }),
+      accept: [401],
+    })),
+  ),
 ].filter((p): p is fc.Arbitrary<Plan> => p !== undefined);
 
 const SPECIFIC_IDS = new Set([
+  'mfa_setUpTotp',
+  'mfa_confirmTotp',
+  'mfa_disableTotp',
+  'mfa_regenerateRecoveryCodes',
+  'mfa_login',
+  'mfa_resetUser',
+  'passkeys_registrationOptions',
+  'passkeys_register',
+  'passkeys_authenticate',
   'auth_suspendUser',
   'auth_unsuspendUser',
   'auth_sendPasswordReset',

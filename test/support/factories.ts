@@ -52,7 +52,16 @@ export type Tokens = Schemas['TokenPairDto'];
 
 export async function login(api: ApiClient, email: string, password = PASSWORD): Promise<Tokens> {
   const { data, response } = await api.POST('/api/v1/auth/login', { body: { email, password } });
+  return tokensOf(data, response);
+}
+
+/** A login's pair; throws when it failed, or asked for a second factor. */
+export function tokensOf(
+  data: Tokens | Schemas['SecondFactorRequiredDto'] | undefined,
+  response: Response,
+): Tokens {
   if (!data) throw new Error(`login failed: ${response.status}`);
+  if ('mfaRequired' in data) throw new Error('login asked for a second factor');
   return data;
 }
 

@@ -32,6 +32,7 @@ describe('users (e2e)', () => {
         status: 'active',
         suspendedAt: null,
         suspensionReason: null,
+        mfa: { totp: false, passkeys: 0 },
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -5,6 +5,13 @@ export type { components, paths };
 export type Schemas = components['schemas'];
 export type User = Schemas['UserResponseDto'];
 export type TokenPair = Schemas['TokenPairDto'];
+/** A sign-in's answer for an account with a second factor: finish it with `signInWithSecondFactor`. */
+export type SecondFactorRequired = Schemas['SecondFactorRequiredDto'];
+export type SecondFactorAnswer = Schemas['MfaLoginDto'];
+
+export const isSecondFactorRequired = (
+  answer: TokenPair | SecondFactorRequired,
+): answer is SecondFactorRequired => 'mfaRequired' in answer;
 export type ProblemDetails = Schemas['ProblemDetailsDto'];
 
 /** The tokens the client sends: an access token alone cannot be refreshed. */
@@ -70,8 +77,13 @@ export type GatehouseClient = Client<paths> & {
   /** The tokens the client holds now. */
   readonly tokens: Tokens | null;
   setTokens(tokens: Tokens | null): void;
-  /** Signs in and keeps the token pair; a wrong password throws a `GatehouseProblem` (401). */
-  signIn(credentials: { email: string; password: string }): Promise<TokenPair>;
+  /**
+   * Signs in and keeps the token pair; a wrong password throws a `GatehouseProblem` (401). For an
+   * account with a second factor the answer is `{ mfaRequired, mfaToken, methods }` and no pair yet.
+   */
+  signIn(credentials: { email: string; password: string }): Promise<TokenPair | SecondFactorRequired>;
+  /** A sign-in's second step: the `mfaToken` and a code (or a recovery code); keeps the pair. */
+  signInWithSecondFactor(answer: SecondFactorAnswer): Promise<TokenPair>;
   /** Ends this session on the server and forgets the tokens. */
   signOut(): Promise<void>;
   users: {
@@ -154,8 +166,16 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
   Object.defineProperty(client, 'tokens', { get: () => tokens, enumerable: true });
   return Object.assign(client as Client<paths> & { readonly tokens: Tokens | null }, {
     setTokens,
-    async signIn(credentials: { email: string; password: string }) {
-      const pair = await orThrow(client.POST('/api/v1/auth/login', { body: credentials }));
+    async signIn(credentials: {
+      email: string;
+      password: string;
+    }): Promise<TokenPair | SecondFactorRequired> {
+      const answer = await orThrow(client.POST('/api/v1/auth/login', { body: credentials }));
+      if (!isSecondFactorRequired(answer)) setTokens(answer);
+      return answer;
+    },
+    async signInWithSecondFactor(answer: SecondFactorAnswer): Promise<TokenPair> {
+      const pair = await orThrow(client.POST('/api/v1/auth/login/mfa', { body: answer }));
       setTokens(pair);
       return pair;
     },

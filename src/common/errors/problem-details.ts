@@ -53,7 +53,21 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.UNPROCESSABLE_ENTITY, slug: 'idempotency-key-reused' };
     case 'IDEMPOTENCY_KEY_IN_USE':
       return { status: HttpStatus.CONFLICT, slug: 'idempotency-key-in-use' };
+    case 'TOTP_ALREADY_ENABLED':
+      return { status: HttpStatus.CONFLICT, slug: 'totp-already-enabled' };
+    case 'TOTP_NOT_SET_UP':
+      return { status: HttpStatus.CONFLICT, slug: 'totp-not-set-up' };
+    case 'PASSKEY_LIMIT':
+      return { status: HttpStatus.CONFLICT, slug: 'passkey-limit' };
+    case 'INVALID_MFA_TOKEN':
+      return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-mfa-token' };
+    case 'INVALID_SECOND_FACTOR':
+      return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-second-factor' };
+    case 'INVALID_PASSKEY':
+      return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-passkey' };
     case 'INVALID_CURSOR':
+    case 'WRONG_SECOND_FACTOR':
+    case 'PASSKEY_REJECTED':
     case 'EMAIL_REJECTED':
     case 'SAME_EMAIL':
     case 'PASSWORD_REJECTED':

@@ -5,6 +5,11 @@
 export const API_TAGS: { name: string; description: string }[] = [
   { name: 'users', description: 'Accounts: sign-up, your own account, and the admin view of every account.' },
   { name: 'auth', description: 'Sessions: sign in, refresh, sign out, change the password.' },
+  {
+    name: 'mfa',
+    description:
+      'Second factors: an authenticator app with recovery codes, passkeys, and the second step of a sign-in.',
+  },
   { name: 'audit', description: 'The audit log: security events of every account (admin).' },
   { name: 'health', description: 'Liveness and readiness, for orchestrators and load balancers.' },
   { name: 'metrics', description: 'Prometheus metrics.' },

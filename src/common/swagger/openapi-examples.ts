@@ -27,6 +27,7 @@ export function withExamples(document: OpenAPIObject): OpenAPIObject {
     if (schema.$ref) return exampleOf(schemas[String(schema.$ref).split('/').pop()!], depth);
     if (schema.example !== undefined) return schema.example;
     if (schema.enum) return schema.enum[0];
+    if (schema.oneOf) return exampleOf(schema.oneOf[0], depth);
     if (schema.allOf) return Object.assign({}, ...schema.allOf.map((part: Schema) => exampleOf(part, depth)));
     if (depth > 6) return undefined;
     if (schema.type === 'object' || schema.properties)
@@ -54,7 +55,9 @@ export function withExamples(document: OpenAPIObject): OpenAPIObject {
       for (const [status, response] of Object.entries(operation.responses as Record<string, Operation>)) {
         if (status.startsWith('2'))
           for (const media of Object.values((response.content ?? {}) as Record<string, Schema>))
-            if (media.schema && !media.examples && !media.example)
+            if (media.schema?.oneOf && !media.examples)
+              media.examples = alternatives(media.schema.oneOf as Schema[], exampleOf);
+            else if (media.schema && !media.examples && !media.example)
               media.examples = {
                 [kebab(STATUS_CODES[Number(status)] ?? status)]: {
                   summary: response.description,
@@ -94,4 +97,18 @@ function blameARealInput(operation: Operation, schemas: Record<string, Schema>):
   for (const example of Object.values(examples) as { value: Record<string, unknown> }[])
     if (blamed) example.value = { ...example.value, errors: [blamed] };
     else delete example.value.errors;
+}
+
+/** One named example per alternative of a `oneOf` answer: `TokenPairDto` is `token-pair`. */
+function alternatives(oneOf: Schema[], exampleOf: (schema: Schema) => unknown) {
+  return Object.fromEntries(
+    oneOf.map((alternative) => {
+      const name = String(alternative.$ref ?? 'alternative')
+        .split('/')
+        .pop()!
+        .replace(/Dto$/, '');
+      const slug = kebab(name.replace(/([a-z])([A-Z])/g, '$1 $2'));
+      return [slug, { summary: name.replace(/([a-z])([A-Z])/g, '$1 $2'), value: exampleOf(alternative) }];
+    }),
+  );
 }

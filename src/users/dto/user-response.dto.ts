@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { MAX_PASSKEYS_PER_USER } from '../../mfa/entities/passkey.entity.js';
 import {
   SUSPENSION_REASON_MAX_LENGTH,
   USER_ROLES,
@@ -9,6 +10,23 @@ import {
 } from '../entities/user.entity.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from './user-fields.js';
 import { ONE_LINE_TEXT } from '../../common/http/text-fields.js';
+
+/** Which second factors guard the account (never the factors themselves). */
+export class UserMfaDto {
+  @ApiProperty({
+    description: 'An authenticator app is confirmed: a password login asks for its code.',
+    example: false,
+  })
+  totp: boolean;
+
+  @ApiProperty({
+    minimum: 0,
+    maximum: MAX_PASSKEYS_PER_USER,
+    description: 'How many passkeys the account has.',
+    example: 0,
+  })
+  passkeys: number;
+}
 
 /** A user as clients see it: never a password hash. */
 export class UserResponseDto {
@@ -55,6 +73,9 @@ export class UserResponseDto {
   })
   suspensionReason: string | null;
 
+  @ApiProperty({ type: UserMfaDto, description: 'Its second factors.' })
+  mfa: UserMfaDto;
+
   @ApiProperty({ format: 'date-time', maxLength: 30, example: '2026-11-26T16:00:00.000Z' })
   createdAt: string;
 
@@ -71,6 +92,7 @@ export class UserResponseDto {
       status: user.status,
       suspendedAt: user.suspendedAt?.toISOString() ?? null,
       suspensionReason: user.suspensionReason,
+      mfa: { totp: user.totpEnabled, passkeys: user.passkeyCount },
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
     };

@@ -60,6 +60,17 @@ export class User {
   suspensionReason: string | null;
 
   /**
+   * Whether a confirmed authenticator app guards the account, and how many passkeys it has: kept by
+   * the MFA module (`UsersService.setSecondFactors`, in the transaction of the factor's change), so
+   * that a login and a profile read see them in the row they already read.
+   */
+  @Column({ name: 'totp_enabled', type: 'boolean', default: false })
+  totpEnabled: boolean;
+
+  @Column({ name: 'passkey_count', type: 'integer', default: 0 })
+  passkeyCount: number;
+
+  /**
    * Set from the injected Clock, like every time the app stores. Millisecond precision, the precision
    * of a JavaScript Date, so a cursor round-trips exactly.
    */

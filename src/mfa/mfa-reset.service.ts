@@ -1,0 +1,38 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log.js';
+import { MfaChallenges } from '../auth/mfa-challenges.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { Transactions } from '../database/transactions.js';
+import { UserNotFoundError } from '../users/users.errors.js';
+import { UsersService } from '../users/users.service.js';
+import { SecondFactorsRepository } from './second-factors.repository.js';
+
+/** An admin's way back in for a user who lost every factor (after checking who they are, elsewhere). */
+@Injectable()
+export class MfaResetService {
+  private readonly logger = new Logger('Mfa');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly challenges: MfaChallenges,
+    private readonly factors: SecondFactorsRepository,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Removes the app, the recovery codes and every passkey, and ends every session, in one transaction. */
+  async reset(userId: string): Promise<void> {
+    await this.transactions.run(async (transaction) => {
+      const user = await this.users.findForUpdate(userId, transaction);
+      if (!user) throw new UserNotFoundError();
+      await this.factors.deleteAllOf(user.id, transaction);
+      await this.users.setSecondFactors(user.id, { totpEnabled: false, passkeyCount: 0 }, transaction);
+      await this.challenges.forgetAllOf(user.id, transaction);
+      await this.sessions.endAllOf(user.id, { transaction });
+      const details = { hadTotp: user.totpEnabled, passkeys: user.passkeyCount };
+      await this.audit.record({ type: 'mfa.reset', subjectUserId: user.id, details }, transaction);
+    });
+    this.logger.warn(`second factors reset by an admin (user ${userId})`);
+  }
+}
