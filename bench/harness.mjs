@@ -1,5 +1,6 @@
 // What the benchmark and the soak run share: the database server, processes, and /proc readings.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -76,6 +77,7 @@ export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = 
       DATABASE_URL: databaseUrl,
       RATE_LIMIT_ENABLED: 'false',
       AUTH_JWT_SECRET: secret,
+      AUTH_MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       // Production closes /metrics to strangers; the bench does not scrape it.
       METRICS_TOKEN: secret,
       SMTP_URL: smtpUrl,

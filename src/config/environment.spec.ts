@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { AppEnvironment, appConfig } from './app.config.js';
+import { authConfig } from './auth.config.js';
 import { Configuration } from './configuration.js';
 import { databaseConfig, DatabaseEnvironment } from './database.config.js';
 import { InvalidConfigurationError, readEnvironment } from './environment.js';
@@ -33,6 +35,25 @@ describe('environment', () => {
     for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_MIGRATE']) {
       expect(problems.filter((problem) => problem.startsWith(`${name}=`))).toHaveLength(1);
     }
+  });
+
+  it('takes a 32-byte MFA key in base64 or base64url, and refuses a placeholder, a wrong size or none in production', () => {
+    const key = randomBytes(32);
+    const auth = (env: Record<string, string>) => Configuration.load([authConfig], env).get(authConfig);
+    expect(auth({ AUTH_MFA_ENCRYPTION_KEY: key.toString('base64') }).mfaEncryptionKey).toEqual(key);
+    expect(auth({ AUTH_MFA_ENCRYPTION_KEY: key.toString('base64url') }).mfaEncryptionKey).toEqual(key);
+    // Development: a fixed key, so that sealed secrets survive a restart.
+    expect(auth({}).mfaEncryptionKey).toEqual(auth({}).mfaEncryptionKey);
+    expect(auth({}).mfaEncryptionKey).toHaveLength(32);
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('base64url') };
+    for (const [value, message] of [
+      [undefined, /AUTH_MFA_ENCRYPTION_KEY=.*required in production/],
+      [randomBytes(16).toString('base64'), /AUTH_MFA_ENCRYPTION_KEY=.*32 bytes/],
+      [Buffer.alloc(32).toString('base64'), /AUTH_MFA_ENCRYPTION_KEY=.*placeholder/],
+    ] as const)
+      expect(() => auth({ ...production, ...(value && { AUTH_MFA_ENCRYPTION_KEY: value }) })).toThrow(
+        message,
+      );
   });
 
   it('validates only the namespaces an entry point uses', () => {

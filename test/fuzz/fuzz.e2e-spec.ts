@@ -92,7 +92,8 @@ describe.each(PROFILES)('fuzzing from openapi.json, $name (e2e)', (profile) => {
     t = await startTestApp(env);
     ctx.admin = await newAccount('admin');
     ctx.user = await newAccount('user');
-  });
+    // An app, two accounts and their hashes: seconds on a busy host.
+  }, 30_000);
   afterAll(async () => {
     await t.close();
     await sink.stop();

@@ -52,11 +52,12 @@ describe('the compiled app (e2e)', () => {
       expect(stderr).not.toMatch(/\n\s+at /);
     });
 
-    it('refuses to start in production without a database URL, a real signing key, SMTP and closed metrics', async () => {
+    it('refuses to start in production without a database URL, real keys, SMTP and closed metrics', async () => {
       const failed = node('dist/src/main.js', [], {
         NODE_ENV: 'production',
         DATABASE_URL: '',
         AUTH_JWT_SECRET: 'changeme',
+        AUTH_MFA_ENCRYPTION_KEY: 'A'.repeat(43) + '=',
         SMTP_URL: '',
         METRICS_TOKEN: '',
         METRICS_PORT: '',
@@ -64,6 +65,8 @@ describe('the compiled app (e2e)', () => {
       const { stderr } = await failed.catch((error: { stderr: string }) => error);
       expect(stderr).toContain('DATABASE_URL=');
       expect(stderr).toContain('AUTH_JWT_SECRET=');
+      // Thirty-two zero bytes: the shape of a key, and a placeholder.
+      expect(stderr).toMatch(/AUTH_MFA_ENCRYPTION_KEY=.*must not be a placeholder/);
       expect(stderr).toContain('SMTP_URL=');
       expect(stderr).toMatch(/METRICS_TOKEN=.*required in production unless METRICS_PORT/);
     });
@@ -152,7 +155,8 @@ describe('the compiled app (e2e)', () => {
 
   describe('shutdown', () => {
     it('on SIGTERM lets every request in flight finish, then exits 0', async () => {
-      const app = await serve({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'warn' });
+      // A grace period the checks below fit in on a busy host (the default, 1 s, did not always).
+      const app = await serve({ RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '5000' });
       // Sign-ups take one argon2 hash each (~50 ms on 4 threads), so many are in flight at the signal.
       const outcomes = Array.from({ length: 40 }, () =>
         fetch(`${app.base}/api/v1/users`, {

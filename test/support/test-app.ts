@@ -23,11 +23,13 @@ export interface TestApp {
 
 /**
  * The app as `server.ts` builds it, listening on a free port, on a database of its own cloned from
- * the migrated template (dropped again by `close`).
+ * the migrated template (dropped again by `close`). `port`: a known one (a relying party's origin
+ * must be known before the app starts), else any free one.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
   shared?: { databaseUrl: string },
+  { port = 0 } = {},
 ): Promise<TestApp> {
   // Another instance on the database of an app already started, or a database of its own.
   const database = shared ? undefined : `gatehouse_test_${randomBytes(6).toString('hex')}`;
@@ -37,7 +39,7 @@ export async function startTestApp(
   const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env, { DATABASE_URL: url });
   const app = await createApp();
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
   return {
     app,

@@ -69,7 +69,7 @@ class AttestationResponseDto {
   @IsInt()
   publicKeyAlgorithm?: number;
 
-  @Base64Url('The public key (SPKI), as the browser also gives it.', 4096, { required: false })
+  @Base64Url('The public key (SPKI), as the browser also gives it.', 8192, { required: false })
   publicKey?: string;
 }
 
@@ -80,7 +80,8 @@ class AssertionResponseDto {
   @Base64Url('The authenticator data.', 4096)
   authenticatorData: string;
 
-  @Base64Url('The signature over the authenticator data and the hash of the client data.', 1024)
+  // ML-DSA-87's signatures are 4,627 bytes; ES256's, about 72.
+  @Base64Url('The signature over the authenticator data and the hash of the client data.', 8192)
   signature: string;
 
   @Base64Url("The user handle of a discoverable credential (the account's id as registered).", 128, {
