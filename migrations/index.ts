@@ -9,6 +9,7 @@ import { EmailChange1796002944911 } from './1796002944911-EmailChange.js';
 import { IdempotentRequests1796012819595 } from './1796012819595-IdempotentRequests.js';
 import { AuditEvents1796022378756 } from './1796022378756-AuditEvents.js';
 import { SecondFactors1796032890888 } from './1796032890888-SecondFactors.js';
+import { SessionSecondFactor1796035483355 } from './1796035483355-SessionSecondFactor.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -21,4 +22,5 @@ export const migrations = [
   IdempotentRequests1796012819595,
   AuditEvents1796022378756,
   SecondFactors1796032890888,
+  SessionSecondFactor1796035483355,
 ];

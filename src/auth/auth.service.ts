@@ -24,6 +24,7 @@ import { LoginLockout } from './login-lockout.js';
 import { MfaChallenges } from './mfa-challenges.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { Principal } from './principal.js';
+import type { SecondFactorMethod } from './entities/session.entity.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -33,10 +34,6 @@ export interface TokenPair {
   tokenType: 'Bearer';
   expiresIn: number;
 }
-
-/** What can complete a sign-in whose password was right (`POST /auth/login/mfa`, or a passkey). */
-export const SECOND_FACTOR_METHODS = ['totp', 'recovery-code', 'passkey'] as const;
-export type SecondFactorMethod = (typeof SECOND_FACTOR_METHODS)[number];
 
 /** A login's answer when the account has a second factor: no tokens yet. */
 export interface SecondFactorRequired {
@@ -173,7 +170,14 @@ export class AuthService implements OnModuleInit {
       actorUserId: user.id,
       ...(secondFactor && { details: { secondFactor } }),
     });
-    const sessionId = await this.sessions.create(user.id, refresh.hash, { now, expiresAt }, client, event);
+    const sessionId = await this.sessions.create(
+      user.id,
+      refresh.hash,
+      { now, expiresAt },
+      client,
+      event,
+      secondFactor ?? null,
+    );
     // Suspended or deleted between the password check and now.
     if (!sessionId) throw new InvalidCredentialsError();
     this.logger.log(`login (user ${user.id}, session ${sessionId})`);

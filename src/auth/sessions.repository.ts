@@ -8,7 +8,7 @@ import { DatabasePool, type PreparedStatement } from '../database/database-pool.
 import type { Transaction } from '../database/transactions.js';
 import { UserColumns } from '../users/user-columns.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
-import { Session } from './entities/session.entity.js';
+import { Session, type SecondFactorMethod } from './entities/session.entity.js';
 import type { Principal } from './principal.js';
 
 export interface RotationTimes {
@@ -38,12 +38,12 @@ const CREATE_SESSION: PreparedStatement = {
   text: `WITH u AS (
            SELECT id FROM users WHERE id = $1 AND status = 'active' FOR SHARE
          ), s AS (
-           INSERT INTO sessions (user_id, created_at, last_used_at, expires_at, ip_address, user_agent)
-           SELECT id, $2, $2, $3, $5, $6 FROM u RETURNING id
+           INSERT INTO sessions (user_id, created_at, last_used_at, expires_at, ip_address, user_agent, second_factor)
+           SELECT id, $2, $2, $3, $5, $6, $7 FROM u RETURNING id
          ), r AS (
            INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $4, id, $2 FROM s
            RETURNING session_id
-         ), ${auditEventInsertCte('e', 's', 7)}
+         ), ${auditEventInsertCte('e', 's', 8)}
          SELECT session_id AS id FROM r`,
 };
 
@@ -79,6 +79,7 @@ export class SessionsRepository {
     { now, expiresAt }: { now: Date; expiresAt: Date },
     client: ClientInfo,
     event: AuditEvent,
+    secondFactor: SecondFactorMethod | null = null,
   ): Promise<string | null> {
     const [row] = await this.pool.prepared<{ id: string }>(CREATE_SESSION, [
       userId,
@@ -87,6 +88,7 @@ export class SessionsRepository {
       tokenHash,
       client.ipAddress,
       client.userAgent,
+      secondFactor,
       ...auditEventParameters(event),
     ]);
     return row?.id ?? null;

@@ -65,6 +65,8 @@ describe('your own sessions: GET /auth/sessions and DELETE /auth/sessions/{id} (
         lastUsedAt: new Date(t0.getTime() + 60_000).toISOString(),
         userAgent: 'Safari on the phone',
         ipAddress: '2001:db8::42',
+        // A password alone.
+        secondFactor: null,
         current: false,
       },
       {
@@ -73,6 +75,7 @@ describe('your own sessions: GET /auth/sessions and DELETE /auth/sessions/{id} (
         lastUsedAt: t0.toISOString(),
         userAgent: 'Firefox on the laptop',
         ipAddress: '203.0.113.7',
+        secondFactor: null,
         current: true,
       },
     ]);
@@ -108,6 +111,7 @@ describe('your own sessions: GET /auth/sessions and DELETE /auth/sessions/{id} (
       lastUsedAt: new Date(t0.getTime() + 600_000).toISOString(),
       userAgent: 'new browser',
       ipAddress: '198.51.100.2',
+      secondFactor: null,
       current: true,
     });
   });

@@ -156,6 +156,10 @@ describe('passkeys (e2e)', () => {
       expect((await me(signedIn.body.accessToken)).body.id).toBe(user.id);
       const [last] = (await events(user.id, 'login.succeeded')).slice(-1);
       expect(last!.details).toEqual({ secondFactor: 'passkey' });
+      const sessions = await send(t.api.GET('/api/v1/auth/sessions', bearer(signedIn.body.accessToken)));
+      expect(sessions.body.items.find((s: { current: boolean }) => s.current)).toMatchObject({
+        secondFactor: 'passkey',
+      });
       expect((await list(tokens.accessToken))[0]!.lastUsedAt).not.toBeNull();
     });
 

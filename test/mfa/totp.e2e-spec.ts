@@ -145,6 +145,11 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
       expect(expectProblem(again, 401).type).toBe('/problems/invalid-mfa-token');
       const [succeeded] = (await events(user.id, 'login.succeeded')).slice(-1);
       expect(succeeded!.details).toEqual({ secondFactor: 'totp' });
+      // The session list says how it was signed in.
+      const sessions = await send(t.api.GET('/api/v1/auth/sessions', bearer(signedIn.body.accessToken)));
+      expect(sessions.body.items.find((s: { current: boolean }) => s.current)).toMatchObject({
+        secondFactor: 'totp',
+      });
     });
 
     it('answers a wrong password exactly as for an account without a second factor', async () => {

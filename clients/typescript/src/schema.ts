@@ -1073,6 +1073,12 @@ export interface components {
        */
       ipAddress: string | null;
       /**
+       * @description The second factor the sign-in used (`passkey`: a passkey alone, which is both factors); null for a password alone.
+       * @example totp
+       * @enum {string|null}
+       */
+      secondFactor: 'totp' | 'recovery-code' | 'passkey' | null;
+      /**
        * @description True for the session of the access token making this request.
        * @example true
        */

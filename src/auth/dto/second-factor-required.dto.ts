@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../auth.service.js';
+import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../entities/session.entity.js';
 
 /** A login's answer for an account with a second factor: the password was right, and no tokens yet. */
 export class SecondFactorRequiredDto {

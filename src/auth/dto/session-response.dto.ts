@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Session } from '../entities/session.entity.js';
+import { SECOND_FACTOR_METHODS, type SecondFactorMethod, type Session } from '../entities/session.entity.js';
 import { USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
 
 /** A list a person can read; a client with more live sessions than this has a bug to fix, not a page to turn. */
@@ -44,6 +44,18 @@ export class SessionResponseDto {
   ipAddress: string | null;
 
   @ApiProperty({
+    type: String,
+    // Inline, not the named enum: a reference cannot be nullable in OpenAPI 3.0, and a nullable
+    // enum lists null among its values (OpenAPI 3.0.3 §4.7.25).
+    enum: [...SECOND_FACTOR_METHODS, null],
+    nullable: true,
+    description:
+      'The second factor the sign-in used (`passkey`: a passkey alone, which is both factors); null for a password alone.',
+    example: 'totp',
+  })
+  secondFactor: SecondFactorMethod | null;
+
+  @ApiProperty({
     description: 'True for the session of the access token making this request.',
     example: true,
   })
@@ -56,6 +68,7 @@ export class SessionResponseDto {
       lastUsedAt: session.lastUsedAt.toISOString(),
       userAgent: session.userAgent,
       ipAddress: session.ipAddress,
+      secondFactor: session.secondFactor,
       current: session.id === currentSessionId,
     };
   }

@@ -1,8 +1,14 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { sqlList } from '../../database/sql-list.js';
 import { User } from '../../users/entities/user.entity.js';
+
+/** What can complete a sign-in whose password was right (`POST /auth/login/mfa`, or a passkey). */
+export const SECOND_FACTOR_METHODS = ['totp', 'recovery-code', 'passkey'] as const;
+export type SecondFactorMethod = (typeof SECOND_FACTOR_METHODS)[number];
 
 /** One login: alive until logout, expiry (absolute or idle), reuse of a spent refresh token, or deletion. */
 @Entity({ name: 'sessions' })
+@Check('sessions_second_factor_check', `second_factor IN (${sqlList(SECOND_FACTOR_METHODS)})`)
 @Index('sessions_user_id_idx', ['userId'])
 // The retention job finds ended sessions by either end (sessions-retention.ts).
 @Index('sessions_expires_at_idx', ['expiresAt'])
@@ -39,4 +45,8 @@ export class Session {
    */
   @Column({ name: 'ip_address', type: 'varchar', length: 64, nullable: true })
   ipAddress: string | null;
+
+  /** The second factor the sign-in used (`passkey`: the passkey alone), or null for a password alone. */
+  @Column({ name: 'second_factor', type: 'varchar', length: 16, nullable: true })
+  secondFactor: SecondFactorMethod | null;
 }
