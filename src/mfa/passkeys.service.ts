@@ -19,6 +19,7 @@ import { appConfig, type AppConfig } from '../config/app.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
+import { UserNotFoundError } from '../users/users.errors.js';
 import { UsersService } from '../users/users.service.js';
 import { MAX_PASSKEYS_PER_USER, type Passkey } from './entities/passkey.entity.js';
 import {
@@ -230,7 +231,7 @@ export class PasskeysService {
   /** The user's row, locked until the transaction ends: one account's factor changes take turns. */
   private async lockedUser(userId: string, transaction: Transaction): Promise<User> {
     const user = await this.users.findForUpdate(userId, transaction);
-    if (!user) throw new PasskeyNotFoundError();
+    if (!user) throw new UserNotFoundError();
     return user;
   }
 

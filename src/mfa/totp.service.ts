@@ -9,6 +9,7 @@ import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
+import { UserNotFoundError } from '../users/users.errors.js';
 import { UsersService } from '../users/users.service.js';
 import { TotpAlreadyEnabledError, TotpNotSetUpError, WrongSecondFactorError } from './mfa.errors.js';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
@@ -142,7 +143,7 @@ export class TotpService {
   /** The user's row, locked until the transaction ends: factor changes of one account take turns. */
   private async lockedUser(userId: string, transaction: Transaction): Promise<User> {
     const user = await this.users.findForUpdate(userId, transaction);
-    if (!user) throw new TotpNotSetUpError(false);
+    if (!user) throw new UserNotFoundError();
     return user;
   }
 }

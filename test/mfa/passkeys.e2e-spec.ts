@@ -90,6 +90,28 @@ describe('passkeys (e2e)', () => {
       expect(row.hash).not.toContain(Buffer.from(body.challenge, 'base64url').toString('hex'));
     });
 
+    it('answers a body without its credential, or a credential without its response, with a 400 naming it', async () => {
+      const { tokens } = await aSignedInUser(t.api);
+      const missing = await register(tokens.accessToken, undefined as never, 'Laptop');
+      expect(expectProblem(missing, 400).errors).toContainEqual({
+        pointer: '#/response',
+        detail: 'response should not be null or undefined',
+      });
+      const credential = new SoftwareAuthenticator(PUBLIC_URL).register(
+        (await registrationOptions(tokens.accessToken)).body,
+      );
+      const hollow = await register(tokens.accessToken, { ...credential, response: undefined });
+      expect(expectProblem(hollow, 400).errors).toContainEqual({
+        pointer: '#/response/response',
+        detail: 'response should not be null or undefined',
+      });
+      const anonymous = await send(t.api.POST('/api/v1/auth/passkeys/authentication', { body: {} as never }));
+      expect(expectProblem(anonymous, 400).errors).toContainEqual({
+        pointer: '#/response',
+        detail: 'response should not be null or undefined',
+      });
+    });
+
     it('registers a real signed response; the account then counts it and a password login asks for it', async () => {
       const { user, tokens, passkey } = await aUserWithPasskey();
       expect(passkey).toMatchObject({ name: 'Passkey 1', transports: ['internal'], lastUsedAt: null });

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsDefined,
   IsIn,
   IsInt,
   IsObject,
@@ -117,6 +118,8 @@ abstract class CredentialDto {
 
 export class RegistrationCredentialDto extends CredentialDto {
   @ApiProperty({ type: AttestationResponseDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => AttestationResponseDto)
   response: AttestationResponseDto;
@@ -124,6 +127,8 @@ export class RegistrationCredentialDto extends CredentialDto {
 
 export class AuthenticationCredentialDto extends CredentialDto {
   @ApiProperty({ type: AssertionResponseDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => AssertionResponseDto)
   response: AssertionResponseDto;
@@ -151,6 +156,8 @@ export class RegisterPasskeyDto {
     type: RegistrationCredentialDto,
     description: 'What `navigator.credentials.create` returned, as JSON.',
   })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => RegistrationCredentialDto)
   response: RegistrationCredentialDto;
@@ -169,6 +176,8 @@ export class PasskeyAuthenticationDto {
     type: AuthenticationCredentialDto,
     description: 'What `navigator.credentials.get` returned, as JSON.',
   })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => AuthenticationCredentialDto)
   response: AuthenticationCredentialDto;
