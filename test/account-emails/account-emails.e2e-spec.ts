@@ -3,7 +3,7 @@ import { Transactions } from '../../src/database/transactions.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { bearer, send } from '../support/api-client.js';
-import { AuthenticatorApp } from '../support/authenticator-app.js';
+import { enableTotp } from '../support/authenticator-app.js';
 import { aSignedInUser, aUser, expectProblem, login, PASSWORD, signUp } from '../support/factories.js';
 import { eventually } from '../support/eventually.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
@@ -138,20 +138,7 @@ describe('account emails (e2e)', () => {
   describe('password reset', () => {
     it('leaves the second factors in place: the new password alone does not sign in', async () => {
       const { user, tokens } = await aSignedInUser(t.api);
-      const setup = await send(
-        t.api.POST('/api/v1/auth/mfa/totp/setup', {
-          ...bearer(tokens.accessToken),
-          body: { currentPassword: PASSWORD },
-        }),
-      );
-      const app = new AuthenticatorApp(setup.body.secret);
-      const confirmed = await send(
-        t.api.POST('/api/v1/auth/mfa/totp/confirm', {
-          ...bearer(tokens.accessToken),
-          body: { code: app.code() },
-        }),
-      );
-      expect(confirmed.status).toBe(200);
+      await enableTotp(t.api, tokens.accessToken);
       const newPassword = 'a reset passphrase 2026';
       expect((await reset(await resetTokenFor(user.email), newPassword)).status).toBe(204);
       const answer = await send(

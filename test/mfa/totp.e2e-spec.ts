@@ -1,5 +1,5 @@
 import { bearer, send } from '../support/api-client.js';
-import { AuthenticatorApp, awayFromStepEdge } from '../support/authenticator-app.js';
+import { AuthenticatorApp, awayFromStepEdge, enableTotp } from '../support/authenticator-app.js';
 import { aSignedInUser, expectProblem, login, PASSWORD, type Tokens } from '../support/factories.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -50,12 +50,7 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
   /** A user whose authenticator app is on: its app, recovery codes and the session that set it up. */
   async function aUserWithTotp() {
     const { user, tokens } = await aSignedInUser(t.api);
-    const setup = await setUp(tokens.accessToken);
-    expect(setup.status).toBe(200);
-    const app = new AuthenticatorApp(setup.body.secret);
-    const confirmed = await confirm(tokens.accessToken, app.code());
-    expect(confirmed.status).toBe(200);
-    return { user, tokens, app, recoveryCodes: confirmed.body.recoveryCodes as string[] };
+    return { user, tokens, ...(await enableTotp(t.api, tokens.accessToken)) };
   }
 
   describe('setting up', () => {
@@ -375,20 +370,7 @@ describe('one code, one recovery code, one mfaToken: used at once (e2e)', () => 
 
   async function aUserWithTotp() {
     const { user, tokens } = await aSignedInUser(t.api);
-    const setup = await send(
-      t.api.POST('/api/v1/auth/mfa/totp/setup', {
-        ...bearer(tokens.accessToken),
-        body: { currentPassword: PASSWORD },
-      }),
-    );
-    const app = new AuthenticatorApp(setup.body.secret);
-    const confirmed = await send(
-      t.api.POST('/api/v1/auth/mfa/totp/confirm', {
-        ...bearer(tokens.accessToken),
-        body: { code: app.code() },
-      }),
-    );
-    return { user, app, recoveryCodes: confirmed.body.recoveryCodes as string[] };
+    return { user, ...(await enableTotp(t.api, tokens.accessToken)) };
   }
   const mfaTokens = (email: string, n: number) =>
     Promise.all(

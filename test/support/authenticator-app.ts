@@ -1,4 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
+import { bearer, send, type ApiClient } from './api-client.js';
+import { PASSWORD } from './factories.js';
 
 const PERIOD_MS = 30_000;
 
@@ -25,4 +27,22 @@ export class AuthenticatorApp {
 export async function awayFromStepEdge(): Promise<void> {
   const left = PERIOD_MS - (Date.now() % PERIOD_MS);
   if (left < 3_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+/**
+ * Turns an authenticator app on for a signed-in user, through the API as a person does (set up,
+ * then confirm with the app's first code): the app, and the recovery codes the confirmation showed.
+ */
+export async function enableTotp(api: ApiClient, accessToken: string, currentPassword = PASSWORD) {
+  const setup = await send(
+    api.POST('/api/v1/auth/mfa/totp/setup', { ...bearer(accessToken), body: { currentPassword } }),
+  );
+  if (setup.status !== 200) throw new Error(`TOTP setup failed: ${setup.status} ${setup.text}`);
+  const app = new AuthenticatorApp(setup.body.secret);
+  const confirmed = await send(
+    api.POST('/api/v1/auth/mfa/totp/confirm', { ...bearer(accessToken), body: { code: app.code() } }),
+  );
+  if (confirmed.status !== 200)
+    throw new Error(`TOTP confirmation failed: ${confirmed.status} ${confirmed.text}`);
+  return { app, recoveryCodes: confirmed.body.recoveryCodes as string[] };
 }
