@@ -20,9 +20,6 @@ const againstTheDatabase = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
   slowTestThreshold: 20,
-  // A hook that starts an app and signs a user in takes 1-3 s on this 2-core host, and more while
-  // the suites run two at a time: Jest's default 5 s failed them on a busy machine.
-  testTimeout: 15_000,
 };
 
 /** Tests of the code alone, with fakes for its collaborators: fast enough for mutation testing too. */
@@ -34,6 +31,10 @@ export const unitProject = {
 };
 
 export default {
+  // A test or hook that starts an app and signs a user in takes 1-3 s on this 2-core host, and
+  // several on a busy one: Jest's default 5 s failed them. Global: Jest reads it from the root
+  // configuration only (a project's testTimeout is ignored).
+  testTimeout: 15_000,
   projects: [
     unitProject,
     { ...againstTheDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
