@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
+import { maxHeaderSize } from 'node:http';
 import { aUser, login, PASSWORD } from '../support/factories.js';
 import { OpenApiValidator } from '../support/openapi-validator.js';
 import { SmtpSink } from '../support/smtp-sink.js';
@@ -124,6 +125,10 @@ describe.each(PROFILES)('fuzzing from openapi.json, $name (e2e)', (profile) => {
     const contentType = response.headers.get('content-type');
     if (response.status >= 400 && !(contentType ?? '').startsWith('application/problem+json'))
       throw new Error(`${where}: not problem+json but ${contentType}`);
+    // Node's parser answers a request line and headers over its limit before any route sees them
+    // (API.md: the one answer outside the document); a 431 for a request within it is a defect.
+    if (response.status === 431 && Buffer.byteLength(url) > maxHeaderSize)
+      return { status: response.status, text, where, refusedByNode: true };
     const problems = validator.check(method, url, response.status, contentType, text);
     if (problems.length > 0)
       throw new Error(`${where}: not as openapi.json says:\n  ${problems.join('\n  ')}`);
@@ -201,7 +206,7 @@ describe.each(PROFILES)('fuzzing from openapi.json, $name (e2e)', (profile) => {
           count(request.method, url, 'any');
           const answer = await send(request.method, url, request.caller, request.body);
           const allowed = expected(request);
-          if (allowed && !allowed.includes(answer.status))
+          if (allowed && !answer.refusedByNode && !allowed.includes(answer.status))
             throw new Error(
               `${answer.where} (${request.kind}${request.invalid ? `: ${request.invalid}` : ''}): expected ${allowed.join(' or ')}\n${answer.text}`,
             );
