@@ -3,7 +3,6 @@ import { AuditLog } from '../audit/audit-log.js';
 import { MfaChallenges } from '../auth/mfa-challenges.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Transactions } from '../database/transactions.js';
-import { UserNotFoundError } from '../users/users.errors.js';
 import { UsersService } from '../users/users.service.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
 
@@ -24,8 +23,7 @@ export class MfaResetService {
   /** Removes the app, the recovery codes and every passkey, and ends every session, in one transaction. */
   async reset(userId: string): Promise<void> {
     await this.transactions.run(async (transaction) => {
-      const user = await this.users.findForUpdate(userId, transaction);
-      if (!user) throw new UserNotFoundError();
+      const user = await this.users.getForUpdate(userId, transaction);
       await this.factors.deleteAllOf(user.id, transaction);
       await this.users.setSecondFactors(user.id, { totpEnabled: false, passkeyCount: 0 }, transaction);
       await this.challenges.forgetAllOf(user.id, transaction);

@@ -18,8 +18,6 @@ import type { ClientInfo } from '../common/http/client-info.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
-import type { User } from '../users/entities/user.entity.js';
-import { UserNotFoundError } from '../users/users.errors.js';
 import { UsersService } from '../users/users.service.js';
 import { MAX_PASSKEYS_PER_USER, type Passkey } from './entities/passkey.entity.js';
 import {
@@ -117,7 +115,7 @@ export class PasskeysService {
     const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
     const now = this.clock.now();
     const passkey = await this.transactions.run(async (transaction) => {
-      const user = await this.lockedUser(principal.userId, transaction);
+      const user = await this.users.getForUpdate(principal.userId, transaction);
       if (!(await this.challenges.spend('passkey-registration', challenge, transaction)))
         throw new PasskeyRejectedError('its challenge is unknown, expired or used');
       if (user.passkeyCount >= MAX_PASSKEYS_PER_USER) throw new PasskeyLimitError(MAX_PASSKEYS_PER_USER);
@@ -163,7 +161,7 @@ export class PasskeysService {
 
   async remove(principal: Principal, id: string): Promise<void> {
     await this.transactions.run(async (transaction) => {
-      const user = await this.lockedUser(principal.userId, transaction);
+      const user = await this.users.getForUpdate(principal.userId, transaction);
       const passkey = await this.factors.findPasskey(user.id, id, transaction);
       if (!passkey || !(await this.factors.deletePasskey(user.id, id, transaction)))
         throw new PasskeyNotFoundError();
@@ -226,13 +224,6 @@ export class PasskeysService {
       );
     });
     return this.authService.signInWith(user, 'passkey', client);
-  }
-
-  /** The user's row, locked until the transaction ends: one account's factor changes take turns. */
-  private async lockedUser(userId: string, transaction: Transaction): Promise<User> {
-    const user = await this.users.findForUpdate(userId, transaction);
-    if (!user) throw new UserNotFoundError();
-    return user;
   }
 
   private async countPasskeys(userId: string, transaction: Transaction): Promise<void> {

@@ -9,7 +9,6 @@ import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
-import { UserNotFoundError } from '../users/users.errors.js';
 import { UsersService } from '../users/users.service.js';
 import { TotpAlreadyEnabledError, TotpNotSetUpError, WrongSecondFactorError } from './mfa.errors.js';
 import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
@@ -73,7 +72,7 @@ export class TotpService {
     if (step === null) throw new WrongSecondFactorError('code');
     const codes = newRecoveryCodes();
     await this.transactions.run(async (transaction) => {
-      const user = await this.lockedUser(principal.userId, transaction);
+      const user = await this.users.getForUpdate(principal.userId, transaction);
       if (!(await this.factors.spendStep(user.id, step, { confirmAt: now, transaction })))
         throw new TotpNotSetUpError(true);
       await this.factors.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode), now, transaction);
@@ -138,12 +137,5 @@ export class TotpService {
       { signIn: false },
     );
     if (!accepted) throw new WrongSecondFactorError('code' in proof ? 'code' : 'recoveryCode');
-  }
-
-  /** The user's row, locked until the transaction ends: factor changes of one account take turns. */
-  private async lockedUser(userId: string, transaction: Transaction): Promise<User> {
-    const user = await this.users.findForUpdate(userId, transaction);
-    if (!user) throw new UserNotFoundError();
-    return user;
   }
 }

@@ -188,6 +188,13 @@ describe('UsersService', () => {
     await expect(service.update(ADA.id, { name: 'x' })).rejects.toThrow(UserNotFoundError);
     await expect(service.setPasswordHash(ADA.id, 'x')).rejects.toThrow(UserNotFoundError);
     await expect(service.delete(ADA.id)).rejects.toThrow(UserNotFoundError);
+    await expect(service.getForUpdate(ADA.id, TRANSACTION)).rejects.toThrow(UserNotFoundError);
+  });
+
+  it('locks a user for another module’s change in that module’s transaction', async () => {
+    const { service, repository } = setUp();
+    await expect(service.getForUpdate(ADA.id, TRANSACTION)).resolves.toEqual(ADA);
+    expect(repository.findForUpdate).toHaveBeenCalledWith(ADA.id, TRANSACTION);
   });
 
   describe('the last active admin', () => {

@@ -96,6 +96,13 @@ export class UsersService {
     return this.users.findForUpdate(id, transaction);
   }
 
+  /** As `findForUpdate`, for a change that needs the user: a `UserNotFoundError` when there is none. */
+  async getForUpdate(id: string, transaction: Transaction): Promise<User> {
+    const user = await this.users.findForUpdate(id, transaction);
+    if (!user) throw new UserNotFoundError();
+    return user;
+  }
+
   async list(query: { limit: number; cursor?: string; search?: string }): Promise<UserPage> {
     const after = positionAfter(query.cursor);
     const rows = await this.users.findPage({ after, limit: query.limit, search: query.search });
