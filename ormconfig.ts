@@ -16,7 +16,7 @@ import { locateDatabase } from './src/database/database-server.js';
 const config = Configuration.load([databaseConfig]).get(databaseConfig);
 const database = await locateDatabase(config, (line) => console.info(`ormconfig: ${line}`));
 
-export default new DataSource({ ...dataSourceOptions(config, database.url), entities: entityFiles() });
+export default new DataSource({ ...dataSourceOptions(config, database.directUrl), entities: entityFiles() });
 
 /**
  * Every `src/**\/*.entity.ts`, as compiled beside this file (in dist/) or as it is when run from

@@ -12,6 +12,7 @@ import type { User } from '../users/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { DatabasePool } from '../database/database-pool.js';
+import type { ReplicaReads } from '../database/replica-reads.js';
 import { Metrics } from '../metrics/metrics.js';
 import type { AccessTokens } from './access-tokens.js';
 import {
@@ -93,6 +94,7 @@ async function setUp({
   };
   const metrics = new Metrics(
     { stats: () => ({ total: 0, idle: 0, waiting: 0 }) } as DatabasePool,
+    { fallbacks: 0 } as ReplicaReads,
     {} as HttpAdapterHost,
   );
   const accessTokens = { issue: jest.fn(() => 'an.access.token'), ttlSeconds: 900 };

@@ -1,17 +1,68 @@
-import { IsBoolean, IsDefined, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsBoolean,
+  IsDefined,
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { resolve } from 'node:path';
 import { defineConfig, type ConfigOf } from './config-namespace.js';
 import { ToBoolean, ToInteger } from './environment.js';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
 
 export class DatabaseEnvironment {
   /** Read here only to require DATABASE_URL in production. */
   NODE_ENV?: string;
 
   /** Unset (development only): an embedded PostgreSQL in DATABASE_EMBEDDED_DIR (dev/embedded-postgres.ts). */
-  @ValidateIf((env: DatabaseEnvironment) => env.NODE_ENV === 'production' || env.DATABASE_URL !== undefined)
-  @IsDefined({ message: 'is required in production (the embedded database is for development)' })
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  @ValidateIf(
+    (env: DatabaseEnvironment) =>
+      env.NODE_ENV === 'production' ||
+      [env.DATABASE_URL, env.DATABASE_REPLICA_URLS, env.DATABASE_DIRECT_URL].some((v) => v !== undefined),
+  )
+  @IsDefined({
+    message:
+      'is required in production and with replicas or a direct URL (the embedded database is for development)',
+  })
+  @Matches(POSTGRES_URL, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
+
+  /**
+   * Read replicas (streaming standbys of DATABASE_URL's server), comma-separated: the reads their
+   * owning repository marks as tolerant of a moment's lag go there (docs/architecture.md).
+   */
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((url) => url.trim()) : value))
+  @ValidateIf((env: DatabaseEnvironment) => env.DATABASE_REPLICA_URLS !== undefined)
+  @ArrayNotEmpty()
+  @Matches(POSTGRES_URL, {
+    each: true,
+    message: 'must list postgres:// or postgresql:// URLs, comma-separated',
+  })
+  DATABASE_REPLICA_URLS?: string[];
+
+  /**
+   * The server itself, for what needs a session of its own, which a transaction pooler such as
+   * PgBouncer in DATABASE_URL cannot give: the migrations' advisory lock and the job queue's LISTEN.
+   * Unset: DATABASE_URL.
+   */
+  @ValidateIf((env: DatabaseEnvironment) => env.DATABASE_DIRECT_URL !== undefined)
+  @Matches(POSTGRES_URL, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_DIRECT_URL?: string;
+
+  /**
+   * Named prepared statements on the hot paths (bench/README.md). Off behind a pooler that cannot
+   * keep them across transactions: PgBouncer before 1.21 in transaction mode, or later ones without
+   * `max_prepared_statements`.
+   */
+  @ToBoolean()
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
 
   /** Apply pending migrations at boot (under an advisory lock). Always on for the embedded database. */
   @ToBoolean()
@@ -54,6 +105,9 @@ export class DatabaseEnvironment {
 
 export const databaseConfig = defineConfig('database', DatabaseEnvironment, (env) => ({
   url: env.DATABASE_URL,
+  replicaUrls: env.DATABASE_REPLICA_URLS ?? [],
+  directUrl: env.DATABASE_DIRECT_URL,
+  preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
   migrateAtBoot: env.DATABASE_MIGRATE,
   poolSize: env.DATABASE_POOL_SIZE,
   connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,

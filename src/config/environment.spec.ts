@@ -62,6 +62,36 @@ describe('environment', () => {
     expect(() => Configuration.load([databaseConfig, mailConfig], env)).toThrow(/SMTP_URL=/);
   });
 
+  it('reads replicas, a direct URL and the prepared-statement switch, each only with DATABASE_URL', () => {
+    const database = (env: Record<string, string>) =>
+      Configuration.load([databaseConfig], env).get(databaseConfig);
+    const primary = 'postgres://db-primary/app';
+    expect(database({ DATABASE_URL: primary })).toMatchObject({
+      replicaUrls: [],
+      directUrl: undefined,
+      preparedStatements: true,
+    });
+    expect(
+      database({
+        DATABASE_URL: 'postgres://pgbouncer:6432/app',
+        DATABASE_REPLICA_URLS: 'postgres://db-a/app, postgresql://db-b/app',
+        DATABASE_DIRECT_URL: primary,
+        DATABASE_PREPARED_STATEMENTS: 'false',
+      }),
+    ).toMatchObject({
+      replicaUrls: ['postgres://db-a/app', 'postgresql://db-b/app'],
+      directUrl: primary,
+      preparedStatements: false,
+    });
+    expect(() =>
+      database({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://a/x,mysql://b/x' }),
+    ).toThrow(/DATABASE_REPLICA_URLS=/);
+    expect(() => database({ DATABASE_REPLICA_URLS: 'postgres://db-a/app' })).toThrow(
+      /DATABASE_URL=.*replicas/,
+    );
+    expect(() => database({ DATABASE_DIRECT_URL: primary })).toThrow(/DATABASE_URL=.*direct URL/);
+  });
+
   it('refuses a namespace the entry point did not load', () => {
     const configuration = Configuration.load([databaseConfig], {});
     expect(() => configuration.get(mailConfig)).toThrow(/no 'mail' namespace/);

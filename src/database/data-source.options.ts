@@ -5,16 +5,32 @@ import type { DatabaseConfig } from '../config/database.config.js';
 
 /**
  * The one description of the database connection, shared by the app (`DatabaseModule`), the
- * migrations and the TypeORM CLI (`ormconfig.ts`), so that they cannot disagree. `synchronize` stays
+ * migrations and the TypeORM CLI (`ormconfig.ts`), so that they cannot disagree. The migrations and
+ * the CLI pass no replicas, and the direct URL when there is one (DatabaseServer). `synchronize` stays
  * off: the schema is what `migrations/` says. Entities are added by each: the app registers them
  * per feature module (`autoLoadEntities`), the CLI finds every `*.entity.ts`.
  */
-export function dataSourceOptions(config: DatabaseConfig, url: string): DataSourceOptions {
+export function dataSourceOptions(
+  config: DatabaseConfig,
+  url: string,
+  replicaUrls: readonly string[] = [],
+): DataSourceOptions {
   return {
     type: 'postgres',
     // The pg this project imports, so that TypeORM and DatabasePool share one module and one type.
     driver: pg,
     url,
+    // With replicas, every statement still goes to the primary unless its repository asks for a
+    // replica (ReplicaReads): TypeORM's default would send every find and query builder there.
+    ...(replicaUrls.length > 0
+      ? {
+          replication: {
+            master: { url },
+            slaves: replicaUrls.map((replica) => ({ url: replica })),
+            defaultMode: 'master' as const,
+          },
+        }
+      : {}),
     // Listed, not globbed: the list is rewritten by `npm run migration:generate`, and works the same
     // under Jest's module loader, where TypeORM's glob imports do not.
     migrations,

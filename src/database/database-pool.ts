@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
 
 /** A statement PostgreSQL prepares once per connection: its name must be unique to its text. */
 export interface PreparedStatement {
@@ -20,13 +21,21 @@ export interface PreparedStatement {
 @Injectable()
 export class DatabasePool {
   private readonly pool: Pool;
+  private readonly named: boolean;
 
-  constructor(dataSource: DataSource) {
+  constructor(dataSource: DataSource, @Inject(databaseConfig.KEY) config: DatabaseConfig) {
     this.pool = pgPoolOf(dataSource);
+    this.named = config.preparedStatements;
   }
 
+  /**
+   * With DATABASE_PREPARED_STATEMENTS=false (behind a transaction pooler that cannot keep them),
+   * the same statement unnamed: parsed and planned at every call, on whichever server connection
+   * the pooler lends.
+   */
   async prepared<T extends object>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
-    return (await this.pool.query<T>({ ...statement, values })).rows;
+    const query = this.named ? { ...statement, values } : { text: statement.text, values };
+    return (await this.pool.query<T>(query)).rows;
   }
 
   /** Connections open, idle, and requests waiting for one. */

@@ -6,6 +6,7 @@ import { dataSourceOptions } from './data-source.options.js';
 import { DatabasePool } from './database-pool.js';
 import { DatabaseServer } from './database-server.js';
 import { MigrationsOnBoot } from './migrations-on-boot.js';
+import { ReplicaReads } from './replica-reads.js';
 import { Transactions } from './transactions.js';
 
 @Module({
@@ -22,8 +23,8 @@ class DatabaseServerModule {}
 
 /**
  * TypeORM on PostgreSQL: the DataSource (features register their entities with
- * `TypeOrmModule.forFeature`), transactions that span modules, the pg pool's typed seam, and the
- * migrations at boot.
+ * `TypeOrmModule.forFeature`), transactions that span modules, the pg pool's typed seam, reads
+ * from replicas, and the migrations at boot.
  */
 @Module({
   imports: [
@@ -32,7 +33,7 @@ class DatabaseServerModule {}
       imports: [DatabaseServerModule],
       inject: [databaseConfig.KEY, DatabaseServer],
       useFactory: (config: DatabaseConfig, server: DatabaseServer) => ({
-        ...dataSourceOptions(config, server.url),
+        ...dataSourceOptions(config, server.url, server.replicaUrls),
         autoLoadEntities: true,
         // A missing database fails the boot within seconds instead of retrying for half a minute.
         retryAttempts: 2,
@@ -40,8 +41,8 @@ class DatabaseServerModule {}
       }),
     }),
   ],
-  providers: [MigrationsOnBoot, DatabasePool, Transactions],
-  exports: [DatabaseServerModule, DatabasePool, Transactions],
+  providers: [MigrationsOnBoot, DatabasePool, ReplicaReads, Transactions],
+  exports: [DatabaseServerModule, DatabasePool, ReplicaReads, Transactions],
 })
 // Global like TypeORM's DataSource, which it wraps: features inject it without importing this module.
 @Global()

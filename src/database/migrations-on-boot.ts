@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type Migration } from 'typeorm';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
+import { dataSourceOptions } from './data-source.options.js';
 import { DatabaseServer } from './database-server.js';
 import { runMigrationsLocked } from './migrate.js';
 
@@ -20,8 +21,20 @@ export class MigrationsOnBoot implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     if (!this.server.isEmbedded && !this.config.migrateAtBoot) return;
-    const applied = await runMigrationsLocked(this.dataSource);
+    const applied = await this.migrate();
     if (applied.length > 0)
       this.logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+  }
+
+  /** On the server itself: the advisory lock lives as long as a session, which a pooler does not keep. */
+  private async migrate(): Promise<Migration[]> {
+    if (this.server.directUrl === this.server.url) return runMigrationsLocked(this.dataSource);
+    const direct = new DataSource(dataSourceOptions(this.config, this.server.directUrl));
+    await direct.initialize();
+    try {
+      return await runMigrationsLocked(direct);
+    } finally {
+      await direct.destroy();
+    }
   }
 }

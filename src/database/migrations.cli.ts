@@ -21,7 +21,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
   }
   const config = Configuration.load([databaseConfig]).get(databaseConfig);
   const database = await locateDatabase(config, (line) => console.info(line));
-  const dataSource = new DataSource(dataSourceOptions(config, database.url));
+  const dataSource = new DataSource(dataSourceOptions(config, database.directUrl));
   await dataSource.initialize();
   try {
     if (command === 'revert') {

@@ -20,7 +20,10 @@ function createBoss(
   workers: boolean,
 ): PgBoss {
   const boss = new PgBoss({
-    connectionString: server.url,
+    // The server itself, not a transaction pooler: pg-boss opens its LISTEN session with the settings
+    // of its pool. That is JOBS_CONCURRENCY + 3 connections; the jobs a request enqueues go in its own
+    // transaction, through DATABASE_URL.
+    connectionString: server.directUrl,
     schema: JOB_SCHEMA,
     application_name: 'gatehouse-jobs',
     max: Math.max(2, jobs.concurrency + 2),

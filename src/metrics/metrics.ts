@@ -1,14 +1,15 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DatabasePool } from '../database/database-pool.js';
+import { ReplicaReads } from '../database/replica-reads.js';
 
 /**
  * Prometheus metrics with prom-client, in a registry of this app's own (not prom-client's global
  * one): request durations by method, route template and status (observed by a Fastify hook this
  * class registers itself, when the process serves HTTP); process and event-loop metrics; the
- * database pool.
+ * database pool, and the replica reads the primary served.
  */
 @Injectable()
 export class Metrics implements OnModuleInit {
@@ -23,9 +24,12 @@ export class Metrics implements OnModuleInit {
 
   /** Read at every scrape from the pool behind TypeORM. */
   readonly poolConnections: Gauge<'state'>;
+  /** Read at every scrape from ReplicaReads. */
+  readonly replicaFallbacks: Counter;
 
   constructor(
     pool: DatabasePool,
+    replicaReads: ReplicaReads,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     collectDefaultMetrics({ register: this.registry });
@@ -39,6 +43,15 @@ export class Metrics implements OnModuleInit {
         this.set({ state: 'total' }, total);
         this.set({ state: 'idle' }, idle);
         this.set({ state: 'waiting' }, waiting);
+      },
+    });
+    this.replicaFallbacks = new Counter({
+      name: 'db_replica_fallbacks_total',
+      help: 'Reads meant for a replica that the primary served because no replica could answer.',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(replicaReads.fallbacks);
       },
     });
   }

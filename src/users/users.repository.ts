@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Not, QueryFailedError, Repository } from 'typeorm';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
+import { ReplicaReads } from '../database/replica-reads.js';
 import type { Transaction } from '../database/transactions.js';
 import { User, type UserRole } from './entities/user.entity.js';
 import { canonicalEmail } from './email-address.js';
@@ -40,7 +41,8 @@ const ADMINS_LOCK = 0x67617465;
 /**
  * The SQL of the `users` table, which only the users module writes. TypeORM's repository by
  * default; the two reads every request or login makes (by id, by email) and the list are plain SQL
- * over `UserColumns`, the reads as prepared statements (bench/README.md). Addresses are matched by
+ * over `UserColumns`, the reads as prepared statements (bench/README.md), the list on a replica
+ * when there is one. Addresses are matched by
  * their canonical form, computed in JavaScript (email-address.ts), which the unique index covers.
  */
 @Injectable()
@@ -51,6 +53,7 @@ export class UsersRepository {
   constructor(
     @InjectRepository(User) private readonly repository: Repository<User>,
     private readonly pool: DatabasePool,
+    private readonly replicas: ReplicaReads,
     private readonly columns: UserColumns,
   ) {
     const select = `SELECT ${columns.select('u')} FROM users u`;
@@ -118,10 +121,13 @@ export class UsersRepository {
       );
     }
     params.push(options.limit + 1);
-    const rows: object[] = await this.repository.query(
-      `SELECT ${this.columns.select('u')} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY u.created_at DESC, u.id DESC LIMIT $${params.length}`,
-      params,
+    // A list may lag the primary by a moment: a replica's, when there is one.
+    const rows: object[] = await this.replicas.run((manager) =>
+      manager.query(
+        `SELECT ${this.columns.select('u')} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY u.created_at DESC, u.id DESC LIMIT $${params.length}`,
+        params,
+      ),
     );
     return rows.map((row) => this.columns.toUser(row));
   }

@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 
 /**
  * Once per run: a PostgreSQL server (DATABASE_URL's, or an embedded one in .data/test), and in it a
- * template database with every migration applied. Each test file clones it (see test-app.ts).
+ * template database with every migration applied; with TEST_THROUGH_PGBOUNCER=true, a PgBouncer
+ * in front of it. Each test file clones it (see test-app.ts).
  */
 export default async function globalSetup(): Promise<void> {
   // Jest loads this file with Node's own TypeScript support (types erased, nothing else), so what it
@@ -28,6 +29,15 @@ export default async function globalSetup(): Promise<void> {
       embedded.stop();
   }
   process.env.TEST_SERVER_URL = serverUrl;
+  if (process.env.TEST_THROUGH_PGBOUNCER === 'true') {
+    // Every app the tests start reaches its database through PgBouncer in transaction mode
+    // (test-app.ts); creating and dropping databases, and this template, stay direct.
+    const { PgBouncer } = await import('./pgbouncer.js');
+    const pooler = await PgBouncer.start(serverUrl);
+    process.env.TEST_POOLER_URL = pooler.urlFor(serverUrl);
+    (globalThis as { stopPgBouncer?: () => Promise<void> }).stopPgBouncer = () => pooler.stop();
+    console.info(`\nthrough PgBouncer ${process.env.TEST_POOLER_URL}`);
+  }
 
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

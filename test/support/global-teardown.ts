@@ -1,3 +1,4 @@
 export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { stopPgBouncer?: () => Promise<void> }).stopPgBouncer?.();
   await (globalThis as { stopEmbeddedPostgres?: () => Promise<void> }).stopEmbeddedPostgres?.();
 }

@@ -35,9 +35,10 @@ export async function startTestApp(
   const database = shared ? undefined : `gatehouse_test_${randomBytes(6).toString('hex')}`;
   if (database) await onServer((c) => c.query(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`));
   const url = shared?.databaseUrl ?? databaseUrl(process.env.TEST_SERVER_URL!, database!);
+  const settings = { ...poolerSettings(url), ...env };
   // The app reads its configuration at boot; what this one was given is undone when it closes.
-  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env, { DATABASE_URL: url });
+  const previous = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, settings);
   const app = await createApp();
   await app.listen({ port, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
@@ -55,6 +56,22 @@ export async function startTestApp(
       }
       if (database) await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
     },
+  };
+}
+
+/**
+ * With TEST_POOLER_URL (a PgBouncer in transaction mode that global-setup started), the app reaches
+ * its database through the pooler, as the README says to run it there; otherwise directly.
+ */
+function poolerSettings(url: string): Record<string, string> {
+  const pooler = process.env.TEST_POOLER_URL;
+  if (!pooler || !url.startsWith(process.env.TEST_SERVER_URL!.replace(/\/[^/]*$/, '/')))
+    return { DATABASE_URL: url };
+  const database = new URL(url).pathname.slice(1);
+  return {
+    DATABASE_URL: databaseUrl(pooler, database),
+    DATABASE_DIRECT_URL: url,
+    DATABASE_PREPARED_STATEMENTS: 'false',
   };
 }
 

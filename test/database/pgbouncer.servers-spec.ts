@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { databaseUrl, onServer } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+import { signUp } from '../support/factories.js';
+import { PgBouncer } from '../support/pgbouncer.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The app through Debian's PgBouncer 1.18 in transaction mode, with two server connections for
+ * many clients: each transaction may run on another server connection than the last.
+ */
+describe('through PgBouncer in transaction mode (e2e)', () => {
+  let pooler: PgBouncer;
+  const serverUrl = () => process.env.TEST_SERVER_URL!;
+
+  beforeAll(async () => {
+    pooler = await PgBouncer.start(serverUrl(), { poolSize: 2 });
+  });
+  afterAll(() => pooler?.stop());
+
+  /** The app on a new, empty database through the pooler, migrated at boot over the direct URL. */
+  async function appThroughPooler(env: Record<string, string>): Promise<{ t: TestApp; database: string }> {
+    const database = `gatehouse_pooled_${randomBytes(6).toString('hex')}`;
+    await onServer((c) => c.query(`CREATE DATABASE ${database}`));
+    const direct = databaseUrl(serverUrl(), database);
+    const t = await startTestApp(
+      {
+        DATABASE_URL: databaseUrl(pooler.urlFor(serverUrl()), database),
+        DATABASE_DIRECT_URL: direct,
+        DATABASE_MIGRATE: 'true',
+        ...env,
+      },
+      { databaseUrl: direct },
+    );
+    return { t, database };
+  }
+
+  async function close({ t, database }: { t: TestApp; database: string }) {
+    await t.close();
+    await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  }
+
+  /** Fifty signed-in reads at once: the principal's and the user's statements on every one. */
+  async function burst(t: TestApp, serverError?: number): Promise<number[]> {
+    const user = await signUp(t.api);
+    // With named statements even the login may meet a server connection that lacks its statement.
+    const token = await eventually(async () => {
+      const answer = await t.http.post('/auth/login', {
+        body: { email: user.email, password: user.password },
+        serverError,
+      });
+      return answer.status === 200 && (answer.body.accessToken as string);
+    }, 10_000);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => t.http.get('/users/me', { token, serverError })),
+    );
+    return answers.map((answer) => answer.status);
+  }
+
+  it('serves with DATABASE_PREPARED_STATEMENTS=false on two server connections, after migrating directly', async () => {
+    const app = await appThroughPooler({ DATABASE_PREPARED_STATEMENTS: 'false' });
+    try {
+      expect(new Set(await burst(app.t))).toEqual(new Set([200]));
+      // PgBouncer's pool, not the app's ten connections, is what the server sees.
+      const { rows } = await onServer((c) =>
+        c.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'gatehouse'`,
+          [app.database],
+        ),
+      );
+      expect(rows[0].n).toBeLessThanOrEqual(2);
+    } finally {
+      await close(app);
+    }
+  });
+
+  it('fails with named prepared statements, which PgBouncer 1.18 cannot keep: why the setting exists', async () => {
+    const app = await appThroughPooler({ DATABASE_PREPARED_STATEMENTS: 'true' });
+    try {
+      const statuses = await burst(app.t, 500);
+      // "prepared statement … does not exist": pg sent only Bind for a statement it had prepared
+      // on another server connection. Every answer is a 200 or that 500.
+      expect(statuses).toContain(500);
+      expect(new Set(statuses)).toEqual(new Set([200, 500]));
+    } finally {
+      await close(app);
+    }
+  });
+
+  it('keeps a transaction on one server connection (row locks and SET LOCAL hold to its end)', async () => {
+    const app = await appThroughPooler({ DATABASE_PREPARED_STATEMENTS: 'false' });
+    try {
+      const pids = await app.t.db.transaction(async (manager) => {
+        const seen: number[] = [];
+        for (let i = 0; i < 5; i++) seen.push((await manager.query('SELECT pg_backend_pid() AS pid'))[0].pid);
+        return seen;
+      });
+      expect(new Set(pids).size).toBe(1);
+    } finally {
+      await close(app);
+    }
+  });
+});
