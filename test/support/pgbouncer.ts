@@ -99,7 +99,8 @@ export class PgBouncer {
         await client.query('SELECT 1');
         return;
       } catch (error) {
-        if (this.child.exitCode !== null) throw new Error(`PgBouncer exited (${this.child.exitCode})`);
+        if (this.child.exitCode !== null)
+          throw new Error(`PgBouncer exited (${this.child.exitCode})`, { cause: error });
         if (Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100));
       } finally {

@@ -66,8 +66,18 @@ export class StreamingReplication {
     );
     await cluster.pgCtl('primary', 'start');
     await cluster.pg('pg_basebackup', [
-      ...['-h', '127.0.0.1', '-p', String(cluster.primaryPort), '-U', 'postgres'],
-      ...['-D', cluster.data('replica'), '-R', '-X', 'stream', '--no-sync'],
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(cluster.primaryPort),
+      '-U',
+      'postgres',
+      '-D',
+      cluster.data('replica'),
+      '-R',
+      '-X',
+      'stream',
+      '--no-sync',
     ]);
     await appendFile(
       path.join(cluster.data('replica'), 'postgresql.conf'),
