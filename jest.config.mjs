@@ -41,9 +41,9 @@ export default {
     // Swagger UI driven in Debian's Chromium: `npm run test:browser`, outside `npm test`, which must
     // pass on a machine without a browser.
     { ...againstTheDatabase, displayName: 'browser', testMatch: ['<rootDir>/test/**/*.browser-spec.ts'] },
-    // Servers of this machine's own beside the app: a streaming replica made with Debian's
-    // PostgreSQL binaries, Debian's PgBouncer. `npm run test:servers`, outside `npm test` for the
-    // same reason (README: what they need).
+    // What this machine runs beside the app: a streaming replica made with Debian's PostgreSQL
+    // binaries, Debian's PgBouncer, kubectl's kustomize. `npm run test:servers`, outside `npm test`
+    // for the same reason (README: what they need).
     { ...againstTheDatabase, displayName: 'servers', testMatch: ['<rootDir>/test/**/*.servers-spec.ts'] },
   ],
 };
