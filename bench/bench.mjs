@@ -1,4 +1,4 @@
-// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep | --mail-only | --tracing]
+// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep | --mail-only | --tracing | --pooler]
 // Seeds a PostgreSQL (DATABASE_URL's server, or an embedded one in .data/bench), starts the built app
 // in production mode without rate limits, and drives it with autocannon on 127.0.0.1, scenario by
 // scenario, with the raw floor (bench/floor.mjs) measured before, between and after the scenarios.
@@ -29,6 +29,7 @@ const { values: opts } = parseArgs({
     'mail-only': { type: 'boolean', default: false },
     // Every span exported (100% sampling) to a collector stand-in that takes each export and answers 200.
     tracing: { type: 'boolean', default: false },
+    pooler: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(opts.runs);
@@ -128,12 +129,41 @@ async function tokensFor(url, emails) {
 let smtp;
 /** With --tracing, where the app sends its spans. */
 let collector;
+/** `--pooler`: PgBouncer in front of the bench's server. */
+let pooler;
 
-async function startApp(databaseUrl) {
+async function startApp(databaseUrl, settings = {}) {
   // Welcome mails left queued by a previous run's sign-ups would be sent during this run's scenarios.
   await query(databaseUrl, `DELETE FROM pgboss.job WHERE name = 'account-email'`);
-  const env = collector ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } : {};
-  return startBuiltApp({ databaseUrl, secret: SECRET, smtpUrl: smtp.url, env });
+  const env = { ...(collector ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } : {}), ...settings };
+  return startBuiltApp({
+    databaseUrl: settings.DATABASE_URL ?? databaseUrl,
+    secret: SECRET,
+    smtpUrl: smtp.url,
+    env,
+  });
+}
+
+/**
+ * `--pooler`: `me` and `get-by-id` again with DATABASE_PREPARED_STATEMENTS=false, directly and
+ * through PgBouncer in transaction mode (Debian's 1.18, which needs the setting).
+ */
+async function poolerScenarios(databaseUrl, me, byId) {
+  const figures = [];
+  const unnamed = { DATABASE_PREPARED_STATEMENTS: 'false' };
+  const direct = await startApp(databaseUrl, unnamed);
+  figures.push(await measure('me-unnamed', direct, me));
+  figures.push(await measure('get-by-id-unnamed', direct, byId));
+  await stop(direct);
+  const viaPooler = await startApp(databaseUrl, {
+    ...unnamed,
+    DATABASE_URL: pooler.urlFor(databaseUrl),
+    DATABASE_DIRECT_URL: databaseUrl,
+  });
+  figures.push(await measure('me-pgbouncer', viaPooler, me));
+  figures.push(await measure('get-by-id-pgbouncer', viaPooler, byId));
+  await stop(viaPooler);
+  return figures;
 }
 
 /** The floor alone: started, measured, stopped. */
@@ -254,6 +284,11 @@ const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.le
 async function main() {
   const server = await serverUrl();
   smtp = await startSmtpSink(await freePort());
+  if (opts.pooler) {
+    await import('../test/support/resolve-ts-sources.cjs');
+    const { PgBouncer } = await import('../test/support/pgbouncer.ts');
+    pooler = await PgBouncer.start(server.url);
+  }
   if (opts.tracing) collector = await startOtlpSink(await freePort());
   try {
     const mainDb = await seeded(server.url, 'gatehouse_bench', 10_000);
@@ -282,19 +317,14 @@ async function main() {
       const mailDeliveryMs = await mailDelivery(app);
       // Scenarios between the first and second floors, then between the second and third.
       const stretch1 = [];
-      stretch1.push({
-        ...(await measure(
-          'me',
-          app,
-          cycling((i) => ({
-            method: 'GET',
-            path: '/api/v1/users/me',
-            headers: { authorization: `Bearer ${tokens[i % tokens.length]}` },
-          })),
-        )),
-        bootMs: Math.round(app.bootMs),
-      });
+      const me = cycling((i) => ({
+        method: 'GET',
+        path: '/api/v1/users/me',
+        headers: { authorization: `Bearer ${tokens[i % tokens.length]}` },
+      }));
+      stretch1.push({ ...(await measure('me', app, me)), bootMs: Math.round(app.bootMs) });
       stretch1.push(await measure('get-by-id', app, byId(admin)));
+      if (opts.pooler) stretch1.push(...(await poolerScenarios(mainDb, me, byId(admin))));
       floors.push(await measureFloor(mainDb, 'floor (2 of 3)', byId()));
 
       const stretch2 = [];
@@ -410,6 +440,7 @@ async function main() {
     console.info(`\n${renderMarkdown(report)}`);
   } finally {
     await collector?.close();
+    await pooler?.stop();
     await smtp.close();
     await server.stop();
   }

@@ -65,9 +65,19 @@ export async function waitFor(url, child, timeoutMs = 30_000) {
  */
 export const PRODUCTION_ENV = imageRuntime().env;
 
-/** The built app as production runs it, without rate limits; resolves once `readyPath` answers. */
-export async function startBuiltApp({ databaseUrl, secret, smtpUrl, readyPath = '/docs-json', env = {} }) {
-  const port = await freePort();
+/**
+ * The built app as production runs it, without rate limits, on `port` (any free one by default);
+ * resolves once `readyPath` answers.
+ */
+export async function startBuiltApp({
+  databaseUrl,
+  secret,
+  smtpUrl,
+  readyPath = '/docs-json',
+  env = {},
+  port,
+}) {
+  port ??= await freePort();
   const child = spawn(process.execPath, ['--import', './dist/src/telemetry/tracing.js', 'dist/src/main.js'], {
     env: {
       ...process.env,
@@ -99,3 +109,45 @@ export async function stop({ child }) {
 
 export const rssMb = (pid) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+/**
+ * A load client's `call(method, path, { body, token, expected })`: paced by `pace`, each answer
+ * (status 0 when none came) given to `onAnswer(startedAt, ms, status, expected)`.
+ */
+export function caller(base, pace, onAnswer) {
+  return async (method, url, { body, token, expected }) => {
+    await pace();
+    const started = performance.now();
+    let status = 0;
+    let json;
+    try {
+      const response = await fetch(base + url, {
+        method,
+        headers: {
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      status = response.status;
+      json = response.headers.get('content-type')?.includes('json')
+        ? await response.json()
+        : await response.text();
+    } catch {
+      status = 0; // no answer: the connection failed or was cut
+    }
+    onAnswer(started, performance.now() - started, status, expected);
+    return { status, json };
+  };
+}
+
+/** A shared token bucket: `rate` requests per second across every client that awaits it, steadily. */
+export function pacer(rate) {
+  let next = performance.now();
+  return async () => {
+    const slot = Math.max(next, performance.now());
+    next = slot + 1000 / rate;
+    const wait = slot - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  };
+}

@@ -10,7 +10,17 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { migrations } from '../dist/migrations/index.js';
 import { runMigrationsLocked } from '../dist/src/database/migrate.js';
-import { freePort, query, rssMb, serverUrl, startBuiltApp, stop, withDatabase } from './harness.mjs';
+import {
+  caller,
+  freePort,
+  pacer,
+  query,
+  rssMb,
+  serverUrl,
+  startBuiltApp,
+  stop,
+  withDatabase,
+} from './harness.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
 
 const { values: opts } = parseArgs({
@@ -75,30 +85,10 @@ class Windows {
 
 /** One client: signs up, then logs in, reads, updates and refreshes, now and then signing up again. */
 async function client(base, windows, pace, deadline) {
-  const call = async (method, url, { body, token, expected }) => {
-    await pace();
-    const started = performance.now();
-    let status;
-    let json;
-    try {
-      const response = await fetch(base + url, {
-        method,
-        headers: {
-          ...(body ? { 'content-type': 'application/json' } : {}),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      status = response.status;
-      json = response.headers.get('content-type')?.includes('json')
-        ? await response.json()
-        : await response.text();
-    } catch {
-      status = 0; // the connection failed
-    }
-    windows.record(Date.now(), performance.now() - started, status, expected);
-    return { status, json };
-  };
+  // Date.now(): the windows are wall-clock seconds from the start.
+  const call = caller(base, pace, (_started, ms, status, expected) =>
+    windows.record(Date.now(), ms, status, expected),
+  );
   while (Date.now() < deadline) {
     const email = `soak-${randomUUID()}@example.com`;
     const created = await call('POST', '/api/v1/users', {
@@ -131,17 +121,6 @@ async function client(base, windows, pace, deadline) {
     if (Math.random() < 0.5)
       await call('POST', '/api/v1/auth/logout', { token: accessToken, expected: [204] });
   }
-}
-
-/** A shared token bucket: RATE requests per second across all clients, steadily. */
-function pacer() {
-  let next = performance.now();
-  return async () => {
-    const slot = Math.max(next, performance.now());
-    next = slot + 1000 / RATE;
-    const wait = slot - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  };
 }
 
 // ------------------------------------------------------------------ report
@@ -272,7 +251,7 @@ async function main() {
           `t=${w.second}s ${w.latencies.length} req, p99 ${percentile(w.latencies, 99).toFixed(1)} ms, RSS ${Math.round(rssMb(app.child.pid))} MB, ${JSON.stringify(w.byStatus)}`,
         );
     }, 60_000);
-    const pace = pacer();
+    const pace = pacer(RATE);
     await Promise.all(
       Array.from({ length: CLIENTS }, () => client(app.base, windows, pace, started + SECONDS * 1000)),
     );

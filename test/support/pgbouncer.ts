@@ -15,7 +15,8 @@ const run = promisify(execFile);
  * directory.
  */
 export class PgBouncer {
-  // Fields written out, not parameter properties: global-setup loads this with Node's type stripping.
+  // Fields written out, not parameter properties: global-setup and `npm run fleet` load this with
+  // Node's type stripping.
   private readonly dir: string;
   private readonly child: ChildProcess;
   readonly port: number;
@@ -76,7 +77,12 @@ export class PgBouncer {
       userInfo().uid === 0 ? ['runuser', '-u', 'postgres', '--', 'pgbouncer', ini] : ['pgbouncer', ini];
     const child = spawn(command[0], command.slice(1), { cwd: dir, stdio: 'ignore' });
     const pooler = new PgBouncer(dir, child, port);
-    await pooler.accepting(pooler.urlFor(serverUrl));
+    try {
+      await pooler.accepting(pooler.urlFor(serverUrl));
+    } catch (error) {
+      await pooler.stop();
+      throw error;
+    }
     return pooler;
   }
 

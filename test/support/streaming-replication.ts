@@ -21,12 +21,18 @@ async function serverBinaries(): Promise<string> {
  * PostgreSQL refuses to run as root, so as root the servers run as the `postgres` user.
  */
 export class StreamingReplication {
-  private constructor(
-    private readonly dir: string,
-    private readonly bin: string,
-    readonly primaryPort: number,
-    readonly replicaPort: number,
-  ) {}
+  // Fields written out, not parameter properties: `npm run fleet` loads this with Node's type stripping.
+  private readonly dir: string;
+  private readonly bin: string;
+  readonly primaryPort: number;
+  readonly replicaPort: number;
+
+  private constructor(dir: string, bin: string, primaryPort: number, replicaPort: number) {
+    this.dir = dir;
+    this.bin = bin;
+    this.primaryPort = primaryPort;
+    this.replicaPort = replicaPort;
+  }
 
   get primaryUrl(): string {
     return `postgres://postgres@127.0.0.1:${this.primaryPort}/postgres`;
