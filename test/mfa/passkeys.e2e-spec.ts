@@ -275,6 +275,14 @@ describe('passkeys (e2e)', () => {
         name: 'Work laptop',
       });
       expect(await events(user.id, 'mfa.passkey-removed')).toHaveLength(1);
+      // The admin's list shows them as openapi.json describes them (the test client checks it).
+      const admin = await aSignedInAdmin(t);
+      const listed = await t.http.get(`/audit-events?subjectUserId=${user.id}&type=mfa.passkey-renamed`, {
+        token: admin.tokens.accessToken,
+      });
+      expect(listed.body.items.map((e: { details: object }) => e.details)).toEqual([
+        { passkeyId: passkey.id, name: 'Work laptop' },
+      ]);
     });
 
     it("an admin's reset removes them, with every session", async () => {

@@ -147,6 +147,25 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
       });
     });
 
+    it('shows an admin its sign-ins in the audit list as openapi.json describes them', async () => {
+      const { user, app, recoveryCodes } = await aUserWithTotp();
+      const admin = await aSignedInAdmin(t);
+      expect((await finish({ mfaToken: await mfaTokenOf(user.email), code: app.code(1) })).status).toBe(200);
+      const withRecoveryCode = { mfaToken: await mfaTokenOf(user.email), recoveryCode: recoveryCodes[0]! };
+      expect((await finish(withRecoveryCode)).status).toBe(200);
+      // The test client checks the answer against the document: every member of `details` included.
+      const listed = await t.http.get(`/audit-events?subjectUserId=${user.id}`, {
+        token: admin.tokens.accessToken,
+      });
+      expect(listed.body.items.map((e: { details: object }) => e.details)).toEqual(
+        expect.arrayContaining([
+          { secondFactor: 'totp' },
+          { secondFactor: 'recovery-code' },
+          { remaining: 9 },
+        ]),
+      );
+    });
+
     it('answers a wrong password exactly as for an account without a second factor', async () => {
       const { user } = await aUserWithTotp();
       const { user: plain } = await aSignedInUser(t.api);
@@ -343,6 +362,12 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
       expect((await me(signedIn.accessToken)).body.mfa).toEqual({ totp: false, passkeys: 0 });
       const [event] = await events(user.id, 'mfa.reset');
       expect(event).toEqual({ details: { hadTotp: true, passkeys: 0 }, actor_user_id: admin.user.id });
+      const listed = await t.http.get(`/audit-events?subjectUserId=${user.id}&type=mfa.reset`, {
+        token: admin.tokens.accessToken,
+      });
+      expect(listed.body.items.map((e: { details: object }) => e.details)).toEqual([
+        { hadTotp: true, passkeys: 0 },
+      ]);
     });
 
     it('deleting the account deletes its factors', async () => {

@@ -1585,6 +1585,30 @@ export interface components {
        */
       lockedSeconds?: number;
       /**
+       * @description `login.succeeded`: the second factor the sign-in was finished with, when there was one.
+       * @enum {string}
+       */
+      secondFactor?: 'totp' | 'recovery-code' | 'passkey';
+      /**
+       * Format: int32
+       * @description `mfa.recovery-code-used`: the unused recovery codes left.
+       */
+      remaining?: number;
+      /** @description `mfa.reset`: whether an authenticator app was removed. */
+      hadTotp?: boolean;
+      /**
+       * Format: int32
+       * @description `mfa.reset`: how many passkeys were removed.
+       */
+      passkeys?: number;
+      /**
+       * Format: uuid
+       * @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: the passkey.
+       */
+      passkeyId?: string;
+      /** @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed). */
+      name?: string;
+      /**
        * @description An operator did it with `npm run cli`.
        * @enum {string}
        */

@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../../auth/entities/session.entity.js';
 import { ONE_LINE_TEXT } from '../../common/http/text-fields.js';
+import { MAX_PASSKEYS_PER_USER, PASSKEY_NAME_MAX_LENGTH } from '../../mfa/entities/passkey.entity.js';
+import { RECOVERY_CODE_COUNT } from '../../mfa/recovery-codes.js';
 import { ApiNextCursor } from '../../common/swagger/api-page.decorator.js';
 import { EMAIL_MAX_LENGTH } from '../../users/dto/user-fields.js';
 import { SUSPENSION_REASON_MAX_LENGTH, USER_ROLES, type UserRole } from '../../users/entities/user.entity.js';
@@ -75,6 +78,48 @@ export class AuditDetailsDto {
     description: '`login.locked`: for how long, in seconds.',
   })
   lockedSeconds?: number;
+
+  @ApiPropertyOptional({
+    enum: SECOND_FACTOR_METHODS,
+    description: '`login.succeeded`: the second factor the sign-in was finished with, when there was one.',
+  })
+  secondFactor?: SecondFactorMethod;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    maximum: RECOVERY_CODE_COUNT,
+    description: '`mfa.recovery-code-used`: the unused recovery codes left.',
+  })
+  remaining?: number;
+
+  @ApiPropertyOptional({ description: '`mfa.reset`: whether an authenticator app was removed.' })
+  hadTotp?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    maximum: MAX_PASSKEYS_PER_USER,
+    description: '`mfa.reset`: how many passkeys were removed.',
+  })
+  passkeys?: number;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: 36,
+    description: '`mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: the passkey.',
+  })
+  passkeyId?: string;
+
+  @ApiPropertyOptional({
+    maxLength: PASSKEY_NAME_MAX_LENGTH,
+    pattern: ONE_LINE_TEXT,
+    description:
+      '`mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed).',
+  })
+  name?: string;
 
   @ApiPropertyOptional({ enum: ['cli'], description: 'An operator did it with `npm run cli`.' })
   via?: 'cli';
