@@ -1,12 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
+import { asPostgres, giveToPostgres } from './as-postgres.js';
 import { freePort } from './free-port.js';
-
-const run = promisify(execFile);
 
 /**
  * Debian's PgBouncer (1.18 on this machine: `apt-get install pgbouncer`) in transaction pooling
@@ -66,16 +64,9 @@ export class PgBouncer {
         `logfile = ${path.join(dir, 'pgbouncer.log')}`,
       ].join('\n') + '\n',
     );
-    if (userInfo().uid === 0) {
-      const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
-        run('id', ['-u', 'postgres']),
-        run('id', ['-g', 'postgres']),
-      ]);
-      for (const file of [dir, ini, path.join(dir, 'users.txt')]) await chown(file, Number(uid), Number(gid));
-    }
-    const command =
-      userInfo().uid === 0 ? ['runuser', '-u', 'postgres', '--', 'pgbouncer', ini] : ['pgbouncer', ini];
-    const child = spawn(command[0], command.slice(1), { cwd: dir, stdio: 'ignore' });
+    await giveToPostgres(dir, ini, path.join(dir, 'users.txt'));
+    const [command, args] = asPostgres('pgbouncer', [ini]);
+    const child = spawn(command, args, { cwd: dir, stdio: 'ignore' });
     const pooler = new PgBouncer(dir, child, port);
     try {
       await pooler.accepting(pooler.urlFor(serverUrl));

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { appendFile, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { asPostgres, giveToPostgres } from './as-postgres.js';
 import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
@@ -18,7 +19,6 @@ async function serverBinaries(): Promise<string> {
 /**
  * A primary and a streaming replica of it, made with this machine's own server binaries (`initdb`,
  * `pg_basebackup -R`, `pg_ctl`) on free ports, in a directory of their own that `stop` removes.
- * PostgreSQL refuses to run as root, so as root the servers run as the `postgres` user.
  */
 export class StreamingReplication {
   // Fields written out, not parameter properties: `npm run fleet` loads this with Node's type stripping.
@@ -45,11 +45,7 @@ export class StreamingReplication {
   static async start(): Promise<StreamingReplication> {
     const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-replication-'));
     const cluster = new StreamingReplication(dir, await serverBinaries(), await freePort(), await freePort());
-    if (userInfo().uid === 0) {
-      const { stdout } = await run('id', ['-u', 'postgres']);
-      const { stdout: gid } = await run('id', ['-g', 'postgres']);
-      await chown(dir, Number(stdout), Number(gid));
-    }
+    await giveToPostgres(dir);
     await cluster.pg('initdb', [
       '-D',
       cluster.data('primary'),
@@ -158,8 +154,6 @@ export class StreamingReplication {
   private async pg(binary: string, args: string[]): Promise<void> {
     const command = path.join(this.bin, binary);
     // In the cluster's directory: the postgres user may not enter the one Jest runs in.
-    const options = { cwd: this.dir };
-    if (userInfo().uid === 0) await run('runuser', ['-u', 'postgres', '--', command, ...args], options);
-    else await run(command, args, options);
+    await run(...asPostgres(command, args), { cwd: this.dir });
   }
 }
