@@ -2,6 +2,7 @@ import { AuditLogModule } from '../audit/audit-log.module.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.js';
@@ -35,6 +36,7 @@ export class AccountEmailSenderModule {}
     AccountEmailSenderModule,
     UsersModule,
     AuthModule,
+    MfaModule,
     PasswordsModule,
     RateLimitModule,
     AuditLogModule,

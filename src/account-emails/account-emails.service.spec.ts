@@ -4,6 +4,8 @@ import { Logger } from '@nestjs/common';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
+import type { MfaChallenges } from '../auth/mfa-challenges.js';
+import type { MfaResetService } from '../mfa/mfa-reset.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Clock } from '../common/clock.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
@@ -82,6 +84,8 @@ function collaborators(user: User | null = ADA) {
     hasher: { hash: jest.fn(async (password: string) => `hash:${password}`) },
     mailer: { send: jest.fn(async () => undefined), probe: jest.fn(async () => undefined) },
     auth: { checkCurrentPassword: jest.fn(async () => undefined) },
+    challenges: { forgetAllOf: jest.fn(async () => undefined) },
+    secondFactors: { removeAllOf: jest.fn(async () => undefined) },
     audit: { record: jest.fn(async (_event: AuditRecord, _transaction?: Transaction) => undefined) },
     transactions: { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) },
   };
@@ -102,6 +106,8 @@ function service(c = collaborators()) {
     c.hasher as unknown as PasswordHasher,
     POLICY,
     c.auth as unknown as AuthService,
+    c.challenges as unknown as MfaChallenges,
+    c.secondFactors as unknown as MfaResetService,
     { now: () => NOW } as Clock,
     c.audit as unknown as AuditLog,
     { emailChangeTtlSeconds: 3600 } as AuthConfig,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
 import { AuthService } from '../auth/auth.service.js';
+import { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { Principal } from '../auth/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Clock } from '../common/clock.js';
@@ -9,6 +10,7 @@ import { hashOpaqueToken, newOpaqueToken } from '../common/opaque-tokens.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { MfaResetService } from '../mfa/mfa-reset.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import { AccountRateLimit } from '../rate-limit/rate-limit.js';
@@ -40,6 +42,8 @@ export class AccountEmailsService {
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
     private readonly auth: AuthService,
+    private readonly challenges: MfaChallenges,
+    private readonly secondFactors: MfaResetService,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
@@ -80,8 +84,11 @@ export class AccountEmailsService {
 
   /**
    * Spends the reset token: a new password, the address counted as verified (the link proved the
-   * user reads it), every session ended. The token is checked before the password is hashed, so
-   * that a dead link costs no hash. A suspended account's link is refused and left unspent.
+   * user reads it), every session, pending sign-in and other link of the account ended (I5). On an
+   * address nobody had proved before, whoever set the account up may not be the mailbox's owner, so
+   * their second factors go too (I1: account pre-hijacking). The token is checked before the
+   * password is hashed, so that a dead link costs no hash. A suspended account's link is refused and
+   * left unspent.
    */
   async resetPassword(token: string, newPassword: string): Promise<void> {
     const holder = await this.holderOf('reset-password', hashOpaqueToken(token));
@@ -92,12 +99,48 @@ export class AccountEmailsService {
     const userId = await this.spend('reset-password', token, async (user, _spent, transaction) => {
       // Suspended since the check above: the transaction rolls back, the token stays unspent.
       if (user.status === 'suspended') throw new AccountSuspendedError();
-      await this.users.setPasswordHash(user.id, passwordHash, transaction);
-      await this.users.markEmailVerified(user.id, transaction);
-      await this.sessions.endAllOf(user.id, { transaction });
-      await this.audit.record({ type: 'password.reset-completed', subjectUserId: user.id }, transaction);
+      await this.reclaim(user, passwordHash, { removeFactors: !user.emailVerified }, transaction);
     });
     this.logger.log(`password reset; every session ended (user ${userId})`);
+  }
+
+  /**
+   * An operator's reset (`npm run cli -- create-admin --reset`): what a reset link does, and every
+   * second factor removed too, since the operator vouches for the address, not for whoever set the
+   * account up.
+   */
+  async resetByOperator(userId: string, newPassword: string): Promise<void> {
+    const user = await this.users.getById(userId);
+    this.passwordPolicy.check(newPassword, user.email, 'password', [user.name]);
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.transactions.run(async (transaction) => {
+      const locked = await this.users.getForUpdate(userId, transaction);
+      await this.reclaim(locked, passwordHash, { removeFactors: true }, transaction);
+    });
+    this.logger.warn(`account reset by an operator (user ${userId})`);
+  }
+
+  /**
+   * The mailbox's owner takes the account: a new password, the address verified, and every session,
+   * pending sign-in and other link ended (I5); with `removeFactors`, every second factor too (I1).
+   */
+  private async reclaim(
+    user: User,
+    passwordHash: string,
+    { removeFactors }: { removeFactors: boolean },
+    transaction: Transaction,
+  ): Promise<void> {
+    await this.users.setPasswordHash(user.id, passwordHash, transaction);
+    await this.users.markEmailVerified(user.id, transaction);
+    await this.sessions.endAllOf(user.id, { transaction });
+    await this.tokens.deleteAllOf(user.id, undefined, transaction);
+    if (removeFactors) await this.secondFactors.removeAllOf(user, transaction);
+    else await this.challenges.forgetAllOf(user.id, transaction);
+    const details = user.emailVerified ? undefined : { reclaimed: true };
+    await this.audit.record(
+      { type: 'password.reset-completed', subjectUserId: user.id, details },
+      transaction,
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { ServerKeys } from '../common/server-keys.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { hashOpaqueToken, newOpaqueToken } from '../common/opaque-tokens.js';
 
@@ -19,9 +20,7 @@ export class RefreshTokens {
   private readonly successorKey: Buffer;
 
   constructor(@Inject(authConfig.KEY) auth: AuthConfig) {
-    this.successorKey = Buffer.from(
-      hkdfSync('sha256', auth.jwtSecret, Buffer.alloc(0), 'gatehouse refresh-token successor', 32),
-    );
+    this.successorKey = new ServerKeys(auth.jwtSecret).key('gatehouse refresh-token successor');
   }
 
   first(): RefreshToken {

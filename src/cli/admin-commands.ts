@@ -9,7 +9,7 @@ import { CreateUserDto } from '../users/dto/create-user.dto.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UserNotFoundError } from '../users/users.errors.js';
 import { UsersService } from '../users/users.service.js';
-import { validated } from './command-input.js';
+import { InvalidCommandInputError, validated } from './command-input.js';
 
 /**
  * What operators without HTTP access can do (src/cli/cli.ts parses the command line): the admin
@@ -26,9 +26,22 @@ export class AdminCommands {
     private readonly audit: AuditLog,
   ) {}
 
-  /** An admin with the password from ADMIN_PASSWORD, or the existing user of that email promoted. */
-  createAdmin(input: { email: string; name: string; password: string }) {
-    return this.users.createAdmin(validated(CreateUserDto, input));
+  /**
+   * An admin with the password from ADMIN_PASSWORD, or the existing user of that email promoted. An
+   * existing account whose address was never verified may be someone else's squat on it, so it is
+   * promoted only with `reset`: the operator's password, the address verified, and every factor,
+   * session, pending sign-in and link of whoever set it up removed (docs/security-model.md, I1).
+   */
+  async createAdmin(input: { email: string; name: string; password: string }, { reset = false } = {}) {
+    const signUp = validated(CreateUserDto, input);
+    const existing = await this.users.findByEmail(signUp.email);
+    if (existing && reset) await this.accountEmails.resetByOperator(existing.id, signUp.password);
+    else if (existing && !existing.emailVerified)
+      throw new InvalidCommandInputError([
+        `${existing.email} has an account whose address was never verified: whoever made it may not own the mailbox, and would keep its password and factors as an admin.`,
+        'Run create-admin again with --reset to set the password from ADMIN_PASSWORD and remove its factors, sessions and links first.',
+      ]);
+    return this.users.createAdmin(signUp);
   }
 
   async suspend(email: string, reason: string): Promise<User> {

@@ -23,20 +23,27 @@ function program(): Command {
     .exitOverride();
   cli
     .command('create-admin')
-    .description('Create an admin, or promote the user who has this email (keeping their password).')
+    .description(
+      'Create an admin, or promote the user who has this email (keeping their password; an unverified account needs --reset).',
+    )
     .requiredOption('--email <email>', 'the admin’s email address')
     .requiredOption('--name <name>', 'the admin’s display name')
+    .option(
+      '--reset',
+      'on an existing account: set the password from ADMIN_PASSWORD, mark the address verified, and remove its second factors, sessions, pending sign-ins and links',
+    )
     .addHelpText(
       'after',
       '\nThe password is read from ADMIN_PASSWORD, so that it stays out of shell history.',
     )
-    .action(({ email, name }: { email: string; name: string }) => {
+    .action(({ email, name, reset }: { email: string; name: string; reset?: boolean }) => {
       // Read before anything boots: without it there is nothing to do.
       const { ADMIN_PASSWORD: password } = readEnvironment(AdminCliEnvironment);
       return run(async (commands) => {
-        const { user, created } = await commands.createAdmin({ email, name, password });
-        return created
-          ? `created the admin ${named(user)}`
+        const { user, created } = await commands.createAdmin({ email, name, password }, { reset });
+        if (created) return `created the admin ${named(user)}`;
+        return reset
+          ? `reset ${named(user)} (password from ADMIN_PASSWORD, address verified, factors, sessions and links removed) and promoted to admin`
           : `promoted ${named(user)} to admin; the password was left as it was`;
       });
     });

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { ServerKeys } from '../common/server-keys.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Clock } from '../common/clock.js';
 import { RequestValidationError } from '../common/errors/domain-error.js';
 import { clientOf } from '../common/http/client-info.js';
@@ -35,12 +37,17 @@ export class IdempotentRequests implements OnModuleInit {
   private readonly logger = new Logger('Idempotency');
   private readonly claims = new WeakMap<FastifyRequest, Claim>();
 
+  private readonly keys: ServerKeys;
+
   constructor(
     private readonly repository: IdempotentRequestsRepository,
     private readonly clock: Clock,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(httpConfig.KEY) private readonly http: HttpConfig,
-  ) {}
+    @Inject(authConfig.KEY) auth: AuthConfig,
+  ) {
+    this.keys = new ServerKeys(auth.jwtSecret);
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
@@ -101,9 +108,12 @@ export class IdempotentRequests implements OnModuleInit {
       ? `user:${principal.userId}`
       : `address:${clientOf(request).ipAddress ?? 'unknown'}`;
     const path = request.url.split('?')[0];
-    const fingerprint = createHash('sha256')
-      .update(`${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`)
-      .digest();
+    // Keyed: a body can hold a password, which a plain hash would let anyone who reads the table
+    // guess offline (docs/security-model.md, I4).
+    const fingerprint = this.keys.hmac(
+      'gatehouse idempotency fingerprint',
+      `${request.method} ${path}\n${JSON.stringify(request.body ?? null)}`,
+    );
     return { scope, key, fingerprint };
   }
 

@@ -11,7 +11,12 @@ import { CurrentPrincipal, Public } from '../auth/auth.decorators.js';
 import { TokenPairDto } from '../auth/dto/token-pair.dto.js';
 import type { Principal } from '../auth/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
-import { ApiProblems, SUSPENDED, type ProblemMeaning } from '../common/swagger/api-problems.decorator.js';
+import {
+  ApiProblems,
+  EMAIL_NOT_VERIFIED,
+  SUSPENDED,
+  type ProblemMeaning,
+} from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { MfaLoginDto } from './dto/mfa-login.dto.js';
 import {
@@ -87,12 +92,13 @@ export class MfaController {
     operationId: 'mfa_setUpTotp',
     summary: 'Set up an authenticator app',
     description:
-      'Needs the current password (a wrong one is a 400 on `#/currentPassword`). Answers a new secret, as text, as an `otpauth://` URI and as a QR code; nothing changes at login until `/auth/mfa/totp/confirm` receives a first code. Setting up again before confirming replaces the secret. The secret is stored encrypted (AUTH_MFA_ENCRYPTION_KEY) and never shown again.',
+      'Needs the current password (a wrong one is a 400 on `#/currentPassword`) and a verified email address. Answers a new secret, as text, as an `otpauth://` URI and as a QR code; nothing changes at login until `/auth/mfa/totp/confirm` receives a first code. Setting up again before confirming replaces the secret. The secret is stored encrypted (AUTH_MFA_ENCRYPTION_KEY) and never shown again.',
   })
   @ApiOkResponse({ type: TotpSetupResponseDto })
   @ApiProblems(
     400,
     401,
+    EMAIL_NOT_VERIFIED,
     {
       status: 409,
       type: 'totp-already-enabled',

@@ -84,3 +84,14 @@ export class PasskeyNotFoundError extends DomainError {
     super('You have no passkey with this id.');
   }
 }
+
+/**
+ * A second factor on an address nobody has proved: whoever reads the mailbox later would find the
+ * account guarded by someone else's factor (account pre-hijacking; security model, I1).
+ */
+export class EmailNotVerifiedError extends DomainError {
+  readonly code = 'EMAIL_NOT_VERIFIED';
+  constructor() {
+    super('Verify your email address first: a second factor can only be added to a verified address.');
+  }
+}

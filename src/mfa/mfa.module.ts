@@ -14,6 +14,8 @@ import { PasskeysController } from './passkeys.controller.js';
 import { PasskeysService } from './passkeys.service.js';
 import { SecondFactors } from './second-factors.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
+import { RecoveryCodeHashes } from './recovery-codes.js';
+import { ServerKeys } from '../common/server-keys.js';
 import { SecretBox } from './secret-box.js';
 import { TotpService } from './totp.service.js';
 import { UserMfaController } from './user-mfa.controller.js';
@@ -39,10 +41,16 @@ import { UserMfaController } from './user-mfa.controller.js';
     SecondFactors,
     SecondFactorsRepository,
     {
+      provide: RecoveryCodeHashes,
+      inject: [authConfig.KEY],
+      useFactory: (auth: AuthConfig) => new RecoveryCodeHashes(new ServerKeys(auth.mfaEncryptionKey)),
+    },
+    {
       provide: SecretBox,
       inject: [authConfig.KEY],
       useFactory: (auth: AuthConfig) => new SecretBox(auth.mfaEncryptionKey),
     },
   ],
+  exports: [MfaResetService],
 })
 export class MfaModule {}

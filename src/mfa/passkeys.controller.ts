@@ -12,7 +12,7 @@ import { TokenPairDto } from '../auth/dto/token-pair.dto.js';
 import type { Principal } from '../auth/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
-import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
+import { ApiProblems, EMAIL_NOT_VERIFIED, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { PasskeyListDto, PasskeyResponseDto } from './dto/passkey-response.dto.js';
 import { CurrentPasswordDto } from './dto/second-factor-fields.js';
@@ -45,10 +45,10 @@ export class PasskeysController {
     operationId: 'passkeys_registrationOptions',
     summary: 'Start adding a passkey',
     description:
-      'Needs the current password (a passkey signs in on its own). Answers the options for `navigator.credentials.create`: a discoverable credential with user verification, for the relying party APP_PUBLIC_URL names, excluding the passkeys the account has. Its challenge works once, for 5 minutes.',
+      'Needs the current password (a passkey signs in on its own) and a verified email address. Answers the options for `navigator.credentials.create`: a discoverable credential with user verification, for the relying party APP_PUBLIC_URL names, excluding the passkeys the account has. Its challenge works once, for 5 minutes.',
   })
   @ApiOkResponse({ type: PasskeyRegistrationOptionsDto })
-  @ApiProblems(400, 401, LIMIT, 413, 415, {
+  @ApiProblems(400, 401, EMAIL_NOT_VERIFIED, LIMIT, 413, 415, {
     status: 429,
     description: 'Too many wrong passwords (the login lock): retry after `Retry-After` seconds.',
   })
@@ -72,7 +72,7 @@ export class PasskeysController {
       "What `navigator.credentials.create` returned, as JSON. Verified against this account's live challenge, APP_PUBLIC_URL's origin and host, with user verification; a response that does not verify is a 400 on `#/response`. From now on a password login asks for a second factor (a passkey is one).",
   })
   @ApiCreatedResponse({ type: PasskeyResponseDto })
-  @ApiProblems(400, 401, LIMIT, 413, 415)
+  @ApiProblems(400, 401, EMAIL_NOT_VERIFIED, LIMIT, 413, 415)
   async register(
     @CurrentPrincipal() principal: Principal,
     @Body() body: RegisterPasskeyDto,

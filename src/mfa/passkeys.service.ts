@@ -21,6 +21,7 @@ import { Transactions, type Transaction } from '../database/transactions.js';
 import { UsersService } from '../users/users.service.js';
 import { MAX_PASSKEYS_PER_USER, type Passkey } from './entities/passkey.entity.js';
 import {
+  EmailNotVerifiedError,
   InvalidPasskeyError,
   PasskeyLimitError,
   PasskeyNotFoundError,
@@ -77,6 +78,7 @@ export class PasskeysService {
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const user = await this.users.getById(principal.userId);
     await this.authService.checkCurrentPassword(user, currentPassword);
+    if (!user.emailVerified) throw new EmailNotVerifiedError();
     const existing = await this.factors.passkeysOf(user.id);
     if (existing.length >= MAX_PASSKEYS_PER_USER) throw new PasskeyLimitError(MAX_PASSKEYS_PER_USER);
     const options = await generateRegistrationOptions({
@@ -118,6 +120,7 @@ export class PasskeysService {
       const user = await this.users.getForUpdate(principal.userId, transaction);
       if (!(await this.challenges.spend('passkey-registration', challenge, transaction)))
         throw new PasskeyRejectedError('its challenge is unknown, expired or used');
+      if (!user.emailVerified) throw new EmailNotVerifiedError();
       if (user.passkeyCount >= MAX_PASSKEYS_PER_USER) throw new PasskeyLimitError(MAX_PASSKEYS_PER_USER);
       if (await this.factors.findPasskeyByCredential(credential.id, transaction))
         throw new PasskeyRejectedError('this credential is registered already');

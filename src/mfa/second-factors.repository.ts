@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import type { Transaction } from '../database/transactions.js';
 import { Passkey } from './entities/passkey.entity.js';
 import { RecoveryCode } from './entities/recovery-code.entity.js';
@@ -79,15 +79,15 @@ export class SecondFactorsRepository {
     );
   }
 
-  /** Spends an unused recovery code; false when it is not one of the user's, or is spent. */
+  /** Spends an unused recovery code stored as one of `hashes`; false when none is the user's and unspent. */
   async useRecoveryCode(
     userId: string,
-    codeHash: Buffer,
+    hashes: Buffer[],
     now: Date,
     transaction?: Transaction,
   ): Promise<boolean> {
     const { affected } = await (transaction?.getRepository(RecoveryCode) ?? this.recoveryCodes).update(
-      { userId, codeHash, usedAt: IsNull() },
+      { userId, codeHash: In(hashes), usedAt: IsNull() },
       { usedAt: now },
     );
     return affected === 1;

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { hashRecoveryCode } from './recovery-codes.js';
+import { RecoveryCodeHashes } from './recovery-codes.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
 import { SecretBox } from './secret-box.js';
 import { matchingStep } from './totp.js';
@@ -25,6 +25,7 @@ export class SecondFactors {
   constructor(
     private readonly factors: SecondFactorsRepository,
     private readonly box: SecretBox,
+    private readonly recoveryCodes: RecoveryCodeHashes,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly users: UsersService,
@@ -62,8 +63,8 @@ export class SecondFactors {
       return step !== null && this.factors.spendStep(user.id, step, { transaction });
     }
     if (!user.totpEnabled) return false;
-    const hash = hashRecoveryCode(proof.recoveryCode);
-    if (!(await this.factors.useRecoveryCode(user.id, hash, this.clock.now(), transaction))) return false;
+    const hashes = this.recoveryCodes.candidates(proof.recoveryCode);
+    if (!(await this.factors.useRecoveryCode(user.id, hashes, this.clock.now(), transaction))) return false;
     const remaining = await this.factors.countUnusedRecoveryCodes(user.id, transaction);
     await this.audit.record(
       {

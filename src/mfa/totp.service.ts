@@ -10,8 +10,13 @@ import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { TotpAlreadyEnabledError, TotpNotSetUpError, WrongSecondFactorError } from './mfa.errors.js';
-import { hashRecoveryCode, newRecoveryCodes } from './recovery-codes.js';
+import {
+  EmailNotVerifiedError,
+  TotpAlreadyEnabledError,
+  TotpNotSetUpError,
+  WrongSecondFactorError,
+} from './mfa.errors.js';
+import { newRecoveryCodes, RecoveryCodeHashes } from './recovery-codes.js';
 import { SecondFactors, type SecondFactorProof } from './second-factors.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
 import { SecretBox } from './secret-box.js';
@@ -42,6 +47,7 @@ export class TotpService {
     private readonly factors: SecondFactorsRepository,
     private readonly secondFactors: SecondFactors,
     private readonly box: SecretBox,
+    private readonly recoveryCodes: RecoveryCodeHashes,
     private readonly transactions: Transactions,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
@@ -50,6 +56,7 @@ export class TotpService {
   async setUp(principal: Principal, currentPassword: string): Promise<TotpSetup> {
     const user = await this.users.getById(principal.userId);
     await this.auth.checkCurrentPassword(user, currentPassword);
+    if (!user.emailVerified) throw new EmailNotVerifiedError();
     if (user.totpEnabled) throw new TotpAlreadyEnabledError();
     const secret = newTotpSecret();
     const stored = await this.factors.setUpTotp(user.id, this.box.seal(secret, user.id), this.clock.now());
@@ -75,7 +82,12 @@ export class TotpService {
       const user = await this.users.getForUpdate(principal.userId, transaction);
       if (!(await this.factors.spendStep(user.id, step, { confirmAt: now, transaction })))
         throw new TotpNotSetUpError(true);
-      await this.factors.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode), now, transaction);
+      await this.factors.replaceRecoveryCodes(
+        user.id,
+        codes.map((issued) => this.recoveryCodes.of(issued)),
+        now,
+        transaction,
+      );
       await this.users.setSecondFactors(user.id, { totpEnabled: true }, transaction);
       await this.sessions.endAllOf(user.id, { except: principal.sessionId, transaction });
       await this.challenges.forgetAllOf(user.id, transaction);
@@ -106,7 +118,7 @@ export class TotpService {
     await this.withProof(principal, currentPassword, proof, async (user, transaction) => {
       await this.factors.replaceRecoveryCodes(
         user.id,
-        codes.map(hashRecoveryCode),
+        codes.map((issued) => this.recoveryCodes.of(issued)),
         this.clock.now(),
         transaction,
       );

@@ -8,7 +8,7 @@ import { aSignedInUser, aUser, expectProblem, login, PASSWORD, signUp } from '..
 import { eventually } from '../support/eventually.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
 import { SmtpSink, tokenIn, type ReceivedMail } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { aVerifiedUser, startTestApp, type TestApp } from '../support/test-app.js';
 
 const PUBLIC_URL = 'https://accounts.example.test';
 const MAIL_FROM = 'Gatehouse Accounts <accounts@mail.example.test>';
@@ -136,8 +136,8 @@ describe('account emails (e2e)', () => {
   });
 
   describe('password reset', () => {
-    it('leaves the second factors in place: the new password alone does not sign in', async () => {
-      const { user, tokens } = await aSignedInUser(t.api);
+    it('leaves the second factors of a verified account in place: the new password alone does not sign in', async () => {
+      const { user, tokens } = await aVerifiedUser(t);
       await enableTotp(t.api, tokens.accessToken);
       const newPassword = 'a reset passphrase 2026';
       expect((await reset(await resetTokenFor(user.email), newPassword)).status).toBe(204);

@@ -1,7 +1,7 @@
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { aSignedInUser, PASSWORD } from '../support/factories.js';
+import { PASSWORD } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { aVerifiedUser, startTestApp, type TestApp } from '../support/test-app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -67,7 +67,7 @@ describe('passkeys in a real browser', () => {
   });
 
   it('registers a passkey with navigator.credentials.create, then signs in with navigator.credentials.get', async () => {
-    const { user, tokens } = await aSignedInUser(t.api);
+    const { user, tokens } = await aVerifiedUser(t);
 
     const registered = await page.evaluate(
       async ({ accessToken, currentPassword }) => {

@@ -77,10 +77,11 @@ export const operations: Operation[] = Object.entries(doc.paths as Record<string
       body: item[m].requestBody?.content?.['application/json']?.schema,
       // Only the access token closes a route here: METRICS_TOKEN, the other scheme, is unset in tests.
       isPublic: !(item[m].security ?? []).some((requirement: object) => 'bearer' in requirement),
-      // A public route's 403 is about the account (a suspended one), never about the caller's role.
-      roleRestricted:
-        '403' in item[m].responses &&
-        (item[m].security ?? []).some((requirement: object) => 'bearer' in requirement),
+      // Only a 403 of type `forbidden` is about the caller's role; others are about the account
+      // (a suspended one, an address not verified yet).
+      roleRestricted: Object.values(
+        item[m].responses['403']?.content?.['application/problem+json']?.examples ?? {},
+      ).some((example: any) => example.value?.type === '/problems/forbidden'),
       statuses: Object.keys(item[m].responses).map(Number),
     })),
 );

@@ -1,7 +1,7 @@
 import { bearer, send } from '../support/api-client.js';
-import { aSignedInUser, expectProblem, PASSWORD } from '../support/factories.js';
+import { expectProblem, PASSWORD } from '../support/factories.js';
 import { SoftwareAuthenticator } from '../support/software-authenticator.js';
-import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import { aSignedInAdmin, aVerifiedUser, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The relying party: WebAuthn refuses an IP address as its id, so the public URL names localhost. */
 const PUBLIC_URL = 'http://localhost:3999';
@@ -51,7 +51,7 @@ describe('passkeys (e2e)', () => {
 
   /** A user with one passkey, registered through the API by a software authenticator. */
   async function aUserWithPasskey(options: { countsSignatures?: boolean } = {}) {
-    const { user, tokens } = await aSignedInUser(t.api);
+    const { user, tokens } = await aVerifiedUser(t);
     const authenticator = new SoftwareAuthenticator(PUBLIC_URL, options);
     const registered = await register(
       tokens.accessToken,
@@ -63,7 +63,7 @@ describe('passkeys (e2e)', () => {
 
   describe('adding one', () => {
     it('needs the password, and asks for a discoverable credential with user verification for APP_PUBLIC_URL', async () => {
-      const { user, tokens } = await aSignedInUser(t.api);
+      const { user, tokens } = await aVerifiedUser(t);
       const wrong = await registrationOptions(tokens.accessToken, 'not the password at all');
       expect(expectProblem(wrong, 400).errors).toEqual([
         { pointer: '#/currentPassword', detail: 'is not the current password' },
@@ -91,7 +91,7 @@ describe('passkeys (e2e)', () => {
     });
 
     it('answers a body without its credential, or a credential without its response, with a 400 naming it', async () => {
-      const { tokens } = await aSignedInUser(t.api);
+      const { tokens } = await aVerifiedUser(t);
       const missing = await register(tokens.accessToken, undefined as never, 'Laptop');
       expect(expectProblem(missing, 400).errors).toContainEqual({
         pointer: '#/response',
@@ -130,8 +130,8 @@ describe('passkeys (e2e)', () => {
     });
 
     it('refuses a response for another origin, without user verification, to a spent or foreign challenge, or twice', async () => {
-      const { tokens } = await aSignedInUser(t.api);
-      const other = await aSignedInUser(t.api);
+      const { tokens } = await aVerifiedUser(t);
+      const other = await aVerifiedUser(t);
       const options = async () => (await registrationOptions(tokens.accessToken)).body;
       const rejected = (answer: Awaited<ReturnType<typeof register>>) =>
         expect(expectProblem(answer, 400).errors).toEqual([
@@ -242,7 +242,7 @@ describe('passkeys (e2e)', () => {
   describe('managing them', () => {
     it("renames and removes your own; another account's is a 404", async () => {
       const { user, tokens, passkey, authenticator } = await aUserWithPasskey();
-      const stranger = await aSignedInUser(t.api);
+      const stranger = await aVerifiedUser(t);
       const rename = (accessToken: string, name: string) =>
         send(
           t.api.PATCH('/api/v1/auth/passkeys/{id}', {

@@ -1,7 +1,7 @@
 import { bearer, send } from '../support/api-client.js';
 import { AuthenticatorApp, awayFromStepEdge, enableTotp } from '../support/authenticator-app.js';
-import { aSignedInUser, expectProblem, login, PASSWORD, type Tokens } from '../support/factories.js';
-import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import { expectProblem, login, PASSWORD, type Tokens } from '../support/factories.js';
+import { aSignedInAdmin, aVerifiedUser, startTestApp, type TestApp } from '../support/test-app.js';
 
 const LOCK_THRESHOLD = 8;
 
@@ -49,13 +49,13 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
 
   /** A user whose authenticator app is on: its app, recovery codes and the session that set it up. */
   async function aUserWithTotp() {
-    const { user, tokens } = await aSignedInUser(t.api);
+    const { user, tokens } = await aVerifiedUser(t);
     return { user, tokens, ...(await enableTotp(t.api, tokens.accessToken)) };
   }
 
   describe('setting up', () => {
     it('needs the current password, and answers the secret as text, URI and QR code, stored sealed', async () => {
-      const { user, tokens } = await aSignedInUser(t.api);
+      const { user, tokens } = await aVerifiedUser(t);
       const wrong = await setUp(tokens.accessToken, 'not the password at all');
       expect(expectProblem(wrong, 400).errors).toEqual([
         { pointer: '#/currentPassword', detail: 'is not the current password' },
@@ -86,7 +86,7 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
     });
 
     it('setting up again before confirming replaces the secret; the old one confirms nothing', async () => {
-      const { tokens } = await aSignedInUser(t.api);
+      const { tokens } = await aVerifiedUser(t);
       const first = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret);
       const second = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret);
       expect(expectProblem(await confirm(tokens.accessToken, first.code()), 400).errors).toEqual([
@@ -96,7 +96,7 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
     });
 
     it('confirming turns it on, answers ten recovery codes once (stored hashed), and ends every other session', async () => {
-      const { user, tokens } = await aSignedInUser(t.api);
+      const { user, tokens } = await aVerifiedUser(t);
       const other = await login(t.api, user.email);
       expect(expectProblem(await confirm(tokens.accessToken, '123456'), 409).type).toBe(
         '/problems/totp-not-set-up',
@@ -168,7 +168,7 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
 
     it('answers a wrong password exactly as for an account without a second factor', async () => {
       const { user } = await aUserWithTotp();
-      const { user: plain } = await aSignedInUser(t.api);
+      const { user: plain } = await aVerifiedUser(t);
       const [guarded, unguarded] = await Promise.all(
         [user.email, plain.email].map((email) => passwordLogin(email, 'a wrong password 123')),
       );
@@ -189,7 +189,7 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
     });
 
     it('takes the previous and the next step (clock skew), not further, and never an earlier one than the last', async () => {
-      const { user, tokens } = await aSignedInUser(t.api);
+      const { user, tokens } = await aVerifiedUser(t);
       const app = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret);
       // A phone's clock 30 s behind: its code is from the previous step.
       expect((await confirm(tokens.accessToken, app.code(-1))).status).toBe(200);
@@ -394,7 +394,7 @@ describe('one code, one recovery code, one mfaToken: used at once (e2e)', () => 
   beforeEach(awayFromStepEdge);
 
   async function aUserWithTotp() {
-    const { user, tokens } = await aSignedInUser(t.api);
+    const { user, tokens } = await aVerifiedUser(t);
     return { user, ...(await enableTotp(t.api, tokens.accessToken)) };
   }
   const mfaTokens = (email: string, n: number) =>

@@ -13,7 +13,7 @@ import { accountEmailJobsSettled } from '../support/jobs.js';
 import { freshRedisDatabase } from '../support/redis.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { SmtpSink, tokenIn } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { markVerified, startTestApp, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
 /** What `npm start`, the worker and the image put before the entry point (tracing, when configured). */
@@ -684,8 +684,9 @@ describe('the compiled app (e2e)', () => {
       // A CLI process boots Nest: seconds on a busy two-core machine.
     }, 30_000);
 
-    it('promotes an existing user, keeping their password', async () => {
+    it('promotes an existing verified user, keeping their password', async () => {
       const user = await signUp(t.api);
+      await markVerified(t, user.id);
       const { stdout } = await createAdmin(
         ['--email', user.email.toUpperCase(), '--name', 'X'],
         'whatever passphrase 2',
@@ -693,6 +694,33 @@ describe('the compiled app (e2e)', () => {
       expect(stdout).toContain('promoted');
       const tokens = await login(t.api, user.email, user.password);
       expect((await send(t.api.GET('/api/v1/users/me', bearer(tokens.accessToken)))).body.role).toBe('admin');
+    }, 30_000);
+
+    // docs/security-model.md, I1: a squatter's unverified account never becomes an admin's as it is.
+    it('refuses to promote an account whose address was never verified, saying why, and changes nothing', async () => {
+      const squatter = await signUp(t.api);
+      const refused = createAdmin(['--email', squatter.email, '--name', 'X'], 'the operator passphrase 3');
+      await expect(refused).rejects.toMatchObject({ code: 1 });
+      const { stderr } = await refused.catch((error: { stderr: string }) => error);
+      expect(stderr).toContain('never verified');
+      expect(stderr).toContain('--reset');
+      const tokens = await login(t.api, squatter.email, squatter.password);
+      expect((await send(t.api.GET('/api/v1/users/me', bearer(tokens.accessToken)))).body.role).toBe('user');
+    }, 30_000);
+
+    it('with --reset, takes an unverified account from whoever made it: their password and sessions stop working', async () => {
+      const squatter = await signUp(t.api);
+      const squatterTokens = await login(t.api, squatter.email, squatter.password);
+      const { stdout } = await createAdmin(
+        ['--email', squatter.email, '--name', 'X', '--reset'],
+        'the operator passphrase 4',
+      );
+      expect(stdout).toContain('reset');
+      const meWith = (token: string) => send(t.api.GET('/api/v1/users/me', bearer(token)));
+      expect((await meWith(squatterTokens.accessToken)).status).toBe(401);
+      await expect(login(t.api, squatter.email, squatter.password)).rejects.toThrow('401');
+      const admin = await login(t.api, squatter.email, 'the operator passphrase 4');
+      expect((await meWith(admin.accessToken)).body).toMatchObject({ role: 'admin', emailVerified: true });
     }, 30_000);
 
     it('refuses to run without ADMIN_PASSWORD or with a weak one, and exits non-zero', async () => {

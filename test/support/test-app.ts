@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { databaseUrl, onServer, TEMPLATE_DATABASE } from './databases.js';
-import { aUser, login } from './factories.js';
+import { aSignedInUser, aUser, login } from './factories.js';
 import { apiClient, type ApiClient } from './api-client.js';
 import { HttpClient } from './http-client.js';
 
@@ -80,4 +80,18 @@ export async function aSignedInAdmin(t: TestApp) {
   const body = aUser({ name: 'Admin' });
   const { user } = await t.app.get(UsersService).createAdmin(body);
   return { user, tokens: await login(t.api, body.email, body.password) };
+}
+
+/**
+ * A signed-in user whose address counts as verified, as after following the verification link
+ * (set in the database: the mail round trip is account-emails' tests' subject, not every test's).
+ */
+export async function aVerifiedUser(t: TestApp, overrides: Parameters<typeof aUser>[0] = {}) {
+  const signedIn = await aSignedInUser(t.api, overrides);
+  await markVerified(t, signedIn.user.id);
+  return signedIn;
+}
+
+export async function markVerified(t: TestApp, userId: string): Promise<void> {
+  await t.db.query('UPDATE users SET email_verified = true WHERE id = $1', [userId]);
 }

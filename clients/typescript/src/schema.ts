@@ -335,7 +335,7 @@ export interface paths {
     put?: never;
     /**
      * Set up an authenticator app
-     * @description Needs the current password (a wrong one is a 400 on `#/currentPassword`). Answers a new secret, as text, as an `otpauth://` URI and as a QR code; nothing changes at login until `/auth/mfa/totp/confirm` receives a first code. Setting up again before confirming replaces the secret. The secret is stored encrypted (AUTH_MFA_ENCRYPTION_KEY) and never shown again.
+     * @description Needs the current password (a wrong one is a 400 on `#/currentPassword`) and a verified email address. Answers a new secret, as text, as an `otpauth://` URI and as a QR code; nothing changes at login until `/auth/mfa/totp/confirm` receives a first code. Setting up again before confirming replaces the secret. The secret is stored encrypted (AUTH_MFA_ENCRYPTION_KEY) and never shown again.
      */
     post: operations['mfa_setUpTotp'];
     delete?: never;
@@ -415,7 +415,7 @@ export interface paths {
     put?: never;
     /**
      * Start adding a passkey
-     * @description Needs the current password (a passkey signs in on its own). Answers the options for `navigator.credentials.create`: a discoverable credential with user verification, for the relying party APP_PUBLIC_URL names, excluding the passkeys the account has. Its challenge works once, for 5 minutes.
+     * @description Needs the current password (a passkey signs in on its own) and a verified email address. Answers the options for `navigator.credentials.create`: a discoverable credential with user verification, for the relying party APP_PUBLIC_URL names, excluding the passkeys the account has. Its challenge works once, for 5 minutes.
      */
     post: operations['passkeys_registrationOptions'];
     delete?: never;
@@ -1608,6 +1608,8 @@ export interface components {
       passkeyId?: string;
       /** @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed). */
       name?: string;
+      /** @description `password.reset-completed`: the address had never been verified, so every second factor, session, pending sign-in and link that whoever set the account up had made was removed with the reset (account pre-hijacking). */
+      reclaimed?: boolean;
       /**
        * @description An operator did it with `npm run cli`.
        * @enum {string}
@@ -5150,6 +5152,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description An authenticator app is already enabled (`/problems/totp-already-enabled`): turn it off first. */
       409: {
         headers: {
@@ -5865,6 +5886,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description The account has 20 passkeys, the most it may (`/problems/passkey-limit`): remove one first. */
       409: {
         headers: {
@@ -6038,6 +6078,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {

@@ -121,6 +121,12 @@ export class AuditDetailsDto {
   })
   name?: string;
 
+  @ApiPropertyOptional({
+    description:
+      '`password.reset-completed`: the address had never been verified, so every second factor, session, pending sign-in and link that whoever set the account up had made was removed with the reset (account pre-hijacking).',
+  })
+  reclaimed?: boolean;
+
   @ApiPropertyOptional({ enum: ['cli'], description: 'An operator did it with `npm run cli`.' })
   via?: 'cli';
 }

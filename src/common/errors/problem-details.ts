@@ -82,6 +82,10 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.UNAUTHORIZED, slug: 'unauthenticated' };
     case 'FORBIDDEN':
       return { status: HttpStatus.FORBIDDEN, slug: 'forbidden' };
+    case 'EMAIL_NOT_VERIFIED':
+      return { status: HttpStatus.FORBIDDEN, slug: 'email-not-verified' };
+    case 'REAUTHENTICATION_REQUIRED':
+      return { status: HttpStatus.FORBIDDEN, slug: 'reauthentication-required' };
     case 'TOO_MANY_ATTEMPTS':
     case 'TOO_MANY_EMAILS':
       return { status: HttpStatus.TOO_MANY_REQUESTS, slug: 'too-many-requests' };

@@ -125,3 +125,11 @@ export const EMAIL_TAKEN: ProblemMeaning = {
   type: 'email-taken',
   description: 'An account has this email address already, however it is spelled (`/problems/email-taken`).',
 };
+
+/** The 403 of adding a second factor to an address nobody has proved yet. */
+export const EMAIL_NOT_VERIFIED: ProblemMeaning = {
+  status: 403,
+  type: 'email-not-verified',
+  description:
+    'The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs.',
+};

@@ -4,7 +4,7 @@ export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
 /**
  * A POST made with an `Idempotency-Key`: who sent it (`scope`), what it was (`fingerprint`: the
- * SHA-256 of its method, path and body), and, once it succeeded, the answer to replay. `claim` names
+ * HMAC of its method, path and body under a server key), and, once it succeeded, the answer to replay. `claim` names
  * the request that is working on it; while `status` is null the work is in progress.
  */
 @Entity({ name: 'idempotent_requests' })
