@@ -10,6 +10,7 @@ import { IdempotentRequests1796012819595 } from './1796012819595-IdempotentReque
 import { AuditEvents1796022378756 } from './1796022378756-AuditEvents.js';
 import { SecondFactors1796032890888 } from './1796032890888-SecondFactors.js';
 import { SessionSecondFactor1796035483355 } from './1796035483355-SessionSecondFactor.js';
+import { AccountInvariants1796546160512 } from './1796546160512-AccountInvariants.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -23,4 +24,5 @@ export const migrations = [
   AuditEvents1796022378756,
   SecondFactors1796032890888,
   SessionSecondFactor1796035483355,
+  AccountInvariants1796546160512,
 ];

@@ -4,6 +4,7 @@ import { AccountEmailsModule } from './account-emails/account-emails.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { MfaModule } from './mfa/mfa.module.js';
+import { ReauthenticationModule } from './reauthentication/reauthentication.module.js';
 import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
 import { QueryParametersInterceptor } from './common/http/query-parameters.interceptor.js';
@@ -40,6 +41,7 @@ import { UsersModule } from './users/users.module.js';
     UsersModule,
     AuthModule,
     MfaModule,
+    ReauthenticationModule,
     AccountEmailsModule,
     AuditModule,
     IdempotencyModule,

@@ -4,6 +4,7 @@ import { Transactions } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginLockout } from './login-lockout.js';
+import { MfaChallenges } from './mfa-challenges.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /**
@@ -19,15 +20,20 @@ export class AccountAccessService {
     private readonly users: UsersService,
     private readonly sessions: SessionsRepository,
     private readonly lockout: LoginLockout,
+    private readonly challenges: MfaChallenges,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
   ) {}
 
-  /** Stops the account and ends every session of it at once; not the last active admin. */
+  /**
+   * Stops the account and ends every session and pending sign-in of it at once (I5); not the last
+   * active admin.
+   */
   async suspend(userId: string, reason: string): Promise<User> {
     const user = await this.transactions.run(async (transaction) => {
       const suspended = await this.users.suspend(userId, reason, transaction);
       await this.sessions.deleteAllOf(userId, undefined, transaction);
+      await this.challenges.forgetAllOf(userId, transaction);
       return suspended;
     });
     this.logger.warn(`account suspended (user ${user.id})`);
@@ -40,11 +46,15 @@ export class AccountAccessService {
     return user;
   }
 
-  /** Signs the user out everywhere; the account itself is untouched. The user must exist. */
+  /**
+   * Signs the user out everywhere, pending sign-ins included (I5); the account itself is untouched.
+   * The user must exist.
+   */
   async signOutEverywhere(userId: string): Promise<void> {
     const user = await this.users.getById(userId);
     await this.transactions.run(async (transaction) => {
       await this.sessions.deleteAllOf(user.id, undefined, transaction);
+      await this.challenges.forgetAllOf(user.id, transaction);
       await this.audit.record({ type: 'session.revoked-all', subjectUserId: user.id }, transaction);
     });
     this.logger.log(`every session ended by an admin (user ${user.id})`);

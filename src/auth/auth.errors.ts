@@ -39,6 +39,16 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** A change that weakens the account, asked for by a session that has not proved itself recently (I2). */
+export class ReauthenticationRequiredError extends DomainError {
+  readonly code = 'REAUTHENTICATION_REQUIRED';
+  constructor(windowSeconds: number) {
+    super(
+      `This needs a recent sign-in: confirm it is you at /auth/reauthenticate (it counts for ${Math.round(windowSeconds / 60)} minutes), then try again.`,
+    );
+  }
+}
+
 export class TooManyAttemptsError extends DomainError {
   readonly code = 'TOO_MANY_ATTEMPTS';
   constructor(override readonly retryAfterSeconds: number) {

@@ -4,8 +4,9 @@ import { Reflector } from '@nestjs/core';
 import type { Clock } from '../common/clock.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { AccessTokens } from './access-tokens.js';
-import { Public, Roles } from './auth.decorators.js';
-import { ForbiddenError, UnauthenticatedError } from './auth.errors.js';
+import type { AuthConfig } from '../config/auth.config.js';
+import { Public, RequiresRecentAuthentication, Roles } from './auth.decorators.js';
+import { ForbiddenError, ReauthenticationRequiredError, UnauthenticatedError } from './auth.errors.js';
 import { AuthGuard } from './auth.guard.js';
 import type { Principal } from './principal.js';
 import type { SessionsRepository } from './sessions.repository.js';
@@ -17,6 +18,7 @@ const principalOf = (role: User['role']): Principal => ({
   sessionId: CLAIMS.sid,
   role,
   user: { id: CLAIMS.sub, role } as User,
+  authenticatedAt: new Date(NOW.getTime() - 60_000),
 });
 
 class Routes {
@@ -25,6 +27,8 @@ class Routes {
   signedIn() {}
   @Roles('admin')
   adminOnly() {}
+  @RequiresRecentAuthentication()
+  weakening() {}
 }
 @Roles('admin')
 class AdminRoutes {
@@ -40,6 +44,7 @@ function setUp({ principal = principalOf('user') as Principal | null, verify = (
     accessTokens as unknown as AccessTokens,
     sessions as unknown as SessionsRepository,
     { now: () => NOW } as Clock,
+    { reauthenticationWindowSeconds: 600 } as AuthConfig,
   );
   const check = (handler: keyof Routes | 'everything', authorization?: string) => {
     const request: { headers: Record<string, string>; principal?: Principal } = {
@@ -105,5 +110,15 @@ describe('AuthGuard', () => {
     await expect(setUp(admin).check('adminOnly', 'Bearer t').result).resolves.toBe(true);
     await expect(setUp(admin).check('everything', 'Bearer t').result).resolves.toBe(true);
     await expect(setUp(admin).check('signedIn', 'Bearer t').result).resolves.toBe(true);
+  });
+
+  it('lets a session through a route that needs a recent sign-in only within the window, at its edge included', async () => {
+    const at = (secondsAgo: number) => ({
+      principal: { ...principalOf('user'), authenticatedAt: new Date(NOW.getTime() - secondsAgo * 1000) },
+    });
+    await expect(setUp(at(600)).check('weakening', 'Bearer t').result).resolves.toBe(true);
+    const stale = setUp(at(601)).check('weakening', 'Bearer t').result;
+    await expect(stale).rejects.toThrow(ReauthenticationRequiredError);
+    await expect(setUp(at(3600)).check('signedIn', 'Bearer t').result).resolves.toBe(true);
   });
 });

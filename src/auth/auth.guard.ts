@@ -1,12 +1,13 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Clock } from '../common/clock.js';
 import { bearerToken } from '../common/http/bearer-token.js';
 import type { UserRole } from '../users/entities/user.entity.js';
 import { AccessTokens } from './access-tokens.js';
-import { IS_PUBLIC, ROLES } from './auth.decorators.js';
-import { ForbiddenError, UnauthenticatedError } from './auth.errors.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
+import { IS_PUBLIC, RECENT_AUTHENTICATION, ROLES } from './auth.decorators.js';
+import { ForbiddenError, ReauthenticationRequiredError, UnauthenticatedError } from './auth.errors.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /**
@@ -21,6 +22,7 @@ export class AuthGuard implements CanActivate {
     private readonly accessTokens: AccessTokens,
     private readonly sessions: SessionsRepository,
     private readonly clock: Clock,
+    @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -38,6 +40,11 @@ export class AuthGuard implements CanActivate {
 
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(principal.role)) throw new ForbiddenError();
+    if (this.reflector.getAllAndOverride<boolean>(RECENT_AUTHENTICATION, targets)) {
+      const window = this.auth.reauthenticationWindowSeconds;
+      const since = this.clock.now().getTime() - principal.authenticatedAt.getTime();
+      if (since > window * 1000) throw new ReauthenticationRequiredError(window);
+    }
     return true;
   }
 }

@@ -103,7 +103,10 @@ async function setUp({
     record: jest.fn(async () => undefined),
     describe: jest.fn((record: object) => ({ ...record, id: 'event-1' })),
   };
-  const mfaChallenges = { issue: jest.fn(async () => 'an-mfa-token') };
+  const mfaChallenges = {
+    issue: jest.fn(async () => 'an-mfa-token'),
+    forgetAllOf: jest.fn(async () => undefined),
+  };
   const service = new AuthService(
     AUTH,
     users as unknown as UsersService,
@@ -278,7 +281,8 @@ describe('AuthService', () => {
     it.each(['reused', 'expired', 'unknown'] as const)(
       'refuses a token whose rotation finds it %s',
       async (outcome) => {
-        const rotation = (outcome === 'reused' ? { outcome, userId: ADA.id } : { outcome }) as Rotation;
+        const reused = { outcome, userId: ADA.id, spentBy: { ipAddress: '192.0.2.1', userAgent: null } };
+        const rotation = (outcome === 'reused' ? reused : { outcome }) as Rotation;
         const { service } = await setUp({ rotation });
         await expect(service.refresh('old-token', CLIENT)).rejects.toThrow(InvalidRefreshTokenError);
       },

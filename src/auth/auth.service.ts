@@ -206,14 +206,21 @@ export class AuthService implements OnModuleInit {
         transaction,
       );
       if (result.outcome === 'reused') await this.reuseDetected(result, transaction);
+      if (result.outcome === 'repeated') await this.repeatServed(result, transaction);
       return result;
     });
     switch (rotation.outcome) {
       case 'rotated':
+        return this.pair(rotation.userId, rotation.sessionId, next.token);
       case 'repeated':
+        this.logger.log(
+          `refresh token repeated by its client (user ${rotation.userId}, session ${rotation.sessionId})`,
+        );
         return this.pair(rotation.userId, rotation.sessionId, next.token);
       case 'reused':
-        this.logger.warn(`refresh token reused: session revoked (user ${rotation.userId})`);
+        this.logger.warn(
+          `refresh token reused: session revoked (user ${rotation.userId}, session ${rotation.sessionId}, spent from ${rotation.spentBy.ipAddress ?? 'unknown'}, presented again from ${client.ipAddress ?? 'unknown'})`,
+        );
         throw new InvalidRefreshTokenError();
       case 'expired':
       case 'unknown':
@@ -231,11 +238,15 @@ export class AuthService implements OnModuleInit {
   async logoutEverywhere(principal: Principal): Promise<void> {
     await this.transactions.run(async (transaction) => {
       await this.sessions.deleteAllOf(principal.userId, undefined, transaction);
+      await this.mfaChallenges.forgetAllOf(principal.userId, transaction);
       await this.audit.record({ type: 'session.logout-all', subjectUserId: principal.userId }, transaction);
     });
   }
 
-  /** Needs the current password; keeps this session and ends every other one, in one transaction. */
+  /**
+   * Needs the current password; keeps this session and ends every other one and every pending
+   * sign-in, in one transaction.
+   */
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.getById(principal.userId);
     await this.checkCurrentPassword(user, currentPassword);
@@ -244,6 +255,8 @@ export class AuthService implements OnModuleInit {
     await this.transactions.run(async (transaction) => {
       await this.users.setPasswordHash(user.id, passwordHash, transaction);
       await this.sessions.deleteAllOf(user.id, principal.sessionId, transaction);
+      // A sign-in pending on the old password ends too (I5); links die with their binding to it.
+      await this.mfaChallenges.forgetAllOf(user.id, transaction);
       await this.audit.record({ type: 'password.changed', subjectUserId: user.id }, transaction);
     });
     this.logger.log(`password changed (user ${user.id})`);
@@ -280,15 +293,33 @@ export class AuthService implements OnModuleInit {
     else this.logger.warn(message);
   }
 
-  /** Whoever presented a spent token is not known to be the account's holder: anonymous. */
+  /**
+   * Whoever presented a spent token is not known to be the account's holder: anonymous. The row
+   * holds their client; `details` the client that had spent it.
+   */
   private reuseDetected(
-    { userId, sessionId }: { userId: string; sessionId: string },
+    { userId, sessionId, spentBy }: { userId: string; sessionId: string; spentBy: ClientInfo },
     transaction: Transaction,
   ) {
     const event = {
       type: 'session.refresh-token-reused',
       subjectUserId: userId,
       actorUserId: null,
+      sessionId,
+      details: { spentByIpAddress: spentBy.ipAddress, spentByUserAgent: spentBy.userAgent },
+    } as const;
+    return this.audit.record(event, transaction);
+  }
+
+  /** A repeat served (the same client, within the interval) is recorded too: the successor went out twice. */
+  private repeatServed(
+    { userId, sessionId }: { userId: string; sessionId: string },
+    transaction: Transaction,
+  ) {
+    const event = {
+      type: 'session.refresh-token-repeated',
+      subjectUserId: userId,
+      actorUserId: userId,
       sessionId,
     } as const;
     return this.audit.record(event, transaction);

@@ -8,6 +8,8 @@ export interface Principal {
   userId: string;
   sessionId: string;
   role: UserRole;
+  /** When the session last proved who holds it: its sign-in, or a reauthentication since. */
+  authenticatedAt: Date;
   /** The caller's account as this request found it (`GET /users/me` needs nothing more). */
   user: User;
 }

@@ -21,7 +21,7 @@ export interface RotationTimes {
 
 export type Rotation =
   | { outcome: 'rotated' | 'repeated'; sessionId: string; userId: string }
-  | { outcome: 'reused'; sessionId: string; userId: string }
+  | { outcome: 'reused'; sessionId: string; userId: string; spentBy: ClientInfo }
   | { outcome: 'expired' | 'unknown' };
 
 /**
@@ -38,8 +38,8 @@ const CREATE_SESSION: PreparedStatement = {
   text: `WITH u AS (
            SELECT id FROM users WHERE id = $1 AND status = 'active' FOR SHARE
          ), s AS (
-           INSERT INTO sessions (user_id, created_at, last_used_at, expires_at, ip_address, user_agent, second_factor)
-           SELECT id, $2, $2, $3, $5, $6, $7 FROM u RETURNING id
+           INSERT INTO sessions (user_id, created_at, last_used_at, authenticated_at, expires_at, ip_address, user_agent, second_factor)
+           SELECT id, $2, $2, $2, $3, $5, $6, $7 FROM u RETURNING id
          ), r AS (
            INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $4, id, $2 FROM s
            RETURNING session_id
@@ -64,7 +64,8 @@ export class SessionsRepository {
   ) {
     this.findPrincipalStatement = {
       name: 'sessions_find_principal',
-      text: `SELECT ${userColumns.select('u')} FROM sessions s JOIN users u ON u.id = s.user_id
+      text: `SELECT ${userColumns.select('u')}, s.authenticated_at AS session_authenticated_at
+               FROM sessions s JOIN users u ON u.id = s.user_id
               WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3`,
     };
   }
@@ -112,18 +113,33 @@ export class SessionsRepository {
 
   /** The caller behind a live session, or null: one primary-key join per request. */
   async findPrincipal(sessionId: string, userId: string, now: Date): Promise<Principal | null> {
-    const [row] = await this.pool.prepared(this.findPrincipalStatement, [sessionId, userId, now]);
+    const [row] = await this.pool.prepared<{ session_authenticated_at: Date }>(this.findPrincipalStatement, [
+      sessionId,
+      userId,
+      now,
+    ]);
     if (!row) return null;
-    const user = this.userColumns.toUser(row);
+    const { session_authenticated_at: authenticatedAt, ...columns } = row;
+    const user = this.userColumns.toUser(columns);
     // No session of a suspended account outlives its suspension; this holds even if one did.
     if (user.status !== 'active') return null;
-    return { userId, sessionId, role: user.role, user };
+    return { userId, sessionId, role: user.role, user, authenticatedAt };
+  }
+
+  /** The session's holder proved who they are again, now. */
+  async markAuthenticated(sessionId: string, now: Date, transaction?: Transaction): Promise<void> {
+    await (transaction?.getRepository(Session) ?? this.sessions).update(
+      { id: sessionId },
+      { authenticatedAt: now },
+    );
   }
 
   /**
    * Spends `oldHash` and records `newHash`, its successor, in its place. A token that was already
-   * spent ends its whole session (reuse detection), unless it was spent after `repeatSince` and its
-   * successor is still unspent (a repeat: the caller gets that successor again). The session row is
+   * spent ends its whole session (reuse detection), unless it was spent after `repeatSince` by this
+   * same client (address and User-Agent, which the session recorded when it was spent) and its
+   * successor is still unspent (a repeat: the caller gets that successor again). From any other
+   * client it is a reuse: whoever holds a copy of a token gets nothing by racing its owner. The session row is
    * locked first, in every path, so that concurrent refreshes of one session queue up instead of
    * deadlocking, and each sees what the one before it committed. Runs in the caller's transaction,
    * which records what a reuse revoked in the same commit.
@@ -135,8 +151,15 @@ export class SessionsRepository {
     client: ClientInfo,
     q: Transaction,
   ): Promise<Rotation> {
-    const sessions: { id: string; user_id: string; expires_at: Date; last_used_at: Date }[] = await q.query(
-      `SELECT s.id, s.user_id, s.expires_at, s.last_used_at FROM sessions s
+    const sessions: {
+      id: string;
+      user_id: string;
+      expires_at: Date;
+      last_used_at: Date;
+      ip_address: string | null;
+      user_agent: string | null;
+    }[] = await q.query(
+      `SELECT s.id, s.user_id, s.expires_at, s.last_used_at, s.ip_address, s.user_agent FROM sessions s
         WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1) FOR UPDATE`,
       [oldHash],
     );
@@ -150,10 +173,12 @@ export class SessionsRepository {
       .where('token_hash = :hash AND spent_at IS NULL', { hash: oldHash })
       .execute();
     if (!affected) {
-      if (live && (await this.isRepeat(q, oldHash, newHash, repeatSince)))
+      const spentBy = { ipAddress: session.ip_address, userAgent: session.user_agent };
+      const sameClient = spentBy.ipAddress === client.ipAddress && spentBy.userAgent === client.userAgent;
+      if (live && sameClient && (await this.isRepeat(q, oldHash, newHash, repeatSince)))
         return { outcome: 'repeated', sessionId: session.id, userId: session.user_id };
       await q.delete(Session, { id: session.id });
-      return { outcome: 'reused', sessionId: session.id, userId: session.user_id };
+      return { outcome: 'reused', sessionId: session.id, userId: session.user_id, spentBy };
     }
     if (!live) {
       await q.delete(Session, { id: session.id });

@@ -48,6 +48,11 @@ export class SessionsService {
     this.logger.log(`session ended by its user (user ${principal.userId}, session ${sessionId})`);
   }
 
+  /** The session's holder proved who they are again: it counts as recently authenticated from now. */
+  markAuthenticated(sessionId: string, transaction?: Transaction): Promise<void> {
+    return this.sessions.markAuthenticated(sessionId, this.clock.now(), transaction);
+  }
+
   /** Ends every session of the user (but `except`), in the caller's transaction when given. */
   endAllOf(userId: string, options: { except?: string; transaction?: Transaction } = {}): Promise<void> {
     return this.sessions.deleteAllOf(userId, options.except, options.transaction);

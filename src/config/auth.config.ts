@@ -65,6 +65,13 @@ export class AuthEnvironment {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_REFRESH_REUSE_INTERVAL = '10s';
 
+  /**
+   * How long a sign-in or a reauthentication counts as recent: deleting the account and adding,
+   * renaming or removing a passkey need one this recent (POST /auth/reauthenticate renews it).
+   */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  AUTH_REAUTHENTICATION_WINDOW = '10m';
+
   /** A session not refreshed for this long ends. */
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_SESSION_IDLE_TTL = '7d';
@@ -124,6 +131,7 @@ export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
   refreshTokenTtlSeconds: durationToSeconds(env.AUTH_REFRESH_TOKEN_TTL),
   refreshReuseSeconds: durationToSeconds(env.AUTH_REFRESH_REUSE_INTERVAL),
   sessionIdleTtlSeconds: durationToSeconds(env.AUTH_SESSION_IDLE_TTL),
+  reauthenticationWindowSeconds: durationToSeconds(env.AUTH_REAUTHENTICATION_WINDOW),
   passwordMinLength: env.AUTH_PASSWORD_MIN_LENGTH,
   passwordMinScore: env.AUTH_PASSWORD_MIN_SCORE,
   emailRestrictionLevel: env.AUTH_EMAIL_RESTRICTION_LEVEL,

@@ -51,6 +51,6 @@ import { UserMfaController } from './user-mfa.controller.js';
       useFactory: (auth: AuthConfig) => new SecretBox(auth.mfaEncryptionKey),
     },
   ],
-  exports: [MfaResetService],
+  exports: [MfaResetService, SecondFactors],
 })
 export class MfaModule {}

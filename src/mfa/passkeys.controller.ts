@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Public } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, Public, RequiresRecentAuthentication } from '../auth/auth.decorators.js';
 import { TokenPairDto } from '../auth/dto/token-pair.dto.js';
 import type { Principal } from '../auth/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
@@ -98,9 +98,11 @@ export class PasskeysController {
   @ApiOperation({
     operationId: 'passkeys_rename',
     summary: 'Rename a passkey',
-    description: "Another account's passkey is a 404, as one that does not exist.",
+    description:
+      "Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). Another account's passkey is a 404, as one that does not exist.",
   })
   @ApiOkResponse({ type: PasskeyResponseDto })
+  @RequiresRecentAuthentication()
   @ApiProblems(400, 401, 404, 413, 415)
   @ApiUuidParam()
   async rename(
@@ -118,9 +120,10 @@ export class PasskeysController {
     operationId: 'passkeys_remove',
     summary: 'Remove a passkey',
     description:
-      "It stops signing in at once. Another account's passkey is a 404, as one that does not exist.",
+      "Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). It stops signing in at once. Another account's passkey is a 404, as one that does not exist.",
   })
   @ApiNoContentResponse({ description: 'Removed.' })
+  @RequiresRecentAuthentication()
   @ApiProblems(400, 401, 404)
   @ApiUuidParam()
   async remove(@CurrentPrincipal() principal: Principal, @UuidParam() id: string): Promise<void> {

@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, Public, RequiresRecentAuthentication, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { apiPath } from '../common/http/api-prefix.js';
 import { IfMatch, type EntityTagCondition } from '../common/http/conditional-requests.js';
@@ -124,9 +124,11 @@ export class UsersController {
   @ApiOperation({
     operationId: 'users_deleteMe',
     summary: 'Delete your account',
-    description: 'Its sessions end at once. The last active admin cannot delete their own account (409).',
+    description:
+      'Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). Its sessions end at once. The last active admin cannot delete their own account (409).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
+  @RequiresRecentAuthentication()
   @ApiProblems(401, LAST_ADMIN)
   async deleteMe(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.users.delete(principal.userId);

@@ -409,11 +409,22 @@ describe('audit log (e2e)', () => {
         body: { email: user.email, password: 'not the password 1' },
         headers: { 'user-agent': BROWSER },
       });
-      await t.http.delete(`/users/${user.id}/login-lock`, { token: admin.tokens.accessToken });
+      await t.http.delete(`/users/${user.id}/login-lock`, {
+        token: admin.tokens.accessToken,
+        headers: { 'user-agent': 'the admin own browser' },
+      });
       const mine = await t.http.get('/users/me/security-events', { token: tokens.accessToken });
       expect(mine.status).toBe(200);
+      // I7: the administrator's action is named; their address and agent are not shown.
       expect(mine.body.items).toEqual([
-        expect.objectContaining({ type: 'login.unlocked', byAdministrator: true }),
+        {
+          id: expect.any(String),
+          type: 'login.unlocked',
+          occurredAt: expect.any(String),
+          ipAddress: null,
+          userAgent: null,
+          byAdministrator: true,
+        },
         {
           id: expect.any(String),
           type: 'login.failed',

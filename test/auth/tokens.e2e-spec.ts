@@ -122,6 +122,47 @@ describe('tokens and sessions (e2e)', () => {
     expectProblem(await me(first), 401);
   });
 
+  // docs/security-model.md, I8: a copy of a refresh token is worth nothing to another client.
+  it('treats a repeat from another client (another User-Agent) as reuse: the session ends, and the event names both clients', async () => {
+    const { user, tokens } = await aSignedInUser(t.api);
+    const asOwner = { 'user-agent': 'the owner browser' };
+    const spent = await t.http.post('/auth/refresh', {
+      body: { refreshToken: tokens.refreshToken },
+      headers: asOwner,
+    });
+    expect(spent.status).toBe(200);
+    later(2);
+    const stolen = await t.http.post('/auth/refresh', {
+      body: { refreshToken: tokens.refreshToken },
+      headers: { 'user-agent': 'curl/8.0' },
+    });
+    expectProblem(stolen, 401);
+    expectProblem(await me(spent.body), 401);
+    expectProblem(await refresh(spent.body.refreshToken), 401);
+    const [event] = await t.db.query(
+      `SELECT actor_user_id, user_agent, details FROM audit_events
+        WHERE subject_user_id = $1 AND type = 'session.refresh-token-reused'`,
+      [user.id],
+    );
+    expect(event).toEqual({
+      actor_user_id: null,
+      user_agent: 'curl/8.0',
+      details: { spentByIpAddress: '127.0.0.1', spentByUserAgent: 'the owner browser' },
+    });
+  });
+
+  it('records every repeat it serves to the same client as session.refresh-token-repeated', async () => {
+    const { user, tokens } = await aSignedInUser(t.api);
+    const first = (await refresh(tokens.refreshToken)).body as Tokens;
+    later(3);
+    expect((await refresh(tokens.refreshToken)).body.refreshToken).toBe(first.refreshToken);
+    const events = await t.db.query(
+      `SELECT type, actor_user_id FROM audit_events WHERE subject_user_id = $1 AND type LIKE 'session.refresh%'`,
+      [user.id],
+    );
+    expect(events).toEqual([{ type: 'session.refresh-token-repeated', actor_user_id: user.id }]);
+  });
+
   it('gives 50 parallel refreshes of one token the same successor, one live token, and no 5xx', async () => {
     const { tokens } = await aSignedInUser(t.api);
     const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(tokens.refreshToken)));

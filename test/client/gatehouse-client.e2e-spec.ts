@@ -3,9 +3,12 @@ import {
   GatehouseProblem,
   isSecondFactorRequired,
   orThrow,
+  ReauthenticationRequired,
   type Tokens,
 } from '@gatehouse/client';
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { Clock } from '../../src/common/clock.js';
 import { validatingFetch } from '../support/http-client.js';
 import { aUser, signUp } from '../support/factories.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
@@ -124,6 +127,23 @@ describe('@gatehouse/client (e2e)', () => {
     const wrong = await problemOf(client.signIn({ email: taken.email, password: 'not the password at all' }));
     expect(wrong).toMatchObject({ status: 401, type: '/problems/invalid-credentials' });
     expect(calls).not.toContain('POST /api/v1/auth/refresh');
+  });
+
+  it('throws a ReauthenticationRequired for a change past the window, and reauthenticate() opens it again', async () => {
+    const user = await signUp(t.api);
+    const { client } = aClient();
+    await signedIn(client, user);
+    // Past AUTH_REAUTHENTICATION_WINDOW (10 minutes), within the access token's 15.
+    const clock = jest.spyOn(t.app.get(Clock), 'now').mockReturnValue(new Date(Date.now() + 660_000));
+    try {
+      const refused = await problemOf(orThrow(client.DELETE('/api/v1/users/me')));
+      expect(refused).toBeInstanceOf(ReauthenticationRequired);
+      expect(refused).toMatchObject({ status: 403, type: '/problems/reauthentication-required' });
+      await client.reauthenticate({ currentPassword: user.password });
+      await orThrow(client.DELETE('/api/v1/users/me'));
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('walks every page of the user list with an async iterator', async () => {

@@ -374,6 +374,23 @@ const SPECIFIC = [
       accept: [200],
     }),
   ),
+  // The fuzzed user signs in with its password and has no authenticator app: the password is the
+  // proof that succeeds, a code the documented 409.
+  plan('auth_reauthenticate', (operation) => {
+    const withPassword: Plan = {
+      operation,
+      caller: 'user',
+      request: (ctx: FuzzContext) => ({ url: operation.path, body: { currentPassword: ctx.user.password } }),
+      accept: [204],
+    };
+    const withCode = proof.map((sent): Plan => ({
+      operation,
+      caller: 'user',
+      request: () => ({ url: operation.path, body: sent }),
+      accept: [409],
+    }));
+    return fc.oneof(fc.constant(withPassword), withCode);
+  }),
   plan('mfa_confirmTotp', (operation) =>
     totpCode.map((code) => ({
       operation,
@@ -441,6 +458,7 @@ const SPECIFIC = [
 ].filter((p): p is fc.Arbitrary<Plan> => p !== undefined);
 
 const SPECIFIC_IDS = new Set([
+  'auth_reauthenticate',
   'mfa_setUpTotp',
   'mfa_confirmTotp',
   'mfa_disableTotp',

@@ -57,7 +57,24 @@ export class GatehouseProblem extends Error {
 }
 
 /**
- * The data of a call, or its problem thrown as a `GatehouseProblem`:
+ * The 403 of a change that needs a recent sign-in (deleting the account, changing a passkey):
+ * call `client.reauthenticate(proof)`, then repeat the call.
+ */
+export class ReauthenticationRequired extends GatehouseProblem {
+  constructor(problem: ProblemDetails, response: Response) {
+    super(problem, response);
+    this.name = 'ReauthenticationRequired';
+  }
+}
+
+export const REAUTHENTICATION_REQUIRED = '/problems/reauthentication-required';
+
+/** What `reauthenticate` takes: the password, a code of the authenticator app, or a recovery code. */
+export type ReauthenticationProof = Schemas['ReauthenticateDto'];
+
+/**
+ * The data of a call, or its problem thrown as a `GatehouseProblem` (a `ReauthenticationRequired`
+ * for a change that needs a recent sign-in):
  * `const me = await orThrow(client.GET('/api/v1/users/me'))`.
  */
 export async function orThrow<T>(
@@ -67,7 +84,9 @@ export async function orThrow<T>(
   if (!response.ok) {
     const problem = error as ProblemDetails | undefined;
     if (problem && typeof problem === 'object' && 'status' in problem)
-      throw new GatehouseProblem(problem, response);
+      throw problem.type === REAUTHENTICATION_REQUIRED
+        ? new ReauthenticationRequired(problem, response)
+        : new GatehouseProblem(problem, response);
     throw new Error(`${response.status} ${response.statusText}`);
   }
   return data as T;
@@ -86,6 +105,11 @@ export type GatehouseClient = Client<paths> & {
   signInWithSecondFactor(answer: SecondFactorAnswer): Promise<TokenPair>;
   /** Ends this session on the server and forgets the tokens. */
   signOut(): Promise<void>;
+  /**
+   * Proves again who holds this session (`POST /auth/reauthenticate`), so that for
+   * AUTH_REAUTHENTICATION_WINDOW it may weaken the account; a wrong proof throws a `GatehouseProblem` (400).
+   */
+  reauthenticate(proof: ReauthenticationProof): Promise<void>;
   users: {
     /** Every user (admins only), a page at a time: `for await (const user of client.users.list())`. */
     list(query?: { search?: string; limit?: number }): AsyncGenerator<User, void, undefined>;
@@ -182,6 +206,9 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
     async signOut() {
       if (tokens) await orThrow(client.POST('/api/v1/auth/logout'));
       setTokens(null);
+    },
+    async reauthenticate(proof: ReauthenticationProof): Promise<void> {
+      await orThrow(client.POST('/api/v1/auth/reauthenticate', { body: proof }));
     },
     users: {
       async *list(query: { search?: string; limit?: number } = {}) {

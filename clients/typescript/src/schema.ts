@@ -44,7 +44,7 @@ export interface paths {
     post?: never;
     /**
      * Delete your account
-     * @description Its sessions end at once. The last active admin cannot delete their own account (409).
+     * @description Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). Its sessions end at once. The last active admin cannot delete their own account (409).
      */
     delete: operations['users_deleteMe'];
     options?: never;
@@ -476,14 +476,14 @@ export interface paths {
     post?: never;
     /**
      * Remove a passkey
-     * @description It stops signing in at once. Another account's passkey is a 404, as one that does not exist.
+     * @description Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). It stops signing in at once. Another account's passkey is a 404, as one that does not exist.
      */
     delete: operations['passkeys_remove'];
     options?: never;
     head?: never;
     /**
      * Rename a passkey
-     * @description Another account's passkey is a 404, as one that does not exist.
+     * @description Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). Another account's passkey is a 404, as one that does not exist.
      */
     patch: operations['passkeys_rename'];
     trace?: never;
@@ -543,6 +543,26 @@ export interface paths {
      * @description For a user who lost their phone and recovery codes: removes the authenticator app, the recovery codes and every passkey, and ends every session of the account. The password stays: the user signs in with it alone, then sets up factors again. Recorded as `mfa.reset`. Answers 204 whether or not the user had factors.
      */
     delete: operations['mfa_resetUser'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/reauthenticate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm it is you again
+     * @description Proves again who holds this session, with the password, a code of the authenticator app or a recovery code (exactly one). For AUTH_REAUTHENTICATION_WINDOW (10 minutes) from now the session may do what weakens the account: delete it, rename or remove a passkey; those answer 403 `reauthentication-required` outside the window. A sign-in counts as one. A wrong proof is a 400 on its member and counts toward the login lock.
+     */
+    post: operations['auth_reauthenticate'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -1497,6 +1517,24 @@ export interface components {
       /** @description What `navigator.credentials.get` returned, as JSON. */
       response: components['schemas']['AuthenticationCredentialDto'];
     };
+    ReauthenticateDto: {
+      /**
+       * Format: password
+       * @description The account’s password.
+       * @example correct horse battery staple
+       */
+      currentPassword?: string;
+      /**
+       * @description The 6-digit code the authenticator app shows now (the previous or next one works too).
+       * @example 492039
+       */
+      code?: string;
+      /**
+       * @description One of the recovery codes (spent by this). Any case; the dash is optional.
+       * @example K7QMX-4TZP9
+       */
+      recoveryCode?: string;
+    };
     VerifyEmailDto: {
       /**
        * @description The `token` parameter of the link in the email.
@@ -1608,6 +1646,15 @@ export interface components {
       passkeyId?: string;
       /** @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed). */
       name?: string;
+      /**
+       * @description `session.reauthenticated`: what the session proved itself with.
+       * @enum {string}
+       */
+      proof?: 'password' | 'totp' | 'recovery-code' | 'passkey';
+      /** @description `session.refresh-token-reused`: the address of the client that had spent the token (the event’s own `ipAddress` is the one that presented it again). */
+      spentByIpAddress?: string | null;
+      /** @description `session.refresh-token-reused`: the `User-Agent` of the client that had spent the token. */
+      spentByUserAgent?: string | null;
       /** @description `password.reset-completed`: the address had never been verified, so every second factor, session, pending sign-in and link that whoever set the account up had made was removed with the reset (account pre-hijacking). */
       reclaimed?: boolean;
       /**
@@ -1641,11 +1688,15 @@ export interface components {
         | 'login.failed'
         | 'login.locked'
         | 'login.unlocked'
+        | 'proof.failed'
+        | 'access.denied'
         | 'session.logout'
         | 'session.logout-all'
         | 'session.revoked'
         | 'session.revoked-all'
         | 'session.refresh-token-reused'
+        | 'session.refresh-token-repeated'
+        | 'session.reauthenticated'
         | 'password.changed'
         | 'password.reset-requested'
         | 'password.reset-completed'
@@ -1735,11 +1786,15 @@ export interface components {
         | 'login.failed'
         | 'login.locked'
         | 'login.unlocked'
+        | 'proof.failed'
+        | 'access.denied'
         | 'session.logout'
         | 'session.logout-all'
         | 'session.revoked'
         | 'session.revoked-all'
         | 'session.refresh-token-reused'
+        | 'session.refresh-token-repeated'
+        | 'session.reauthenticated'
         | 'password.changed'
         | 'password.reset-requested'
         | 'password.reset-completed'
@@ -1759,10 +1814,13 @@ export interface components {
        * @example 2026-11-30T08:15:00.000Z
        */
       occurredAt: string;
-      /** @example 203.0.113.7 */
+      /**
+       * @description Where it came from; null when an administrator did it (their address is not yours to see).
+       * @example 203.0.113.7
+       */
       ipAddress: string | null;
       /**
-       * @description The `User-Agent` header of the request.
+       * @description The `User-Agent` of the request; null when an administrator did it.
        * @example Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0
        */
       userAgent: string | null;
@@ -2371,6 +2429,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6398,6 +6475,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description No such resource, or not one you may see. */
       404: {
         headers: {
@@ -6536,6 +6632,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7072,6 +7187,184 @@ export interface operations {
         };
       };
       /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  auth_reauthenticate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReauthenticateDto'];
+      };
+    };
+    responses: {
+      /** @description Recently authenticated, for AUTH_REAUTHENTICATION_WINDOW from now. */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description A code was sent, but the account has no authenticator app (`/problems/totp-not-set-up`). */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many wrong passwords or codes for this account (the login lock): retry after `Retry-After` seconds. */
       429: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -8367,11 +8660,15 @@ export interface operations {
           | 'login.failed'
           | 'login.locked'
           | 'login.unlocked'
+          | 'proof.failed'
+          | 'access.denied'
           | 'session.logout'
           | 'session.logout-all'
           | 'session.revoked'
           | 'session.revoked-all'
           | 'session.refresh-token-reused'
+          | 'session.refresh-token-repeated'
+          | 'session.reauthenticated'
           | 'password.changed'
           | 'password.reset-requested'
           | 'password.reset-completed'

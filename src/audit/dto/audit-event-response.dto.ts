@@ -122,6 +122,29 @@ export class AuditDetailsDto {
   name?: string;
 
   @ApiPropertyOptional({
+    enum: ['password', 'totp', 'recovery-code', 'passkey'],
+    description: '`session.reauthenticated`: what the session proved itself with.',
+  })
+  proof?: 'password' | 'totp' | 'recovery-code' | 'passkey';
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    ...IP_ADDRESS,
+    description:
+      '`session.refresh-token-reused`: the address of the client that had spent the token (the event’s own `ipAddress` is the one that presented it again).',
+  })
+  spentByIpAddress?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: USER_AGENT_MAX_LENGTH,
+    description: '`session.refresh-token-reused`: the `User-Agent` of the client that had spent the token.',
+  })
+  spentByUserAgent?: string | null;
+
+  @ApiPropertyOptional({
     description:
       '`password.reset-completed`: the address had never been verified, so every second factor, session, pending sign-in and link that whoever set the account up had made was removed with the reset (account pre-hijacking).',
   })
@@ -241,10 +264,19 @@ export class SecurityEventResponseDto {
   @ApiProperty({ format: 'date-time', maxLength: 30, example: '2026-11-30T08:15:00.000Z' })
   occurredAt: string;
 
-  @ApiProperty({ type: String, nullable: true, ...IP_ADDRESS, example: '203.0.113.7' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    ...IP_ADDRESS,
+    example: '203.0.113.7',
+    description: 'Where it came from; null when an administrator did it (their address is not yours to see).',
+  })
   ipAddress: string | null;
 
-  @ApiProperty(USER_AGENT)
+  @ApiProperty({
+    ...USER_AGENT,
+    description: 'The `User-Agent` of the request; null when an administrator did it.',
+  })
   userAgent: string | null;
 
   @ApiProperty({
@@ -253,15 +285,17 @@ export class SecurityEventResponseDto {
   })
   byAdministrator: boolean;
 
+  /** An administrator's action names the action only: their address and agent are theirs (I7). */
   static from(event: AuditEvent): SecurityEventResponseDto {
     const byOther = event.actorUserId !== null && event.actorUserId !== event.subjectUserId;
+    const byAdministrator = byOther || event.details.via === 'cli';
     return {
       id: event.id,
       type: event.type,
       occurredAt: event.occurredAt.toISOString(),
-      ipAddress: event.ipAddress,
-      userAgent: event.userAgent,
-      byAdministrator: byOther || event.details.via === 'cli',
+      ipAddress: byAdministrator ? null : event.ipAddress,
+      userAgent: byAdministrator ? null : event.userAgent,
+      byAdministrator,
     };
   }
 }

@@ -46,6 +46,14 @@ export class Session {
   @Column({ name: 'ip_address', type: 'varchar', length: 64, nullable: true })
   ipAddress: string | null;
 
+  /**
+   * When the holder last proved who they are in this session: the sign-in, then each
+   * `POST /auth/reauthenticate`. Within AUTH_REAUTHENTICATION_WINDOW of it, the session may do what
+   * weakens the account (docs/security-model.md, I2).
+   */
+  @Column({ name: 'authenticated_at', type: 'timestamptz', precision: 3 })
+  authenticatedAt: Date;
+
   /** The second factor the sign-in used (`passkey`: the passkey alone), or null for a password alone. */
   @Column({ name: 'second_factor', type: 'varchar', length: 16, nullable: true })
   secondFactor: SecondFactorMethod | null;

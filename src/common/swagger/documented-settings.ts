@@ -15,6 +15,7 @@ export interface DocumentedSettings {
   verifyEmailTtl: string;
   passwordResetTtl: string;
   emailChangeTtl: string;
+  reauthenticationWindow: string;
   idempotencyKeyTtl: string;
   bodyLimit: number;
   rateLimitPerMinute: number;
@@ -38,6 +39,7 @@ export function documentedSettings(
     verifyEmailTtl: durationInWords(auth.verifyEmailTtlSeconds),
     passwordResetTtl: durationInWords(auth.passwordResetTtlSeconds),
     emailChangeTtl: durationInWords(auth.emailChangeTtlSeconds),
+    reauthenticationWindow: durationInWords(auth.reauthenticationWindowSeconds),
     idempotencyKeyTtl: durationInWords(http.idempotencyKeyTtlSeconds),
     bodyLimit: http.bodyLimit,
     rateLimitPerMinute: limits.perMinute,

@@ -5,7 +5,7 @@ import { CurrentPasswordField } from '../../users/dto/user-fields.js';
 
 const CODE = /^[0-9]{6}$/;
 /** Any case, with or without the dash or spaces (recovery-codes.ts normalises). */
-const RECOVERY_CODE = /^[A-Za-z0-9 -]{10,16}$/;
+export const RECOVERY_CODE_PATTERN = /^[A-Za-z0-9 -]{10,16}$/;
 
 /** A 6-digit code of the authenticator app. */
 export const TotpCodeField = ({ required = true } = {}) =>
@@ -45,7 +45,7 @@ export class SecondFactorProofDto {
   @ApiProperty({
     description:
       'Instead of `code`: one of the recovery codes, each usable once. Any case; the dash is optional.',
-    pattern: RECOVERY_CODE.source,
+    pattern: RECOVERY_CODE_PATTERN.source,
     minLength: 10,
     maxLength: 16,
     example: 'K7QMX-4TZP9',
@@ -53,7 +53,7 @@ export class SecondFactorProofDto {
   })
   @ValidateIf((body: SecondFactorProofDto) => body.recoveryCode !== undefined)
   @IsString()
-  @Matches(RECOVERY_CODE, { message: '$property must be a recovery code (such as K7QMX-4TZP9)' })
+  @Matches(RECOVERY_CODE_PATTERN, { message: '$property must be a recovery code (such as K7QMX-4TZP9)' })
   @NotWith('code')
   recoveryCode?: string;
 }

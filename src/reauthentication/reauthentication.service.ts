@@ -1,0 +1,60 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log.js';
+import { AuthService } from '../auth/auth.service.js';
+import type { Principal } from '../auth/principal.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { Transactions, type Transaction } from '../database/transactions.js';
+import { TotpNotSetUpError, WrongSecondFactorError } from '../mfa/mfa.errors.js';
+import { SecondFactors, type SecondFactorProof } from '../mfa/second-factors.js';
+
+export type ReauthenticationProof = { currentPassword: string } | SecondFactorProof;
+
+/**
+ * "Sudo mode": a signed-in session proves again who holds it, so that for
+ * AUTH_REAUTHENTICATION_WINDOW it may weaken the account (docs/security-model.md, I2). Every proof
+ * is checked under the address's login lock, as at a sign-in: a stolen access token buys no more
+ * guesses at the password or a code than the sign-in form does.
+ */
+@Injectable()
+export class ReauthenticationService {
+  private readonly logger = new Logger('Reauthentication');
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+    private readonly secondFactors: SecondFactors,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async reauthenticate(principal: Principal, proof: ReauthenticationProof): Promise<void> {
+    const user = principal.user;
+    if ('currentPassword' in proof) {
+      await this.auth.checkCurrentPassword(user, proof.currentPassword);
+      await this.transactions.run((transaction) => this.renew(principal, 'password', transaction));
+    } else {
+      if (!user.totpEnabled) throw new TotpNotSetUpError(false);
+      const method = 'code' in proof ? 'totp' : 'recovery-code';
+      const accepted = await this.auth.checkSecondFactor(
+        user,
+        () =>
+          this.secondFactors.withProof(user, proof, (_, transaction) =>
+            this.renew(principal, method, transaction),
+          ),
+        { signIn: false },
+      );
+      if (!accepted) throw new WrongSecondFactorError('code' in proof ? 'code' : 'recoveryCode');
+    }
+    this.logger.log(`session reauthenticated (user ${principal.userId}, session ${principal.sessionId})`);
+  }
+
+  private async renew(principal: Principal, proof: string, transaction: Transaction): Promise<void> {
+    await this.sessions.markAuthenticated(principal.sessionId, transaction);
+    const event = {
+      type: 'session.reauthenticated',
+      subjectUserId: principal.userId,
+      details: { proof },
+    } as const;
+    await this.audit.record(event, transaction);
+  }
+}
