@@ -53,6 +53,13 @@ export const LOGIN_FAILURE_REASONS = [
 ] as const;
 export type LoginFailureReason = (typeof LOGIN_FAILURE_REASONS)[number];
 
+/** `details.route` of `access.denied`: the method and the route's path template, cut to this. */
+export const ROUTE_MAX_LENGTH = 200;
+
+/** What a `proof.failed` event says was wrong: `details.proof`. */
+export const FAILED_PROOFS = ['password', 'totp', 'recovery-code', 'passkey', 'mfa-token'] as const;
+export type FailedProof = (typeof FAILED_PROOFS)[number];
+
 /**
  * What an event may say beyond its columns: short facts (a role, a reason class, an address), never
  * a password, token, code, hash or secret. Flat, so a SIEM reads it without a schema.

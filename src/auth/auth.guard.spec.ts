@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../common/clock.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { AccessTokens } from './access-tokens.js';
@@ -39,16 +40,25 @@ class AdminRoutes {
 function setUp({ principal = principalOf('user') as Principal | null, verify = () => CLAIMS } = {}) {
   const accessTokens = { verify: jest.fn(verify) };
   const sessions = { findPrincipal: jest.fn(async () => principal) };
+  const audit = { record: jest.fn(async () => undefined) };
   const guard = new AuthGuard(
     new Reflector(),
     accessTokens as unknown as AccessTokens,
     sessions as unknown as SessionsRepository,
     { now: () => NOW } as Clock,
     { reauthenticationWindowSeconds: 600 } as AuthConfig,
+    audit as unknown as AuditLog,
   );
   const check = (handler: keyof Routes | 'everything', authorization?: string) => {
-    const request: { headers: Record<string, string>; principal?: Principal } = {
+    const request: {
+      headers: Record<string, string>;
+      method: string;
+      routeOptions: { url: string };
+      principal?: Principal;
+    } = {
       headers: authorization === undefined ? {} : { authorization },
+      method: 'GET',
+      routeOptions: { url: '/api/v1/users' },
     };
     const cls = handler === 'everything' ? AdminRoutes : Routes;
     const context = {
@@ -58,7 +68,7 @@ function setUp({ principal = principalOf('user') as Principal | null, verify = (
     } as unknown as ExecutionContext;
     return { result: guard.canActivate(context), request };
   };
-  return { check, accessTokens, sessions };
+  return { check, accessTokens, sessions, audit };
 }
 
 describe('AuthGuard', () => {
@@ -104,7 +114,13 @@ describe('AuthGuard', () => {
   });
 
   it('lets only the roles a route names through, on the method or its class, the role read now', async () => {
-    await expect(setUp().check('adminOnly', 'Bearer t').result).rejects.toThrow(ForbiddenError);
+    const refused = setUp();
+    await expect(refused.check('adminOnly', 'Bearer t').result).rejects.toThrow(ForbiddenError);
+    expect(refused.audit.record).toHaveBeenCalledWith({
+      type: 'access.denied',
+      subjectUserId: CLAIMS.sub,
+      details: { route: 'GET /api/v1/users' },
+    });
     await expect(setUp().check('everything', 'Bearer t').result).rejects.toThrow(ForbiddenError);
     const admin = { principal: principalOf('admin') };
     await expect(setUp(admin).check('adminOnly', 'Bearer t').result).resolves.toBe(true);

@@ -1,6 +1,8 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { AuditLog } from '../audit/audit-log.js';
+import { ROUTE_MAX_LENGTH } from '../audit/audit-event-types.js';
 import { Clock } from '../common/clock.js';
 import { bearerToken } from '../common/http/bearer-token.js';
 import type { UserRole } from '../users/entities/user.entity.js';
@@ -23,6 +25,7 @@ export class AuthGuard implements CanActivate {
     private readonly sessions: SessionsRepository,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -39,7 +42,12 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
 
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
-    if (roles && !roles.includes(principal.role)) throw new ForbiddenError();
+    if (roles && !roles.includes(principal.role)) {
+      // A signed-in user probing what their role may not do is worth an admin's look (I6).
+      const route = `${request.method} ${request.routeOptions?.url ?? ''}`.slice(0, ROUTE_MAX_LENGTH);
+      await this.audit.record({ type: 'access.denied', subjectUserId: principal.userId, details: { route } });
+      throw new ForbiddenError();
+    }
     if (this.reflector.getAllAndOverride<boolean>(RECENT_AUTHENTICATION, targets)) {
       const window = this.auth.reauthenticationWindowSeconds;
       const since = this.clock.now().getTime() - principal.authenticatedAt.getTime();

@@ -87,7 +87,7 @@ async function setUp({
   const lockout = {
     reserve: jest.fn(async () =>
       lockedFor > 0
-        ? { allowed: false as const, retryAfterSeconds: lockedFor }
+        ? { allowed: false as const, retryAfterSeconds: lockedFor, firstRefusal: true }
         : { allowed: true as const, lockedSeconds: engages },
     ),
     succeeded: jest.fn(async () => undefined),

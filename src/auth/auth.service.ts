@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
-import type { LoginFailureReason } from '../audit/audit-event-types.js';
+import type { FailedProof, LoginFailureReason } from '../audit/audit-event-types.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
 import type { ClientInfo } from '../common/http/client-info.js';
@@ -89,7 +89,8 @@ export class AuthService implements OnModuleInit {
   ): Promise<TokenPair | SecondFactorRequired> {
     const attempt = await this.lockout.reserve(email);
     if (!attempt.allowed) {
-      await this.loginFailed(await this.users.findByEmail(email), 'locked');
+      // One row per lock, not per refused attempt: a refusal costs no hash, so rows would be free (I6).
+      if (attempt.firstRefusal) await this.loginFailed(await this.users.findByEmail(email), 'locked');
       throw new TooManyAttemptsError(attempt.retryAfterSeconds);
     }
     const user = await this.users.findByEmail(email);
@@ -125,11 +126,12 @@ export class AuthService implements OnModuleInit {
   async checkSecondFactor(
     user: User,
     verify: () => Promise<boolean>,
-    { signIn }: { signIn: boolean },
+    { signIn, method }: { signIn: boolean; method: SecondFactorMethod },
   ): Promise<boolean> {
     const attempt = await this.lockout.reserve(user.email);
     if (!attempt.allowed) {
-      if (signIn) await this.loginFailed(user, 'locked');
+      if (attempt.firstRefusal)
+        await (signIn ? this.loginFailed(user, 'locked') : this.proofFailed(user, method, true));
       throw new TooManyAttemptsError(attempt.retryAfterSeconds);
     }
     if (await verify()) {
@@ -137,7 +139,7 @@ export class AuthService implements OnModuleInit {
       return true;
     }
     this.logger.warn(`wrong second factor (user ${user.id})`);
-    if (signIn) await this.loginFailed(user, 'wrong-second-factor');
+    await (signIn ? this.loginFailed(user, 'wrong-second-factor') : this.proofFailed(user, method));
     await this.lockEngaged(attempt.lockedSeconds, user);
     return false;
   }
@@ -269,8 +271,12 @@ export class AuthService implements OnModuleInit {
    */
   async checkCurrentPassword(user: User, currentPassword: string): Promise<void> {
     const attempt = await this.lockout.reserve(user.email);
-    if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds);
+    if (!attempt.allowed) {
+      if (attempt.firstRefusal) await this.proofFailed(user, 'password', true);
+      throw new TooManyAttemptsError(attempt.retryAfterSeconds);
+    }
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      await this.proofFailed(user, 'password');
       await this.lockEngaged(attempt.lockedSeconds, user);
       throw new WrongCurrentPasswordError();
     }
@@ -323,6 +329,15 @@ export class AuthService implements OnModuleInit {
       sessionId,
     } as const;
     return this.audit.record(event, transaction);
+  }
+
+  /**
+   * A wrong proof outside a sign-in (a current password, a code, an `mfaToken`), or the lock's first
+   * refusal of one (I6). Anonymous, as a failed login: whoever tried is not known to be the holder.
+   */
+  proofFailed(user: User | null, proof: FailedProof, locked = false): Promise<void> {
+    const event = { type: 'proof.failed', subjectUserId: user?.id ?? null, actorUserId: null } as const;
+    return this.audit.record({ ...event, details: locked ? { proof, locked } : { proof } });
   }
 
   /** Anonymous: whoever tried is not known to be the account's holder. */

@@ -25,7 +25,11 @@ function lockout({ enabled = true } = {}) {
     return last;
   };
   const locked = (seconds: number) => ({ allowed: true, lockedSeconds: seconds });
-  const refused = (seconds: number) => ({ allowed: false, retryAfterSeconds: seconds });
+  const refused = (seconds: number, firstRefusal = false) => ({
+    allowed: false,
+    retryAfterSeconds: seconds,
+    firstRefusal,
+  });
   return { subject, advance, fail, locked, refused };
 }
 
@@ -34,11 +38,24 @@ describe('LoginLockout', () => {
     const { subject, advance, fail, locked, refused } = lockout();
     expect(await fail('ada@example.com', 2)).toEqual(locked(0));
     expect(await subject.reserve('ada@example.com')).toEqual(locked(60));
-    expect(await subject.reserve('ada@example.com')).toEqual(refused(60));
+    expect(await subject.reserve('ada@example.com')).toEqual(refused(60, true));
     advance(59_000);
     expect(await subject.reserve('ada@example.com')).toEqual(refused(1));
     advance(1_000);
     expect(await subject.reserve('ada@example.com')).toEqual(locked(0));
+  });
+
+  // I6: a refusal costs no hash, so only the first of each lock is worth a row.
+  it('says which refusal is the first of its lock, afresh for the next lock', async () => {
+    const { advance, fail, subject } = lockout();
+    await fail('ada@example.com', 3);
+    const refusals = [];
+    for (let i = 0; i < 4; i++) refusals.push(await subject.reserve('ada@example.com'));
+    expect(refusals.map((r) => !r.allowed && r.firstRefusal)).toEqual([true, false, false, false]);
+    advance(60_000);
+    await fail('ada@example.com', 3);
+    const next = await subject.reserve('ada@example.com');
+    expect(next).toMatchObject({ allowed: false, firstRefusal: true });
   });
 
   it('verifies at most the threshold of passwords however many attempts arrive at once', async () => {

@@ -13,7 +13,12 @@ export type Reservation =
       allowed: true;
       /** The seconds of the lock this attempt engaged (it was the last allowed), or 0. */ lockedSeconds: number;
     }
-  | { allowed: false; retryAfterSeconds: number };
+  | {
+      allowed: false;
+      retryAfterSeconds: number;
+      /** The first attempt this lock refused: the one worth recording (I6, a bounded write rate). */
+      firstRefusal: boolean;
+    };
 
 interface Entry {
   /** Attempts since the last lock, each counted before its password was checked. */
@@ -21,6 +26,8 @@ interface Entry {
   locks: number;
   lockedUntil: number;
   last: number;
+  /** Attempts the current lock refused. */
+  refused?: number;
 }
 
 interface Policy {
@@ -48,11 +55,11 @@ function reserve(
     previous && now - previous.last < policy.forgetMs
       ? { ...previous }
       : { attempts: 0, locks: 0, lockedUntil: 0, last: now };
-  if (entry.lockedUntil > now)
-    return {
-      entry,
-      outcome: { allowed: false, retryAfterSeconds: Math.ceil((entry.lockedUntil - now) / 1000) },
-    };
+  if (entry.lockedUntil > now) {
+    entry.refused = (entry.refused ?? 0) + 1;
+    const retryAfterSeconds = Math.ceil((entry.lockedUntil - now) / 1000);
+    return { entry, outcome: { allowed: false, retryAfterSeconds, firstRefusal: entry.refused === 1 } };
+  }
   entry.attempts += 1;
   entry.last = now;
   let lockedMs = 0;
@@ -61,6 +68,7 @@ function reserve(
     entry.lockedUntil = now + lockedMs;
     entry.locks += 1;
     entry.attempts = 0;
+    entry.refused = 0;
   }
   return { entry, outcome: { allowed: true, lockedSeconds: Math.ceil(lockedMs / 1000) } };
 }
@@ -75,7 +83,11 @@ if stored then
   local previous = cjson.decode(stored)
   if now - previous.last < forgetMs then entry = previous end
 end
-if entry.lockedUntil > now then return { 0, math.ceil((entry.lockedUntil - now) / 1000) } end
+if entry.lockedUntil > now then
+  entry.refused = (entry.refused or 0) + 1
+  redis.call('SET', KEYS[1], cjson.encode(entry), 'KEEPTTL')
+  return { 0, math.ceil((entry.lockedUntil - now) / 1000), entry.refused }
+end
 entry.attempts = entry.attempts + 1
 entry.last = now
 local locked = 0
@@ -84,6 +96,7 @@ if entry.attempts >= threshold then
   entry.lockedUntil = now + locked
   entry.locks = entry.locks + 1
   entry.attempts = 0
+  entry.refused = 0
 end
 redis.call('SET', KEYS[1], cjson.encode(entry), 'PX', forgetMs)
 return { 1, math.ceil(locked / 1000) }
@@ -113,7 +126,7 @@ class MemoryStore implements LockoutStore {
 }
 
 type ReservingRedis = Redis & {
-  gatehouseReserveAttempt(key: string, ...args: number[]): Promise<[number, number]>;
+  gatehouseReserveAttempt(key: string, ...args: number[]): Promise<[number, number, number?]>;
 };
 
 /** Entries expire a day after the last attempt, as they are forgotten then anyway. */
@@ -126,7 +139,7 @@ class RedisStore implements LockoutStore {
   }
 
   async reserve(key: string, now: number, policy: Policy): Promise<Reservation> {
-    const [allowed, seconds] = await this.redis.gatehouseReserveAttempt(
+    const [allowed, seconds, refused] = await this.redis.gatehouseReserveAttempt(
       key,
       now,
       policy.threshold,
@@ -136,7 +149,7 @@ class RedisStore implements LockoutStore {
     );
     return allowed
       ? { allowed: true, lockedSeconds: seconds }
-      : { allowed: false, retryAfterSeconds: seconds };
+      : { allowed: false, retryAfterSeconds: seconds, firstRefusal: refused === 1 };
   }
 
   async delete(key: string): Promise<void> {

@@ -25,7 +25,11 @@ export class MfaLoginService {
   async complete(mfaToken: string, proof: SecondFactorProof, client: ClientInfo): Promise<TokenPair> {
     const challenge = await this.challenges.peek('login', mfaToken);
     const user = challenge?.userId ? await this.users.findById(challenge.userId) : null;
-    if (!user) throw new InvalidMfaTokenError();
+    if (!user) {
+      await this.auth.proofFailed(null, 'mfa-token');
+      throw new InvalidMfaTokenError();
+    }
+    const method = 'code' in proof ? 'totp' : 'recovery-code';
     const accepted = await this.auth.checkSecondFactor(
       user,
       () =>
@@ -33,12 +37,12 @@ export class MfaLoginService {
           if (!(await this.challenges.spend('login', mfaToken, transaction)))
             throw new InvalidMfaTokenError();
         }),
-      { signIn: true },
+      { signIn: true, method },
     );
     if (!accepted) {
       await this.challenges.failed(mfaToken);
       throw new InvalidSecondFactorError();
     }
-    return this.auth.signInWith(user, 'code' in proof ? 'totp' : 'recovery-code', client);
+    return this.auth.signInWith(user, method, client);
   }
 }

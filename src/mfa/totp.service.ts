@@ -146,7 +146,7 @@ export class TotpService {
     const accepted = await this.auth.checkSecondFactor(
       user,
       () => this.secondFactors.withProof(user, proof, change),
-      { signIn: false },
+      { signIn: false, method: 'code' in proof ? 'totp' : 'recovery-code' },
     );
     if (!accepted) throw new WrongSecondFactorError('code' in proof ? 'code' : 'recoveryCode');
   }

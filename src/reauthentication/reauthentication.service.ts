@@ -41,7 +41,7 @@ export class ReauthenticationService {
           this.secondFactors.withProof(user, proof, (_, transaction) =>
             this.renew(principal, method, transaction),
           ),
-        { signIn: false },
+        { signIn: false, method },
       );
       if (!accepted) throw new WrongSecondFactorError('code' in proof ? 'code' : 'recoveryCode');
     }

@@ -1647,10 +1647,17 @@ export interface components {
       /** @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed). */
       name?: string;
       /**
-       * @description `session.reauthenticated`: what the session proved itself with.
+       * @description `session.reauthenticated`: what the session proved itself with. `proof.failed`: the proof that was wrong.
        * @enum {string}
        */
-      proof?: 'password' | 'totp' | 'recovery-code' | 'passkey';
+      proof?: 'password' | 'totp' | 'recovery-code' | 'passkey' | 'mfa-token';
+      /** @description `proof.failed`: the login lock refused the attempt (recorded once per lock). */
+      locked?: boolean;
+      /**
+       * @description `access.denied`: the method and route a signed-in caller’s role may not use.
+       * @example GET /api/v1/users
+       */
+      route?: string;
       /** @description `session.refresh-token-reused`: the address of the client that had spent the token (the event’s own `ipAddress` is the one that presented it again). */
       spentByIpAddress?: string | null;
       /** @description `session.refresh-token-reused`: the `User-Agent` of the client that had spent the token. */

@@ -9,6 +9,9 @@ import { SUSPENSION_REASON_MAX_LENGTH, USER_ROLES, type UserRole } from '../../u
 import { USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
 import {
   AUDIT_EVENT_TYPES,
+  FAILED_PROOFS,
+  ROUTE_MAX_LENGTH,
+  type FailedProof,
   LOGIN_FAILURE_REASONS,
   type AuditEventType,
   type LoginFailureReason,
@@ -122,10 +125,23 @@ export class AuditDetailsDto {
   name?: string;
 
   @ApiPropertyOptional({
-    enum: ['password', 'totp', 'recovery-code', 'passkey'],
-    description: '`session.reauthenticated`: what the session proved itself with.',
+    enum: FAILED_PROOFS,
+    description:
+      '`session.reauthenticated`: what the session proved itself with. `proof.failed`: the proof that was wrong.',
   })
-  proof?: 'password' | 'totp' | 'recovery-code' | 'passkey';
+  proof?: FailedProof;
+
+  @ApiPropertyOptional({
+    description: '`proof.failed`: the login lock refused the attempt (recorded once per lock).',
+  })
+  locked?: boolean;
+
+  @ApiPropertyOptional({
+    maxLength: ROUTE_MAX_LENGTH,
+    example: 'GET /api/v1/users',
+    description: '`access.denied`: the method and route a signed-in caller’s role may not use.',
+  })
+  route?: string;
 
   @ApiPropertyOptional({
     type: String,
