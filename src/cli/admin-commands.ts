@@ -70,9 +70,26 @@ export class AdminCommands {
     return this.access.unlockAddress(email);
   }
 
-  /** The audit log in `[since, until)`, oldest first, each event as the API shows it to admins. */
+  /**
+   * The audit log in `[since, until)`, oldest first, each event as the API shows it to admins, with
+   * every text a client chose that starts like a spreadsheet formula (`=`, `+`, `-`, `@`, a tab or
+   * a carriage return) prefixed with `'`, so that a SIEM's CSV view does not run it (OWASP, CSV
+   * injection).
+   */
   async *auditEvents(since: Date, until: Date): AsyncGenerator<AuditEventResponseDto> {
-    for await (const event of this.audit.range(since, until)) yield AuditEventResponseDto.from(event);
+    for await (const event of this.audit.range(since, until)) {
+      const shown = AuditEventResponseDto.from(event);
+      yield {
+        ...shown,
+        userAgent: shown.userAgent && neutralised(shown.userAgent),
+        details: Object.fromEntries(
+          Object.entries(shown.details).map(([name, value]) => [
+            name,
+            typeof value === 'string' ? neutralised(value) : value,
+          ]),
+        ) as AuditEventResponseDto['details'],
+      };
+    }
   }
 
   deadJobs(): Promise<DeadJob[]> {
@@ -85,3 +102,6 @@ export class AdminCommands {
     return user;
   }
 }
+
+const FORMULA_LEAD = /^[=+\-@\t\r]/;
+const neutralised = (text: string) => (FORMULA_LEAD.test(text) ? `'${text}` : text);

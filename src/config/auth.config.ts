@@ -104,6 +104,13 @@ export class AuthEnvironment {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_LOCKOUT_DURATION = '1m';
 
+  /**
+   * An account whose address is still not verified this long after sign-up is deleted by the
+   * retention job (an address squatted by someone who cannot read it is freed); `0` keeps them.
+   */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  AUTH_UNVERIFIED_ACCOUNT_TTL = '7d';
+
   /** How long the link in a verification email works. */
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_VERIFY_EMAIL_TTL = '24h';
@@ -138,6 +145,7 @@ export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
   lockoutThreshold: env.AUTH_LOCKOUT_THRESHOLD,
   lockoutSeconds: durationToSeconds(env.AUTH_LOCKOUT_DURATION),
   verifyEmailTtlSeconds: durationToSeconds(env.AUTH_VERIFY_EMAIL_TTL),
+  unverifiedAccountTtlSeconds: durationToSeconds(env.AUTH_UNVERIFIED_ACCOUNT_TTL),
   passwordResetTtlSeconds: durationToSeconds(env.AUTH_PASSWORD_RESET_TTL),
   emailChangeTtlSeconds: durationToSeconds(env.AUTH_EMAIL_CHANGE_TTL),
 }));

@@ -30,10 +30,20 @@ export class MetricsEnvironment {
   @Min(1)
   @Max(65535)
   METRICS_PORT?: number;
+
+  /**
+   * The address METRICS_PORT listens on: this host only by default, so that the unauthenticated
+   * port is not open to whoever reaches the machine; `0.0.0.0` where a network policy guards it
+   * (the Kubernetes overlay).
+   */
+  @IsString()
+  @MinLength(1)
+  METRICS_HOST = '127.0.0.1';
 }
 
 export const metricsConfig = defineConfig('metrics', MetricsEnvironment, (env) => ({
   token: env.METRICS_TOKEN,
   port: env.METRICS_PORT,
+  host: env.METRICS_HOST,
 }));
 export type MetricsConfig = ConfigOf<typeof metricsConfig>;

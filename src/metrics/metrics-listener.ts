@@ -7,13 +7,13 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createServer, type Server } from 'node:http';
-import { httpConfig, type HttpConfig } from '../config/http.config.js';
 import { metricsConfig, type MetricsConfig } from '../config/metrics.config.js';
 import { Metrics } from './metrics.js';
 
 /**
- * With METRICS_PORT, the metrics on a listener of their own (GET /metrics, nothing else), on the
- * API's HOST: a private port a scraper reaches and the public one does not serve.
+ * With METRICS_PORT, the metrics on a listener of their own (GET /metrics, nothing else), on
+ * METRICS_HOST (this host only, by default): a private port a scraper reaches and the public one
+ * does not serve.
  */
 @Injectable()
 export class MetricsListener implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,7 +23,6 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
     private readonly metrics: Metrics,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(metricsConfig.KEY) private readonly config: MetricsConfig,
-    @Inject(httpConfig.KEY) private readonly http: HttpConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,9 +39,9 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
     });
     // A port already taken stops the boot, as the API's own port does.
     await new Promise<void>((resolve, reject) =>
-      this.server!.once('error', reject).listen(this.config.port, this.http.host, resolve),
+      this.server!.once('error', reject).listen(this.config.port, this.config.host, resolve),
     );
-    new Logger('Metrics').log(`metrics on http://${this.http.host}:${this.config.port}/metrics`);
+    new Logger('Metrics').log(`metrics on http://${this.config.host}:${this.config.port}/metrics`);
   }
 
   async onApplicationShutdown(): Promise<void> {

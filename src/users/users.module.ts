@@ -7,13 +7,14 @@ import { User } from './entities/user.entity.js';
 import { UserColumns } from './user-columns.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
+import { UnverifiedAccountsRetention } from './unverified-accounts-retention.js';
 import { UsersService } from './users.service.js';
 
 /** Accounts: the `users` table's one owner. Other modules change it through `UsersService`. */
 @Module({
   imports: [TypeOrmModule.forFeature([User]), PasswordsModule, AuditLogModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, UserColumns, EmailPolicy],
+  providers: [UsersRepository, UsersService, UserColumns, EmailPolicy, UnverifiedAccountsRetention],
   exports: [UsersService, UserColumns],
 })
 export class UsersModule {}

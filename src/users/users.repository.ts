@@ -152,6 +152,24 @@ export class UsersRepository {
     return (affected ?? 0) > 0;
   }
 
+  /**
+   * Deletes at most `limit` accounts (role `user`) whose address was never verified and that were
+   * made before `createdBefore`, oldest first; their ids. Skips rows another transaction holds.
+   */
+  async deleteUnverified(createdBefore: Date, limit: number, transaction: Transaction): Promise<string[]> {
+    const deleted = await this.users(transaction)
+      .createQueryBuilder()
+      .delete()
+      .where(
+        `id IN (SELECT id FROM users WHERE email_verified = false AND role = 'user' AND created_at < :createdBefore
+                ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)`,
+        { createdBefore, limit },
+      )
+      .returning('id')
+      .execute();
+    return (deleted.raw as { id: string }[]).map((row) => row.id);
+  }
+
   /** True when a user was deleted (their sessions and tokens go with them: foreign keys cascade). */
   async delete(id: string, transaction?: Transaction): Promise<boolean> {
     const { affected } = await this.users(transaction).delete({ id });

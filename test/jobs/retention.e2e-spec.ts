@@ -1,6 +1,6 @@
 import { PgBoss } from 'pg-boss';
 import { Retention } from '../../src/jobs/retention.js';
-import { aSignedInUser, login, type Tokens } from '../support/factories.js';
+import { aSignedInUser, login, signUp, type Tokens } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const DAY = 86_400_000;
@@ -24,6 +24,36 @@ describe('retention: what the scheduled job deletes (e2e)', () => {
   const ago = (days: number) => new Date(Date.now() - days * DAY);
   const exists = async (table: string, column: string, value: unknown) =>
     (await t.db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [value])).length === 1;
+
+  // docs/security-model.md, I1: a squat on an address its owner never proved does not last.
+  it('deletes accounts never verified within AUTH_UNVERIFIED_ACCOUNT_TTL (7 days), recording each; keeps the rest', async () => {
+    const [squat, recent, verified, admin] = await Promise.all([0, 1, 2, 3].map(() => signUp(t.api)));
+    await t.db.query(`UPDATE users SET created_at = $2 WHERE id = ANY($1)`, [
+      [squat!.id, verified!.id, admin!.id],
+      ago(8),
+    ]);
+    await t.db.query(`UPDATE users SET created_at = $2 WHERE id = $1`, [recent!.id, ago(6)]);
+    await t.db.query(`UPDATE users SET email_verified = true WHERE id = $1`, [verified!.id]);
+    await t.db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin!.id]);
+
+    const counts = await t.app.get(Retention).run();
+    expect(counts.users_unverified).toBe(1);
+    expect(await exists('users', 'id', squat!.id)).toBe(false);
+    for (const kept of [recent!, verified!, admin!]) expect(await exists('users', 'id', kept.id)).toBe(true);
+    const events = await t.db.query(
+      `SELECT details, actor_user_id FROM audit_events WHERE subject_user_id = $1 AND type = 'account.deleted'`,
+      [squat!.id],
+    );
+    expect(events).toEqual([{ details: { neverVerified: true }, actor_user_id: null }]);
+    // The address is free for its owner again.
+    expect(
+      (
+        await t.http.post('/users', {
+          body: { email: squat!.email, password: 'the owner passphrase 1', name: 'Owner' },
+        })
+      ).status,
+    ).toBe(201);
+  });
 
   it('deletes sessions ended longer ago than RETENTION_ENDED_SESSIONS, with their tokens; keeps the rest', async () => {
     const { user, tokens: live } = await aSignedInUser(t.api);

@@ -2,6 +2,7 @@ import { expectProblem, signUp } from '../support/factories.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { metricsConfig, MetricsEnvironment } from '../../src/config/metrics.config.js';
 
 describe('health and metrics (e2e)', () => {
   let t: TestApp;
@@ -113,6 +114,24 @@ describe('metrics on METRICS_PORT (e2e)', () => {
     for (const path of ['/', '/health/live', '/api/v1/users/me', '/metrics/x'])
       expect((await fetch(`http://127.0.0.1:${port}${path}`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('metrics on METRICS_PORT and METRICS_HOST (e2e)', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+    t = await startTestApp({ METRICS_PORT: String(port), METRICS_HOST: '127.0.0.2' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('listens on METRICS_HOST alone (loopback, 127.0.0.1, unless set): the unauthenticated port is not on every interface', async () => {
+    expect((await fetch(`http://127.0.0.2:${port}/metrics`)).status).toBe(200);
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+    expect(metricsConfig.build(new MetricsEnvironment()).host).toBe('127.0.0.1');
   });
 });
 

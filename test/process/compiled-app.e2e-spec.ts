@@ -574,6 +574,11 @@ describe('the compiled app (e2e)', () => {
       const since = new Date(Date.now() - 60_000).toISOString();
       const user = await signUp(t.api);
       await cli(['suspend', '--email', user.email, '--reason', 'Audit export check']);
+      // A User-Agent that a spreadsheet would run as a formula (the sign-in's, a client's choice).
+      await t.http.post('/auth/login', {
+        body: { email: user.email, password: 'not the password 1' },
+        headers: { 'user-agent': '=HYPERLINK("http://evil.example")' },
+      });
       const { stdout, stderr } = await cli(['audit-export', '--since', since]);
       const lines = stdout
         .trim()
@@ -583,7 +588,9 @@ describe('the compiled app (e2e)', () => {
       expect(ofUser.map((event) => [event.type, event.actorUserId, event.details])).toEqual([
         ['account.signed-up', null, { email: user.email, role: 'user' }],
         ['account.suspended', null, { suspensionReason: 'Audit export check', via: 'cli' }],
+        ['login.failed', null, { reason: 'wrong-password' }],
       ]);
+      expect(ofUser.at(-1).userAgent).toBe(`'=HYPERLINK("http://evil.example")`);
       expect(lines.map((event) => event.occurredAt)).toEqual(
         lines.map((event) => event.occurredAt).toSorted(),
       );

@@ -56,7 +56,7 @@ describe('failed proofs (e2e)', () => {
     ];
     for (const answer of answers) expectProblem(answer, 400);
     expect(await events(user.id, 'proof.failed')).toEqual(
-      Array(3).fill({ details: { proof: 'password' }, actor_user_id: null }),
+      Array.from({ length: 3 }, () => ({ details: { proof: 'password' }, actor_user_id: null })),
     );
   });
 

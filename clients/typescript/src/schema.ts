@@ -1651,6 +1651,8 @@ export interface components {
        * @enum {string}
        */
       proof?: 'password' | 'totp' | 'recovery-code' | 'passkey' | 'mfa-token';
+      /** @description `account.deleted`: by the retention job, the address never verified within AUTH_UNVERIFIED_ACCOUNT_TTL. */
+      neverVerified?: boolean;
       /** @description `proof.failed`: the login lock refused the attempt (recorded once per lock). */
       locked?: boolean;
       /**

@@ -132,6 +132,12 @@ export class AuditDetailsDto {
   proof?: FailedProof;
 
   @ApiPropertyOptional({
+    description:
+      '`account.deleted`: by the retention job, the address never verified within AUTH_UNVERIFIED_ACCOUNT_TTL.',
+  })
+  neverVerified?: boolean;
+
+  @ApiPropertyOptional({
     description: '`proof.failed`: the login lock refused the attempt (recorded once per lock).',
   })
   locked?: boolean;
