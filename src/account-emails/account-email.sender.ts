@@ -10,7 +10,13 @@ import { JobsService, type JobContext } from '../jobs/jobs.service.js';
 import { Mailer } from '../mail/mailer.js';
 import { UsersService } from '../users/users.service.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
-import { renderAccountEmail, type AccountEmailTemplate } from './account-email.templates.js';
+import {
+  renderAccountEmail,
+  type AccountEmailDetails,
+  type AccountEmailTemplate,
+} from './account-email.templates.js';
+import { RequestContext } from '../common/request-context.js';
+import { SECURITY_NOTICE_QUEUE, type SecurityNoticeJob } from '../security-notices/security-notices.js';
 import { bindingOf } from './account-token-binding.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
 import type { User } from '../users/entities/user.entity.js';
@@ -27,12 +33,37 @@ export class AccountEmailSender implements OnModuleInit {
     private readonly clock: Clock,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly context: RequestContext,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
 
   onModuleInit(): void {
     this.jobs.defineQueue<AccountEmailJob>(ACCOUNT_EMAIL_QUEUE, (job, context) => this.send(job, context));
+    this.jobs.defineQueue<SecurityNoticeJob>(SECURITY_NOTICE_QUEUE, (job) => this.sendSecurityNotice(job));
+  }
+
+  /**
+   * A security notice (I3) to the account's address (or the one the job names): what happened,
+   * when, and from which client, as the request that queued it saw it; an administrator's action
+   * names no client (I7). No token and no link.
+   */
+  async sendSecurityNotice(job: SecurityNoticeJob): Promise<void> {
+    const user = await this.users.findById(job.userId);
+    if (!user) return;
+    const origin = this.context.origin();
+    const by =
+      job.byAdministrator || origin.via === 'cli'
+        ? 'an administrator'
+        : `${origin.userAgent ? `a client that calls itself “${origin.userAgent}”` : 'a client that gave no name'} at the address ${origin.ipAddress ?? 'unknown'}`;
+    const when = `${job.at.slice(0, 16).replace('T', ' ')} UTC`;
+    await this.mail(job.to ?? user.email, job.notice, user, undefined, {
+      when,
+      by,
+      newEmail: job.newEmail,
+      factor: job.factor,
+      remaining: job.remaining,
+    });
   }
 
   send(job: AccountEmailJob, context: JobContext): Promise<void> {
@@ -110,7 +141,7 @@ export class AccountEmailSender implements OnModuleInit {
     template: AccountEmailTemplate,
     user: User,
     link?: Link,
-    details: { newEmail?: string } = {},
+    details: Omit<AccountEmailDetails, 'name' | 'link' | 'validFor'> = {},
   ): Promise<void> {
     const validFor = link && durationInWords(link.ttlSeconds);
     const mail = renderAccountEmail(template, { name: user.name, link: link?.url, validFor, ...details });

@@ -1,4 +1,5 @@
 import { AuditLogModule } from '../audit/audit-log.module.js';
+import { SecurityNoticesModule } from '../security-notices/security-notices.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
@@ -40,6 +41,7 @@ export class AccountEmailSenderModule {}
     PasswordsModule,
     RateLimitModule,
     AuditLogModule,
+    SecurityNoticesModule,
   ],
   controllers: [AccountEmailsController, EmailChangeController, UserPasswordResetController],
   providers: [AccountEmailsService],

@@ -8,6 +8,8 @@ import type { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { MfaResetService } from '../mfa/mfa-reset.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Clock } from '../common/clock.js';
+import type { SecurityNotices } from '../security-notices/security-notices.js';
+import { RequestContext } from '../common/request-context.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { AppConfig } from '../config/app.config.js';
 import type { AuthConfig } from '../config/auth.config.js';
@@ -108,6 +110,7 @@ function service(c = collaborators()) {
     c.auth as unknown as AuthService,
     c.challenges as unknown as MfaChallenges,
     c.secondFactors as unknown as MfaResetService,
+    { send: jest.fn(async () => undefined) } as unknown as SecurityNotices,
     { now: () => NOW } as Clock,
     c.audit as unknown as AuditLog,
     { emailChangeTtlSeconds: 3600 } as AuthConfig,
@@ -373,6 +376,7 @@ describe('AccountEmailSender', () => {
       { now: () => NOW } as Clock,
       c.transactions as unknown as Transactions,
       c.audit as unknown as AuditLog,
+      new RequestContext(),
       { publicUrl: 'https://app.example.test' } as AppConfig,
       {
         verifyEmailTtlSeconds: 86_400,

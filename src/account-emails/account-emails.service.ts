@@ -11,6 +11,7 @@ import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { MfaResetService } from '../mfa/mfa-reset.service.js';
+import { SecurityNotices } from '../security-notices/security-notices.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import { AccountRateLimit } from '../rate-limit/rate-limit.js';
@@ -44,6 +45,7 @@ export class AccountEmailsService {
     private readonly auth: AuthService,
     private readonly challenges: MfaChallenges,
     private readonly secondFactors: MfaResetService,
+    private readonly notices: SecurityNotices,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
@@ -141,6 +143,7 @@ export class AccountEmailsService {
       { type: 'password.reset-completed', subjectUserId: user.id, details },
       transaction,
     );
+    await this.notices.send(user.id, 'password-reset', transaction);
   }
 
   /**
@@ -206,6 +209,10 @@ export class AccountEmailsService {
         { type: 'email.change-confirmed', subjectUserId: user.id, details },
         transaction,
       );
+      // Both addresses hear of it: the previous one may be the owner's, the new one an intruder's.
+      const newEmail = spent.newEmail!;
+      await this.notices.send(user.id, 'email-changed', transaction, { to: user.email, newEmail });
+      await this.notices.send(user.id, 'email-changed', transaction, { newEmail });
     });
     this.logger.log(`email changed; every other session ended (user ${userId})`);
   }

@@ -1,3 +1,4 @@
+import { SecurityNoticesModule } from '../security-notices/security-notices.js';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -36,6 +37,7 @@ import { UserAccessController } from './user-access.controller.js';
     MetricsModule,
     SessionsRetentionModule,
     AuditLogModule,
+    SecurityNoticesModule,
   ],
   controllers: [AuthController, SessionsController, UserAccessController],
   providers: [

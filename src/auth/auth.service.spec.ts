@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { Clock } from '../common/clock.js';
+import type { SecurityNotices } from '../security-notices/security-notices.js';
 import type { ClientInfo } from '../common/http/client-info.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { AuthConfig } from '../config/auth.config.js';
@@ -107,6 +108,7 @@ async function setUp({
     issue: jest.fn(async () => 'an-mfa-token'),
     forgetAllOf: jest.fn(async () => undefined),
   };
+  const notices = { send: jest.fn(async () => undefined) };
   const service = new AuthService(
     AUTH,
     users as unknown as UsersService,
@@ -120,6 +122,7 @@ async function setUp({
     { now: () => NOW } as Clock,
     audit as unknown as AuditLog,
     mfaChallenges as unknown as MfaChallenges,
+    notices as unknown as SecurityNotices,
     metrics,
   );
   await service.onModuleInit();

@@ -10,6 +10,7 @@ import { Transactions, type Transaction } from '../database/transactions.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import { Metrics } from '../metrics/metrics.js';
+import { SecurityNotices } from '../security-notices/security-notices.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokens } from './access-tokens.js';
@@ -62,6 +63,7 @@ export class AuthService implements OnModuleInit {
     private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly mfaChallenges: MfaChallenges,
+    private readonly notices: SecurityNotices,
     metrics: Metrics,
   ) {
     this.locks = new Counter({
@@ -261,6 +263,7 @@ export class AuthService implements OnModuleInit {
       // A sign-in pending on the old password ends too (I5); links die with their binding to it.
       await this.mfaChallenges.forgetAllOf(user.id, transaction);
       await this.audit.record({ type: 'password.changed', subjectUserId: user.id }, transaction);
+      await this.notices.send(user.id, 'password-changed', transaction);
     });
     this.logger.log(`password changed (user ${user.id})`);
   }

@@ -5,6 +5,7 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { SecurityNotices } from '../security-notices/security-notices.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
 
 /**
@@ -23,6 +24,7 @@ export class MfaResetService {
     private readonly factors: SecondFactorsRepository,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly notices: SecurityNotices,
   ) {}
 
   /** Removes the app, the recovery codes and every passkey, and ends every session, in one transaction. */
@@ -33,6 +35,7 @@ export class MfaResetService {
       await this.sessions.endAllOf(user.id, { transaction });
       const details = { hadTotp: user.totpEnabled, passkeys: user.passkeyCount };
       await this.audit.record({ type: 'mfa.reset', subjectUserId: user.id, details }, transaction);
+      await this.notices.send(user.id, 'mfa-reset', transaction, { byAdministrator: true });
     });
     this.logger.warn(`second factors reset by an admin (user ${userId})`);
   }

@@ -1,3 +1,4 @@
+import { SecurityNoticesModule } from '../security-notices/security-notices.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLogModule } from '../audit/audit-log.module.js';
@@ -31,6 +32,7 @@ import { UserMfaController } from './user-mfa.controller.js';
     AuthModule,
     UsersModule,
     AuditLogModule,
+    SecurityNoticesModule,
   ],
   controllers: [MfaController, PasskeysController, UserMfaController],
   providers: [

@@ -19,6 +19,7 @@ import { appConfig, type AppConfig } from '../config/app.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { UsersService } from '../users/users.service.js';
+import { SecurityNotices } from '../security-notices/security-notices.js';
 import { MAX_PASSKEYS_PER_USER, type Passkey } from './entities/passkey.entity.js';
 import {
   EmailNotVerifiedError,
@@ -65,6 +66,7 @@ export class PasskeysService {
     private readonly transactions: Transactions,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly notices: SecurityNotices,
   ) {
     const url = new URL(app.publicUrl);
     this.rpId = url.hostname;
@@ -141,6 +143,7 @@ export class PasskeysService {
       );
       await this.countPasskeys(user.id, transaction);
       await this.record('mfa.passkey-added', added, transaction);
+      await this.notices.send(user.id, 'second-factor-added', transaction, { factor: 'passkey' });
       return added;
     });
     this.logger.log(`passkey added (user ${principal.userId}, passkey ${passkey.id})`);
@@ -171,6 +174,7 @@ export class PasskeysService {
       await this.countPasskeys(user.id, transaction);
       await this.challenges.forgetAllOf(user.id, transaction);
       await this.record('mfa.passkey-removed', passkey, transaction);
+      await this.notices.send(user.id, 'second-factor-removed', transaction, { factor: 'passkey' });
     });
   }
 

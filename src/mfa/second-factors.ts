@@ -4,6 +4,7 @@ import { Clock } from '../common/clock.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { SecurityNotices } from '../security-notices/security-notices.js';
 import { RecoveryCodeHashes } from './recovery-codes.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
 import { SecretBox } from './secret-box.js';
@@ -30,6 +31,7 @@ export class SecondFactors {
     private readonly audit: AuditLog,
     private readonly users: UsersService,
     private readonly transactions: Transactions,
+    private readonly notices: SecurityNotices,
   ) {}
 
   /**
@@ -75,6 +77,7 @@ export class SecondFactors {
       },
       transaction,
     );
+    await this.notices.send(user.id, 'recovery-code-used', transaction, { remaining });
     return true;
   }
 }

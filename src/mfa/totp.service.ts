@@ -10,6 +10,7 @@ import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { SecurityNotices } from '../security-notices/security-notices.js';
 import {
   EmailNotVerifiedError,
   TotpAlreadyEnabledError,
@@ -51,6 +52,7 @@ export class TotpService {
     private readonly transactions: Transactions,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly notices: SecurityNotices,
   ) {}
 
   async setUp(principal: Principal, currentPassword: string): Promise<TotpSetup> {
@@ -92,6 +94,7 @@ export class TotpService {
       await this.sessions.endAllOf(user.id, { except: principal.sessionId, transaction });
       await this.challenges.forgetAllOf(user.id, transaction);
       await this.audit.record({ type: 'mfa.totp-enabled', subjectUserId: user.id }, transaction);
+      await this.notices.send(user.id, 'second-factor-added', transaction, { factor: 'totp' });
     });
     this.logger.log(`authenticator app enabled (user ${principal.userId})`);
     return codes;
@@ -104,6 +107,7 @@ export class TotpService {
       await this.users.setSecondFactors(user.id, { totpEnabled: false }, transaction);
       await this.challenges.forgetAllOf(user.id, transaction);
       await this.audit.record({ type: 'mfa.totp-disabled', subjectUserId: user.id }, transaction);
+      await this.notices.send(user.id, 'second-factor-removed', transaction, { factor: 'totp' });
     });
     this.logger.log(`authenticator app disabled (user ${principal.userId})`);
   }
@@ -126,6 +130,7 @@ export class TotpService {
         { type: 'mfa.recovery-codes-regenerated', subjectUserId: user.id },
         transaction,
       );
+      await this.notices.send(user.id, 'recovery-codes-regenerated', transaction);
     });
     return codes;
   }

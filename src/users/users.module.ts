@@ -8,11 +8,12 @@ import { UserColumns } from './user-columns.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UnverifiedAccountsRetention } from './unverified-accounts-retention.js';
+import { SecurityNoticesModule } from '../security-notices/security-notices.js';
 import { UsersService } from './users.service.js';
 
 /** Accounts: the `users` table's one owner. Other modules change it through `UsersService`. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, AuditLogModule],
+  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, AuditLogModule, SecurityNoticesModule],
   controllers: [UsersController],
   providers: [UsersRepository, UsersService, UserColumns, EmailPolicy, UnverifiedAccountsRetention],
   exports: [UsersService, UserColumns],

@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
 import { ACCOUNT_EMAIL_QUEUE } from '../account-emails/account-email.job.js';
 import type { Clock } from '../common/clock.js';
+import type { SecurityNotices } from '../security-notices/security-notices.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { Transaction, Transactions } from '../database/transactions.js';
 import type { JobsService } from '../jobs/jobs.service.js';
@@ -64,6 +65,7 @@ function setUp(existing: User | null = ADA, { otherActiveAdmins = 0 } = {}) {
     new EmailPolicy(AUTH),
     jobs as unknown as JobsService,
     transactions as unknown as Transactions,
+    { send: jest.fn(async () => undefined) } as unknown as SecurityNotices,
     { now: () => NOW } as Clock,
     audit as unknown as AuditLog,
   );

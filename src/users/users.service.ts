@@ -5,6 +5,7 @@ import { Clock } from '../common/clock.js';
 import { ifMatchHolds, type EntityTagCondition } from '../common/http/conditional-requests.js';
 import { positionAfter, toPage } from '../common/pagination/keyset-cursor.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
+import { SecurityNotices } from '../security-notices/security-notices.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
@@ -39,6 +40,7 @@ export class UsersService {
     private readonly emailPolicy: EmailPolicy,
     private readonly jobs: JobsService,
     private readonly transactions: Transactions,
+    private readonly notices: SecurityNotices,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
   ) {}
@@ -164,6 +166,7 @@ export class UsersService {
       { type: 'account.suspended', subjectUserId: id, details: { suspensionReason: reason } },
       transaction,
     );
+    await this.notices.send(id, 'account-suspended', transaction, { byAdministrator: true });
     return { ...user, status: 'suspended', suspendedAt: now, suspensionReason: reason, updatedAt: now };
   }
 
