@@ -1,0 +1,450 @@
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { bearer, send } from '../support/api-client.js';
+import { AuthenticatorApp } from '../support/authenticator-app.js';
+import { eventually } from '../support/eventually.js';
+import { accountEmailJobsSettled } from '../support/jobs.js';
+import { tokenIn, type ReceivedMail } from '../support/smtp-sink.js';
+import { SoftwareAuthenticator } from '../support/software-authenticator.js';
+import {
+  ACTORS,
+  endEverySession,
+  forgetAccount,
+  hasFactor,
+  knowsPassword,
+  liveSession,
+  type Actor,
+  type HeldSession,
+  type Model,
+  type Real,
+} from './account-model.js';
+
+type Answer = Awaited<ReturnType<typeof send>>;
+type Command = fc.AsyncCommand<Model, Real>;
+
+const isWelcome = (m: ReceivedMail) => m.subject === 'Welcome to Gatehouse';
+const isReset = (m: ReceivedMail) => m.subject === 'Reset your password';
+
+/** Fails the run with what the model expected and what the service said. */
+function expectStatus(answer: Answer, expected: number, what: string): void {
+  if (answer.status !== expected)
+    throw new Error(`${what}: expected ${expected}, got ${answer.status} ${answer.text.slice(0, 300)}`);
+}
+
+const newPassword = (actor: Actor) => `${actor} passphrase ${randomUUID().slice(0, 8)}`;
+const tokensOf = (answer: Answer): HeldSession => ({
+  accessToken: answer.body.accessToken,
+  refreshToken: answer.body.refreshToken,
+  live: true,
+});
+
+/** The `index`-th mail of a kind to the address, waited for (the job queue sends it). */
+const mailAt = (real: Real, email: string, match: (m: ReceivedMail) => boolean, index: number) =>
+  eventually(async () => real.sink.mailsTo(email).filter(match)[index], 10_000);
+
+abstract class AccountCommand implements Command {
+  constructor(protected readonly actor: Actor) {}
+  abstract check(model: Readonly<Model>): boolean;
+  abstract act(model: Model, real: Real): Promise<void>;
+  async run(model: Model, real: Real): Promise<void> {
+    model.steps++;
+    await this.act(model, real);
+  }
+  toString(): string {
+    return `${this.constructor.name}(${this.actor})`;
+  }
+}
+
+/** Signs up with the owner's address and a password of the actor's own. */
+class SignUp extends AccountCommand {
+  check = () => true;
+  async act(model: Model, real: Real) {
+    // The mails of an account deleted before must all be out, so that this one's come after them.
+    const previous = model.previousAccountIds.at(-1);
+    if (previous && !model.account)
+      await accountEmailJobsSettled(real.t.db, `data->>'userId' = $1 OR data->>'email' = $2`, [
+        previous,
+        model.email,
+      ]);
+    const password = newPassword(this.actor);
+    const before = {
+      welcome: real.sink.mailsTo(model.email).filter(isWelcome).length,
+      reset: real.sink.mailsTo(model.email).filter(isReset).length,
+    };
+    const answer = await send(
+      real.api.POST('/api/v1/users', { body: { email: model.email, password, name: 'Ada' } }),
+    );
+    if (model.account) return expectStatus(answer, 409, 'a second sign-up with the address');
+    expectStatus(answer, 201, 'sign-up');
+    model.actors[this.actor].passwords.push(password);
+    model.account = {
+      id: answer.body.id,
+      createdBy: this.actor,
+      password,
+      verified: false,
+      suspended: false,
+      totp: null,
+      recoveryCodes: new Set(),
+      passkeys: new Set(),
+      mailsBefore: before,
+    };
+  }
+}
+
+/**
+ * The owner follows the welcome mail's link of an account they made. (One they did not make is a
+ * known gap: see docs/security-model.md.)
+ */
+class VerifyFromMail extends AccountCommand {
+  constructor() {
+    super('owner');
+  }
+  check = (model: Readonly<Model>) => model.account?.createdBy === 'owner' && !model.account.verified;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const mail = await mailAt(real, model.email, isWelcome, account.mailsBefore.welcome);
+    const token = tokenIn(mail, 'verify-email', real.origin);
+    expectStatus(await send(real.api.POST('/api/v1/auth/verify-email', { body: { token } })), 204, 'verify');
+    account.verified = true;
+  }
+}
+
+/** The owner proves the mailbox: forgot-password, then the link with a new password (I1, I5). */
+class ResetFromMail extends AccountCommand {
+  constructor() {
+    super('owner');
+  }
+  check = (model: Readonly<Model>) => model.account !== null && !model.account.suspended;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const forgot = await send(
+      real.api.POST('/api/v1/auth/forgot-password', { body: { email: model.email } }),
+    );
+    expectStatus(forgot, 202, 'forgot-password');
+    const mail = await mailAt(real, model.email, isReset, account.mailsBefore.reset++);
+    const token = tokenIn(mail, 'reset-password', real.origin);
+    const password = newPassword('owner');
+    const reset = await send(
+      real.api.POST('/api/v1/auth/reset-password', { body: { token, newPassword: password } }),
+    );
+    expectStatus(reset, 204, 'reset-password');
+    model.actors.owner.passwords.push(password);
+    account.password = password;
+    endEverySession(model);
+    if (!account.verified) {
+      account.totp = null;
+      account.recoveryCodes.clear();
+      account.passkeys.clear();
+    }
+    account.verified = true;
+  }
+}
+
+/** A password sign-in with the newest password the actor knows. */
+class Login extends AccountCommand {
+  check = (model: Readonly<Model>) => model.account !== null && model.actors[this.actor].passwords.length > 0;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const knowledge = model.actors[this.actor];
+    const password = knowledge.passwords.at(-1)!;
+    const answer = await send(
+      real.api.POST('/api/v1/auth/login', { body: { email: model.email, password } }),
+    );
+    if (password !== account.password) return expectStatus(answer, 401, 'login with a stale password');
+    if (account.suspended) return expectStatus(answer, 403, 'login to a suspended account');
+    expectStatus(answer, 200, 'login');
+    if (hasFactor(account)) {
+      if (!answer.body.mfaRequired) throw new Error('login: a second factor was due, and tokens came');
+      knowledge.pending.push({ mfaToken: answer.body.mfaToken, live: true, wrongCodes: 0 });
+    } else {
+      if (answer.body.mfaRequired) throw new Error('login: no factor, yet one was asked for');
+      knowledge.sessions.push(tokensOf(answer));
+    }
+  }
+}
+
+/** The second step of the actor's newest pending sign-in, with a recovery code the actor holds. */
+class LoginWithRecoveryCode extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    model.actors[this.actor].pending.length > 0 && model.actors[this.actor].recoveryCodes.length > 0;
+  async act(model: Model, real: Real) {
+    const knowledge = model.actors[this.actor];
+    const pending = knowledge.pending.at(-1)!;
+    const recoveryCode = knowledge.recoveryCodes[0]!;
+    const answer = await send(
+      real.api.POST('/api/v1/auth/login/mfa', { body: { mfaToken: pending.mfaToken, recoveryCode } }),
+    );
+    const account = model.account;
+    const right = account?.totp !== null && account?.recoveryCodes.has(recoveryCode);
+    if (!account || !pending.live) return expectStatus(answer, 401, 'a dead mfaToken');
+    if (!right) {
+      expectStatus(answer, 401, 'a recovery code the account does not have');
+      if (++pending.wrongCodes >= 5) pending.live = false;
+      return;
+    }
+    expectStatus(answer, 200, 'the second step with a recovery code');
+    pending.live = false;
+    account.recoveryCodes.delete(recoveryCode);
+    knowledge.recoveryCodes.shift();
+    knowledge.sessions.push(tokensOf(answer));
+  }
+}
+
+/** A passkey sign-in with the newest authenticator the actor holds. */
+class PasskeySignIn extends AccountCommand {
+  check = (model: Readonly<Model>) => model.actors[this.actor].passkeys.length > 0;
+  async act(model: Model, real: Real) {
+    const authenticator = model.actors[this.actor].passkeys.at(-1)!;
+    const options = await send(real.api.POST('/api/v1/auth/passkeys/authentication/options'));
+    expectStatus(options, 200, 'passkey options');
+    const answer = await send(
+      real.api.POST('/api/v1/auth/passkeys/authentication', {
+        body: { response: authenticator.authenticate(options.body) } as never,
+      }),
+    );
+    const registered = model.account?.passkeys.has(authenticator) ?? false;
+    if (!registered) return expectStatus(answer, 401, 'a passkey the account does not have');
+    if (model.account!.suspended) return expectStatus(answer, 403, 'a passkey of a suspended account');
+    expectStatus(answer, 200, 'a passkey sign-in');
+    model.actors[this.actor].sessions.push(tokensOf(answer));
+  }
+}
+
+/** Set up and confirm an authenticator app; the recovery codes go to the actor (I1: verified only). */
+class EnableTotp extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined && knowsPassword(model, this.actor) && !model.account!.totp;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const session = liveSession(model, this.actor)!;
+    const setup = await send(
+      real.api.POST('/api/v1/auth/mfa/totp/setup', {
+        ...bearer(session.accessToken),
+        body: { currentPassword: account.password },
+      }),
+    );
+    if (!account.verified) return expectStatus(setup, 403, 'an app on an unverified address');
+    expectStatus(setup, 200, 'TOTP setup');
+    const app = new AuthenticatorApp(setup.body.secret);
+    const confirmed = await send(
+      real.api.POST('/api/v1/auth/mfa/totp/confirm', {
+        ...bearer(session.accessToken),
+        body: { code: app.code() },
+      }),
+    );
+    expectStatus(confirmed, 200, 'TOTP confirmation');
+    endEverySession(model, session);
+    account.totp = app;
+    account.recoveryCodes = new Set(confirmed.body.recoveryCodes as string[]);
+    model.actors[this.actor].recoveryCodes = [...(confirmed.body.recoveryCodes as string[])];
+  }
+}
+
+/** Register a passkey the actor keeps (I1: verified only). */
+class AddPasskey extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined &&
+    knowsPassword(model, this.actor) &&
+    model.account!.passkeys.size < 2;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const session = liveSession(model, this.actor)!;
+    const options = await send(
+      real.api.POST('/api/v1/auth/passkeys/registration/options', {
+        ...bearer(session.accessToken),
+        body: { currentPassword: account.password },
+      }),
+    );
+    if (!account.verified) return expectStatus(options, 403, 'a passkey on an unverified address');
+    expectStatus(options, 200, 'passkey registration options');
+    const authenticator = new SoftwareAuthenticator(real.origin);
+    const registered = await send(
+      real.api.POST('/api/v1/auth/passkeys/registration', {
+        ...bearer(session.accessToken),
+        body: { response: authenticator.register(options.body) } as never,
+      }),
+    );
+    expectStatus(registered, 201, 'passkey registration');
+    account.passkeys.add(authenticator);
+    model.actors[this.actor].passkeys.push(authenticator);
+  }
+}
+
+/** A new password of the actor's; the actor's session stays, every other one ends (I5). */
+class ChangePassword extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined && knowsPassword(model, this.actor);
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const session = liveSession(model, this.actor)!;
+    const password = newPassword(this.actor);
+    const answer = await send(
+      real.api.POST('/api/v1/auth/change-password', {
+        ...bearer(session.accessToken),
+        body: { currentPassword: account.password, newPassword: password },
+      }),
+    );
+    expectStatus(answer, 204, 'change-password');
+    account.password = password;
+    model.actors[this.actor].passwords.push(password);
+    endEverySession(model, session);
+  }
+}
+
+class LogoutAll extends AccountCommand {
+  check = (model: Readonly<Model>) => liveSession(model, this.actor) !== undefined;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    expectStatus(
+      await send(real.api.POST('/api/v1/auth/logout-all', bearer(session.accessToken))),
+      204,
+      'logout-all',
+    );
+    endEverySession(model);
+  }
+}
+
+/** The actor refreshes its newest live session, from its own client. */
+class Refresh extends AccountCommand {
+  check = (model: Readonly<Model>) => liveSession(model, this.actor) !== undefined;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    const answer = await real.t.http.post('/auth/refresh', {
+      body: { refreshToken: session.refreshToken },
+      headers: { 'user-agent': `${this.actor} browser` },
+    });
+    expectStatus(answer as Answer, 200, 'refresh');
+    session.spentRefreshToken = session.refreshToken;
+    session.accessToken = answer.body.accessToken;
+    session.refreshToken = answer.body.refreshToken;
+  }
+}
+
+/** The attacker presents a copy of the owner's spent refresh token from another client (I8). */
+class ReplayStolenRefreshToken extends AccountCommand {
+  constructor() {
+    super('attacker');
+  }
+  check = (model: Readonly<Model>) => model.actors.owner.sessions.some((s) => s.spentRefreshToken);
+  async act(model: Model, real: Real) {
+    const session = model.actors.owner.sessions.findLast((s) => s.spentRefreshToken)!;
+    const answer = await real.t.http.post('/auth/refresh', {
+      body: { refreshToken: session.spentRefreshToken! },
+      headers: { 'user-agent': 'curl/8.0' },
+    });
+    expectStatus(answer as Answer, 401, 'a stolen spent refresh token');
+    session.live = false;
+  }
+}
+
+/** Deleting one's account: a sign-in moments ago counts as a recent authentication (I2). */
+class DeleteMe extends AccountCommand {
+  check = (model: Readonly<Model>) => liveSession(model, this.actor) !== undefined;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    expectStatus(
+      await send(real.api.DELETE('/api/v1/users/me', bearer(session.accessToken))),
+      204,
+      'delete me',
+    );
+    forgetAccount(model);
+  }
+}
+
+type AdminAction = 'suspend' | 'unsuspend' | 'sign-out' | 'reset-mfa' | 'delete';
+
+/** What an admin does to the account, through the API. */
+class Admin implements Command {
+  constructor(private readonly action: AdminAction) {}
+  check = (model: Readonly<Model>) => model.account !== null;
+  async run(model: Model, real: Real) {
+    model.steps++;
+    const account = model.account!;
+    const path = { params: { path: { id: account.id } }, ...bearer(real.adminToken()) };
+    switch (this.action) {
+      case 'suspend': {
+        const answer = await send(
+          real.api.POST('/api/v1/users/{id}/suspend', { ...path, body: { reason: 'model' } }),
+        );
+        expectStatus(answer, 200, 'suspend');
+        account.suspended = true;
+        return endEverySession(model);
+      }
+      case 'unsuspend':
+        expectStatus(await send(real.api.POST('/api/v1/users/{id}/unsuspend', path)), 200, 'unsuspend');
+        account.suspended = false;
+        return;
+      case 'sign-out':
+        expectStatus(
+          await send(real.api.DELETE('/api/v1/users/{id}/sessions', path)),
+          204,
+          'sign out everywhere',
+        );
+        return endEverySession(model);
+      case 'reset-mfa':
+        expectStatus(await send(real.api.DELETE('/api/v1/users/{id}/mfa', path)), 204, 'reset MFA');
+        account.totp = null;
+        account.recoveryCodes.clear();
+        account.passkeys.clear();
+        return endEverySession(model);
+      case 'delete':
+        expectStatus(await send(real.api.DELETE('/api/v1/users/{id}', path)), 204, 'delete');
+        return forgetAccount(model);
+    }
+  }
+  toString = () => `Admin(${this.action})`;
+}
+
+const each = (make: (actor: Actor) => Command) => ACTORS.map(make);
+
+/**
+ * Every command, for both actors where either may do it. Those that need state built up first (a
+ * verified account, a session, a factor) appear twice, to be picked as often as the ones that
+ * build it.
+ */
+export const ACCOUNT_COMMANDS: Command[] = [
+  ...each((actor) => new SignUp(actor)),
+  ...each((actor) => new Login(actor)),
+  ...each((actor) => new Login(actor)),
+  new VerifyFromMail(),
+  new ResetFromMail(),
+  ...each((actor) => new LoginWithRecoveryCode(actor)),
+  ...each((actor) => new LoginWithRecoveryCode(actor)),
+  ...each((actor) => new PasskeySignIn(actor)),
+  ...each((actor) => new PasskeySignIn(actor)),
+  ...each((actor) => new EnableTotp(actor)),
+  ...each((actor) => new EnableTotp(actor)),
+  ...each((actor) => new AddPasskey(actor)),
+  ...each((actor) => new AddPasskey(actor)),
+  ...each((actor) => new ChangePassword(actor)),
+  ...each((actor) => new LogoutAll(actor)),
+  ...each((actor) => new Refresh(actor)),
+  new ReplayStolenRefreshToken(),
+  ...each((actor) => new DeleteMe(actor)),
+  ...(['suspend', 'unsuspend', 'sign-out', 'reset-mfa', 'delete'] as const).map(
+    (action) => new Admin(action),
+  ),
+];
+
+/**
+ * One step of a sequence: of the commands whose precondition holds in the model now, the one
+ * `choice` picks. Drawing among those that apply (rather than among all, skipping the rest) keeps
+ * sequences long enough to reach factors, refreshes and resets. Its name, once run, is the
+ * command's, so a failing sequence reads as what ran.
+ */
+export class ChosenCommand implements Command {
+  private chosen?: Command;
+  constructor(
+    private readonly choice: number,
+    private readonly afterEach: (model: Model, real: Real) => Promise<void>,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const applicable = ACCOUNT_COMMANDS.filter((command) => command.check(model));
+    this.chosen = applicable[this.choice % applicable.length]!;
+    model.trace.push(this.chosen.toString());
+    await this.chosen.run(model, real);
+    await this.afterEach(model, real);
+  }
+  toString = () => this.chosen?.toString() ?? `Chosen(${this.choice})`;
+}

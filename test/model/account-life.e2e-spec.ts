@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { bearer, send } from '../support/api-client.js';
+import { SmtpSink } from '../support/smtp-sink.js';
+import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import { ChosenCommand } from './account-commands.js';
+import { ACTORS, holdsProof, newModel, type Model, type Real } from './account-model.js';
+
+/**
+ * The account's life as a model (docs/security-model.md): random sequences of what an owner, an
+ * attacker who knows the owner's address, and an admin can do, run against the real API, mail sink
+ * and database. After every command the invariants are checked through the API: every token an
+ * actor holds answers exactly when the model says its session lives (I5, I9), and an attacker who
+ * holds no proof the model honours cannot sign in with anything they hold (I1, I9).
+ *
+ * `npm test` runs MODEL_RUNS (default 30) sequences from a fixed seed; CI runs more with a random
+ * seed (`npm run test:model -- --runs 200`), printed, and replayed with `--seed S --path P`.
+ */
+const RUNS = Number(process.env.MODEL_RUNS ?? 30);
+const SEED = Number(process.env.MODEL_SEED ?? 20261206);
+const PATH = process.env.MODEL_PATH || undefined;
+const PUBLIC_URL = 'http://localhost:3996';
+
+// Each sequence signs up, signs in and hashes passwords: seconds each on a busy host.
+import.meta.jest.setTimeout(Math.max(120_000, RUNS * 6_000));
+
+describe('the account’s life, as a model (e2e)', () => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let adminToken: string;
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    t = await startTestApp({ SMTP_URL: sink.url, APP_PUBLIC_URL: PUBLIC_URL, JOBS_RETRY_DELAY_SECONDS: '1' });
+    adminToken = (await aSignedInAdmin(t)).tokens.accessToken;
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.stop();
+  });
+
+  /** What every command leaves true, asked of the service. */
+  async function checkInvariants(model: Model, real: Real): Promise<void> {
+    for (const actor of ACTORS)
+      for (const session of model.actors[actor].sessions) {
+        const me = await send(real.api.GET('/api/v1/users/me', bearer(session.accessToken)));
+        const expected = session.live ? 200 : 401;
+        if (me.status !== expected)
+          throw new Error(
+            `I5/I9: the ${actor}'s ${session.live ? 'live' : 'ended'} session answered ${me.status}`,
+          );
+      }
+    // An attacker without a proof the model honours gets nothing from what they hold.
+    const attacker = model.actors.attacker;
+    if (model.account && !holdsProof(model, 'attacker') && attacker.passwords.length > 0) {
+      const password = attacker.passwords.at(-1)!;
+      const login = await send(
+        real.api.POST('/api/v1/auth/login', { body: { email: model.email, password } }),
+      );
+      if (login.status === 200 && !login.body.mfaRequired)
+        throw new Error('I1/I9: the attacker signed in with a password the model says is not the account’s');
+    }
+  }
+
+  it('keeps the invariants over random sequences of owner, attacker and admin commands', async () => {
+    const lengths: number[] = [];
+    const ran = new Map<string, number>();
+    const real = (): Real => ({ t, api: t.api, sink, adminToken: () => adminToken, origin: PUBLIC_URL });
+    const afterEach = async (model: Model, runReal: Real) => checkInvariants(model, runReal);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat({ max: 10_000 }), { minLength: 1, maxLength: 24, size: 'max' }),
+        async (choices) => {
+          const model = newModel();
+          const commands = choices.map((choice) => new ChosenCommand(choice, afterEach));
+          try {
+            await fc.asyncModelRun(() => ({ model, real: real() }), commands);
+          } catch (error) {
+            throw new Error(`${(error as Error).message}\n  after: ${model.trace.join(', ')}`, {
+              cause: error,
+            });
+          }
+          lengths.push(model.steps);
+          for (const command of commands) ran.set(command.toString(), (ran.get(command.toString()) ?? 0) + 1);
+        },
+      ),
+      // Shrinking keeps the shortest failing sequence; with a path, fast-check replays that one only.
+      { numRuns: RUNS, seed: SEED, path: PATH },
+    );
+    const total = lengths.reduce((sum, n) => sum + n, 0);
+    console.info(
+      `account model: ${lengths.length} sequences (seed ${SEED}), ${total} commands, ` +
+        `${(total / Math.max(1, lengths.length)).toFixed(1)} per sequence, longest ${Math.max(0, ...lengths)}\n  ` +
+        [...ran]
+          .map(([name, n]) => `${name}: ${n}`)
+          .toSorted()
+          .join('\n  '),
+    );
+    expect(lengths.length).toBeGreaterThanOrEqual(RUNS);
+  });
+});

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiClient } from '../support/api-client.js';
+import type { AuthenticatorApp } from '../support/authenticator-app.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
+import type { SoftwareAuthenticator } from '../support/software-authenticator.js';
+import type { TestApp } from '../support/test-app.js';
+
+/**
+ * The model of one account's life (docs/security-model.md): what the account is, and what each of
+ * two actors holds. The owner reads the address's mailbox; the attacker knows the address, not
+ * the mailbox. Each command changes the model as the invariants say the service must, and checks
+ * the service's answer against it; `checkInvariants` then asks the service about every token each
+ * actor holds.
+ */
+export type Actor = 'owner' | 'attacker';
+export const ACTORS: Actor[] = ['owner', 'attacker'];
+
+export interface HeldSession {
+  accessToken: string;
+  refreshToken: string;
+  /** A refresh token this session already spent (a copy an attacker may have taken). */
+  spentRefreshToken?: string;
+  /** The model's word: does the service still honour this session? */
+  live: boolean;
+}
+
+export interface PendingSignIn {
+  mfaToken: string;
+  live: boolean;
+  wrongCodes: number;
+}
+
+export interface Knowledge {
+  /** Passwords this actor chose or was told, newest last. */
+  passwords: string[];
+  sessions: HeldSession[];
+  pending: PendingSignIn[];
+  recoveryCodes: string[];
+  passkeys: SoftwareAuthenticator[];
+}
+
+export interface Account {
+  id: string;
+  createdBy: Actor;
+  password: string;
+  verified: boolean;
+  suspended: boolean;
+  totp: AuthenticatorApp | null;
+  /** The unused recovery codes. */
+  recoveryCodes: Set<string>;
+  passkeys: Set<SoftwareAuthenticator>;
+  /** How many welcome and reset mails the address had before this account: its own come after. */
+  mailsBefore: { welcome: number; reset: number };
+}
+
+export interface Model {
+  email: string;
+  account: Account | null;
+  actors: Record<Actor, Knowledge>;
+  /** Accounts of this address that were deleted, oldest first. */
+  previousAccountIds: string[];
+  /** The commands run, for the closing counts. */
+  steps: number;
+  /** What ran, in order: a failure reads as the commands that led to it. */
+  trace: string[];
+}
+
+/** What the commands drive: the app, its mail sink, an admin, and the relying party's origin. */
+export interface Real {
+  t: TestApp;
+  api: ApiClient;
+  sink: SmtpSink;
+  adminToken: () => string;
+  origin: string;
+}
+
+export function newModel(): Model {
+  const knowledge = (): Knowledge => ({
+    passwords: [],
+    sessions: [],
+    pending: [],
+    recoveryCodes: [],
+    passkeys: [],
+  });
+  return {
+    email: `owner-${randomUUID().slice(0, 12)}@example.com`,
+    account: null,
+    actors: { owner: knowledge(), attacker: knowledge() },
+    previousAccountIds: [],
+    steps: 0,
+    trace: [],
+  };
+}
+
+/** The account's sessions and pending sign-ins end (I5): every actor's copy of them dies. */
+export function endEverySession(model: Model, except?: HeldSession): void {
+  for (const actor of ACTORS) {
+    for (const session of model.actors[actor].sessions) if (session !== except) session.live = false;
+    for (const pending of model.actors[actor].pending) pending.live = false;
+  }
+}
+
+/** The account is gone: so is everything anyone held of it. */
+export function forgetAccount(model: Model): void {
+  endEverySession(model);
+  if (model.account) model.previousAccountIds.push(model.account.id);
+  model.account = null;
+}
+
+export const liveSession = (model: Model, actor: Actor) =>
+  model.actors[actor].sessions.findLast((session) => session.live);
+export const knowsPassword = (model: Model, actor: Actor) =>
+  model.account !== null && model.actors[actor].passwords.includes(model.account.password);
+export const hasFactor = (account: Account) => account.totp !== null || account.passkeys.size > 0;
+
+/** Does the actor hold anything that the model says signs in? */
+export function holdsProof(model: Model, actor: Actor): boolean {
+  const account = model.account;
+  if (!account || account.suspended) return false;
+  const knowledge = model.actors[actor];
+  if ([...account.passkeys].some((passkey) => knowledge.passkeys.includes(passkey))) return true;
+  if (!knowsPassword(model, actor)) return false;
+  return !hasFactor(account) || knowledge.recoveryCodes.some((code) => account.recoveryCodes.has(code));
+}
