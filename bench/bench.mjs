@@ -107,7 +107,7 @@ async function tokensFor(url, emails) {
   for (const { id } of rows) {
     const [{ id: sid }] = await query(
       url,
-      `INSERT INTO sessions (user_id, created_at, last_used_at, expires_at) VALUES ($1, now(), now(), now() + interval '1 day') RETURNING id`,
+      `INSERT INTO sessions (user_id, created_at, last_used_at, authenticated_at, expires_at) VALUES ($1, now(), now(), now(), now() + interval '1 day') RETURNING id`,
       [id],
     );
     tokens.push(
