@@ -11,6 +11,7 @@ import { AuditEvents1796022378756 } from './1796022378756-AuditEvents.js';
 import { SecondFactors1796032890888 } from './1796032890888-SecondFactors.js';
 import { SessionSecondFactor1796035483355 } from './1796035483355-SessionSecondFactor.js';
 import { AccountInvariants1796546160512 } from './1796546160512-AccountInvariants.js';
+import { LinksRevokedAt1796549406798 } from './1796549406798-LinksRevokedAt.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -25,4 +26,5 @@ export const migrations = [
   SecondFactors1796032890888,
   SessionSecondFactor1796035483355,
   AccountInvariants1796546160512,
+  LinksRevokedAt1796549406798,
 ];

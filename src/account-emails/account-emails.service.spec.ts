@@ -45,6 +45,7 @@ const ADA: User = {
   status: 'active',
   suspendedAt: null,
   suspensionReason: null,
+  linksRevokedAt: null,
   totpEnabled: false,
   passkeyCount: 0,
   createdAt: NOW,

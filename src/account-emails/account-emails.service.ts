@@ -217,10 +217,15 @@ export class AccountEmailsService {
     this.logger.log(`email changed; every other session ended (user ${userId})`);
   }
 
-  /** The user a usable token belongs to, without spending it. */
+  /**
+   * The user a usable token belongs to, without spending it. A suspended user is returned before
+   * the binding is compared (the suspension revoked their links), so that the holder of a link is
+   * told the account is suspended rather than that the link is wrong.
+   */
   private async holderOf(purpose: AccountTokenPurpose, hash: Buffer): Promise<User | null> {
     const found = await this.tokens.findUsable(purpose, hash, this.clock.now());
     const user = found && (await this.users.findById(found.userId));
+    if (user?.status === 'suspended') return user;
     return user && found.boundTo.equals(bindingOf(purpose, user)) ? user : null;
   }
 

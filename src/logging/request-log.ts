@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RequestContext } from '../common/request-context.js';
+import { clientRequestIdOf } from '../common/http/http-conventions.js';
 import { traceIdField } from '../telemetry/trace-id.js';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
@@ -30,8 +31,10 @@ export class RequestLog implements OnModuleInit {
     fastify.addHook('onRequest', (request, _reply, done) => this.context.runRequest(request, done));
     fastify.addHook('onResponse', (request, reply, done) => {
       if (!UNLOGGED.test(request.url)) {
+        const clientRequestId = clientRequestIdOf(request);
         const line = {
           requestId: request.id,
+          ...(clientRequestId && { clientRequestId }),
           ...traceIdField(),
           req: { method: request.method },
           res: { statusCode: reply.statusCode },

@@ -25,6 +25,7 @@ const ADA: User = {
   status: 'active',
   suspendedAt: null,
   suspensionReason: null,
+  linksRevokedAt: null,
   totpEnabled: false,
   passkeyCount: 0,
   createdAt: new Date('2026-11-29T12:00:00.000Z'),

@@ -99,6 +99,14 @@ export class UsersRepository {
     return row ? this.columns.toUser(row) : null;
   }
 
+  /** The account of an address, its row locked until the transaction ends. */
+  findByEmailForUpdate(email: string, transaction: Transaction): Promise<User | null> {
+    return this.users(transaction).findOne({
+      where: { emailCanonical: canonicalEmail(email) },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
   /** The user, its row locked until the transaction ends (changes that depend on what it holds now). */
   findForUpdate(id: string, transaction: Transaction): Promise<User | null> {
     return this.users(transaction).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });

@@ -28,6 +28,7 @@ const ADA: User = {
   status: 'active',
   suspendedAt: null,
   suspensionReason: null,
+  linksRevokedAt: null,
   totpEnabled: false,
   passkeyCount: 0,
   createdAt: NOW,
@@ -241,12 +242,12 @@ describe('UsersService', () => {
   });
 
   describe('suspension', () => {
-    it('records the time and the reason in the caller’s transaction', async () => {
+    it('records the time and the reason in the caller’s transaction, and revokes the links mailed before', async () => {
       const { service, repository } = setUp();
       const user = await service.suspend(ADA.id, 'fraud', TRANSACTION);
       expect(repository.update).toHaveBeenCalledWith(
         ADA.id,
-        { status: 'suspended', suspendedAt: NOW, suspensionReason: 'fraud' },
+        { status: 'suspended', suspendedAt: NOW, suspensionReason: 'fraud', linksRevokedAt: NOW },
         NOW,
         TRANSACTION,
       );

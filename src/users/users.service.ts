@@ -161,13 +161,19 @@ export class UsersService {
     const user = await this.keepAnActiveAdmin(id, transaction);
     if (user.status === 'suspended') return user;
     const now = this.clock.now();
-    await this.change(id, { status: 'suspended', suspendedAt: now, suspensionReason: reason }, transaction);
+    const changes = {
+      status: 'suspended',
+      suspendedAt: now,
+      suspensionReason: reason,
+      linksRevokedAt: now,
+    } as const;
+    await this.change(id, changes, transaction);
     await this.audit.record(
       { type: 'account.suspended', subjectUserId: id, details: { suspensionReason: reason } },
       transaction,
     );
     await this.notices.send(id, 'account-suspended', transaction, { byAdministrator: true });
-    return { ...user, status: 'suspended', suspendedAt: now, suspensionReason: reason, updatedAt: now };
+    return { ...user, ...changes, updatedAt: now };
   }
 
   /** Lets the account sign in again; an active account is left as it is. */
@@ -198,7 +204,23 @@ export class UsersService {
    * Moves the account to the address a link sent there proved the user reads (so it counts as
    * verified); `EmailTakenError` when another account has it now.
    */
-  async changeEmail(id: string, newEmail: string, transaction?: Transaction): Promise<void> {
+  /**
+   * Moves the account to `newEmail`, which its holder proved they read. An account that holds that
+   * address unverified is a claim nobody proved, perhaps a squat on a change in flight: it is
+   * deleted (recorded as `account.deleted`, `neverVerified`) rather than let block the owner. A
+   * verified holder keeps it (`EmailTakenError`).
+   */
+  async changeEmail(id: string, newEmail: string, transaction: Transaction): Promise<void> {
+    const holder = await this.users.findByEmailForUpdate(newEmail, transaction);
+    if (holder && holder.id !== id && !holder.emailVerified && holder.role === 'user') {
+      await this.users.delete(holder.id, transaction);
+      const event = {
+        type: 'account.deleted',
+        subjectUserId: holder.id,
+        details: { neverVerified: true },
+      } as const;
+      await this.audit.record(event, transaction);
+    }
     if (!(await this.users.changeEmail(id, newEmail, this.clock.now(), transaction)))
       throw new UserNotFoundError();
   }

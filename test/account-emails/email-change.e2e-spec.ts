@@ -13,7 +13,7 @@ import { eventually } from '../support/eventually.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
 import { freshRedisDatabase } from '../support/redis.js';
 import { SmtpSink, tokenIn, type ReceivedMail } from '../support/smtp-sink.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { markVerified, startTestApp, type TestApp } from '../support/test-app.js';
 
 const PUBLIC_URL = 'https://accounts.example.test';
 const isConfirmation = (m: ReceivedMail) => m.subject === 'Confirm your new email address';
@@ -231,20 +231,43 @@ describe('email change (e2e)', () => {
     expect((await me(tokens)).body).toMatchObject({ email: user.email });
   });
 
-  it('is a 409 when another account took the address meanwhile, changing nothing; the link works once it is free', async () => {
+  it('is a 409 when a verified account took the address meanwhile, changing nothing; the link works once it is free', async () => {
     const { user, tokens } = await aSignedInUser(t.api);
     const elsewhere = await login(t.api, user.email);
     const newEmail = aUser().email;
     const token = await confirmationTokenFor(tokens, newEmail);
-    const { tokens: squatter } = await aSignedInUser(t.api, { email: newEmail.toUpperCase() });
+    const { user: holder, tokens: holderTokens } = await aSignedInUser(t.api, {
+      email: newEmail.toUpperCase(),
+    });
+    await markVerified(t, holder.id);
 
     expect(expectProblem(await confirm(token), 409).type).toBe('/problems/email-taken');
     expect((await me(tokens)).body).toMatchObject({ email: user.email });
     expect((await me(elsewhere)).status).toBe(200);
 
-    expect((await send(t.api.DELETE('/api/v1/users/me', bearer(squatter.accessToken)))).status).toBe(204);
+    expect((await send(t.api.DELETE('/api/v1/users/me', bearer(holderTokens.accessToken)))).status).toBe(204);
     expect((await confirm(token)).status).toBe(204);
     expect((await me(tokens)).body).toMatchObject({ email: newEmail });
+  });
+
+  // docs/security-model.md, I1: an unproved claim on an address does not block the one who proves it.
+  it('takes the address from an account that signed up with it meanwhile and never verified it, deleting that squat', async () => {
+    const { user, tokens } = await aSignedInUser(t.api);
+    const newEmail = aUser().email;
+    const token = await confirmationTokenFor(tokens, newEmail);
+    const { user: squat, tokens: squatTokens } = await aSignedInUser(t.api, {
+      email: newEmail.toUpperCase(),
+    });
+
+    expect((await confirm(token)).status).toBe(204);
+    expect((await me(tokens)).body).toMatchObject({ email: newEmail, emailVerified: true });
+    expect((await me(squatTokens)).status).toBe(401);
+    const [event] = await t.db.query(
+      `SELECT details FROM audit_events WHERE subject_user_id = $1 AND type = 'account.deleted'`,
+      [squat.id],
+    );
+    expect(event.details).toEqual({ neverVerified: true });
+    expect(user.id).not.toBe(squat.id);
   });
 
   it("refuses a suspended account's link with a 403, and leaves it usable", async () => {

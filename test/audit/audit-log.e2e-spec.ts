@@ -79,7 +79,8 @@ describe('audit log (e2e)', () => {
       session_id: null,
       ip_address: '127.0.0.1',
       user_agent: BROWSER,
-      request_id: 'audit-signup-1',
+      // The server's own id (the answer's X-Request-Id), never the one the client sent (I11).
+      request_id: signedUp.headers.get('x-request-id'),
       details: { email: body.email, role: 'user' },
     });
     expect(started).toEqual({
@@ -89,7 +90,7 @@ describe('audit log (e2e)', () => {
       session_id: sessionOf(loggedIn.body.accessToken),
       ip_address: '127.0.0.1',
       user_agent: BROWSER,
-      request_id: 'audit-login-1',
+      request_id: loggedIn.headers.get('x-request-id'),
       details: {},
     });
   });
@@ -227,7 +228,7 @@ describe('audit log (e2e)', () => {
     ]);
     expect(events[2]).toMatchObject({
       user_agent: BROWSER,
-      request_id: 'audit-forgot-1',
+      request_id: forgot.headers.get('x-request-id'),
       ip_address: '127.0.0.1',
     });
   });

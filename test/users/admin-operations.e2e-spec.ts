@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually.js';
 import { bearer, send } from '../support/api-client.js';
 import { aSignedInUser, expectProblem, login, PASSWORD, type Tokens } from '../support/factories.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
@@ -82,7 +83,7 @@ describe('admin operations: suspension, password reset, the last admin (e2e)', (
       expect((await unsuspend(user.id, admin.tokens.accessToken)).body).toEqual(lifted.body);
     });
 
-    it('refuses the reset link of a suspended account and leaves it unspent; sends none to it', async () => {
+    it('refuses the reset link of a suspended account, before and after the unsuspension; sends none to it', async () => {
       const admin = await aSignedInAdmin(t);
       const { user } = await aSignedInUser(t.api);
       expect((await adminReset(user.id, admin.tokens.accessToken)).status).toBe(202);
@@ -108,9 +109,19 @@ describe('admin operations: suspension, password reset, the last admin (e2e)', (
       await accountEmailJobsSettled(t.db, `data->>'email' = $1`, [user.email]);
       expect(resetMails()).toHaveLength(before);
 
-      // Unsuspended, the same link still works: it was never spent.
+      // Unsuspended, the link mailed before the suspension stays dead (I5): the suspension revoked it.
       await unsuspend(user.id, admin.tokens.accessToken);
-      expect((await reset()).status).toBe(204);
+      expect(expectProblem(await reset(), 400).type).toBe('/problems/validation-failed');
+      expect((await loginAnswer(user.email, 'a brand new passphrase 7')).status).toBe(401);
+      // A link mailed after the unsuspension works.
+      expect((await adminReset(user.id, admin.tokens.accessToken)).status).toBe(202);
+      const fresh = tokenIn(await eventually(async () => resetMails()[before]), 'reset-password', PUBLIC_URL);
+      const again = await send(
+        t.api.POST('/api/v1/auth/reset-password', {
+          body: { token: fresh, newPassword: 'a brand new passphrase 7' },
+        }),
+      );
+      expect(again.status).toBe(204);
       expect((await loginAnswer(user.email, 'a brand new passphrase 7')).status).toBe(200);
     });
 

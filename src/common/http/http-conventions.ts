@@ -11,8 +11,18 @@ import { unacceptableInput } from './body-shape.js';
 import { answerNotModified } from './conditional-requests.js';
 import { securityHeaders } from './security-headers.js';
 
-/** A client's request id is kept when it is short and plain; anything else is replaced. */
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** A client's request id is logged beside ours when it is short and plain; anything else is dropped. */
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * The `X-Request-Id` a client sent, when it is short and plain: logged beside the server's own
+ * (`clientRequestId`), never taken as it, so that no audit row or log line carries an id a client
+ * chose as ours (docs/security-model.md, I11).
+ */
+export function clientRequestIdOf(request: Pick<IncomingMessage, 'headers'>): string | undefined {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : undefined;
+}
 
 /**
  * Helmet's headers for every answer, worked out once; the CSP keeps Swagger UI working (its styles
@@ -75,10 +85,8 @@ export function httpAdapter(http: HttpConfig): FastifyAdapter {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     // Whom to believe about the client address (request.ip, used by the rate limits).
     trustProxy: http.trustProxy,
-    genReqId: (request: IncomingMessage) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    // Always the server's own: a client's is logged beside it (clientRequestIdOf).
+    genReqId: () => randomUUID(),
     // A malformed address (bad percent-encoding) is refused by Fastify before routing: still a problem.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(request, reply, new BadRequestException(`The address is not valid: ${error.message}`)),

@@ -50,6 +50,13 @@ export class User {
   @Column({ name: 'suspended_at', type: 'timestamptz', precision: 3, nullable: true })
   suspendedAt: Date | null;
 
+  /**
+   * Links mailed before this time no longer work (account-emails binds each link to it): set by a
+   * suspension, so that an unsuspension does not bring old links back (docs/security-model.md, I5).
+   */
+  @Column({ name: 'links_revoked_at', type: 'timestamptz', precision: 3, nullable: true })
+  linksRevokedAt: Date | null;
+
   /** The admin's words, for the admins who come after: shown to admins, never to the user's sign-in. */
   @Column({
     name: 'suspension_reason',
