@@ -22,17 +22,16 @@ export class TotpNotSetUpError extends DomainError {
 export class WrongSecondFactorError extends DomainError {
   readonly code = 'WRONG_SECOND_FACTOR';
   override readonly errors: { pointer: string; detail: string }[];
-  constructor(field: 'code' | 'recoveryCode') {
-    super('The code is wrong, expired or already used.');
-    this.errors = [
-      {
-        pointer: `#/${field}`,
-        detail:
-          field === 'code'
-            ? 'is not a current code of your authenticator app'
-            : 'is not an unused recovery code',
-      },
-    ];
+  constructor(field: 'code' | 'recoveryCode' | 'passkey') {
+    super(
+      field === 'passkey' ? 'The passkey was not accepted.' : 'The code is wrong, expired or already used.',
+    );
+    const detail = {
+      code: 'is not a current code of your authenticator app',
+      recoveryCode: 'is not an unused recovery code',
+      passkey: 'is not a valid assertion of one of your passkeys for a live challenge',
+    }[field];
+    this.errors = [{ pointer: `#/${field}`, detail }];
   }
 }
 

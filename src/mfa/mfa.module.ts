@@ -53,6 +53,6 @@ import { UserMfaController } from './user-mfa.controller.js';
       useFactory: (auth: AuthConfig) => new SecretBox(auth.mfaEncryptionKey),
     },
   ],
-  exports: [MfaResetService, SecondFactors],
+  exports: [MfaResetService, SecondFactors, PasskeysService],
 })
 export class MfaModule {}

@@ -18,12 +18,14 @@ import type { ClientInfo } from '../common/http/client-info.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
+import type { User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { SecurityNotices } from '../security-notices/security-notices.js';
 import { MAX_PASSKEYS_PER_USER, type Passkey } from './entities/passkey.entity.js';
 import {
   EmailNotVerifiedError,
   InvalidPasskeyError,
+  WrongSecondFactorError,
   PasskeyLimitError,
   PasskeyNotFoundError,
   PasskeyRejectedError,
@@ -196,6 +198,46 @@ export class PasskeysService {
    * the same 401.
    */
   async authenticate(response: AuthenticationResponseJSON, client: ClientInfo): Promise<TokenPair> {
+    const user = await this.verifyAssertion(response, (holder) =>
+      this.authService.loginFailed(holder, 'wrong-second-factor'),
+    );
+    return this.authService.signInWith(user, 'passkey', client);
+  }
+
+  /**
+   * A signed-in session proves itself again with one of its account's passkeys
+   * (`POST /auth/reauthenticate`): the same checks as a sign-in, and `renew` in the transaction that
+   * spends the challenge. Another account's passkey, or any failure, is a 400 on `#/passkey`.
+   */
+  async reauthenticate(
+    principal: Principal,
+    response: AuthenticationResponseJSON,
+    renew: (transaction: Transaction) => Promise<void>,
+  ): Promise<void> {
+    try {
+      await this.verifyAssertion(
+        response,
+        (holder) => this.authService.proofFailed(holder, 'passkey'),
+        async (holder, transaction) => {
+          if (holder.id !== principal.userId) throw new InvalidPasskeyError();
+          await renew(transaction);
+        },
+      );
+    } catch (error) {
+      if (error instanceof InvalidPasskeyError) throw new WrongSecondFactorError('passkey');
+      throw error;
+    }
+  }
+
+  /**
+   * Verifies an assertion and spends its challenge (with `then`, in the same transaction): the
+   * passkey's user. `failed` records a signature that did not verify.
+   */
+  private async verifyAssertion(
+    response: AuthenticationResponseJSON,
+    failed: (user: User) => Promise<void>,
+    then?: (user: User, transaction: Transaction) => Promise<void>,
+  ): Promise<User> {
     const challenge = challengeOf(response.response.clientDataJSON);
     const issued = challenge && (await this.challenges.peek('passkey-authentication', challenge));
     const passkey = issued ? await this.factors.findPasskeyByCredential(response.id) : null;
@@ -217,7 +259,7 @@ export class PasskeysService {
     const userHandle = response.response.userHandle;
     const sameUser = userHandle === undefined || userHandle === uuidBytes(user.id).toString('base64url');
     if (!verification.verified || !sameUser) {
-      await this.authService.loginFailed(user, 'wrong-second-factor');
+      await failed(user);
       throw new InvalidPasskeyError();
     }
     await this.transactions.run(async (transaction) => {
@@ -229,8 +271,9 @@ export class PasskeysService {
         this.clock.now(),
         transaction,
       );
+      await then?.(user, transaction);
     });
-    return this.authService.signInWith(user, 'passkey', client);
+    return user;
   }
 
   private async countPasskeys(userId: string, transaction: Transaction): Promise<void> {

@@ -18,7 +18,7 @@ export class ReauthenticationController {
   @ApiOperation({
     operationId: 'auth_reauthenticate',
     summary: 'Confirm it is you again',
-    description: `Proves again who holds this session, with the password, a code of the authenticator app or a recovery code (exactly one). For AUTH_REAUTHENTICATION_WINDOW (${setting('reauthenticationWindow')}) from now the session may do what weakens the account: delete it, rename or remove a passkey; those answer 403 \`reauthentication-required\` outside the window. A sign-in counts as one. A wrong proof is a 400 on its member and counts toward the login lock.`,
+    description: `Proves again who holds this session, with the password, a code of the authenticator app, a recovery code, or a passkey's assertion for a challenge of \`POST /auth/passkeys/authentication/options\` (exactly one). For AUTH_REAUTHENTICATION_WINDOW (${setting('reauthenticationWindow')}) from now the session may do what weakens the account: delete it, rename or remove a passkey; those answer 403 \`reauthentication-required\` outside the window. A sign-in counts as one. A wrong proof is a 400 on its member and counts toward the login lock.`,
   })
   @ApiBody({
     type: ReauthenticateDto,
@@ -59,5 +59,6 @@ export class ReauthenticationController {
 /** The one proof the body holds (the DTO's validation saw to that). */
 function proofOf(body: ReauthenticateDto): ReauthenticationProof {
   if (body.currentPassword !== undefined) return { currentPassword: body.currentPassword };
+  if (body.passkey !== undefined) return { passkey: body.passkey };
   return body.code !== undefined ? { code: body.code } : { recoveryCode: body.recoveryCode! };
 }

@@ -5,9 +5,12 @@ import type { Principal } from '../auth/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { TotpNotSetUpError, WrongSecondFactorError } from '../mfa/mfa.errors.js';
+import { PasskeysService } from '../mfa/passkeys.service.js';
 import { SecondFactors, type SecondFactorProof } from '../mfa/second-factors.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 
-export type ReauthenticationProof = { currentPassword: string } | SecondFactorProof;
+export type ReauthenticationProof =
+  { currentPassword: string } | SecondFactorProof | { passkey: AuthenticationResponseJSON };
 
 /**
  * "Sudo mode": a signed-in session proves again who holds it, so that for
@@ -23,6 +26,7 @@ export class ReauthenticationService {
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
     private readonly secondFactors: SecondFactors,
+    private readonly passkeys: PasskeysService,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
   ) {}
@@ -32,6 +36,10 @@ export class ReauthenticationService {
     if ('currentPassword' in proof) {
       await this.auth.checkCurrentPassword(user, proof.currentPassword);
       await this.transactions.run((transaction) => this.renew(principal, 'password', transaction));
+    } else if ('passkey' in proof) {
+      await this.passkeys.reauthenticate(principal, proof.passkey, (transaction) =>
+        this.renew(principal, 'passkey', transaction),
+      );
     } else {
       if (!user.totpEnabled) throw new TotpNotSetUpError(false);
       const method = 'code' in proof ? 'totp' : 'recovery-code';

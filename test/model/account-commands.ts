@@ -86,6 +86,8 @@ class SignUp extends AccountCommand {
       totp: null,
       recoveryCodes: new Set(),
       passkeys: new Set(),
+      passkeyIds: new Map(),
+      welcomeLinkLive: true,
       mailsBefore: before,
     };
   }
@@ -104,7 +106,9 @@ class VerifyFromMail extends AccountCommand {
     const account = model.account!;
     const mail = await mailAt(real, model.email, isWelcome, account.mailsBefore.welcome);
     const token = tokenIn(mail, 'verify-email', real.origin);
-    expectStatus(await send(real.api.POST('/api/v1/auth/verify-email', { body: { token } })), 204, 'verify');
+    const verified = await send(real.api.POST('/api/v1/auth/verify-email', { body: { token } }));
+    if (!account.welcomeLinkLive) return expectStatus(verified, 400, 'a link a suspension revoked');
+    expectStatus(verified, 204, 'verify');
     account.verified = true;
   }
 }
@@ -135,6 +139,7 @@ class ResetFromMail extends AccountCommand {
       account.totp = null;
       account.recoveryCodes.clear();
       account.passkeys.clear();
+      account.passkeyIds.clear();
     }
     account.verified = true;
   }
@@ -266,6 +271,7 @@ class AddPasskey extends AccountCommand {
     );
     expectStatus(registered, 201, 'passkey registration');
     account.passkeys.add(authenticator);
+    account.passkeyIds.set(authenticator, registered.body.id);
     model.actors[this.actor].passkeys.push(authenticator);
   }
 }
@@ -337,6 +343,128 @@ class ReplayStolenRefreshToken extends AccountCommand {
   }
 }
 
+/** Ends the actor's newest live session, and only it. */
+class Logout extends AccountCommand {
+  check = (model: Readonly<Model>) => liveSession(model, this.actor) !== undefined;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    expectStatus(
+      await send(real.api.POST('/api/v1/auth/logout', bearer(session.accessToken))),
+      204,
+      'logout',
+    );
+    session.live = false;
+  }
+}
+
+/** A refresh repeated at once by the same client (two tabs): the same successor, the session lives (I8). */
+class RepeatRefresh extends AccountCommand {
+  check = (model: Readonly<Model>) => liveSession(model, this.actor) !== undefined;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    const refresh = () =>
+      real.t.http.post('/auth/refresh', {
+        body: { refreshToken: session.refreshToken },
+        headers: { 'user-agent': `${this.actor} browser` },
+      });
+    const [first, second] = [await refresh(), await refresh()];
+    expectStatus(first as Answer, 200, 'refresh');
+    expectStatus(second as Answer, 200, 'the same client repeating a refresh');
+    if (second.body.refreshToken !== first.body.refreshToken)
+      throw new Error('I8: a repeat from the same client got another successor');
+    session.spentRefreshToken = session.refreshToken;
+    session.accessToken = second.body.accessToken;
+    session.refreshToken = second.body.refreshToken;
+  }
+}
+
+/** Proves the session again with the password the actor knows (I2, I6). */
+class Reauthenticate extends AccountCommand {
+  check = (model: Readonly<Model>) => liveSession(model, this.actor) !== undefined;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    const currentPassword = model.actors[this.actor].passwords.at(-1)!;
+    const answer = await send(
+      real.api.POST('/api/v1/auth/reauthenticate', {
+        ...bearer(session.accessToken),
+        body: { currentPassword },
+      }),
+    );
+    expectStatus(answer, currentPassword === model.account!.password ? 204 : 400, 'reauthenticate');
+  }
+}
+
+/** Turns the app off with the password and a recovery code the actor holds (a wrong code: 400). */
+class DisableTotp extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined &&
+    knowsPassword(model, this.actor) &&
+    model.account!.totp !== null &&
+    model.actors[this.actor].recoveryCodes.length > 0;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const session = liveSession(model, this.actor)!;
+    const recoveryCode = model.actors[this.actor].recoveryCodes[0]!;
+    const answer = await send(
+      real.api.DELETE('/api/v1/auth/mfa/totp', {
+        ...bearer(session.accessToken),
+        body: { currentPassword: account.password, recoveryCode },
+      }),
+    );
+    if (!account.recoveryCodes.has(recoveryCode)) return expectStatus(answer, 400, 'a stale recovery code');
+    expectStatus(answer, 204, 'turning the app off');
+    account.totp = null;
+    account.recoveryCodes.clear();
+    for (const actor of ACTORS) for (const pending of model.actors[actor].pending) pending.live = false;
+  }
+}
+
+/** New recovery codes, with the password and a recovery code the actor holds; the old ones die. */
+class RegenerateRecoveryCodes extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined &&
+    knowsPassword(model, this.actor) &&
+    model.account!.totp !== null &&
+    model.actors[this.actor].recoveryCodes.length > 0;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const session = liveSession(model, this.actor)!;
+    const recoveryCode = model.actors[this.actor].recoveryCodes[0]!;
+    const answer = await send(
+      real.api.POST('/api/v1/auth/mfa/recovery-codes', {
+        ...bearer(session.accessToken),
+        body: { currentPassword: account.password, recoveryCode },
+      }),
+    );
+    if (!account.recoveryCodes.has(recoveryCode)) return expectStatus(answer, 400, 'a stale recovery code');
+    expectStatus(answer, 200, 'new recovery codes');
+    account.recoveryCodes = new Set(answer.body.recoveryCodes as string[]);
+    model.actors[this.actor].recoveryCodes = [...(answer.body.recoveryCodes as string[])];
+  }
+}
+
+/** Removes a passkey the actor registered: it stops signing in, pending sign-ins end (I2: recent). */
+class RemovePasskey extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined &&
+    model.actors[this.actor].passkeys.some((passkey) => model.account!.passkeyIds.has(passkey));
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const session = liveSession(model, this.actor)!;
+    const passkey = model.actors[this.actor].passkeys.findLast((p) => account.passkeyIds.has(p))!;
+    const answer = await send(
+      real.api.DELETE('/api/v1/auth/passkeys/{id}', {
+        ...bearer(session.accessToken),
+        params: { path: { id: account.passkeyIds.get(passkey)! } },
+      }),
+    );
+    expectStatus(answer, 204, 'removing a passkey');
+    account.passkeys.delete(passkey);
+    account.passkeyIds.delete(passkey);
+    for (const actor of ACTORS) for (const pending of model.actors[actor].pending) pending.live = false;
+  }
+}
+
 /** Deleting one's account: a sign-in moments ago counts as a recent authentication (I2). */
 class DeleteMe extends AccountCommand {
   check = (model: Readonly<Model>) => liveSession(model, this.actor) !== undefined;
@@ -368,6 +496,7 @@ class Admin implements Command {
         );
         expectStatus(answer, 200, 'suspend');
         account.suspended = true;
+        account.welcomeLinkLive = false;
         return endEverySession(model);
       }
       case 'unsuspend':
@@ -386,6 +515,7 @@ class Admin implements Command {
         account.totp = null;
         account.recoveryCodes.clear();
         account.passkeys.clear();
+        account.passkeyIds.clear();
         return endEverySession(model);
       case 'delete':
         expectStatus(await send(real.api.DELETE('/api/v1/users/{id}', path)), 204, 'delete');
@@ -418,7 +548,13 @@ export const ACCOUNT_COMMANDS: Command[] = [
   ...each((actor) => new AddPasskey(actor)),
   ...each((actor) => new ChangePassword(actor)),
   ...each((actor) => new LogoutAll(actor)),
+  ...each((actor) => new Logout(actor)),
   ...each((actor) => new Refresh(actor)),
+  ...each((actor) => new RepeatRefresh(actor)),
+  ...each((actor) => new Reauthenticate(actor)),
+  ...each((actor) => new DisableTotp(actor)),
+  ...each((actor) => new RegenerateRecoveryCodes(actor)),
+  ...each((actor) => new RemovePasskey(actor)),
   new ReplayStolenRefreshToken(),
   ...each((actor) => new DeleteMe(actor)),
   ...(['suspend', 'unsuspend', 'sign-out', 'reset-mfa', 'delete'] as const).map(

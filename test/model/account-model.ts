@@ -49,6 +49,10 @@ export interface Account {
   /** The unused recovery codes. */
   recoveryCodes: Set<string>;
   passkeys: Set<SoftwareAuthenticator>;
+  /** Each registered passkey's id, as the registration answered it. */
+  passkeyIds: Map<SoftwareAuthenticator, string>;
+  /** The welcome mail's link still works: no suspension has revoked it (I5). */
+  welcomeLinkLive: boolean;
   /** How many welcome and reset mails the address had before this account: its own come after. */
   mailsBefore: { welcome: number; reset: number };
 }

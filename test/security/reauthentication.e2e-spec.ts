@@ -63,8 +63,12 @@ describe('recent authentication (e2e)', () => {
       }),
     );
     expect(registered.status).toBe(201);
-    return { user, tokens, passkeyId: registered.body.id as string };
+    return { user, tokens, authenticator, passkeyId: registered.body.id as string };
   }
+  const assertion = async (authenticator: SoftwareAuthenticator) => {
+    const options = await send(t.api.POST('/api/v1/auth/passkeys/authentication/options'));
+    return authenticator.authenticate(options.body);
+  };
 
   it('I2: a sign-in counts as recent: the account can be deleted right after it', async () => {
     const { tokens } = await aVerifiedUser(t);
@@ -132,6 +136,35 @@ describe('recent authentication (e2e)', () => {
     ]);
   });
 
+  it('I2: a passkey of the account renews it too; another account’s passkey is a 400 on #/passkey', async () => {
+    const { user, tokens, authenticator, passkeyId } = await aUserWithPasskey();
+    const other = await aUserWithPasskey();
+    later(WINDOW_SECONDS + 1);
+    const foreign = await reauthenticate(tokens.accessToken, {
+      passkey: await assertion(other.authenticator),
+    });
+    expect(expectProblem(foreign, 400).errors).toEqual([
+      {
+        pointer: '#/passkey',
+        detail: 'is not a valid assertion of one of your passkeys for a live challenge',
+      },
+    ]);
+    expect(
+      (await reauthenticate(tokens.accessToken, { passkey: await assertion(authenticator) })).status,
+    ).toBe(204);
+    const removed = await send(
+      t.api.DELETE('/api/v1/auth/passkeys/{id}', {
+        ...bearer(tokens.accessToken),
+        params: { path: { id: passkeyId } },
+      }),
+    );
+    expect(removed.status).toBe(204);
+    expect((await events(user.id, 'session.reauthenticated')).map((e) => e.details)).toEqual([
+      { proof: 'passkey' },
+    ]);
+    expect((await events(other.user.id, 'proof.failed')).map((e) => e.details)).toEqual([]);
+  });
+
   it('I6: wrong passwords count toward the login lock, which then refuses even the right one', async () => {
     const { user, tokens } = await aVerifiedUser(t);
     for (let i = 0; i < 5; i++) {
@@ -149,12 +182,12 @@ describe('recent authentication (e2e)', () => {
     const { tokens } = await aVerifiedUser(t);
     expect(expectProblem(await reauthenticate(tokens.accessToken, {}), 400).errors).toContainEqual({
       pointer: '#/currentPassword',
-      detail: 'currentPassword, code or recoveryCode is required',
+      detail: 'currentPassword, code, recoveryCode or passkey is required',
     });
     const both = await reauthenticate(tokens.accessToken, { currentPassword: PASSWORD, code: '123456' });
     expect(expectProblem(both, 400).errors).toContainEqual({
       pointer: '#/code',
-      detail: 'send one of currentPassword, code or recoveryCode, not several',
+      detail: 'send one of currentPassword, code, recoveryCode or passkey, not several',
     });
     const noApp = await reauthenticate(tokens.accessToken, { code: '123456' });
     expect(expectProblem(noApp, 409).type).toBe('/problems/totp-not-set-up');

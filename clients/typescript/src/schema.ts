@@ -559,7 +559,7 @@ export interface paths {
     put?: never;
     /**
      * Confirm it is you again
-     * @description Proves again who holds this session, with the password, a code of the authenticator app or a recovery code (exactly one). For AUTH_REAUTHENTICATION_WINDOW (10 minutes) from now the session may do what weakens the account: delete it, rename or remove a passkey; those answer 403 `reauthentication-required` outside the window. A sign-in counts as one. A wrong proof is a 400 on its member and counts toward the login lock.
+     * @description Proves again who holds this session, with the password, a code of the authenticator app, a recovery code, or a passkey's assertion for a challenge of `POST /auth/passkeys/authentication/options` (exactly one). For AUTH_REAUTHENTICATION_WINDOW (10 minutes) from now the session may do what weakens the account: delete it, rename or remove a passkey; those answer 403 `reauthentication-required` outside the window. A sign-in counts as one. A wrong proof is a 400 on its member and counts toward the login lock.
      */
     post: operations['auth_reauthenticate'];
     delete?: never;
@@ -1534,6 +1534,8 @@ export interface components {
        * @example K7QMX-4TZP9
        */
       recoveryCode?: string;
+      /** @description What `navigator.credentials.get` returned for a challenge of `POST /auth/passkeys/authentication/options`, as JSON: a passkey of this account. */
+      passkey?: components['schemas']['AuthenticationCredentialDto'];
     };
     VerifyEmailDto: {
       /**
