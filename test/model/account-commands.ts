@@ -57,7 +57,9 @@ abstract class AccountCommand implements Command {
 
 /** Signs up with the owner's address and a password of the actor's own. */
 class SignUp extends AccountCommand {
-  check = () => true;
+  // Once the account moved to another address, the owner's address is free: a second account,
+  // which this model of one account does not follow.
+  check = (model: Readonly<Model>) => !model.account || model.account.email === model.email;
   async act(model: Model, real: Real) {
     // The mails of an account deleted before must all be out, so that this one's come after them.
     const previous = model.previousAccountIds.at(-1);
@@ -67,10 +69,7 @@ class SignUp extends AccountCommand {
         model.email,
       ]);
     const password = newPassword(this.actor);
-    const before = {
-      welcome: real.sink.mailsTo(model.email).filter(isWelcome).length,
-      reset: real.sink.mailsTo(model.email).filter(isReset).length,
-    };
+    const welcomesBefore = real.sink.mailsTo(model.email).filter(isWelcome).length;
     const answer = await send(
       real.api.POST('/api/v1/users', { body: { email: model.email, password, name: 'Ada' } }),
     );
@@ -79,6 +78,8 @@ class SignUp extends AccountCommand {
     model.actors[this.actor].passwords.push(password);
     model.account = {
       id: answer.body.id,
+      email: model.email,
+      mailbox: 'owner',
       createdBy: this.actor,
       password,
       verified: false,
@@ -88,7 +89,7 @@ class SignUp extends AccountCommand {
       passkeys: new Set(),
       passkeyIds: new Map(),
       welcomeLinkLive: true,
-      mailsBefore: before,
+      welcomesBefore,
     };
   }
 }
@@ -104,7 +105,7 @@ class VerifyFromMail extends AccountCommand {
   check = (model: Readonly<Model>) => model.account?.createdBy === 'owner' && !model.account.verified;
   async act(model: Model, real: Real) {
     const account = model.account!;
-    const mail = await mailAt(real, model.email, isWelcome, account.mailsBefore.welcome);
+    const mail = await mailAt(real, model.email, isWelcome, account.welcomesBefore);
     const token = tokenIn(mail, 'verify-email', real.origin);
     const verified = await send(real.api.POST('/api/v1/auth/verify-email', { body: { token } }));
     if (!account.welcomeLinkLive) return expectStatus(verified, 400, 'a link a suspension revoked');
@@ -113,26 +114,26 @@ class VerifyFromMail extends AccountCommand {
   }
 }
 
-/** The owner proves the mailbox: forgot-password, then the link with a new password (I1, I5). */
+/** Whoever reads the account's mailbox proves it: forgot-password, then the link with a new password (I1, I5). */
 class ResetFromMail extends AccountCommand {
-  constructor() {
-    super('owner');
-  }
-  check = (model: Readonly<Model>) => model.account !== null && !model.account.suspended;
+  check = (model: Readonly<Model>) =>
+    model.account !== null && !model.account.suspended && model.account.mailbox === this.actor;
   async act(model: Model, real: Real) {
     const account = model.account!;
+    // Every earlier reset mail to the address has arrived: each command waited for its own.
+    const before = real.sink.mailsTo(account.email).filter(isReset).length;
     const forgot = await send(
-      real.api.POST('/api/v1/auth/forgot-password', { body: { email: model.email } }),
+      real.api.POST('/api/v1/auth/forgot-password', { body: { email: account.email } }),
     );
     expectStatus(forgot, 202, 'forgot-password');
-    const mail = await mailAt(real, model.email, isReset, account.mailsBefore.reset++);
+    const mail = await mailAt(real, account.email, isReset, before);
     const token = tokenIn(mail, 'reset-password', real.origin);
-    const password = newPassword('owner');
+    const password = newPassword(this.actor);
     const reset = await send(
       real.api.POST('/api/v1/auth/reset-password', { body: { token, newPassword: password } }),
     );
     expectStatus(reset, 204, 'reset-password');
-    model.actors.owner.passwords.push(password);
+    model.actors[this.actor].passwords.push(password);
     account.password = password;
     endEverySession(model);
     if (!account.verified) {
@@ -153,7 +154,7 @@ class Login extends AccountCommand {
     const knowledge = model.actors[this.actor];
     const password = knowledge.passwords.at(-1)!;
     const answer = await send(
-      real.api.POST('/api/v1/auth/login', { body: { email: model.email, password } }),
+      real.api.POST('/api/v1/auth/login', { body: { email: account.email, password } }),
     );
     if (password !== account.password) return expectStatus(answer, 401, 'login with a stale password');
     if (account.suspended) return expectStatus(answer, 403, 'login to a suspended account');
@@ -340,6 +341,37 @@ class ReplayStolenRefreshToken extends AccountCommand {
     });
     expectStatus(answer as Answer, 401, 'a stolen spent refresh token');
     session.live = false;
+  }
+}
+
+/**
+ * Moves the account to a new address of the actor's, confirmed from that mailbox: the address is
+ * verified, the other sessions end, and the mail now goes to the actor (I2: the password proves it).
+ */
+class ChangeEmail extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined && knowsPassword(model, this.actor);
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const session = liveSession(model, this.actor)!;
+    const newEmail = `${this.actor}-${randomUUID().slice(0, 12)}@example.com`;
+    const asked = await send(
+      real.api.POST('/api/v1/auth/change-email', {
+        ...bearer(session.accessToken),
+        body: { newEmail, currentPassword: account.password },
+      }),
+    );
+    expectStatus(asked, 202, 'change-email');
+    const link = await mailAt(real, newEmail, (m) => m.subject === 'Confirm your new email address', 0);
+    const token = tokenIn(link, 'confirm-email-change', real.origin);
+    const confirmed = await send(real.api.POST('/api/v1/auth/confirm-email-change', { body: { token } }));
+    expectStatus(confirmed, 204, 'confirm-email-change');
+    account.email = newEmail;
+    account.mailbox = this.actor;
+    account.verified = true;
+    account.welcomeLinkLive = false;
+    for (const actor of ACTORS)
+      for (const held of model.actors[actor].sessions) if (held !== session) held.live = false;
   }
 }
 
@@ -537,7 +569,8 @@ export const ACCOUNT_COMMANDS: Command[] = [
   ...each((actor) => new Login(actor)),
   ...each((actor) => new Login(actor)),
   new VerifyFromMail(),
-  new ResetFromMail(),
+  ...each((actor) => new ResetFromMail(actor)),
+  ...each((actor) => new ChangeEmail(actor)),
   ...each((actor) => new LoginWithRecoveryCode(actor)),
   ...each((actor) => new LoginWithRecoveryCode(actor)),
   ...each((actor) => new PasskeySignIn(actor)),

@@ -53,7 +53,7 @@ describe('the account’s life, as a model (e2e)', () => {
     if (model.account && !holdsProof(model, 'attacker') && attacker.passwords.length > 0) {
       const password = attacker.passwords.at(-1)!;
       const login = await send(
-        real.api.POST('/api/v1/auth/login', { body: { email: model.email, password } }),
+        real.api.POST('/api/v1/auth/login', { body: { email: model.account.email, password } }),
       );
       if (login.status === 200 && !login.body.mfaRequired)
         throw new Error('I1/I9: the attacker signed in with a password the model says is not the account’s');

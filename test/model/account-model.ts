@@ -41,6 +41,10 @@ export interface Knowledge {
 
 export interface Account {
   id: string;
+  /** Its address now: the owner's, until an email change moves it. */
+  email: string;
+  /** Who reads the mail sent to `email`. */
+  mailbox: Actor;
   createdBy: Actor;
   password: string;
   verified: boolean;
@@ -53,8 +57,8 @@ export interface Account {
   passkeyIds: Map<SoftwareAuthenticator, string>;
   /** The welcome mail's link still works: no suspension has revoked it (I5). */
   welcomeLinkLive: boolean;
-  /** How many welcome and reset mails the address had before this account: its own come after. */
-  mailsBefore: { welcome: number; reset: number };
+  /** How many welcome mails the address had before this account: its own comes after. */
+  welcomesBefore: number;
 }
 
 export interface Model {

@@ -144,6 +144,7 @@ export class AuditDetailsDto {
 
   @ApiPropertyOptional({
     maxLength: ROUTE_MAX_LENGTH,
+    pattern: '^[A-Z]+ /\\S*$',
     example: 'GET /api/v1/users',
     description: '`access.denied`: the method and route a signed-in caller’s role may not use.',
   })
