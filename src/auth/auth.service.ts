@@ -69,7 +69,7 @@ export class AuthService implements OnModuleInit {
     this.locks = new Counter({
       name: 'auth_locks_total',
       // No label for the kind of account: it would tell whoever reads the metrics whether an
-      // address has one (I4's sibling: the metrics reveal no account). Admin locks are logged as errors.
+      // address has one (docs/security-model.md, I10). Admin locks are logged as errors.
       help: 'Locks engaged on an address by repeated wrong passwords or codes.',
       registers: [metrics.registry],
     });

@@ -9,6 +9,7 @@ import { SoftwareAuthenticator } from '../support/software-authenticator.js';
 import {
   ACTORS,
   endEverySession,
+  endPendingSignIns,
   forgetAccount,
   hasFactor,
   knowsPassword,
@@ -426,52 +427,61 @@ class Reauthenticate extends AccountCommand {
   }
 }
 
-/** Turns the app off with the password and a recovery code the actor holds (a wrong code: 400). */
-class DisableTotp extends AccountCommand {
+/**
+ * A change of the app that takes the password and a recovery code the actor holds: the answer, or
+ * null when the code is not one of the account's unused ones (then a 400, checked here).
+ */
+abstract class WithRecoveryCode extends AccountCommand {
   check = (model: Readonly<Model>) =>
     liveSession(model, this.actor) !== undefined &&
     knowsPassword(model, this.actor) &&
     model.account!.totp !== null &&
     model.actors[this.actor].recoveryCodes.length > 0;
-  async act(model: Model, real: Real) {
+
+  protected async sendWithCode(
+    model: Model,
+    call: (
+      headers: ReturnType<typeof bearer>,
+      body: { currentPassword: string; recoveryCode: string },
+    ) => Promise<Answer>,
+  ): Promise<Answer | null> {
     const account = model.account!;
-    const session = liveSession(model, this.actor)!;
     const recoveryCode = model.actors[this.actor].recoveryCodes[0]!;
-    const answer = await send(
-      real.api.DELETE('/api/v1/auth/mfa/totp', {
-        ...bearer(session.accessToken),
-        body: { currentPassword: account.password, recoveryCode },
-      }),
+    const answer = await call(bearer(liveSession(model, this.actor)!.accessToken), {
+      currentPassword: account.password,
+      recoveryCode,
+    });
+    if (account.recoveryCodes.has(recoveryCode)) return answer;
+    expectStatus(answer, 400, 'a stale recovery code');
+    return null;
+  }
+}
+
+/** Turns the app off with the password and a recovery code the actor holds. */
+class DisableTotp extends WithRecoveryCode {
+  async act(model: Model, real: Real) {
+    const answer = await this.sendWithCode(model, (headers, body) =>
+      send(real.api.DELETE('/api/v1/auth/mfa/totp', { ...headers, body })),
     );
-    if (!account.recoveryCodes.has(recoveryCode)) return expectStatus(answer, 400, 'a stale recovery code');
+    if (!answer) return;
     expectStatus(answer, 204, 'turning the app off');
-    account.totp = null;
-    account.recoveryCodes.clear();
-    for (const actor of ACTORS) for (const pending of model.actors[actor].pending) pending.live = false;
+    model.account!.totp = null;
+    model.account!.recoveryCodes.clear();
+    endPendingSignIns(model);
   }
 }
 
 /** New recovery codes, with the password and a recovery code the actor holds; the old ones die. */
-class RegenerateRecoveryCodes extends AccountCommand {
-  check = (model: Readonly<Model>) =>
-    liveSession(model, this.actor) !== undefined &&
-    knowsPassword(model, this.actor) &&
-    model.account!.totp !== null &&
-    model.actors[this.actor].recoveryCodes.length > 0;
+class RegenerateRecoveryCodes extends WithRecoveryCode {
   async act(model: Model, real: Real) {
-    const account = model.account!;
-    const session = liveSession(model, this.actor)!;
-    const recoveryCode = model.actors[this.actor].recoveryCodes[0]!;
-    const answer = await send(
-      real.api.POST('/api/v1/auth/mfa/recovery-codes', {
-        ...bearer(session.accessToken),
-        body: { currentPassword: account.password, recoveryCode },
-      }),
+    const answer = await this.sendWithCode(model, (headers, body) =>
+      send(real.api.POST('/api/v1/auth/mfa/recovery-codes', { ...headers, body })),
     );
-    if (!account.recoveryCodes.has(recoveryCode)) return expectStatus(answer, 400, 'a stale recovery code');
+    if (!answer) return;
     expectStatus(answer, 200, 'new recovery codes');
-    account.recoveryCodes = new Set(answer.body.recoveryCodes as string[]);
-    model.actors[this.actor].recoveryCodes = [...(answer.body.recoveryCodes as string[])];
+    const codes = answer.body.recoveryCodes as string[];
+    model.account!.recoveryCodes = new Set(codes);
+    model.actors[this.actor].recoveryCodes = [...codes];
   }
 }
 
@@ -493,7 +503,7 @@ class RemovePasskey extends AccountCommand {
     expectStatus(answer, 204, 'removing a passkey');
     account.passkeys.delete(passkey);
     account.passkeyIds.delete(passkey);
-    for (const actor of ACTORS) for (const pending of model.actors[actor].pending) pending.live = false;
+    endPendingSignIns(model);
   }
 }
 

@@ -100,12 +100,16 @@ export function newModel(): Model {
   };
 }
 
+/** The account's pending sign-ins end: every actor's `mfaToken` dies. */
+export function endPendingSignIns(model: Model): void {
+  for (const actor of ACTORS) for (const pending of model.actors[actor].pending) pending.live = false;
+}
+
 /** The account's sessions and pending sign-ins end (I5): every actor's copy of them dies. */
 export function endEverySession(model: Model, except?: HeldSession): void {
-  for (const actor of ACTORS) {
+  for (const actor of ACTORS)
     for (const session of model.actors[actor].sessions) if (session !== except) session.live = false;
-    for (const pending of model.actors[actor].pending) pending.live = false;
-  }
+  endPendingSignIns(model);
 }
 
 /** The account is gone: so is everything anyone held of it. */
