@@ -11,7 +11,7 @@ import {
 } from '../support/factories.js';
 import { eventually } from '../support/eventually.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
-import { freshRedisDatabase } from '../support/redis.js';
+import { describeWithRedis, freshRedisDatabase } from '../support/redis.js';
 import { SmtpSink, tokenIn, type ReceivedMail } from '../support/smtp-sink.js';
 import { markVerified, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -24,7 +24,7 @@ const isReset = (m: ReceivedMail) => m.subject === 'Reset your password';
 // Mail goes through the job queue and a real SMTP server: seconds, not milliseconds.
 import.meta.jest.setTimeout(30_000);
 
-describe('email change (e2e)', () => {
+describeWithRedis('email change (e2e)', () => {
   let sink: SmtpSink;
   let t: TestApp;
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('email change (e2e)', () => {
       JOBS_RETRY_DELAY_SECONDS: '1',
       // The limits on, in Redis, as in production: the lock a wrong password counts toward, and the
       // per-account and per-address email budgets. Per client address, every test here is one client.
-      REDIS_URL: await freshRedisDatabase('redis://127.0.0.1:6379/8'),
+      REDIS_URL: await freshRedisDatabase(8),
       RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR: '3',
       RATE_LIMIT_EMAIL_PER_HOUR: '1000',

@@ -1,18 +1,18 @@
 import { aSignedInUser, expectProblem, PASSWORD, signUp } from '../support/factories.js';
-import { freshRedisDatabase } from '../support/redis.js';
+import { describeWithRedis, freshRedisDatabase } from '../support/redis.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Guessing a password, as the adversarial probe did it: bursts over two instances sharing Redis,
  * other spellings of the address, and the other doors that check a password.
  */
-describe('guessing passwords (e2e)', () => {
+describeWithRedis('guessing passwords (e2e)', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
     const env = {
       // A Redis database of its own: other suites share this Redis server.
-      REDIS_URL: await freshRedisDatabase('redis://127.0.0.1:6379/6'),
+      REDIS_URL: await freshRedisDatabase(6),
       RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
       RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR: '2',

@@ -1,40 +1,42 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { operations, resolve, type Operation, type Schema } from './requests.js';
+import { FuzzWorld, totpCodeNow } from './world.js';
 
 /**
  * Positive cases: for every operation of openapi.json, requests a correct server must accept, from
- * a caller allowed to make them, with what a caller would really send (its own credentials, its
- * refresh token of the moment). The operations that need such context have a plan of their own;
- * any other (a module `nest g feature` made, say) gets a generic plan from its schemas: the right
- * caller, conservative valid values, ids of its own or unknown ones.
+ * a caller allowed to make them, with what a caller would really send: its own credentials, its
+ * refresh token of the moment, the link its mailbox received, its authenticator app's code, its
+ * passkey's signature. Each must get the operation's documented success; a refusal is a right
+ * answer only where the plan names the business rule that causes it (`because`). The operations
+ * that need such context have a plan of their own; any other (a module `nest g feature` made, say)
+ * gets a generic plan from its schemas: the right caller, conservative valid values, and for an
+ * item path the id of an item it created through the collection's POST.
  */
-export interface Account {
-  id: string;
-  email: string;
-  password: string;
-  accessToken: string;
-  refreshToken: string;
-}
-export interface FuzzContext {
-  user: Account;
-  admin: Account;
-}
 export type PlanCaller = 'anonymous' | 'user' | 'admin';
+
+export interface PlannedRequest {
+  url: string;
+  body?: unknown;
+  /** The access token to send, when it is not the caller's (an account made for this case). */
+  token?: string;
+}
 
 export interface Plan {
   operation: Operation;
   caller: PlanCaller;
-  /** The request, built from the callers of the moment. */
-  request(ctx: FuzzContext): { url: string; body?: unknown };
-  /** The statuses a correct server may answer: a success, or a documented business answer. */
+  /** The request, built from the world of the moment (setting up what it needs first). */
+  request(world: FuzzWorld): PlannedRequest | Promise<PlannedRequest>;
+  /** The statuses a correct server may answer: the success, or a refusal `because` explains. */
   accept: number[];
-  /**
-   * What a success changed that the server will not tell (a spent refresh token, a new password).
-   * An ended session or a deleted account is found out afterwards, by asking who each caller is.
-   */
-  after?(ctx: FuzzContext, answer: any): void;
+  /** The business rule behind a refusal in `accept`; required when it holds one. */
+  because?: string;
+  /** What a success changed that the server will not tell (a spent refresh token, a new password). */
+  after?(world: FuzzWorld, answer: any): void;
 }
+
+/** The operation's documented successes. */
+export const successesOf = (operation: Operation) => operation.statuses.filter((s) => s >= 200 && s < 300);
 
 // ------------------------------------------------------------------ conservative valid values
 const letters = (min: number, max: number) =>
@@ -42,7 +44,6 @@ const letters = (min: number, max: number) =>
 const uniqueEmail = fc.constant(null).map(() => `fuzz-${randomUUID().slice(0, 12)}@example.com`);
 /** Strong whatever fast-check draws ("aaaa…" included): the policy refuses what zxcvbn scores under 3. */
 const newPassword = letters(16, 40).map((p) => `${p} ${randomUUID().slice(0, 13)}`);
-const accountToken = fc.stringMatching(/^[A-Za-z0-9_-]{43}$/);
 const totpCode = fc.stringMatching(/^[0-9]{6}$/);
 /** A second factor as a client sends it: a code, or a recovery code, never both. */
 const proof = fc.oneof(
@@ -98,7 +99,6 @@ function conservative(schema: Schema): fc.Arbitrary<unknown> {
 const byId = (id: string) => operations.find((o) => o.id === id);
 const sessionIdOf = (accessToken: string): string =>
   JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sid;
-const success = (operation: Operation) => operation.statuses.filter((s) => s >= 200 && s < 300);
 
 /** `/api/v1/users/{id}` with the id given, the query appended. */
 function urlOf(operation: Operation, path: Record<string, string> = {}, query: Record<string, unknown> = {}) {
@@ -113,48 +113,80 @@ function urlOf(operation: Operation, path: Record<string, string> = {}, query: R
   return search ? `${url}?${search}` : url;
 }
 
-/** Whose id, and what a correct server answers for it: an id of the caller's own world, or an unknown one. */
-const target = fc.constantFrom<'user' | 'unknown'>('user', 'user', 'unknown');
+/** Whose id: an account of the caller's world, or one nobody has (a documented 404). */
+const target = fc.constantFrom<'known' | 'unknown'>('known', 'known', 'unknown');
+const NO_SUCH_ID = 'no row has this id: a fresh UUID';
 
-/** Any operation, from the caller its access rule asks for, with conservative values. */
+/** The collection POST that makes the items of an item path (`/things/{id}` → `POST /things`). */
+const creatorOf = (operation: Operation) =>
+  operations.find(
+    (o) =>
+      o.method === 'POST' &&
+      o.path === operation.path.replace(/\/\{[^}]+\}$/, '') &&
+      o.statuses.includes(201),
+  );
+
+/**
+ * Any operation, from the caller its access rule asks for, with conservative values. An item
+ * path's id is an item the same caller just made through the collection's POST (or an unknown id,
+ * the documented 404); a 409 is documented for a unique value drawn twice.
+ */
 function genericPlan(operation: Operation): fc.Arbitrary<Plan> {
   const caller: PlanCaller = operation.isPublic ? 'anonymous' : operation.roleRestricted ? 'admin' : 'user';
   const pathParams = operation.parameters.filter((p) => p.in === 'path');
   const queryParams = operation.parameters.filter((p) => p.in === 'query');
+  const creator = pathParams.length === 1 ? creatorOf(operation) : undefined;
+  if (pathParams.length > 0 && !creator)
+    throw new Error(`${operation.id}: no generic plan for its path; give it a plan of its own`);
   return fc
     .record({
       body: operation.body ? conservative(operation.body) : fc.constant(undefined),
+      created: creator?.body ? conservative(creator.body) : fc.constant(undefined),
       query: fc.record(
         Object.fromEntries(
           queryParams.filter((p) => p.name !== 'cursor').map((p) => [p.name, conservative(p.schema)]),
         ),
         { requiredKeys: [] },
       ),
+      whose: creator ? target : fc.constant('known' as const),
     })
-    .map(({ body, query }) => {
-      // Ids of rows this plan did not make are unknown to the server: a documented 404.
-      const unknownIds = pathParams.length > 0;
+    .map(({ body, created, query, whose }): Plan => {
+      const unique = operation.statuses.includes(409) ? { because: 'a unique value drawn twice' } : {};
+      if (whose === 'unknown')
+        return {
+          operation,
+          caller,
+          request: () => ({ url: urlOf(operation, { [pathParams[0].name]: randomUUID() }, query), body }),
+          accept: [404],
+          because: NO_SUCH_ID,
+        };
       return {
         operation,
         caller,
-        request: () => ({
-          url: urlOf(operation, Object.fromEntries(pathParams.map((p) => [p.name, randomUUID()])), query),
-          body,
-        }),
-        accept: unknownIds
-          ? [404]
-          : [...success(operation), ...(operation.statuses.includes(409) ? [409] : [])],
+        request: async (world) => {
+          if (!creator) return { url: urlOf(operation, {}, query), body };
+          const item = await world.expect(201, 'POST', creator.path, {
+            token: world[caller === 'admin' ? 'admin' : 'user'].accessToken,
+            body: created,
+          });
+          return { url: urlOf(operation, { [pathParams[0].name]: item.id }, query), body };
+        },
+        accept: [...successesOf(operation), ...(unique.because ? [409] : [])],
+        ...unique,
       };
     });
 }
 
 const plan = (operationId: string, build: (operation: Operation) => fc.Arbitrary<Plan>) => {
   const operation = byId(operationId);
-  return operation ? build(operation) : undefined;
+  return operation ? ([operationId, build(operation)] as const) : undefined;
 };
+/** One request, always the same but for what the world holds at the moment. */
+const always = (p: Plan) => fc.constant(p);
 
 /** The operations that need a caller's context to be used as a client uses them. */
 const SPECIFIC = [
+  // --------------------------------------------------------------- accounts
   plan('users_create', (operation) =>
     fc.record({ email: uniqueEmail, password: newPassword, name: letters(1, 30) }).map((body) => ({
       operation,
@@ -189,11 +221,12 @@ const SPECIFIC = [
       accept: [200],
     })),
   ),
+  // An account of its own: deleting it ends the sessions. Signed in a moment ago, so recently enough.
   plan('users_deleteMe', (operation) =>
-    fc.constant({
+    always({
       operation,
-      caller: 'user' as const,
-      request: () => ({ url: operation.path }),
+      caller: 'user',
+      request: async (world) => ({ url: operation.path, token: (await world.newUser()).accessToken }),
       accept: [204],
     }),
   ),
@@ -201,10 +234,11 @@ const SPECIFIC = [
     fc.tuple(fc.constantFrom<PlanCaller>('user', 'admin'), target).map(([caller, whose]) => ({
       operation,
       caller,
-      request: (ctx: FuzzContext) => ({
-        url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+      request: (world: FuzzWorld) => ({
+        url: urlOf(operation, { id: whose === 'known' ? world.user.id : randomUUID() }),
       }),
-      accept: whose === 'user' ? [200] : [404],
+      accept: whose === 'known' ? [200] : [404],
+      ...(whose === 'unknown' ? { because: NO_SUCH_ID } : {}),
     })),
   ),
   plan('users_update', (operation) =>
@@ -216,287 +250,362 @@ const SPECIFIC = [
       .map(([whose, body]) => ({
         operation,
         caller: 'admin',
-        request: (ctx: FuzzContext) => ({
-          url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+        request: (world: FuzzWorld) => ({
+          url: urlOf(operation, { id: whose === 'known' ? world.user.id : randomUUID() }),
           body,
         }),
-        accept: whose === 'user' ? [200] : [404],
+        accept: whose === 'known' ? [200] : [404],
+        ...(whose === 'unknown' ? { because: NO_SUCH_ID } : {}),
       })),
   ),
-  // An admin's 204 on the user's id, and a 404 on an id nobody has.
-  // An admin's success on the user's id, and a 404 on an id nobody has. Suspending or deleting the
-  // user ends its session: the caller is replaced afterwards. The per-address mail limit (5 an hour)
-  // is soon spent on the one user, so a reset may be a 429, its documented answer.
+  // An admin's success on an account made for the case (suspending, deleting or ending its
+  // sessions must not take the fuzzer's caller away), and a 404 on an id nobody has.
   ...(
     [
       ['users_delete', [204]],
       ['auth_unlock', [204]],
       ['auth_endUserSessions', [204]],
       ['auth_unsuspendUser', [200]],
-      ['auth_sendPasswordReset', [202, 429]],
+      ['auth_sendPasswordReset', [202]],
+      ['mfa_resetUser', [204]],
       ['auth_suspendUser', [200], letters(1, 40).map((reason) => ({ reason }))],
     ] as const
   ).map(([id, succeeds, body = fc.constant(undefined)]) =>
     plan(id, (operation) =>
-      fc.tuple(target, body).map(([whose, sent]) => ({
+      fc.tuple(target, body).map(([whose, sent]): Plan => ({
         operation,
-        caller: 'admin' as const,
-        request: (ctx: FuzzContext) => ({
-          url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
+        caller: 'admin',
+        request: async (world) => ({
+          url: urlOf(operation, { id: whose === 'known' ? (await world.newUser()).id : randomUUID() }),
           body: sent,
         }),
-        accept: whose === 'user' ? [...succeeds] : [404],
+        accept: whose === 'known' ? [...succeeds] : [404],
+        ...(whose === 'unknown' ? { because: NO_SUCH_ID } : {}),
       })),
     ),
   ),
+  // --------------------------------------------------------------- signing in, sessions
   plan('auth_login', (operation) =>
     fc.constantFrom<'user' | 'admin'>('user', 'admin').map((whose) => ({
       operation,
       caller: 'anonymous',
-      request: (ctx: FuzzContext) => ({
+      request: (world: FuzzWorld) => ({
         url: operation.path,
-        body: { email: ctx[whose].email, password: ctx[whose].password },
+        body: { email: world[whose].email, password: world[whose].password },
       }),
       accept: [200],
     })),
   ),
   plan('auth_refresh', (operation) =>
-    fc.constant({
+    always({
       operation,
-      caller: 'anonymous' as const,
-      request: (ctx: FuzzContext) => ({ url: operation.path, body: { refreshToken: ctx.user.refreshToken } }),
+      caller: 'anonymous',
+      request: (world) => ({ url: operation.path, body: { refreshToken: world.user.refreshToken } }),
       accept: [200],
-      after: (ctx: FuzzContext, answer: { accessToken: string; refreshToken: string }) => {
-        ctx.user = { ...ctx.user, accessToken: answer.accessToken, refreshToken: answer.refreshToken };
+      after: (world, answer: { accessToken: string; refreshToken: string }) => {
+        world.user = { ...world.user, accessToken: answer.accessToken, refreshToken: answer.refreshToken };
       },
     }),
   ),
   ...['auth_logout', 'auth_logoutAll'].map((id) =>
     plan(id, (operation) =>
-      fc.constant({
+      always({
         operation,
-        caller: 'user' as const,
-        request: () => ({ url: operation.path }),
+        caller: 'user',
+        request: async (world) => ({ url: operation.path, token: (await world.newUser()).accessToken }),
         accept: [204],
       }),
     ),
   ),
   plan('auth_listSessions', (operation) =>
-    fc.constant({
-      operation,
-      caller: 'user' as const,
-      request: () => ({ url: operation.path }),
-      accept: [200],
-    }),
+    always({ operation, caller: 'user', request: () => ({ url: operation.path }), accept: [200] }),
   ),
-  // The caller's own session (a 204 that signs it out), or an id it has no session with (a 404).
+  // A session of the caller's own (a 204 that signs it out), or an id it has no session with.
   plan('auth_endSession', (operation) =>
     fc.constantFrom<'own' | 'unknown'>('own', 'unknown').map((whose) => ({
       operation,
       caller: 'user',
-      request: (ctx: FuzzContext) => ({
-        url: urlOf(operation, { id: whose === 'own' ? sessionIdOf(ctx.user.accessToken) : randomUUID() }),
-      }),
+      request: async (world: FuzzWorld) => {
+        if (whose === 'unknown') return { url: urlOf(operation, { id: randomUUID() }) };
+        const account = await world.newUser();
+        return {
+          url: urlOf(operation, { id: sessionIdOf(account.accessToken) }),
+          token: account.accessToken,
+        };
+      },
       accept: whose === 'own' ? [204] : [404],
+      ...(whose === 'unknown' ? { because: 'the caller has no session with this id' } : {}),
     })),
   ),
   plan('auth_changePassword', (operation) =>
     newPassword.map((next) => ({
       operation,
       caller: 'user',
-      request: (ctx: FuzzContext) => ({
+      request: (world: FuzzWorld) => ({
         url: operation.path,
-        body: { currentPassword: ctx.user.password, newPassword: next },
+        body: { currentPassword: world.user.password, newPassword: next },
       }),
       accept: [204],
-      after: (ctx: FuzzContext) => {
-        ctx.user = { ...ctx.user, password: next };
+      after: (world: FuzzWorld) => {
+        world.user = { ...world.user, password: next };
       },
     })),
   ),
-  // A token of the right form that no mail carried: the documented answer is a 400 on #/token.
+  // The password, or (for an account with an authenticator app) a code or a recovery code; a code
+  // from an account without an app is refused.
+  plan('auth_reauthenticate', (operation) =>
+    fc.constantFrom('password', 'code', 'recoveryCode', 'code without an app').chain((how) =>
+      how === 'code without an app'
+        ? proof.map((sent): Plan => ({
+            operation,
+            caller: 'user',
+            request: () => ({ url: operation.path, body: sent }),
+            accept: [409],
+            because: 'the account has no authenticator app (totp-not-set-up)',
+          }))
+        : always({
+            operation,
+            caller: 'user',
+            request: async (world) => {
+              if (how === 'password')
+                return { url: operation.path, body: { currentPassword: world.user.password } };
+              const account = await world.newTotpUser();
+              const body =
+                how === 'code' ? { code: account.nextCode() } : { recoveryCode: account.recoveryCodes[0] };
+              return { url: operation.path, body, token: account.accessToken };
+            },
+            accept: [204],
+          }),
+    ),
+  ),
+  // --------------------------------------------------------------- links the mailbox receives
   plan('auth_verifyEmail', (operation) =>
-    accountToken.map((token) => ({
+    always({
       operation,
       caller: 'anonymous',
-      request: () => ({ url: operation.path, body: { token } }),
-      accept: [400],
-    })),
+      request: async (world) => {
+        const body = {
+          email: FuzzWorld.unknownEmail(),
+          password: 'a passphrase of the new account 1',
+          name: 'New',
+        };
+        const token = await world.linkMailedBy(body.email, 'verify-email', () =>
+          world.expect(201, 'POST', '/api/v1/users', { body }),
+        );
+        return { url: operation.path, body: { token } };
+      },
+      accept: [204],
+    }),
   ),
-  plan('auth_resetPassword', (operation) =>
-    fc.tuple(accountToken, newPassword).map(([token, next]) => ({
-      operation,
-      caller: 'anonymous',
-      request: () => ({ url: operation.path, body: { token, newPassword: next } }),
-      accept: [400],
-    })),
-  ),
-  // Asked for with the caller's password; the per-account mail limit (5 an hour) is soon spent on
-  // the one user, so a 429 is its documented answer too. Nothing changes until a link is used.
-  plan('auth_changeEmail', (operation) =>
-    uniqueEmail.map((newEmail) => ({
+  // An account whose address is not verified yet asks for the link again; a verified one is told so.
+  plan('auth_resendVerification', (operation) =>
+    fc.boolean().map((verified): Plan => ({
       operation,
       caller: 'user',
-      request: (ctx: FuzzContext) => ({
+      request: async (world) => ({
         url: operation.path,
-        body: { newEmail, currentPassword: ctx.user.password },
+        token: (await world.newUser({ verified })).accessToken,
       }),
-      accept: [202, 429],
-    })),
-  ),
-  plan('auth_confirmEmailChange', (operation) =>
-    accountToken.map((token) => ({
-      operation,
-      caller: 'anonymous',
-      request: () => ({ url: operation.path, body: { token } }),
-      accept: [400],
+      accept: verified ? [409] : [202],
+      ...(verified ? { because: 'the address is verified already' } : {}),
     })),
   ),
   plan('auth_forgotPassword', (operation) =>
-    fc.constantFrom<'user' | 'unknown'>('user', 'unknown').map((whose) => ({
+    fc.constantFrom<'known' | 'unknown'>('known', 'unknown').map((whose) => ({
       operation,
       caller: 'anonymous',
-      request: (ctx: FuzzContext) => ({
+      request: async (world: FuzzWorld) => ({
         url: operation.path,
-        body: { email: whose === 'user' ? ctx.user.email : `nobody-${randomUUID().slice(0, 8)}@example.com` },
+        body: { email: whose === 'known' ? (await world.newUser()).email : FuzzWorld.unknownEmail() },
       }),
       accept: [202],
     })),
   ),
-  // Second factors. The fuzzed user never confirms an authenticator app (the secret stays with the
-  // server), so what needs one is a 409 `totp-not-set-up`, a code a 400, an mfaToken or a passkey
-  // no login issued a 401: each the documented answer to what a client may send.
-  plan('mfa_setUpTotp', (operation) =>
-    fc.constant({
+  plan('auth_resetPassword', (operation) =>
+    newPassword.map((next) => ({
       operation,
-      caller: 'user' as const,
-      request: (ctx: FuzzContext) => ({ url: operation.path, body: { currentPassword: ctx.user.password } }),
+      caller: 'anonymous',
+      request: async (world: FuzzWorld) => {
+        const { email } = await world.newUser();
+        const token = await world.linkMailedBy(email, 'reset-password', () =>
+          world.expect(202, 'POST', '/api/v1/auth/forgot-password', { body: { email } }),
+        );
+        return { url: operation.path, body: { token, newPassword: next } };
+      },
+      accept: [204],
+    })),
+  ),
+  plan('auth_changeEmail', (operation) =>
+    uniqueEmail.map((newEmail) => ({
+      operation,
+      caller: 'user',
+      request: async (world: FuzzWorld) => {
+        const account = await world.newUser();
+        return {
+          url: operation.path,
+          body: { newEmail, currentPassword: account.password },
+          token: account.accessToken,
+        };
+      },
+      accept: [202],
+    })),
+  ),
+  plan('auth_confirmEmailChange', (operation) =>
+    uniqueEmail.map((newEmail) => ({
+      operation,
+      caller: 'anonymous',
+      request: async (world: FuzzWorld) => {
+        const account = await world.newUser();
+        const token = await world.linkMailedBy(newEmail, 'confirm-email-change', () =>
+          world.expect(202, 'POST', '/api/v1/auth/change-email', {
+            token: account.accessToken,
+            body: { newEmail, currentPassword: account.password },
+          }),
+        );
+        return { url: operation.path, body: { token } };
+      },
+      accept: [204],
+    })),
+  ),
+  // --------------------------------------------------------------- second factors
+  plan('mfa_setUpTotp', (operation) =>
+    always({
+      operation,
+      caller: 'user',
+      request: (world) => ({ url: operation.path, body: { currentPassword: world.user.password } }),
       accept: [200],
     }),
   ),
-  // The fuzzed user signs in with its password and has no authenticator app: the password is the
-  // proof that succeeds, a code the documented 409.
-  plan('auth_reauthenticate', (operation) => {
-    const withPassword: Plan = {
-      operation,
-      caller: 'user',
-      request: (ctx: FuzzContext) => ({ url: operation.path, body: { currentPassword: ctx.user.password } }),
-      accept: [204],
-    };
-    const withCode = proof.map((sent): Plan => ({
-      operation,
-      caller: 'user',
-      request: () => ({ url: operation.path, body: sent }),
-      accept: [409],
-    }));
-    return fc.oneof(fc.constant(withPassword), withCode);
-  }),
+  // The first code of the app a setup just showed; a code where no setup happened is refused.
   plan('mfa_confirmTotp', (operation) =>
-    totpCode.map((code) => ({
-      operation,
-      caller: 'user',
-      request: () => ({ url: operation.path, body: { code } }),
-      accept: [400, 409],
-    })),
+    fc.constantFrom('set up', 'not set up').chain((state) =>
+      state === 'not set up'
+        ? totpCode.map((code): Plan => ({
+            operation,
+            caller: 'user',
+            request: async (world) => ({
+              url: operation.path,
+              body: { code },
+              token: (await world.newUser()).accessToken,
+            }),
+            accept: [409],
+            because: 'no authenticator app was set up (totp-not-set-up)',
+          }))
+        : always({
+            operation,
+            caller: 'user',
+            request: async (world) => {
+              const account = await world.newUser();
+              const { secret } = await world.expect(200, 'POST', '/api/v1/auth/mfa/totp/setup', {
+                token: account.accessToken,
+                body: { currentPassword: account.password },
+              });
+              return { url: operation.path, body: { code: totpCodeNow(secret) }, token: account.accessToken };
+            },
+            accept: [200],
+          }),
+    ),
   ),
+  // The password and a code or a recovery code, from an account with an app.
   ...['mfa_disableTotp', 'mfa_regenerateRecoveryCodes'].map((id) =>
     plan(id, (operation) =>
-      proof.map((sent) => ({
+      fc.constantFrom('code', 'recoveryCode').map((how): Plan => ({
         operation,
         caller: 'user',
-        request: (ctx: FuzzContext) => ({
-          url: operation.path,
-          body: { currentPassword: ctx.user.password, ...sent },
-        }),
-        accept: [409],
+        request: async (world) => {
+          const account = await world.newTotpUser();
+          const sent =
+            how === 'code' ? { code: account.nextCode() } : { recoveryCode: account.recoveryCodes[1] };
+          return {
+            url: operation.path,
+            body: { currentPassword: account.password, ...sent },
+            token: account.accessToken,
+          };
+        },
+        accept: successesOf(operation),
       })),
     ),
   ),
+  // The second step of a sign-in that asked for one, with a code or a recovery code.
   plan('mfa_login', (operation) =>
-    fc.tuple(accountToken, proof).map(([mfaToken, sent]) => ({
+    fc.constantFrom('code', 'recoveryCode').map((how): Plan => ({
       operation,
       caller: 'anonymous',
-      request: () => ({ url: operation.path, body: { mfaToken, ...sent } }),
-      accept: [401],
-    })),
-  ),
-  plan('mfa_resetUser', (operation) =>
-    target.map((whose) => ({
-      operation,
-      caller: 'admin',
-      request: (ctx: FuzzContext) => ({
-        url: urlOf(operation, { id: whose === 'user' ? ctx.user.id : randomUUID() }),
-      }),
-      accept: whose === 'user' ? [204] : [404],
+      request: async (world) => {
+        const account = await world.newTotpUser();
+        const { mfaToken } = await world.expect(200, 'POST', '/api/v1/auth/login', {
+          body: { email: account.email, password: account.password },
+        });
+        const sent =
+          how === 'code' ? { code: account.nextCode() } : { recoveryCode: account.recoveryCodes[2] };
+        return { url: operation.path, body: { mfaToken, ...sent } };
+      },
+      accept: [200],
     })),
   ),
   plan('passkeys_registrationOptions', (operation) =>
-    fc.constant({
+    always({
       operation,
-      caller: 'user' as const,
-      request: (ctx: FuzzContext) => ({ url: operation.path, body: { currentPassword: ctx.user.password } }),
+      caller: 'user',
+      request: (world) => ({ url: operation.path, body: { currentPassword: world.user.password } }),
       accept: [200],
     }),
   ),
-  // A well-formed response no authenticator signed for a live challenge: refused, as documented.
   plan('passkeys_register', (operation) =>
-    conservative(operation.body!).map((body) => ({
+    fc.option(letters(1, 30), { nil: undefined }).map((name): Plan => ({
       operation,
       caller: 'user',
-      request: () => ({ url: operation.path, body }),
-      accept: [400],
+      request: async (world) => {
+        const account = await world.newUser();
+        const authenticator = world.passkeyAuthenticator();
+        const response = authenticator.register(await world.registrationOptions(account));
+        return {
+          url: operation.path,
+          body: { response, ...(name ? { name } : {}) },
+          token: account.accessToken,
+        };
+      },
+      accept: [201],
     })),
+  ),
+  ...(
+    [
+      ['passkeys_rename', letters(1, 30).map((name) => ({ name }))],
+      ['passkeys_remove', fc.constant(undefined)],
+    ] as const
+  ).map(([id, body]) =>
+    plan(id, (operation) =>
+      fc.tuple(target, body).map(([whose, sent]): Plan => ({
+        operation,
+        caller: 'user',
+        request: async (world) => {
+          if (whose === 'unknown') return { url: urlOf(operation, { id: randomUUID() }), body: sent };
+          const account = await world.newPasskeyUser();
+          return { url: urlOf(operation, { id: account.passkeyId }), body: sent, token: account.accessToken };
+        },
+        accept: whose === 'known' ? successesOf(operation) : [404],
+        ...(whose === 'unknown' ? { because: 'the caller has no passkey with this id' } : {}),
+      })),
+    ),
   ),
   plan('passkeys_authenticate', (operation) =>
-    conservative(operation.body!).map((body) => ({
+    always({
       operation,
       caller: 'anonymous',
-      request: () => ({ url: operation.path, body }),
-      accept: [401],
-    })),
+      request: async (world) => {
+        const account = await world.newPasskeyUser();
+        const response = account.authenticator.authenticate(await world.authenticationOptions());
+        return { url: operation.path, body: { response } };
+      },
+      accept: [200],
+    }),
   ),
-].filter((p): p is fc.Arbitrary<Plan> => p !== undefined);
+].filter((p) => p !== undefined);
 
-const SPECIFIC_IDS = new Set([
-  'auth_reauthenticate',
-  'mfa_setUpTotp',
-  'mfa_confirmTotp',
-  'mfa_disableTotp',
-  'mfa_regenerateRecoveryCodes',
-  'mfa_login',
-  'mfa_resetUser',
-  'passkeys_registrationOptions',
-  'passkeys_register',
-  'passkeys_authenticate',
-  'auth_suspendUser',
-  'auth_unsuspendUser',
-  'auth_sendPasswordReset',
-  'auth_listSessions',
-  'auth_endSession',
-  'auth_endUserSessions',
-  'users_create',
-  'users_list',
-  'users_getMe',
-  'users_updateMe',
-  'users_deleteMe',
-  'users_get',
-  'users_update',
-  'users_delete',
-  'auth_unlock',
-  'auth_login',
-  'auth_refresh',
-  'auth_logout',
-  'auth_logoutAll',
-  'auth_changePassword',
-  'auth_verifyEmail',
-  'auth_resetPassword',
-  'auth_forgotPassword',
-  'auth_changeEmail',
-  'auth_confirmEmailChange',
-]);
+const specific = new Map<string, fc.Arbitrary<Plan>>(SPECIFIC);
 
-/** One plan per operation of the document: its own, or the generic one. */
-export const plans: fc.Arbitrary<Plan>[] = [
-  ...SPECIFIC,
-  ...operations.filter((o) => !SPECIFIC_IDS.has(o.id)).map(genericPlan),
-];
+/** Every operation of the document and its positive cases: a plan of its own, or the generic one. */
+export const plans: { operation: Operation; cases: fc.Arbitrary<Plan> }[] = operations.map((operation) => ({
+  operation,
+  cases: specific.get(operation.id) ?? genericPlan(operation),
+}));

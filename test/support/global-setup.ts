@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 /**
  * Once per run: a PostgreSQL server (DATABASE_URL's, or an embedded one in .data/test), and in it a
  * template database with every migration applied; with TEST_THROUGH_PGBOUNCER=true, a PgBouncer
- * in front of it. Each test file clones it (see test-app.ts).
+ * in front of it. Each test file clones it (see test-app.ts). A redis-server of the run's own when
+ * one is on PATH (test/support/redis.ts).
  */
 export default async function globalSetup(): Promise<void> {
   // Jest loads this file with Node's own TypeScript support (types erased, nothing else), so what it
@@ -29,6 +30,7 @@ export default async function globalSetup(): Promise<void> {
       embedded.stop();
   }
   process.env.TEST_SERVER_URL = serverUrl;
+  await startRedis();
   if (process.env.TEST_THROUGH_PGBOUNCER === 'true') {
     // Every app the tests start reaches its database through PgBouncer in transaction mode
     // (test-app.ts); creating and dropping databases, and this template, stay direct.
@@ -53,4 +55,22 @@ export default async function globalSetup(): Promise<void> {
   await template.initialize();
   await runMigrationsLocked(template);
   await template.destroy();
+}
+
+/**
+ * TEST_REDIS_URL for the suites that need Redis: given, or a redis-server started here. Without
+ * one they are skipped, unless TEST_REQUIRE_SERVICES=true (CI), where every suite must run.
+ */
+async function startRedis(): Promise<void> {
+  if (process.env.TEST_REDIS_URL) return;
+  const { startRedisServer, INSTALL_REDIS } = await import('./redis.js');
+  const redis = await startRedisServer();
+  if (redis) {
+    process.env.TEST_REDIS_URL = redis.url;
+    (globalThis as { stopRedis?: () => Promise<void> }).stopRedis = redis.stop;
+  } else if (process.env.TEST_REQUIRE_SERVICES === 'true') {
+    throw new Error(`TEST_REQUIRE_SERVICES=true and ${INSTALL_REDIS}`);
+  } else {
+    console.warn(`\n${INSTALL_REDIS.replace('this suite', 'the suites that need it')}: they are skipped`);
+  }
 }
