@@ -68,6 +68,8 @@ describe('through PgBouncer in transaction mode (e2e)', () => {
           [app.database],
         ),
       );
+      // At least the one that served the burst (a 0 would mean the query looked in the wrong place).
+      expect(rows[0].n).toBeGreaterThanOrEqual(1);
       expect(rows[0].n).toBeLessThanOrEqual(2);
     } finally {
       await close(app);

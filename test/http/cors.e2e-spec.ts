@@ -45,7 +45,10 @@ describe('CORS (e2e)', () => {
       expect(answer.headers.get('access-control-allow-origin')).toBeNull();
       // Without Access-Control-Allow-Origin a browser uses neither the answer nor the preflight.
       const refused = await preflight(origin);
+      expect(refused.status).toBe(204);
+      expect(await refused.text()).toBe('');
       expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+      expect(refused.headers.get('access-control-allow-credentials')).toBeNull();
     }
   });
 

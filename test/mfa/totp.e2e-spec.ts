@@ -1,5 +1,6 @@
 import { bearer, send } from '../support/api-client.js';
-import { AuthenticatorApp, awayFromStepEdge, enableTotp } from '../support/authenticator-app.js';
+import { jest } from '@jest/globals';
+import { AuthenticatorApp, enableTotp, stopClock } from '../support/authenticator-app.js';
 import { expectProblem, login, PASSWORD, type Tokens } from '../support/factories.js';
 import { aSignedInAdmin, aVerifiedUser, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -19,7 +20,12 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
   afterAll(async () => {
     await t.close();
   });
-  beforeEach(awayFromStepEdge);
+  // The server's clock and the test's authenticator app agree on the instant, mid-step.
+  let clock: ReturnType<typeof stopClock>;
+  beforeEach(() => {
+    clock = stopClock(t);
+  });
+  afterEach(() => jest.restoreAllMocks());
 
   const me = (accessToken: string) => send(t.api.GET('/api/v1/users/me', bearer(accessToken)));
   const setUp = (accessToken: string, currentPassword = PASSWORD) =>
@@ -50,7 +56,7 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
   /** A user whose authenticator app is on: its app, recovery codes and the session that set it up. */
   async function aUserWithTotp() {
     const { user, tokens } = await aVerifiedUser(t);
-    return { user, tokens, ...(await enableTotp(t.api, tokens.accessToken)) };
+    return { user, tokens, ...(await enableTotp(t.api, tokens.accessToken, PASSWORD, clock.now)) };
   }
 
   describe('setting up', () => {
@@ -87,8 +93,8 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
 
     it('setting up again before confirming replaces the secret; the old one confirms nothing', async () => {
       const { tokens } = await aVerifiedUser(t);
-      const first = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret);
-      const second = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret);
+      const first = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret, clock.now);
+      const second = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret, clock.now);
       expect(expectProblem(await confirm(tokens.accessToken, first.code()), 400).errors).toEqual([
         { pointer: '#/code', detail: 'is not a current code of your authenticator app' },
       ]);
@@ -101,7 +107,7 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
       expect(expectProblem(await confirm(tokens.accessToken, '123456'), 409).type).toBe(
         '/problems/totp-not-set-up',
       );
-      const app = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret);
+      const app = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret, clock.now);
       const confirmed = await confirm(tokens.accessToken, app.code());
       expect(confirmed.status).toBe(200);
       const codes = confirmed.body.recoveryCodes as string[];
@@ -190,7 +196,7 @@ describe('authenticator app (TOTP) and recovery codes (e2e)', () => {
 
     it('takes the previous and the next step (clock skew), not further, and never an earlier one than the last', async () => {
       const { user, tokens } = await aVerifiedUser(t);
-      const app = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret);
+      const app = new AuthenticatorApp((await setUp(tokens.accessToken)).body.secret, clock.now);
       // A phone's clock 30 s behind: its code is from the previous step.
       expect((await confirm(tokens.accessToken, app.code(-1))).status).toBe(200);
       for (const steps of [-2, 2]) {
@@ -391,11 +397,16 @@ describe('one code, one recovery code, one mfaToken: used at once (e2e)', () => 
   afterAll(async () => {
     await t.close();
   });
-  beforeEach(awayFromStepEdge);
+  // The server's clock and the test's authenticator app agree on the instant, mid-step.
+  let clock: ReturnType<typeof stopClock>;
+  beforeEach(() => {
+    clock = stopClock(t);
+  });
+  afterEach(() => jest.restoreAllMocks());
 
   async function aUserWithTotp() {
     const { user, tokens } = await aVerifiedUser(t);
-    return { user, ...(await enableTotp(t.api, tokens.accessToken)) };
+    return { user, ...(await enableTotp(t.api, tokens.accessToken, PASSWORD, clock.now)) };
   }
   const mfaTokens = (email: string, n: number) =>
     Promise.all(
@@ -438,7 +449,7 @@ describe('one code, one recovery code, one mfaToken: used at once (e2e)', () => 
     expect(count(statuses)).toEqual({ ok: 1, refused: 19 });
   });
 
-  it('one mfaToken, twenty right answers at once: exactly one session', async () => {
+  it('one mfaToken, ten right answers at once (its ten recovery codes): exactly one session', async () => {
     const { user, recoveryCodes } = await aUserWithTotp();
     const [mfaToken] = await mfaTokens(user.email, 1);
     const statuses = await finishAll(recoveryCodes.map((recoveryCode) => ({ mfaToken, recoveryCode })));

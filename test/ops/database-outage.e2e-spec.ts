@@ -10,6 +10,10 @@ import { aUser, expectProblem } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
 import { HttpClient } from '../support/http-client.js';
 
+/** How long a connection attempt may take (DATABASE_CONNECT_TIMEOUT_MS), and what a busy host adds to an answer. */
+const CONNECT_TIMEOUT_MS = 1_000;
+const MARGIN_MS = 2_000;
+
 /** A PostgreSQL of this test's own, stopped and started again under the running app. */
 describe('a database outage (e2e)', () => {
   let database: EmbeddedPostgres;
@@ -29,7 +33,7 @@ describe('a database outage (e2e)', () => {
     await runMigrationsLocked(migrator);
     await migrator.destroy();
     process.env.DATABASE_URL = url;
-    process.env.DATABASE_CONNECT_TIMEOUT_MS = '1000';
+    process.env.DATABASE_CONNECT_TIMEOUT_MS = String(CONNECT_TIMEOUT_MS);
     app = await createApp();
     await app.listen({ port: 0, host: '127.0.0.1' });
     http = new HttpClient(await app.getUrl());
@@ -48,7 +52,8 @@ describe('a database outage (e2e)', () => {
     const during = await http.post('/users', { body: aUser(), serverError: 503 });
     expect(expectProblem(during, 503).type).toBe('/problems/service-unavailable');
     expect(during.headers.get('retry-after')).toBe('5');
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // The feature is the bound: no request waits longer than one connection attempt.
+    expect(Date.now() - started).toBeLessThan(CONNECT_TIMEOUT_MS + MARGIN_MS);
     expectProblem(await http.get('/health/ready', { serverError: 503 }), 503);
     expect((await http.get('/health/live')).status).toBe(200);
 

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,8 +24,20 @@ describe('the development database (e2e)', () => {
     port = await freePort();
     await run('npm', ['run', '--silent', 'build'], { timeout: 120_000 });
   }, 180_000);
+  // Whatever a test's assertions did, its app is gone before the next test starts (a live one would
+  // hold the database's port and fail every test after it).
+  afterEach(async () => {
+    const running = children
+      .splice(0)
+      .filter((child) => child.exitCode === null && child.signalCode === null);
+    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    await stopped().catch(() => undefined);
+  });
   afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    // A cluster moved out of the checkout goes too, not only the link to it.
+    const cluster = path.join(dataDir, 'postgres');
+    if (existsSync(cluster)) rmSync(realpathSync(cluster), { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -92,7 +104,13 @@ describe('the development database (e2e)', () => {
     const app = await startApp();
     expect(app.output()).toMatch(/first start: creating a PostgreSQL 18[\d.]* cluster in \S+ \(initdb/);
     expect(app.output()).toContain(`embedded PostgreSQL 18`);
-    expect(app.output()).toContain(`on 127.0.0.1:${port}, data in ${path.join(dataDir, 'postgres')}`);
+    // In the checkout, or (root's checkout under a 0700 home, which the postgres user cannot reach)
+    // where it says it moved it, linked from the checkout.
+    const inCheckout = path.join(dataDir, 'postgres');
+    const moved = / the cluster lives in (\S+), linked from ([^\s"]+)/.exec(app.output());
+    if (moved) expect(moved[2]).toBe(inCheckout);
+    expect(app.output()).toContain(`on 127.0.0.1:${port}, data in ${moved ? moved[1] : inCheckout}`);
+    if (moved) expect(realpathSync(inCheckout)).toBe(realpathSync(moved[1]));
     expect(await listening(port)).toBe(true);
     app.child.kill('SIGKILL');
     await app.exited;

@@ -1,6 +1,9 @@
+import { jest } from '@jest/globals';
 import { Secret, TOTP } from 'otpauth';
+import { Clock } from '../../src/common/clock.js';
 import { bearer, send, type ApiClient } from './api-client.js';
 import { PASSWORD } from './factories.js';
+import type { TestApp } from './test-app.js';
 
 const PERIOD_MS = 30_000;
 
@@ -10,35 +13,52 @@ const PERIOD_MS = 30_000;
  */
 export class AuthenticatorApp {
   private readonly totp: TOTP;
-  constructor(secret: string) {
+  /** `now`: the phone's time; a test that stopped the server's clock passes the same instant. */
+  constructor(
+    secret: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
   }
 
   /** The code `steps` periods from now: 0 now, -1 the previous, +1 the next. */
   code(steps = 0): string {
-    return this.totp.generate({ timestamp: Date.now() + steps * PERIOD_MS });
+    return this.totp.generate({ timestamp: this.now() + steps * PERIOD_MS });
   }
 }
 
 /**
- * Waits out the last 3 s of a 30 s step, so that a test's codes and the server's check fall in
- * the same step (a code "from the previous step" must not become two steps old on the way).
+ * Time under the test's control: the app's injected Clock stopped in the middle of a 30 s step, and
+ * moved only by `advance`. An AuthenticatorApp given `now` reads the same instant, so a code and
+ * the server's check fall in the step the test means, without waiting out a step's edge.
  */
-export async function awayFromStepEdge(): Promise<void> {
-  const left = PERIOD_MS - (Date.now() % PERIOD_MS);
-  if (left < 3_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+export function stopClock(t: TestApp) {
+  let now = Math.floor(Date.now() / PERIOD_MS) * PERIOD_MS + PERIOD_MS / 2;
+  jest.spyOn(t.app.get(Clock), 'now').mockImplementation(() => new Date(now));
+  return {
+    now: () => now,
+    /** Moves the clock on by whole steps. */
+    advanceSteps(steps: number) {
+      now += steps * PERIOD_MS;
+    },
+  };
 }
 
 /**
  * Turns an authenticator app on for a signed-in user, through the API as a person does (set up,
  * then confirm with the app's first code): the app, and the recovery codes the confirmation showed.
  */
-export async function enableTotp(api: ApiClient, accessToken: string, currentPassword = PASSWORD) {
+export async function enableTotp(
+  api: ApiClient,
+  accessToken: string,
+  currentPassword = PASSWORD,
+  now: () => number = Date.now,
+) {
   const setup = await send(
     api.POST('/api/v1/auth/mfa/totp/setup', { ...bearer(accessToken), body: { currentPassword } }),
   );
   if (setup.status !== 200) throw new Error(`TOTP setup failed: ${setup.status} ${setup.text}`);
-  const app = new AuthenticatorApp(setup.body.secret);
+  const app = new AuthenticatorApp(setup.body.secret, now);
   const confirmed = await send(
     api.POST('/api/v1/auth/mfa/totp/confirm', { ...bearer(accessToken), body: { code: app.code() } }),
   );
