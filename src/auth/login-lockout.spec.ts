@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../../test/support/redis.js';
 import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { RateLimitConfig } from '../config/rate-limit.config.js';
@@ -7,15 +9,34 @@ import { LoginLockout, type Reservation } from './login-lockout.js';
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-/** The lock in this process's memory (no REDIS_URL), on a clock the test moves. */
-function lockout({ enabled = true } = {}) {
+/**
+ * The same rule in both stores: this process's memory (no REDIS_URL), and the Lua script in a real
+ * Redis (a redis-server of the test's own, so that mutation testing runs the script too). Without
+ * redis-server on PATH the Redis half is skipped with one line, unless TEST_REQUIRE_SERVICES=true.
+ */
+const redisServer = await startRedisServer();
+const redisClient = redisServer ? new Redis(redisServer.url, { maxRetriesPerRequest: 1 }) : null;
+if (!redisServer) {
+  if (process.env.TEST_REQUIRE_SERVICES === 'true')
+    throw new Error('TEST_REQUIRE_SERVICES=true, and no redis-server could be started from PATH');
+  console.warn(
+    'skipped the lock in Redis: no redis-server could be started from PATH (Debian: apt-get install redis-server)',
+  );
+}
+afterAll(async () => {
+  redisClient?.disconnect();
+  await redisServer?.stop();
+});
+
+/** The lock in one store, on a clock the test moves. */
+function lockout(store: 'memory' | 'redis', { enabled = true } = {}) {
   let now = Date.parse('2026-11-29T12:00:00.000Z');
   const clock = { now: () => new Date(now) } as Clock;
   const subject = new LoginLockout(
     { lockoutThreshold: 3, lockoutSeconds: 60 } as AuthConfig,
     { enabled } as RateLimitConfig,
     clock,
-    { client: null } as RedisConnection,
+    { client: store === 'redis' ? redisClient : null } as RedisConnection,
   );
   const advance = (ms: number) => (now += ms);
   /** `times` wrong passwords; what the last reservation said. */
@@ -33,9 +54,15 @@ function lockout({ enabled = true } = {}) {
   return { subject, advance, fail, locked, refused };
 }
 
-describe('LoginLockout', () => {
+const stores = redisClient ? (['memory', 'redis'] as const) : (['memory'] as const);
+
+describe.each(stores)('LoginLockout, in %s', (store) => {
+  beforeEach(async () => {
+    if (store === 'redis') await redisClient!.flushdb();
+  });
+
   it('lets the threshold of attempts through, the last engaging the lock, and refuses the rest until it runs out', async () => {
-    const { subject, advance, fail, locked, refused } = lockout();
+    const { subject, advance, fail, locked, refused } = lockout(store);
     expect(await fail('ada@example.com', 2)).toEqual(locked(0));
     expect(await subject.reserve('ada@example.com')).toEqual(locked(60));
     expect(await subject.reserve('ada@example.com')).toEqual(refused(60, true));
@@ -47,7 +74,7 @@ describe('LoginLockout', () => {
 
   // I6: a refusal costs no hash, so only the first of each lock is worth a row.
   it('says which refusal is the first of its lock, afresh for the next lock', async () => {
-    const { advance, fail, subject } = lockout();
+    const { advance, fail, subject } = lockout(store);
     await fail('ada@example.com', 3);
     const refusals = [];
     for (let i = 0; i < 4; i++) refusals.push(await subject.reserve('ada@example.com'));
@@ -59,14 +86,14 @@ describe('LoginLockout', () => {
   });
 
   it('verifies at most the threshold of passwords however many attempts arrive at once', async () => {
-    const { subject } = lockout();
+    const { subject } = lockout(store);
     const all = await Promise.all(Array.from({ length: 40 }, () => subject.reserve('ada@example.com')));
     expect(all.filter((r) => r.allowed)).toHaveLength(3);
     expect(all.filter((r) => !r.allowed)).toHaveLength(37);
   });
 
   it('doubles each further lock, up to a day', async () => {
-    const { advance, fail } = lockout();
+    const { advance, fail } = lockout(store);
     const locks = [];
     for (let i = 0; i < 12; i++) {
       const last = await fail('ada@example.com', 3);
@@ -80,7 +107,7 @@ describe('LoginLockout', () => {
   });
 
   it('forgets an address a day after its last attempt: the count and the doubling start again', async () => {
-    const { advance, fail, locked } = lockout();
+    const { advance, fail, locked } = lockout(store);
     expect(await fail('ada@example.com', 3)).toEqual(locked(60));
     advance(MINUTE);
     expect(await fail('ada@example.com', 2)).toEqual(locked(0));
@@ -93,7 +120,7 @@ describe('LoginLockout', () => {
   });
 
   it('starts afresh after the right password, or when an operator lifts the lock', async () => {
-    const { subject, fail, locked } = lockout();
+    const { subject, fail, locked } = lockout(store);
     await fail('ada@example.com', 2);
     await subject.succeeded('ada@example.com');
     expect(await fail('ada@example.com', 2)).toEqual(locked(0));
@@ -103,25 +130,29 @@ describe('LoginLockout', () => {
   });
 
   it('counts every spelling of one address on one counter, and each address on its own', async () => {
-    const { subject, fail, locked } = lockout();
+    const { subject, fail, locked } = lockout(store);
     await fail('ada@example.com', 2);
     // Case, surrounding spaces and full-width letters are one address (canonicalEmail).
     expect(await fail(' ＡＤＡ@Example.COM', 1)).toEqual(locked(60));
     expect(await subject.reserve('grace@example.com')).toEqual(locked(0));
   });
 
-  it('keeps at most 100,000 addresses in memory, forgetting the one that tried longest ago', async () => {
-    const { subject, fail, locked } = lockout();
-    await fail('first@example.com', 2);
-    await fail('second@example.com', 2);
-    for (let i = 0; i < 99_999; i++) await subject.reserve(`flood-${i}@example.com`);
-    // The oldest entry went to make room; the next one is still there.
-    expect(await fail('second@example.com', 1)).toEqual(locked(60));
-    expect(await fail('first@example.com', 1)).toEqual(locked(0));
-  });
+  // Redis bounds itself: each entry expires a day after its last attempt.
+  (store === 'memory' ? it : it.skip)(
+    'keeps at most 100,000 addresses in memory, forgetting the one that tried longest ago',
+    async () => {
+      const { subject, fail, locked } = lockout(store);
+      await fail('first@example.com', 2);
+      await fail('second@example.com', 2);
+      for (let i = 0; i < 99_999; i++) await subject.reserve(`flood-${i}@example.com`);
+      // The oldest entry went to make room; the next one is still there.
+      expect(await fail('second@example.com', 1)).toEqual(locked(60));
+      expect(await fail('first@example.com', 1)).toEqual(locked(0));
+    },
+  );
 
   it('locks nothing when rate limits are off', async () => {
-    const { fail, locked } = lockout({ enabled: false });
+    const { fail, locked } = lockout(store, { enabled: false });
     expect(await fail('ada@example.com', 10)).toEqual(locked(0));
   });
 });

@@ -10,7 +10,7 @@ import { freePort } from './free-port.js';
  * fails instead.
  */
 export const INSTALL_REDIS =
-  'redis-server is not on PATH: install it (Debian: apt-get install redis-server) to run this suite';
+  'no redis-server could be started from PATH: install one (Debian: apt-get install redis-server) to run this suite';
 
 /** Started by global-setup; stopped by `stop`. Undefined when redis-server is not on PATH. */
 export async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
