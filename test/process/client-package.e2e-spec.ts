@@ -10,6 +10,17 @@ const run = promisify(execFile);
 const PACKAGE = resolve('clients/typescript');
 const TSC = resolve('node_modules/typescript/bin/tsc');
 
+/** What a package needs at run time (its `dependencies`), and what those need in turn. */
+async function runtimeDependencies(packageDir: string, found = new Set<string>()): Promise<string[]> {
+  const { dependencies = {} } = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8'));
+  for (const name of Object.keys(dependencies as object))
+    if (!found.has(name)) {
+      found.add(name);
+      await runtimeDependencies(resolve('node_modules', name), found);
+    }
+  return [...found];
+}
+
 /** What a consumer writes: typed calls, sign-in, a problem as an error; and a call the types refuse. */
 const CONSUMER = `
 import { createGatehouseClient, GatehouseProblem, orThrow } from '@gatehouse/client';
@@ -72,10 +83,22 @@ describe('@gatehouse/client as a package (e2e)', () => {
       join(scratch, 'package.json'),
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
     );
-    await run('npm', ['install', join(scratch, filename), '--prefer-offline', '--no-audit', '--no-fund'], {
-      cwd: scratch,
-      timeout: 120_000,
-    });
+    // Its dependencies as this checkout installed them (the lockfile's versions), packed beside it:
+    // the install needs no registry, so it runs on a machine without a network too.
+    const dependencies = await Promise.all(
+      (await runtimeDependencies(PACKAGE)).map(async (name) => {
+        const { stdout } = await run('npm', ['pack', '--json', '--silent', '--pack-destination', scratch], {
+          cwd: resolve('node_modules', name),
+          timeout: 60_000,
+        });
+        return join(scratch, (JSON.parse(stdout) as { filename: string }[])[0].filename);
+      }),
+    );
+    await run(
+      'npm',
+      ['install', join(scratch, filename), ...dependencies, '--offline', '--no-audit', '--no-fund'],
+      { cwd: scratch, timeout: 120_000 },
+    );
     const installed = JSON.parse(
       await readFile(join(scratch, 'node_modules/@gatehouse/client/package.json'), 'utf8'),
     );
