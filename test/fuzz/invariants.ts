@@ -35,7 +35,10 @@ const INVARIANTS: [name: string, sql: string][] = [
     `SELECT r.session_id FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
       WHERE r.created_at < s.created_at OR r.spent_at < r.created_at`,
   ],
-  ['a link expires after it is made', `SELECT token_hash FROM account_tokens WHERE expires_at <= created_at`],
+  [
+    'a link expires after it is made',
+    `SELECT encode(token_hash, 'hex') AS token_hash FROM account_tokens WHERE expires_at <= created_at`,
+  ],
 ];
 
 /** The invariants that do not hold, each with (up to five of) the rows that break it. */
