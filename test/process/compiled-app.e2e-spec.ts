@@ -8,6 +8,7 @@ import { deadLetterQueue } from '../../src/jobs/jobs.service.js';
 import { apiClient, bearer, send } from '../support/api-client.js';
 import { aUser, login, PASSWORD, signUp } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
+import { killAll } from '../support/processes.js';
 import { eventually } from '../support/eventually.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
 import { freshRedisDatabase, redisIfAny } from '../support/redis.js';
@@ -30,11 +31,7 @@ describe('the compiled app (e2e)', () => {
   /** Every process a test started: whatever its assertions did, it is gone before the next test. */
   const children: ChildProcess[] = [];
   afterEach(async () => {
-    const running = children
-      .splice(0)
-      .filter((child) => child.exitCode === null && child.signalCode === null);
-    for (const child of running) child.kill('SIGKILL');
-    await Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    await killAll(children);
   });
   afterAll(async () => {
     await t.close();

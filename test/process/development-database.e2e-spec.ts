@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { killAll } from '../support/processes.js';
 
 const run = promisify(execFile);
 
@@ -27,11 +28,7 @@ describe('the development database (e2e)', () => {
   // Whatever a test's assertions did, its app is gone before the next test starts (a live one would
   // hold the database's port and fail every test after it).
   afterEach(async () => {
-    const running = children
-      .splice(0)
-      .filter((child) => child.exitCode === null && child.signalCode === null);
-    for (const child of running) child.kill('SIGKILL');
-    await Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve))));
+    await killAll(children);
     await stopped().catch(() => undefined);
   });
   afterAll(() => {
