@@ -48,7 +48,7 @@ const rows = FOLDERS.map(([folder, target]) => ({
 const all = score(files);
 const line = (cells) => `| ${cells.join(' | ')} |`;
 const table = [
-  line(['folder', 'score', 'killed', 'survived', 'no test ran it', 'target']),
+  line(['folder', 'score', 'killed or timed out', 'survived', 'no test ran it', 'target']),
   line(['---', '---:', '---:', '---:', '---:', '---:']),
   ...rows.map((r) =>
     r.valid === 0
