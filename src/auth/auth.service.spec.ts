@@ -80,6 +80,7 @@ async function setUp({
     create: jest.fn(async (): Promise<string | null> => 'session-1'),
     rotate: jest.fn(async () => rotation!),
     deleteAllOf: jest.fn(async () => undefined),
+    delete: jest.fn(async () => undefined),
   };
   const hasher = {
     hash: jest.fn(async (password: string) => `hash:${password}`),
@@ -327,6 +328,123 @@ describe('AuthService', () => {
       await service.changePassword(principal, PASSWORD, 'a new passphrase 42');
       expect(users.setPasswordHash).toHaveBeenCalledWith(ADA.id, 'hash:a new passphrase 42', TRANSACTION);
       expect(sessions.deleteAllOf).toHaveBeenCalledWith(ADA.id, 'this-session', TRANSACTION);
+    });
+  });
+
+  describe('second factors, sign-ins by another proof, sign-outs', () => {
+    const records = (audit: { record: { mock: { calls: unknown[][] } } }) =>
+      audit.record.mock.calls.map(([event]) => event);
+    const right = async () => true;
+    const wrong = async () => false;
+
+    it('checks a second factor under the lock: the right one lifts it, and nothing is recorded', async () => {
+      const { service, lockout, audit } = await setUp();
+      expect(await service.checkSecondFactor(ADA, right, { signIn: true, method: 'totp' })).toBe(true);
+      expect(lockout.reserve).toHaveBeenCalledWith(ADA.email);
+      expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
+      expect(records(audit)).toEqual([]);
+    });
+
+    it('records a wrong one as a failed login at a sign-in, as a failed proof elsewhere, and says when it locked', async () => {
+      const atSignIn = await setUp({ engages: 60 });
+      expect(await atSignIn.service.checkSecondFactor(ADA, wrong, { signIn: true, method: 'totp' })).toBe(
+        false,
+      );
+      expect(atSignIn.lockout.succeeded).not.toHaveBeenCalled();
+      expect(records(atSignIn.audit)).toEqual([
+        {
+          type: 'login.failed',
+          subjectUserId: ADA.id,
+          actorUserId: null,
+          details: { reason: 'wrong-second-factor' },
+        },
+        { type: 'login.locked', subjectUserId: ADA.id, actorUserId: null, details: { lockedSeconds: 60 } },
+      ]);
+      const elsewhere = await setUp();
+      expect(
+        await elsewhere.service.checkSecondFactor(ADA, wrong, { signIn: false, method: 'recovery-code' }),
+      ).toBe(false);
+      expect(records(elsewhere.audit)).toEqual([
+        {
+          type: 'proof.failed',
+          subjectUserId: ADA.id,
+          actorUserId: null,
+          details: { proof: 'recovery-code' },
+        },
+      ]);
+    });
+
+    it('refuses a second factor while the lock holds, recording its first refusal, without verifying', async () => {
+      for (const [signIn, event] of [
+        [
+          true,
+          { type: 'login.failed', subjectUserId: ADA.id, actorUserId: null, details: { reason: 'locked' } },
+        ],
+        [
+          false,
+          {
+            type: 'proof.failed',
+            subjectUserId: ADA.id,
+            actorUserId: null,
+            details: { proof: 'totp', locked: true },
+          },
+        ],
+      ] as const) {
+        const { service, audit } = await setUp({ lockedFor: 30 });
+        const verify = jest.fn(right);
+        const refused = service.checkSecondFactor(ADA, verify, { signIn, method: 'totp' });
+        await expect(refused).rejects.toBeInstanceOf(TooManyAttemptsError);
+        await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 30 });
+        expect(verify).not.toHaveBeenCalled();
+        expect(records(audit)).toEqual([event]);
+      }
+    });
+
+    it('signs in by another proof, naming it in login.succeeded; a suspended account is refused', async () => {
+      const { service, sessions, audit } = await setUp();
+      expect(await service.signInWith(ADA, 'passkey', CLIENT)).toMatchObject({
+        accessToken: 'an.access.token',
+      });
+      expect(audit.describe).toHaveBeenCalledWith({
+        type: 'login.succeeded',
+        subjectUserId: ADA.id,
+        actorUserId: ADA.id,
+        details: { secondFactor: 'passkey' },
+      });
+      expect(sessions.create).toHaveBeenCalledWith(
+        ADA.id,
+        expect.any(Buffer),
+        { now: NOW, expiresAt: new Date(NOW.getTime() + AUTH.refreshTokenTtlSeconds * 1000) },
+        CLIENT,
+        expect.objectContaining({ type: 'login.succeeded' }),
+        'passkey',
+      );
+      const suspended = await setUp();
+      await expect(
+        suspended.service.signInWith({ ...ADA, status: 'suspended' }, 'passkey', CLIENT),
+      ).rejects.toBeInstanceOf(AccountSuspendedError);
+      expect(suspended.sessions.create).not.toHaveBeenCalled();
+      expect(records(suspended.audit)).toEqual([
+        { type: 'login.failed', subjectUserId: ADA.id, actorUserId: null, details: { reason: 'suspended' } },
+      ]);
+    });
+
+    it('signs out this session, or every session and pending sign-in, each recorded in its transaction', async () => {
+      const principal = { userId: ADA.id, sessionId: 'session-1' } as Principal;
+      const { service, sessions, audit, mfaChallenges } = await setUp();
+      await service.logout(principal);
+      expect(sessions.delete).toHaveBeenCalledWith('session-1', TRANSACTION);
+      expect(audit.record).toHaveBeenLastCalledWith(
+        { type: 'session.logout', subjectUserId: ADA.id },
+        TRANSACTION,
+      );
+      await service.logoutEverywhere(principal);
+      expect(sessions.deleteAllOf).toHaveBeenCalledWith(ADA.id, undefined, TRANSACTION);
+      expect(mfaChallenges.forgetAllOf).toHaveBeenCalledWith(ADA.id, TRANSACTION);
+      expect(audit.record).toHaveBeenLastCalledWith(
+        { type: 'session.logout-all', subjectUserId: ADA.id },
+        TRANSACTION,
+      );
     });
   });
 });

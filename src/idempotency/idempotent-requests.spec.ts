@@ -30,11 +30,11 @@ class FakeRepository {
   vanishing = 0;
   failing = false;
 
-  async claim(request: KeyedRequest, claim: string, times: (typeof this.claims)[number]['times']) {
+  async claim(keyed: KeyedRequest, claim: string, times: (typeof this.claims)[number]['times']) {
     this.claims.push({ claim, times });
-    const id = `${request.scope} ${request.key}`;
+    const id = `${keyed.scope} ${keyed.key}`;
     if (this.rows.has(id)) return false;
-    this.rows.set(id, { ...request, claim, status: null, headers: null, body: null });
+    this.rows.set(id, { ...keyed, claim, status: null, headers: null, body: null });
     return true;
   }
   async find(scope: string, key: string) {
@@ -69,8 +69,8 @@ function subject() {
   );
   requests.onModuleInit();
   /** Sends the answer through the onSend hook, as Fastify does, and waits for it to settle. */
-  const send = (request: FastifyRequest, reply: FastifyReply, payload: unknown) =>
-    new Promise<void>((resolve) => onSend!(request, reply, payload, () => resolve()));
+  const send = (sent: FastifyRequest, answer: FastifyReply, payload: unknown) =>
+    new Promise<void>((resolve) => onSend!(sent, answer, payload, () => resolve()));
   return { requests, repository, send };
 }
 

@@ -141,7 +141,9 @@ describe('SecondFactors', () => {
     await expect(secondFactors.withProof(user, { recoveryCode: 'ABCDE-FGHJK' }, failing)).rejects.toThrow(
       'the change failed',
     );
-    await expect(secondFactors.withProof(user, { code: codeAt(STEP) }, failing)).rejects.toThrow();
+    await expect(secondFactors.withProof(user, { code: codeAt(STEP) }, failing)).rejects.toThrow(
+      'the change failed',
+    );
     expect(state.committed).toBe(false);
     expect([state.unused.size, state.lastStep, state.audited]).toEqual([2, null, []]);
   });

@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { resolve } from 'node:path';
 import { IS_PUBLIC } from '../../src/auth/auth.decorators.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -59,7 +59,7 @@ describe('route inventory (e2e)', () => {
 
   it('finds exactly the operations openapi.json documents, no route more or less', () => {
     const documented = Object.entries(
-      JSON.parse(readFileSync(path.resolve('openapi.json'), 'utf8')).paths as Record<string, object>,
+      JSON.parse(readFileSync(resolve('openapi.json'), 'utf8')).paths as Record<string, object>,
     ).flatMap(([url, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${url.replace(/\{(\w+)\}/g, ':$1')}`),
     );
