@@ -6,19 +6,14 @@ import { AccountAccessService } from './account-access.service.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { MfaChallenges } from './mfa-challenges.js';
 import type { SessionsRepository } from './sessions.repository.js';
+import { aJournal } from '../../test/support/journal.js';
 
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
 
 /** An admin's controls over fakes that write down what they were asked, in order. */
 function subject() {
   const user = { id: 'user-1', email: 'ada@example.com' } as User;
-  const journal: unknown[][] = [];
-  const note =
-    (name: string, answer?: (...args: any[]) => unknown) =>
-    async (...args: unknown[]) => {
-      journal.push([name, ...args]);
-      return answer?.(...args);
-    };
+  const { entries: journal, note } = aJournal();
   const service = new AccountAccessService(
     {
       suspend: note('suspend', () => user),

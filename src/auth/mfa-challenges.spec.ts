@@ -3,18 +3,13 @@ import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { Transaction } from '../database/transactions.js';
 import { MFA_CHALLENGE_MAX_FAILURES, MFA_CHALLENGE_TTL_SECONDS, MfaChallenges } from './mfa-challenges.js';
 import type { MfaChallengesRepository } from './mfa-challenges.repository.js';
+import { aJournal } from '../../test/support/journal.js';
 
 const NOW = new Date('2026-12-06T12:00:00.000Z');
 const TRANSACTION = {} as Transaction;
 
 function subject(live: { userId: string | null } | null = { userId: 'user-1' }) {
-  const journal: unknown[][] = [];
-  const note =
-    (name: string, answer?: () => unknown) =>
-    async (...args: unknown[]) => {
-      journal.push([name, ...args]);
-      return answer?.();
-    };
+  const { entries: journal, note } = aJournal();
   const challenges = new MfaChallenges(
     {
       create: note('create'),

@@ -6,19 +6,14 @@ import { SessionNotFoundError } from './auth.errors.js';
 import type { Principal } from './principal.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
+import { aJournal } from '../../test/support/journal.js';
 
 const NOW = new Date('2026-12-06T12:00:00.000Z');
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
 const principal = { userId: 'user-1', sessionId: 'session-1' } as Principal;
 
 function subject({ found = true } = {}) {
-  const journal: unknown[][] = [];
-  const note =
-    (name: string, answer?: () => unknown) =>
-    async (...args: unknown[]) => {
-      journal.push([name, ...args]);
-      return answer?.();
-    };
+  const { entries: journal, note } = aJournal();
   const service = new SessionsService(
     { sessionIdleTtlSeconds: 3600 } as AuthConfig,
     {

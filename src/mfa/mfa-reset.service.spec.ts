@@ -7,19 +7,14 @@ import type { User } from '../users/entities/user.entity.js';
 import type { UsersService } from '../users/users.service.js';
 import { MfaResetService } from './mfa-reset.service.js';
 import type { SecondFactorsRepository } from './second-factors.repository.js';
+import { aJournal } from '../../test/support/journal.js';
 
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
 
 /** An admin's reset over fakes that write down what they were asked, in order. */
 function subject() {
   const user = { id: 'user-1', totpEnabled: true, passkeyCount: 2 } as User;
-  const journal: unknown[][] = [];
-  const note =
-    (name: string, answer?: () => unknown) =>
-    async (...args: unknown[]) => {
-      journal.push([name, ...args]);
-      return answer?.();
-    };
+  const { entries: journal, note } = aJournal();
   const service = new MfaResetService(
     {
       getForUpdate: note('lock user', () => user),

@@ -23,6 +23,7 @@ import type { SecondFactors } from './second-factors.js';
 import type { SecondFactorsRepository } from './second-factors.repository.js';
 import { SecretBox } from './secret-box.js';
 import { TotpService } from './totp.service.js';
+import { aJournal } from '../../test/support/journal.js';
 
 const NOW = new Date('2026-12-06T12:00:15.000Z');
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
@@ -40,13 +41,7 @@ function subject(user: Partial<User> = {}) {
     totpEnabled: false,
     ...user,
   } as User;
-  const journal: unknown[][] = [];
-  const note =
-    (name: string, answer?: (...args: any[]) => unknown) =>
-    async (...args: unknown[]) => {
-      journal.push([name, ...args]);
-      return answer?.(...args);
-    };
+  const { entries: journal, note } = aJournal();
   const box = new SecretBox(randomBytes(32));
   const hashes = new RecoveryCodeHashes(new ServerKeys(randomBytes(32)));
   const factor = { secretSealed: '', confirmedAt: null as Date | null };
