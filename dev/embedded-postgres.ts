@@ -179,6 +179,9 @@ async function clusterDirOf(dataDir: string, runAs: RunAs | undefined, log: (lin
       .digest('hex');
     dir = path.join('/var/lib/gatehouse', key.slice(0, 16), 'postgres');
     await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o755 });
+    // A cluster there that the checkout no longer links to (its .data was deleted) went with its
+    // password: it could never be opened again, so a new one takes its place.
+    await fs.rm(dir, { force: true, recursive: true });
     await fs.rm(inData, { force: true, recursive: true });
     await fs.symlink(dir, inData);
     log(`the postgres user cannot reach ${dataDir}: the cluster lives in ${dir}, linked from ${inData}`);
