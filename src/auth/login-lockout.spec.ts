@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { startRedisServer } from '../../test/support/redis.js';
+import { startRedisServerOrSkip } from '../../test/support/redis.js';
 import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { RateLimitConfig } from '../config/rate-limit.config.js';
@@ -14,15 +14,8 @@ const DAY = 24 * 60 * MINUTE;
  * Redis (a redis-server of the test's own, so that mutation testing runs the script too). Without
  * redis-server on PATH the Redis half is skipped with one line, unless TEST_REQUIRE_SERVICES=true.
  */
-const redisServer = await startRedisServer();
+const redisServer = await startRedisServerOrSkip('the lock in Redis');
 const redisClient = redisServer ? new Redis(redisServer.url, { maxRetriesPerRequest: 1 }) : null;
-if (!redisServer) {
-  if (process.env.TEST_REQUIRE_SERVICES === 'true')
-    throw new Error('TEST_REQUIRE_SERVICES=true, and no redis-server could be started from PATH');
-  console.warn(
-    'skipped the lock in Redis: no redis-server could be started from PATH (Debian: apt-get install redis-server)',
-  );
-}
 afterAll(async () => {
   redisClient?.disconnect();
   await redisServer?.stop();

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { operations, resolve, type Operation, type Schema } from './requests.js';
-import { FuzzWorld, totpCodeNow } from './world.js';
+import { AuthenticatorApp } from '../support/authenticator-app.js';
+import { FuzzWorld } from './world.js';
 
 /**
  * Positive cases: for every operation of openapi.json, requests a correct server must accept, from
@@ -500,7 +501,11 @@ const SPECIFIC = [
                 token: account.accessToken,
                 body: { currentPassword: account.password },
               });
-              return { url: operation.path, body: { code: totpCodeNow(secret) }, token: account.accessToken };
+              return {
+                url: operation.path,
+                body: { code: new AuthenticatorApp(secret).code() },
+                token: account.accessToken,
+              };
             },
             accept: [200],
           }),

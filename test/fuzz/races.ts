@@ -12,9 +12,9 @@ export interface Race {
   run(world: FuzzWorld): Promise<string[]>;
 }
 
-const race = (name: string, run: Race['run']): Race => ({ name, run });
-/** A race as fast-check reports it: by its name (a counterexample would otherwise print its code). */
-const named = (r: Race): Race => Object.assign(r, { [fc.toStringMethod]: () => r.name });
+/** A race, reported by fast-check by its name (a counterexample would otherwise print its code). */
+const race = (name: string, run: Race['run']): Race =>
+  Object.assign({ name, run }, { [fc.toStringMethod]: () => name });
 
 type Answer = Awaited<ReturnType<FuzzWorld['call']>>;
 
@@ -32,9 +32,8 @@ const adminsTurnOnEachOther = fc
     minLength: 2,
     maxLength: 4,
   })
-  .map((moves): Race => ({
-    name: `admins turn on each other: ${moves.map(([m]) => m).join(', ')}`,
-    async run(world) {
+  .map((moves) =>
+    race(`admins turn on each other: ${moves.map(([m]) => m).join(', ')}`, async (world) => {
       // At least as many admins as moves; every one of them signed in a moment ago.
       const admins = await world.activeAdmins();
       while (admins.length < moves.length) admins.push(await world.newAdmin());
@@ -63,23 +62,22 @@ const adminsTurnOnEachOther = fc
         [200, 204, 401, 403, 404, 409],
         sent.map(([what]) => what),
       );
-    },
-  }));
+    }),
+  );
 
 /** One account's clients and an admin, at once: refreshes with one token, sign-outs, a new password. */
 const oneAccountManyClients = fc
   .subarray(['refresh', 'refresh again', 'logout-all', 'change-password', 'suspend', 'end its sessions'], {
     minLength: 2,
   })
-  .map((moves): Race => ({
-    name: `one account, many clients: ${moves.join(', ')}`,
-    async run(world) {
+  .map((moves) =>
+    race(`one account, many clients: ${moves.join(', ')}`, async (world) => {
       const account = await world.newUser();
       const answers = await Promise.all(moves.map((move) => sendMove(world, account, move)));
       // A refresh that lost to a sign-out or a suspension is a 401 (or 403 once suspended).
       return unexpected(answers, [200, 202, 204, 401, 403], moves);
-    },
-  }));
+    }),
+  );
 
 function sendMove(world: FuzzWorld, account: Account, move: string): Promise<Answer> {
   const token = account.accessToken;
@@ -151,6 +149,9 @@ const oneAddressTwice = fc.constant<Race>(
   }),
 );
 
-export const races: fc.Arbitrary<Race> = fc
-  .oneof(adminsTurnOnEachOther, oneAccountManyClients, oneLinkTwice, oneAddressTwice)
-  .map(named);
+export const races: fc.Arbitrary<Race> = fc.oneof(
+  adminsTurnOnEachOther,
+  oneAccountManyClients,
+  oneLinkTwice,
+  oneAddressTwice,
+);

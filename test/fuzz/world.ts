@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
+import { AuthenticatorApp } from '../support/authenticator-app.js';
 import { aUser, PASSWORD } from '../support/factories.js';
 import { SoftwareAuthenticator } from '../support/software-authenticator.js';
 import { tokenIn, type SmtpSink } from '../support/smtp-sink.js';
@@ -156,7 +156,7 @@ export class FuzzWorld {
       token: account.accessToken,
       body: { currentPassword: account.password },
     });
-    const app = new AuthenticatorApp(secret);
+    const app = new StepKeepingApp(secret);
     const confirmed = await this.expect(200, 'POST', '/api/v1/auth/mfa/totp/confirm', {
       token: account.accessToken,
       body: { code: app.nextCode() },
@@ -199,24 +199,21 @@ export class FuzzWorld {
   }
 }
 
-/** The code of an authenticator app with this secret, now. */
-export function totpCodeNow(secret: string): string {
-  return new AuthenticatorApp(secret).nextCode();
-}
-
 /**
  * An authenticator app that never repeats a step: each code is of the step after the last one it
  * gave, or of the current step when that is later. Within the server's ±1 step, so accepted.
  */
-class AuthenticatorApp {
-  private readonly totp: TOTP;
+class StepKeepingApp {
+  private readonly app: AuthenticatorApp;
   private lastStep = -1;
+  /** The instant of the code being made: a step's own, not the clock's, which may move meanwhile. */
+  private at = 0;
   constructor(secret: string) {
-    this.totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+    this.app = new AuthenticatorApp(secret, () => this.at);
   }
   nextCode(): string {
-    const step = Math.max(this.totp.counter(), this.lastStep + 1);
-    this.lastStep = step;
-    return this.totp.generate({ timestamp: step * 30_000 });
+    this.lastStep = Math.max(Math.floor(Date.now() / 30_000), this.lastStep + 1);
+    this.at = this.lastStep * 30_000;
+    return this.app.code();
   }
 }

@@ -63,14 +63,9 @@ export default async function globalSetup(): Promise<void> {
  */
 async function startRedis(): Promise<void> {
   if (process.env.TEST_REDIS_URL) return;
-  const { startRedisServer, INSTALL_REDIS } = await import('./redis.js');
-  const redis = await startRedisServer();
-  if (redis) {
-    process.env.TEST_REDIS_URL = redis.url;
-    (globalThis as { stopRedis?: () => Promise<void> }).stopRedis = redis.stop;
-  } else if (process.env.TEST_REQUIRE_SERVICES === 'true') {
-    throw new Error(`TEST_REQUIRE_SERVICES=true and ${INSTALL_REDIS}`);
-  } else {
-    console.warn(`\n${INSTALL_REDIS.replace('this suite', 'the suites that need it')}: they are skipped`);
-  }
+  const { startRedisServerOrSkip } = await import('./redis.js');
+  const redis = await startRedisServerOrSkip('the suites that need Redis');
+  if (!redis) return;
+  process.env.TEST_REDIS_URL = redis.url;
+  (globalThis as { stopRedis?: () => Promise<void> }).stopRedis = redis.stop;
 }

@@ -9,7 +9,7 @@ import { freePort } from './free-port.js';
  * skipped, each with one line naming what to install; with TEST_REQUIRE_SERVICES=true (CI) the run
  * fails instead.
  */
-export const INSTALL_REDIS =
+const INSTALL_REDIS =
   'no redis-server could be started from PATH: install one (Debian: apt-get install redis-server) to run this suite';
 
 /** Started by global-setup; stopped by `stop`. Undefined when redis-server is not on PATH. */
@@ -50,6 +50,19 @@ export async function startRedisServer(): Promise<{ url: string; stop: () => Pro
       await exited;
     },
   };
+}
+
+/**
+ * A redis-server of the caller's own; where none can start, undefined and one line saying what is
+ * skipped and what to install, or (TEST_REQUIRE_SERVICES=true, as in CI) an error.
+ */
+export async function startRedisServerOrSkip(skipped: string) {
+  const server = await startRedisServer();
+  if (server) return server;
+  if (process.env.TEST_REQUIRE_SERVICES === 'true')
+    throw new Error(`TEST_REQUIRE_SERVICES=true and ${INSTALL_REDIS}`);
+  console.warn(`skipped ${skipped}: ${INSTALL_REDIS}`);
+  return undefined;
 }
 
 /** The run's Redis, or undefined (and one line saying what to install) when there is none. */
