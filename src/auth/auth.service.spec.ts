@@ -68,6 +68,7 @@ const POLICY = new PasswordPolicy(AUTH);
 async function setUp({
   user = ADA as User | null,
   lockedFor = 0,
+  firstRefusal = true,
   engages = 0,
   rotation = undefined as Rotation | undefined,
 } = {}) {
@@ -90,7 +91,7 @@ async function setUp({
   const lockout = {
     reserve: jest.fn(async () =>
       lockedFor > 0
-        ? { allowed: false as const, retryAfterSeconds: lockedFor, firstRefusal: true }
+        ? { allowed: false as const, retryAfterSeconds: lockedFor, firstRefusal }
         : { allowed: true as const, lockedSeconds: engages },
     ),
     succeeded: jest.fn(async () => undefined),
@@ -129,8 +130,34 @@ async function setUp({
   );
   await service.onModuleInit();
   hasher.hash.mockClear();
-  return { service, users, sessions, hasher, lockout, accessTokens, metrics, audit, mfaChallenges };
+  return {
+    service,
+    users,
+    sessions,
+    hasher,
+    lockout,
+    accessTokens,
+    metrics,
+    audit,
+    mfaChallenges,
+    notices,
+  };
 }
+
+/** What the service wrote to the audit log, in order (the events; the transaction is checked apart). */
+const recorded = (audit: { record: { mock: { calls: unknown[][] } } }) =>
+  audit.record.mock.calls.map(([event]) => event);
+
+/** What the service logged at each level: operators read these, and page on the errors. */
+function logged() {
+  const lines: Record<'log' | 'warn' | 'error', string[]> = { log: [], warn: [], error: [] };
+  for (const level of ['log', 'warn', 'error'] as const)
+    jest.spyOn(Logger.prototype, level).mockImplementation(function (this: Logger, message: unknown) {
+      lines[level].push(`[${(this as unknown as { context: string }).context}] ${String(message)}`);
+    });
+  return lines;
+}
+afterEach(() => jest.restoreAllMocks());
 
 describe('AuthService', () => {
   describe('login', () => {
@@ -183,6 +210,70 @@ describe('AuthService', () => {
       expect(accessTokens.issue).toHaveBeenCalledWith({ sub: ADA.id, sid: 'session-1' });
       expect(pair).toMatchObject({ accessToken: 'an.access.token', tokenType: 'Bearer', expiresIn: 900 });
       expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
+    });
+
+    it('names no second factor for a password-only sign-in, and leaves a current hash alone', async () => {
+      const { service, sessions, users } = await setUp();
+      await service.login(ADA.email, PASSWORD, CLIENT);
+      const [, , , , event, secondFactor] = sessions.create.mock.calls[0] as unknown[];
+      expect(event).toStrictEqual({
+        id: 'event-1',
+        type: 'login.succeeded',
+        subjectUserId: ADA.id,
+        actorUserId: ADA.id,
+      });
+      expect(secondFactor).toBeNull();
+      expect(users.setPasswordHash).not.toHaveBeenCalled();
+    });
+
+    it('verifies an unknown email against a hash made at start-up, so it costs what a wrong password does', async () => {
+      const { service, hasher } = await setUp({ user: null });
+      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(InvalidCredentialsError);
+      const [hash] = hasher.verify.mock.calls[0];
+      expect(hash).toMatch(/^hash:[0-9a-f]{32}$/);
+    });
+
+    it('records why a sign-in failed, whose it was when the address is an account’s, and logs no address', async () => {
+      const lines = logged();
+      const unknown = await setUp({ user: null });
+      await unknown.service.login('nobody@example.com', PASSWORD, CLIENT).catch(() => undefined);
+      const wrong = await setUp();
+      await wrong.service.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
+      const failed = (subjectUserId: string | null, reason: string) => ({
+        type: 'login.failed',
+        subjectUserId,
+        actorUserId: null,
+        details: { reason },
+      });
+      expect(recorded(unknown.audit)).toEqual([failed(null, 'unknown-email')]);
+      expect(recorded(wrong.audit)).toEqual([failed(ADA.id, 'wrong-password')]);
+      expect(lines.warn).toEqual([
+        '[Auth] login failed (user unknown)',
+        `[Auth] login failed (user ${ADA.id})`,
+      ]);
+    });
+
+    it('records a lock once: the refusals after the first cost nothing and write nothing', async () => {
+      const { service, audit, users } = await setUp({ lockedFor: 60, firstRefusal: false });
+      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(TooManyAttemptsError);
+      expect(recorded(audit)).toEqual([]);
+      expect(users.findByEmail).not.toHaveBeenCalled();
+    });
+
+    it('lifts the lock for a suspended account’s right password, and records the refusal', async () => {
+      const { service, lockout, audit } = await setUp({ user: { ...ADA, status: 'suspended' } });
+      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(AccountSuspendedError);
+      expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
+      expect(recorded(audit)).toEqual([
+        { type: 'login.failed', subjectUserId: ADA.id, actorUserId: null, details: { reason: 'suspended' } },
+      ]);
+    });
+
+    it('logs each session started, naming the user and the session', async () => {
+      const lines = logged();
+      const { service } = await setUp();
+      await service.login(ADA.email, PASSWORD, CLIENT);
+      expect(lines.log).toEqual([`[Auth] login (user ${ADA.id}, session session-1)`]);
     });
 
     it('answers an unknown email and a wrong password alike, after one verification each', async () => {
@@ -248,6 +339,39 @@ describe('AuthService', () => {
       expect(text).toMatch(/^auth_locks_total 1$/m);
       expect(text).not.toContain('account=');
     });
+
+    it('records the lock an attempt engaged, and pages (an error) only when the account is an admin’s', async () => {
+      const lines = logged();
+      for (const role of ['user', 'admin'] as const) {
+        const { service, audit } = await setUp({ user: { ...ADA, role }, engages: 60 });
+        await service.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
+        expect(recorded(audit)).toContainEqual({
+          type: 'login.locked',
+          subjectUserId: ADA.id,
+          actorUserId: null,
+          details: { lockedSeconds: 60 },
+        });
+      }
+      const unknown = await setUp({ user: null, engages: 60 });
+      await unknown.service.login(ADA.email, PASSWORD, CLIENT).catch(() => undefined);
+      expect(recorded(unknown.audit)).toContainEqual(expect.objectContaining({ subjectUserId: null }));
+      expect(lines.error).toEqual([
+        `[Auth] login locked for 60 s (user ${ADA.id}): an admin account; npm run cli -- unlock lifts it`,
+      ]);
+      expect(lines.warn).toContain(`[Auth] login locked for 60 s (user ${ADA.id})`);
+      expect(lines.warn).toContain('[Auth] login locked for 60 s (user unknown)');
+    });
+
+    it('engages nothing while the attempt locked nothing: no event, no count, no log line', async () => {
+      const lines = logged();
+      const { service, audit, metrics } = await setUp({ engages: 0 });
+      await service.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
+      expect(recorded(audit).map((event) => (event as { type: string }).type)).toEqual(['login.failed']);
+      expect(await metrics.registry.getSingleMetricAsString('auth_locks_total')).toMatch(
+        /^auth_locks_total 0$/m,
+      );
+      expect(lines.warn.filter((line) => line.includes('locked'))).toEqual([]);
+    });
   });
 
   describe('refresh', () => {
@@ -292,6 +416,68 @@ describe('AuthService', () => {
         await expect(service.refresh('old-token', CLIENT)).rejects.toThrow(InvalidRefreshTokenError);
       },
     );
+
+    it('records a rotation only when it was not the plain one, in the rotation’s transaction', async () => {
+      const rotated = await setUp({
+        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
+      });
+      await rotated.service.refresh('old-token', CLIENT);
+      expect(rotated.audit.record).not.toHaveBeenCalled();
+
+      const repeated = await setUp({
+        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
+      });
+      await repeated.service.refresh('old-token', CLIENT);
+      expect(repeated.audit.record.mock.calls).toEqual([
+        [
+          {
+            type: 'session.refresh-token-repeated',
+            subjectUserId: ADA.id,
+            actorUserId: ADA.id,
+            sessionId: 'session-1',
+          },
+          TRANSACTION,
+        ],
+      ]);
+    });
+
+    it('records a reuse as anonymous, with the client that had spent the token, and logs both addresses', async () => {
+      const lines = logged();
+      const spentBy = { ipAddress: '192.0.2.1', userAgent: 'another browser' };
+      const rotation = { outcome: 'reused', sessionId: 'session-1', userId: ADA.id, spentBy } as Rotation;
+      const { service, audit } = await setUp({ rotation });
+      await expect(service.refresh('old-token', CLIENT)).rejects.toThrow(InvalidRefreshTokenError);
+      expect(audit.record.mock.calls).toEqual([
+        [
+          {
+            type: 'session.refresh-token-reused',
+            subjectUserId: ADA.id,
+            actorUserId: null,
+            sessionId: 'session-1',
+            details: { spentByIpAddress: '192.0.2.1', spentByUserAgent: 'another browser' },
+          },
+          TRANSACTION,
+        ],
+      ]);
+      expect(lines.warn).toEqual([
+        `[Auth] refresh token reused: session revoked (user ${ADA.id}, session session-1, spent from 192.0.2.1, presented again from 203.0.113.7)`,
+      ]);
+      const anonymous = { ...rotation, spentBy: { ipAddress: null, userAgent: null } } as Rotation;
+      const unknown = await setUp({ rotation: anonymous });
+      await unknown.service.refresh('old-token', { ipAddress: null, userAgent: null }).catch(() => undefined);
+      expect(lines.warn[1]).toContain('spent from unknown, presented again from unknown)');
+    });
+
+    it('logs a repeat served, naming the user and the session', async () => {
+      const lines = logged();
+      const { service } = await setUp({
+        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
+      });
+      await service.refresh('old-token', CLIENT);
+      expect(lines.log).toEqual([
+        `[Auth] refresh token repeated by its client (user ${ADA.id}, session session-1)`,
+      ]);
+    });
   });
 
   describe('changePassword', () => {
@@ -329,11 +515,64 @@ describe('AuthService', () => {
       expect(users.setPasswordHash).toHaveBeenCalledWith(ADA.id, 'hash:a new passphrase 42', TRANSACTION);
       expect(sessions.deleteAllOf).toHaveBeenCalledWith(ADA.id, 'this-session', TRANSACTION);
     });
+
+    it('ends pending sign-ins, records the change and tells the user, in the same transaction', async () => {
+      const lines = logged();
+      const { service, mfaChallenges, audit, notices } = await setUp();
+      await service.changePassword(principal, PASSWORD, 'a new passphrase 42');
+      expect(mfaChallenges.forgetAllOf).toHaveBeenCalledWith(ADA.id, TRANSACTION);
+      expect(audit.record.mock.calls).toEqual([
+        [{ type: 'password.changed', subjectUserId: ADA.id }, TRANSACTION],
+      ]);
+      expect(notices.send).toHaveBeenCalledWith(ADA.id, 'password-changed', TRANSACTION);
+      expect(lines.log).toEqual([`[Auth] password changed (user ${ADA.id})`]);
+    });
+
+    it('refuses a new password made of the user’s name, naming the field', async () => {
+      const name = 'Quillon Vexmorant';
+      const { service, users } = await setUp({ user: { ...ADA, name } });
+      const refused = service.changePassword({ ...principal }, PASSWORD, 'quillonvexmorant');
+      await expect(refused).rejects.toThrow(PasswordRejectedError);
+      await expect(refused).rejects.toMatchObject({ errors: [{ pointer: '#/newPassword' }] });
+      expect(users.setPasswordHash).not.toHaveBeenCalled();
+      // The same password is fine for someone of another name: the name is what made it weak.
+      const other = await setUp();
+      await other.service.changePassword(principal, PASSWORD, 'quillonvexmorant');
+      expect(other.users.setPasswordHash).toHaveBeenCalled();
+    });
+
+    it('records a wrong current password as a failed proof, and a lock’s first refusal as a locked one', async () => {
+      const proof = (details: object) => ({
+        type: 'proof.failed',
+        subjectUserId: ADA.id,
+        actorUserId: null,
+        details,
+      });
+      const wrong = await setUp({ engages: 60 });
+      await expect(wrong.service.checkCurrentPassword(ADA, 'not it')).rejects.toThrow(
+        WrongCurrentPasswordError,
+      );
+      expect(recorded(wrong.audit)).toEqual([
+        proof({ proof: 'password' }),
+        { type: 'login.locked', subjectUserId: ADA.id, actorUserId: null, details: { lockedSeconds: 60 } },
+      ]);
+      expect(wrong.lockout.succeeded).not.toHaveBeenCalled();
+
+      const locked = await setUp({ lockedFor: 30 });
+      await locked.service.checkCurrentPassword(ADA, PASSWORD).catch(() => undefined);
+      expect(recorded(locked.audit)).toEqual([proof({ proof: 'password', locked: true })]);
+      const again = await setUp({ lockedFor: 30, firstRefusal: false });
+      await again.service.checkCurrentPassword(ADA, PASSWORD).catch(() => undefined);
+      expect(recorded(again.audit)).toEqual([]);
+
+      const right = await setUp();
+      await right.service.checkCurrentPassword(ADA, PASSWORD);
+      expect(right.lockout.succeeded).toHaveBeenCalledWith(ADA.email);
+      expect(recorded(right.audit)).toEqual([]);
+    });
   });
 
   describe('second factors, sign-ins by another proof, sign-outs', () => {
-    const records = (audit: { record: { mock: { calls: unknown[][] } } }) =>
-      audit.record.mock.calls.map(([event]) => event);
     const right = async () => true;
     const wrong = async () => false;
 
@@ -342,7 +581,7 @@ describe('AuthService', () => {
       expect(await service.checkSecondFactor(ADA, right, { signIn: true, method: 'totp' })).toBe(true);
       expect(lockout.reserve).toHaveBeenCalledWith(ADA.email);
       expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
-      expect(records(audit)).toEqual([]);
+      expect(recorded(audit)).toEqual([]);
     });
 
     it('records a wrong one as a failed login at a sign-in, as a failed proof elsewhere, and says when it locked', async () => {
@@ -351,7 +590,7 @@ describe('AuthService', () => {
         false,
       );
       expect(atSignIn.lockout.succeeded).not.toHaveBeenCalled();
-      expect(records(atSignIn.audit)).toEqual([
+      expect(recorded(atSignIn.audit)).toEqual([
         {
           type: 'login.failed',
           subjectUserId: ADA.id,
@@ -364,7 +603,7 @@ describe('AuthService', () => {
       expect(
         await elsewhere.service.checkSecondFactor(ADA, wrong, { signIn: false, method: 'recovery-code' }),
       ).toBe(false);
-      expect(records(elsewhere.audit)).toEqual([
+      expect(recorded(elsewhere.audit)).toEqual([
         {
           type: 'proof.failed',
           subjectUserId: ADA.id,
@@ -396,7 +635,7 @@ describe('AuthService', () => {
         await expect(refused).rejects.toBeInstanceOf(TooManyAttemptsError);
         await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 30 });
         expect(verify).not.toHaveBeenCalled();
-        expect(records(audit)).toEqual([event]);
+        expect(recorded(audit)).toEqual([event]);
       }
     });
 
@@ -424,7 +663,7 @@ describe('AuthService', () => {
         suspended.service.signInWith({ ...ADA, status: 'suspended' }, 'passkey', CLIENT),
       ).rejects.toBeInstanceOf(AccountSuspendedError);
       expect(suspended.sessions.create).not.toHaveBeenCalled();
-      expect(records(suspended.audit)).toEqual([
+      expect(recorded(suspended.audit)).toEqual([
         { type: 'login.failed', subjectUserId: ADA.id, actorUserId: null, details: { reason: 'suspended' } },
       ]);
     });
