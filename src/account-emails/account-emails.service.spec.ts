@@ -76,6 +76,7 @@ function collaborators(user: User | null = ADA) {
       }),
       findByEmail: jest.fn(async () => user),
       findForUpdate: jest.fn(async () => user),
+      getForUpdate: jest.fn(async () => user!),
       markEmailVerified: jest.fn(async () => undefined),
       checkNewEmail: jest.fn(),
       changeEmail: jest.fn(async () => undefined),
@@ -89,6 +90,7 @@ function collaborators(user: User | null = ADA) {
     auth: { checkCurrentPassword: jest.fn(async () => undefined) },
     challenges: { forgetAllOf: jest.fn(async () => undefined) },
     secondFactors: { removeAllOf: jest.fn(async () => undefined) },
+    notices: { send: jest.fn(async (..._notice: unknown[]) => undefined) },
     audit: { record: jest.fn(async (_event: AuditRecord, _transaction?: Transaction) => undefined) },
     transactions: { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) },
   };
@@ -111,11 +113,29 @@ function service(c = collaborators()) {
     c.auth as unknown as AuthService,
     c.challenges as unknown as MfaChallenges,
     c.secondFactors as unknown as MfaResetService,
-    { send: jest.fn(async () => undefined) } as unknown as SecurityNotices,
+    c.notices as unknown as SecurityNotices,
     { now: () => NOW } as Clock,
     c.audit as unknown as AuditLog,
     { emailChangeTtlSeconds: 3600 } as AuthConfig,
   );
+}
+
+/** What the service logged at each level, with the logger's context: operators read these. */
+function logged() {
+  const lines: Record<'log' | 'warn', string[]> = { log: [], warn: [] };
+  for (const level of ['log', 'warn'] as const)
+    jest.spyOn(Logger.prototype, level).mockImplementation(function (this: Logger, message: unknown) {
+      lines[level].push(`[${(this as unknown as { context: string }).context}] ${String(message)}`);
+    });
+  return lines;
+}
+afterEach(() => jest.restoreAllMocks());
+
+/** A reset link that `findUsable` and `spend` both find for `user` (as it is now, or as it was). */
+function withResetLink(c: ReturnType<typeof collaborators>, user: User = ADA) {
+  c.tokens.findUsable.mockResolvedValueOnce({ userId: user.id, boundTo: bindingOf('reset-password', user) });
+  c.tokens.spend.mockResolvedValueOnce(spent('reset-password', user));
+  return c;
 }
 
 /** A token that spending finds, bound to what `user` has now (or to something else). */
@@ -138,6 +158,17 @@ describe('AccountEmailsService', () => {
       );
       expect(c.users.findForUpdate).toHaveBeenCalledWith(ADA.id, TRANSACTION);
       expect(c.users.markEmailVerified).toHaveBeenCalledWith(ADA.id, TRANSACTION);
+    });
+
+    it('records the verification in its transaction, and logs it under Auth', async () => {
+      const lines = logged();
+      const c = collaborators();
+      c.tokens.spend.mockResolvedValueOnce(spent('verify-email'));
+      await service(c).verifyEmail('the-token');
+      expect(c.audit.record.mock.calls).toEqual([
+        [{ type: 'email.verified', subjectUserId: ADA.id }, TRANSACTION],
+      ]);
+      expect(lines.log).toEqual([`[Auth] email verified (user ${ADA.id})`]);
     });
 
     it('refuses a token that is not there, or whose address has changed since it was sent', async () => {
@@ -224,10 +255,84 @@ describe('AccountEmailsService', () => {
     });
   });
 
+  describe('what a reset reclaims', () => {
+    const reclaimed = (c: ReturnType<typeof collaborators>) => ({
+      factors: c.secondFactors.removeAllOf.mock.calls.length,
+      challenges: c.challenges.forgetAllOf.mock.calls,
+      audit: c.audit.record.mock.calls,
+      notices: c.notices.send.mock.calls,
+      tokens: c.tokens.deleteAllOf.mock.calls,
+    });
+
+    it('on a verified address: pending sign-ins and other links end, the factors stay', async () => {
+      const verified = { ...ADA, emailVerified: true };
+      const c = withResetLink(collaborators(verified), verified);
+      await service(c).resetPassword('good', 'a new passphrase 42');
+      expect(reclaimed(c)).toEqual({
+        factors: 0,
+        challenges: [[ADA.id, TRANSACTION]],
+        audit: [
+          [{ type: 'password.reset-completed', subjectUserId: ADA.id, details: undefined }, TRANSACTION],
+        ],
+        notices: [[ADA.id, 'password-reset', TRANSACTION]],
+        tokens: [[ADA.id, undefined, TRANSACTION]],
+      });
+    });
+
+    it('on an address nobody had proved: the second factors go too, and the event says reclaimed (I1)', async () => {
+      const c = withResetLink(collaborators());
+      await service(c).resetPassword('good', 'a new passphrase 42');
+      expect(c.secondFactors.removeAllOf).toHaveBeenCalledWith(ADA, TRANSACTION);
+      expect(c.challenges.forgetAllOf).not.toHaveBeenCalled();
+      expect(c.audit.record).toHaveBeenCalledWith(
+        { type: 'password.reset-completed', subjectUserId: ADA.id, details: { reclaimed: true } },
+        TRANSACTION,
+      );
+    });
+
+    it('refuses a new password made of the account’s name', async () => {
+      const named = { ...ADA, name: 'Quillon Vexmorant' };
+      const c = withResetLink(collaborators(named), named);
+      await expect(service(c).resetPassword('good', 'quillonvexmorant')).rejects.toMatchObject({
+        constructor: PasswordRejectedError,
+        errors: [{ pointer: '#/newPassword' }],
+      });
+      const other = withResetLink(collaborators());
+      await service(other).resetPassword('good', 'quillonvexmorant');
+      expect(other.users.setPasswordHash).toHaveBeenCalled();
+    });
+
+    it('logs the reset under Auth', async () => {
+      const lines = logged();
+      await service(withResetLink(collaborators())).resetPassword('good', 'a new passphrase 42');
+      expect(lines.log).toEqual([`[Auth] password reset; every session ended (user ${ADA.id})`]);
+    });
+
+    it('by an operator: the same, every second factor removed whatever the address, on the locked row', async () => {
+      const lines = logged();
+      const verified = { ...ADA, emailVerified: true };
+      const c = collaborators(verified);
+      await service(c).resetByOperator(ADA.id, 'a new passphrase 42');
+      expect(c.users.getForUpdate).toHaveBeenCalledWith(ADA.id, TRANSACTION);
+      expect(c.users.setPasswordHash).toHaveBeenCalledWith(ADA.id, 'hash:a new passphrase 42', TRANSACTION);
+      expect(c.sessions.endAllOf).toHaveBeenCalledWith(ADA.id, { transaction: TRANSACTION });
+      expect(c.secondFactors.removeAllOf).toHaveBeenCalledWith(verified, TRANSACTION);
+      expect(lines.warn).toEqual([`[Auth] account reset by an operator (user ${ADA.id})`]);
+      const weak = collaborators({ ...ADA, name: 'Quillon Vexmorant' });
+      await expect(service(weak).resetByOperator(ADA.id, 'quillonvexmorant')).rejects.toMatchObject({
+        constructor: PasswordRejectedError,
+        errors: [{ pointer: '#/password' }],
+      });
+      expect(weak.hasher.hash).not.toHaveBeenCalled();
+    });
+  });
+
   describe("an admin's password reset", () => {
     it('queues the reset mail to the user under the per-address budget forgot-password uses', async () => {
+      const lines = logged();
       const c = collaborators();
       await service(c).sendPasswordReset(ADA.id);
+      expect(lines.log).toEqual([`[Auth] password reset mailed at an admin's request (user ${ADA.id})`]);
       expect(c.limits.emailRetryAfter).toHaveBeenCalledWith(ADA.emailCanonical);
       expect(c.jobs.enqueue).toHaveBeenCalledWith('account-email', {
         kind: 'reset-password',
@@ -268,6 +373,14 @@ describe('AccountEmailsService', () => {
         retryAfterSeconds: 120,
       });
       expect(c.jobs.enqueue).not.toHaveBeenCalled();
+    });
+
+    it('queues a verification mail for an address not verified yet', async () => {
+      const c = collaborators();
+      await service(c).resendVerification({ userId: ADA.id, user: ADA } as Principal);
+      expect(c.jobs.enqueue.mock.calls).toEqual([
+        [ACCOUNT_EMAIL_QUEUE, { kind: 'verify-email', userId: ADA.id }],
+      ]);
     });
 
     it('queues no verification mail for an address verified already (the request still counts)', async () => {
@@ -324,6 +437,19 @@ describe('AccountEmailsService: email change', () => {
     ]);
   });
 
+  it('records the request with the new address in its transaction, and logs it', async () => {
+    const lines = logged();
+    const c = collaborators();
+    await service(c).requestEmailChange(principal, 'ada@new.example', 'the password');
+    expect(c.audit.record.mock.calls).toEqual([
+      [
+        { type: 'email.change-requested', subjectUserId: ADA.id, details: { newEmail: 'ada@new.example' } },
+        TRANSACTION,
+      ],
+    ]);
+    expect(lines.log).toEqual([`[Auth] email change asked for (user ${ADA.id})`]);
+  });
+
   it('queues nothing, and counts nothing, when the password is wrong', async () => {
     const c = collaborators();
     c.auth.checkCurrentPassword.mockRejectedValueOnce(new Error('wrong password'));
@@ -356,6 +482,49 @@ describe('AccountEmailsService: email change', () => {
       except: 'the-asking-session',
       transaction: TRANSACTION,
     });
+  });
+
+  it('records both addresses, tells both of them, and logs it', async () => {
+    const lines = logged();
+    const c = collaborators();
+    c.tokens.spend.mockResolvedValueOnce({
+      userId: ADA.id,
+      boundTo: bindingOf('change-email', ADA),
+      newEmail: 'ada@new.example',
+      sessionId: null,
+    });
+    await service(c).confirmEmailChange('the-token');
+    expect(c.audit.record.mock.calls).toEqual([
+      [
+        {
+          type: 'email.change-confirmed',
+          subjectUserId: ADA.id,
+          details: { previousEmail: ADA.email, email: 'ada@new.example' },
+        },
+        TRANSACTION,
+      ],
+    ]);
+    expect(c.notices.send.mock.calls).toEqual([
+      [ADA.id, 'email-changed', TRANSACTION, { to: ADA.email, newEmail: 'ada@new.example' }],
+      [ADA.id, 'email-changed', TRANSACTION, { newEmail: 'ada@new.example' }],
+    ]);
+    // A change asked for by a session since ended keeps no session.
+    expect(c.sessions.endAllOf).toHaveBeenCalledWith(ADA.id, { except: undefined, transaction: TRANSACTION });
+    expect(lines.log).toEqual([`[Auth] email changed; every other session ended (user ${ADA.id})`]);
+  });
+
+  it('refuses a suspended account’s link, and changes nothing', async () => {
+    const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'x' };
+    const c = collaborators(suspended);
+    c.tokens.spend.mockResolvedValueOnce({
+      userId: ADA.id,
+      boundTo: bindingOf('change-email', suspended),
+      newEmail: 'ada@new.example',
+      sessionId: null,
+    });
+    await expect(service(c).confirmEmailChange('the-token')).rejects.toBeInstanceOf(AccountSuspendedError);
+    expect(c.users.changeEmail).not.toHaveBeenCalled();
+    expect(c.notices.send).not.toHaveBeenCalled();
   });
 
   it('refuses a link whose password changed since it was asked for', async () => {
