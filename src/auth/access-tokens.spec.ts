@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import type { Clock } from '../common/clock.js';
@@ -51,8 +52,9 @@ describe('AccessTokens', () => {
   });
 
   it('allows another clock to be a little ahead, not more', async () => {
-    const at = Date.parse('2026-11-29T12:00:00.000Z');
-    const ahead = (seconds: number) => forged({ claims: { nbf: Math.floor(at / 1000) + seconds } });
+    // Past any real clock that runs the test: the start is checked against the injected one only.
+    const at = Date.parse('2099-11-29T12:00:00.000Z');
+    const ahead = (seconds: number) => forged({ claims: { nbf: Math.floor(at / 1000) + seconds } }, at);
     expect(tokens(at).subject.verify(await ahead(CLOCK_SKEW_SECONDS))).toEqual(CLAIMS);
     const tooFar = await ahead(CLOCK_SKEW_SECONDS + 1);
     expect(() => tokens(at).subject.verify(tooFar)).toThrow(UnauthenticatedError);
@@ -77,6 +79,20 @@ describe('AccessTokens', () => {
     ['a subject that is not a UUID', { claims: { sub: 'admin' } }],
     ['a session that is not a UUID', { claims: { sid: 42 } }],
     ['no session', { claims: { sid: undefined } }],
+    // Arrays whose one element is a UUID: a regular expression would read them as that UUID.
+    ['a subject that is a list', { claims: { sub: [CLAIMS.sub] } }],
+    ['a session that is a list', { claims: { sid: [CLAIMS.sid] } }],
+    // Numbers in strings: a comparison would read them as the numbers.
+    [
+      'an expiry that is a string',
+      { claims: { exp: String(Math.floor(Date.parse('2026-11-29T12:10:00Z') / 1000)) } },
+    ],
+    [
+      'an issue time that is a string',
+      { claims: { iat: String(Math.floor(Date.parse('2026-11-29T12:00:00Z') / 1000)) } },
+    ],
+    ['a start (nbf) that is a string', { claims: { nbf: '0' } }],
+    ['another HMAC algorithm with the same key', { header: { alg: 'HS512' } }],
     ['an expiry in the past', { claims: { exp: Math.floor(Date.parse('2026-11-29T11:00:00Z') / 1000) } }],
     ['no issuer', { claims: { iss: undefined } }],
     ['no audience', { claims: { aud: undefined } }],
@@ -102,7 +118,25 @@ describe('AccessTokens', () => {
     ],
   ])('refuses a token with %s', async (_, forgery) => {
     const token = await forged(forgery);
-    expect(() => tokens().subject.verify(token)).toThrow(UnauthenticatedError);
+    expect(() => tokens().subject.verify(token)).toThrow(
+      new UnauthenticatedError('The access token is not valid: it is malformed, expired or not ours.'),
+    );
+  });
+
+  it('warns at start-up when the key is a random one of this process, and only then', () => {
+    const warnings: unknown[] = [];
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message) => warnings.push(message));
+    const clock = { now: () => new Date() } as Clock;
+    // A random key works, for as long as this process lives.
+    for (const subject of [
+      new AccessTokens({ ...AUTH, jwtSecretIsEphemeral: true }, clock),
+      new AccessTokens(AUTH, clock),
+    ])
+      expect(subject.verify(subject.issue(CLAIMS))).toEqual(CLAIMS);
+    warn.mockRestore();
+    expect(warnings).toEqual([
+      expect.stringMatching(/^AUTH_JWT_SECRET is unset: .*stop working when it restarts$/),
+    ]);
   });
 
   it('refuses an unsigned token (alg none), a tampered one and garbage', async () => {
