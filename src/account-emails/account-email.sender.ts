@@ -127,7 +127,7 @@ export class AccountEmailSender implements OnModuleInit {
     const link = this.linkFor('change-email', user);
     // A retry gives the change its own link in place of this attempt's: nothing to delete on failure.
     if (await this.tokens.issueEmailChange(userId, requestedAt, link.row.tokenHash, link.row.expiresAt))
-      await this.mail(pending.newEmail, 'change-email', user, link, { newEmail: pending.newEmail });
+      await this.mail(pending.newEmail, 'change-email', user, link);
   }
 
   /** Tells the address the account had when the change was asked for; no token, no link. */

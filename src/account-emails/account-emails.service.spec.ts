@@ -8,8 +8,12 @@ import type { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { MfaResetService } from '../mfa/mfa-reset.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Clock } from '../common/clock.js';
-import type { SecurityNotices } from '../security-notices/security-notices.js';
-import { RequestContext } from '../common/request-context.js';
+import {
+  SECURITY_NOTICE_QUEUE,
+  type SecurityNoticeJob,
+  type SecurityNotices,
+} from '../security-notices/security-notices.js';
+import { RequestContext, type Origin } from '../common/request-context.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { AppConfig } from '../config/app.config.js';
 import type { AuthConfig } from '../config/auth.config.js';
@@ -86,7 +90,10 @@ function collaborators(user: User | null = ADA) {
     jobs: { enqueue: jest.fn(async () => undefined), defineQueue: jest.fn() },
     limits: { emailRetryAfter: jest.fn(async (_account: string) => 0) },
     hasher: { hash: jest.fn(async (password: string) => `hash:${password}`) },
-    mailer: { send: jest.fn(async () => undefined), probe: jest.fn(async () => undefined) },
+    mailer: {
+      send: jest.fn(async (_mail: { to: string; text: string }) => undefined),
+      probe: jest.fn(async () => undefined),
+    },
     auth: { checkCurrentPassword: jest.fn(async () => undefined) },
     challenges: { forgetAllOf: jest.fn(async () => undefined) },
     secondFactors: { removeAllOf: jest.fn(async () => undefined) },
@@ -537,7 +544,8 @@ describe('AccountEmailsService: email change', () => {
 });
 
 describe('AccountEmailSender', () => {
-  function sender(c = collaborators()) {
+  const sender = (c = collaborators()) => senderWith(c, new RequestContext());
+  function senderWith(c: ReturnType<typeof collaborators>, context: RequestContext) {
     return new AccountEmailSender(
       c.jobs as unknown as JobsService,
       c.users as unknown as UsersService,
@@ -546,7 +554,7 @@ describe('AccountEmailSender', () => {
       { now: () => NOW } as Clock,
       c.transactions as unknown as Transactions,
       c.audit as unknown as AuditLog,
-      new RequestContext(),
+      context,
       { publicUrl: 'https://app.example.test' } as AppConfig,
       {
         verifyEmailTtlSeconds: 86_400,
@@ -615,6 +623,76 @@ describe('AccountEmailSender', () => {
     expect(suspended.mailer.probe).toHaveBeenCalled();
   });
 
+  describe('a security notice', () => {
+    const HTTP_ORIGIN: Origin = {
+      via: 'http',
+      requestId: 'req-1',
+      ipAddress: '203.0.113.7',
+      userAgent: 'Firefox/140',
+      actorUserId: ADA.id,
+      sessionId: 'session-1',
+    };
+    const job = (details: Partial<SecurityNoticeJob> = {}): SecurityNoticeJob => ({
+      notice: 'password-changed',
+      userId: ADA.id,
+      at: '2026-11-29T12:34:56.789Z',
+      ...details,
+    });
+    /** The mail the notice became, sent from within `origin` (a job runs as the request that queued it). */
+    async function noticed(origin: Origin, notice: SecurityNoticeJob, c = collaborators()) {
+      const context = new RequestContext();
+      await context.runAs(origin, () => senderWith(c, context).sendSecurityNotice(notice));
+      return c.mailer.send.mock.calls.map(([mail]) => mail);
+    }
+
+    it('works both queues: the account emails and the security notices', async () => {
+      const c = collaborators();
+      const subject = sender(c);
+      subject.onModuleInit();
+      const handlers = new Map(c.jobs.defineQueue.mock.calls.map(([queue, handler]) => [queue, handler]));
+      expect([...handlers.keys()]).toEqual([ACCOUNT_EMAIL_QUEUE, SECURITY_NOTICE_QUEUE]);
+      const context = { id: 'job-1', retryCount: 0 };
+      await (handlers.get(ACCOUNT_EMAIL_QUEUE) as typeof subject.send)(
+        { kind: 'welcome', userId: ADA.id },
+        context,
+      );
+      await (handlers.get(SECURITY_NOTICE_QUEUE) as typeof subject.sendSecurityNotice)(job());
+      expect(c.mailer.send.mock.calls.map(([mail]) => mail.to)).toEqual([ADA.email, ADA.email]);
+    });
+
+    it('says when, to the minute, and from which client and address, to the account’s address', async () => {
+      const [mail] = await noticed(HTTP_ORIGIN, job());
+      expect(mail.to).toBe(ADA.email);
+      expect(mail.text).toContain(
+        'changed on 2026-11-29 12:34 UTC, by a client that calls itself “Firefox/140” at the address 203.0.113.7.',
+      );
+    });
+
+    it('says so when the client gave no name or no address', async () => {
+      const [mail] = await noticed({ ...HTTP_ORIGIN, userAgent: null, ipAddress: null }, job());
+      expect(mail.text).toContain('by a client that gave no name at the address unknown.');
+    });
+
+    it('names no client for an administrator’s or an operator’s change (I7)', async () => {
+      const [byAdmin] = await noticed(HTTP_ORIGIN, job({ byAdministrator: true }));
+      const [byOperator] = await noticed({ ...HTTP_ORIGIN, via: 'cli' }, job());
+      for (const mail of [byAdmin, byOperator]) {
+        expect(mail.text).toContain('by an administrator.');
+        expect(mail.text).not.toContain('203.0.113.7');
+      }
+    });
+
+    it('goes to the address the job names, with what it names; nowhere for a deleted account', async () => {
+      const [mail] = await noticed(
+        HTTP_ORIGIN,
+        job({ notice: 'email-changed', to: 'previous@example.com', newEmail: 'ada@new.example' }),
+      );
+      expect(mail.to).toBe('previous@example.com');
+      expect(mail.text).toContain('changed to ada@new.example on');
+      expect(await noticed(HTTP_ORIGIN, job(), collaborators(null))).toEqual([]);
+    });
+  });
+
   it('forgets the token of a mail that failed, so that the retry makes a new one', async () => {
     const c = collaborators();
     c.mailer.send.mockRejectedValueOnce(new Error('the SMTP server is away'));
@@ -652,6 +730,41 @@ describe('AccountEmailSender', () => {
       await send(rehashed, job);
       expect(rehashed.mailer.send).not.toHaveBeenCalled();
       expect(rehashed.tokens.discardEmailChange).toHaveBeenCalledWith(ADA.id, NOW);
+    });
+
+    it('keeps the change when the link’s mail fails: the retry gives it a new link', async () => {
+      const c = collaborators();
+      c.users.findByEmail.mockResolvedValue(null);
+      c.mailer.send.mockRejectedValueOnce(new Error('the SMTP server is away'));
+      await expect(send(c, job)).rejects.toThrow('away');
+      // The row is the request's: a retry gives it a new link, so nothing is deleted.
+      expect(c.tokens.delete).not.toHaveBeenCalled();
+      await send(c, job);
+      expect(c.tokens.issueEmailChange).toHaveBeenCalledTimes(2);
+      expect(c.mailer.send.mock.calls[1][0].to).toBe('ada@new.example');
+    });
+
+    it('discards the change of an account suspended since, and tells a deleted one’s old address nothing', async () => {
+      const suspended = collaborators({
+        ...ADA,
+        status: 'suspended',
+        suspendedAt: NOW,
+        suspensionReason: 'x',
+      });
+      await send(suspended, job);
+      expect(suspended.mailer.send).not.toHaveBeenCalled();
+      expect(suspended.tokens.discardEmailChange).toHaveBeenCalledWith(ADA.id, NOW);
+      const deleted = collaborators(null);
+      await send(deleted, job);
+      const notice = {
+        kind: 'email-change-notice',
+        userId: ADA.id,
+        to: 'a@old.example',
+        newEmail: 'b@x.example',
+      };
+      await send(deleted, notice as AccountEmailJob);
+      expect(deleted.mailer.send).not.toHaveBeenCalled();
+      expect(deleted.tokens.discardEmailChange).toHaveBeenCalledWith(ADA.id, NOW);
     });
 
     it('tells an address that has an account instead, and forgets the change only once that is sent', async () => {
