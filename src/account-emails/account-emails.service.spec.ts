@@ -262,6 +262,42 @@ describe('AccountEmailsService', () => {
     });
   });
 
+  describe('a reset link checked before anything is hashed', () => {
+    it('tells a suspended account so even when the suspension revoked its links', async () => {
+      const revoked: User = {
+        ...ADA,
+        status: 'suspended',
+        suspendedAt: NOW,
+        suspensionReason: 'x',
+        linksRevokedAt: NOW,
+      };
+      const c = collaborators(revoked);
+      // Bound to the account as it was before the suspension.
+      c.tokens.findUsable.mockResolvedValueOnce({
+        userId: ADA.id,
+        boundTo: bindingOf('reset-password', ADA),
+      });
+      await expect(service(c).resetPassword('good', 'a new passphrase 42')).rejects.toThrow(
+        AccountSuspendedError,
+      );
+      expect(c.hasher.hash).not.toHaveBeenCalled();
+    });
+
+    it('refuses a link whose binding is stale without hashing the new password', async () => {
+      const c = collaborators();
+      const before = { ...ADA, passwordHash: '$argon2id$an-older-hash' };
+      c.tokens.findUsable.mockResolvedValueOnce({
+        userId: ADA.id,
+        boundTo: bindingOf('reset-password', before),
+      });
+      await expect(service(c).resetPassword('stale', 'a new passphrase 42')).rejects.toThrow(
+        InvalidAccountTokenError,
+      );
+      expect(c.hasher.hash).not.toHaveBeenCalled();
+      expect(c.tokens.spend).not.toHaveBeenCalled();
+    });
+  });
+
   describe('what a reset reclaims', () => {
     const reclaimed = (c: ReturnType<typeof collaborators>) => ({
       factors: c.secondFactors.removeAllOf.mock.calls.length,

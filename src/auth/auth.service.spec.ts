@@ -468,6 +468,15 @@ describe('AuthService', () => {
       expect(lines.warn[1]).toContain('spent from unknown, presented again from unknown)');
     });
 
+    it('logs nothing for a plain rotation: it is every client’s routine', async () => {
+      const lines = logged();
+      const { service } = await setUp({
+        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
+      });
+      await service.refresh('old-token', CLIENT);
+      expect(lines).toEqual({ log: [], warn: [], error: [] });
+    });
+
     it('logs a repeat served, naming the user and the session', async () => {
       const lines = logged();
       const { service } = await setUp({
@@ -611,6 +620,23 @@ describe('AuthService', () => {
           details: { proof: 'recovery-code' },
         },
       ]);
+    });
+
+    it('records nothing for the refusals after a lock’s first', async () => {
+      for (const signIn of [true, false]) {
+        const { service, audit } = await setUp({ lockedFor: 30, firstRefusal: false });
+        await expect(
+          service.checkSecondFactor(ADA, right, { signIn, method: 'totp' }),
+        ).rejects.toBeInstanceOf(TooManyAttemptsError);
+        expect(recorded(audit)).toEqual([]);
+      }
+    });
+
+    it('logs a wrong second factor with the user, never the code', async () => {
+      const lines = logged();
+      const { service } = await setUp();
+      await service.checkSecondFactor(ADA, wrong, { signIn: true, method: 'totp' });
+      expect(lines.warn).toEqual([`[Auth] wrong second factor (user ${ADA.id})`]);
     });
 
     it('refuses a second factor while the lock holds, recording its first refusal, without verifying', async () => {

@@ -72,4 +72,10 @@ describe('PasswordPolicy', () => {
   it('knows the name by its words, whatever punctuation joins them', () => {
     expect(reasonFor('lovelace1815', 'password', ['Al-Lovelace'])).toContain('the name');
   });
+
+  it('blames the password field when no other is named', () => {
+    expect(() => policy.check('short pass1', email)).toThrow(
+      expect.objectContaining({ errors: [expect.objectContaining({ pointer: '#/password' })] }),
+    );
+  });
 });
