@@ -47,7 +47,7 @@ export default {
   ],
   coverageAnalysis: 'perTest',
   // A mutant in code that runs as a module loads (decorators, constants) would need every test run
-  // for it; they are left out, which keeps a run to about half an hour on two cores.
+  // for it; they are left out (a whole run over this scope still takes one to two hours here).
   ignoreStatic: true,
   concurrency: 2,
   // Jest's ESM module registry grows with every run in a worker (4 GB after a few hundred mutants,

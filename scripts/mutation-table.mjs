@@ -1,7 +1,8 @@
 // npm run test:mutation:table [-- --check]: the README's table of mutation scores, written from the
 // last Stryker report (reports/mutation/mutation.json) between its two markers. With --check it
-// writes nothing and fails when the README says something else, or when a folder with a target
-// is under it: CI runs it after its incremental Stryker run, so the table is always the code's.
+// writes nothing and fails when the README says something else, when a folder with a target is
+// under it, or when one is not in the report at all: CI runs it after its incremental Stryker run,
+// so the table is always the code's.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -94,5 +95,10 @@ if (!values.check) {
   console.info(table);
 } else if (updated !== readme) {
   console.error("README.md: the mutation table is not the report's; run npm run test:mutation:table");
-  process.exit(1);
+  process.exitCode = 1;
+} else if (under.length > 0) {
+  process.exitCode = 1;
+} else if (rows.some((r) => r.target && r.valid === 0)) {
+  console.error('a folder with a target is not in the report: run the whole scope (npm run test:mutation)');
+  process.exitCode = 1;
 }
