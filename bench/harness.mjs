@@ -1,5 +1,5 @@
 // What the benchmark and the soak run share: the database server, processes, and /proc readings.
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -105,6 +105,22 @@ export async function stop({ child }) {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
+}
+
+/** The floor (bench/floor.mjs) on a free port, answering once it is ready. */
+export async function startFloor(databaseUrl) {
+  const port = await freePort();
+  const child = fork('bench/floor.mjs', {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port) },
+  });
+  await waitFor(`http://127.0.0.1:${port}/api/v1/users/00000000-0000-0000-0000-000000000000`, child);
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+/** CPU time a process has used (user + system), in clock ticks: 100 a second on Linux. */
+export function cpuTicks(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 export const rssMb = (pid) =>
