@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AccountEmailsModule } from './account-emails/account-emails.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -7,7 +7,7 @@ import { MfaModule } from './mfa/mfa.module.js';
 import { ReauthenticationModule } from './reauthentication/reauthentication.module.js';
 import { CommonModule } from './common/common.module.js';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter.js';
-import { QueryParametersInterceptor } from './common/http/query-parameters.interceptor.js';
+import { QueryParametersModule } from './common/http/query-parameters.guard.js';
 import { RequestValidationPipe } from './common/http/request-validation.pipe.js';
 import { appConfig } from './config/app.config.js';
 import { authConfig } from './config/auth.config.js';
@@ -31,7 +31,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { UsersModule } from './users/users.module.js';
 
-/** The API: every feature module, the global pipe, interceptor and filter. `createApp()` builds it. */
+/** The API: every feature module, the global pipe and filter. `createApp()` builds it. */
 @Module({
   imports: [
     LoggingModule,
@@ -40,6 +40,8 @@ import { UsersModule } from './users/users.module.js';
     RateLimitModule,
     UsersModule,
     AuthModule,
+    // After AuthModule: its guard runs after AuthGuard (query-parameters.guard.ts).
+    QueryParametersModule,
     MfaModule,
     ReauthenticationModule,
     AccountEmailsModule,
@@ -51,7 +53,6 @@ import { UsersModule } from './users/users.module.js';
   ],
   providers: [
     { provide: APP_PIPE, useClass: RequestValidationPipe },
-    { provide: APP_INTERCEPTOR, useClass: QueryParametersInterceptor },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })

@@ -26,6 +26,9 @@ export const CLOCK_SKEW_SECONDS = 30;
  * clock. `fast-jwt` verifies synchronously with node:crypto; `jose` went through WebCrypto's
  * asynchronous jobs, several times the cost per request (bench/README.md).
  */
+/** Verified tokens remembered (fast-jwt's default size): a few hundred kilobytes at most. */
+const VERIFIED_TOKENS_CACHED = 1000;
+
 @Injectable()
 export class AccessTokens {
   private readonly sign: (payload: Record<string, unknown>) => string;
@@ -57,6 +60,12 @@ export class AccessTokens {
       // Checked below against the clock, which tests move.
       ignoreExpiration: true,
       ignoreNotBefore: true,
+      // A client presents one token for its whole life: its signature is checked once and the
+      // claims kept (fast-jwt's LRU, keyed by the token's hash), ~10 µs of every authenticated
+      // request (bench/README.md). The claims are still checked below on every request, so a
+      // cached token expires on time; so is its session, in the database.
+      cache: VERIFIED_TOKENS_CACHED,
+      cacheTTL: auth.accessTokenTtlSeconds * 1000,
     });
   }
 

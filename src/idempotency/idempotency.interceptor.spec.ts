@@ -1,25 +1,23 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { lastValueFrom, of, type Observable } from 'rxjs';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
+import { lastValueFrom, of } from 'rxjs';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
-import { IDEMPOTENT } from './idempotent.decorator.js';
+import { Idempotent } from './idempotent.decorator.js';
 import type { IdempotentRequests } from './idempotent-requests.js';
 
 const request = { url: '/api/v1/users' };
 const reply = { statusCode: 200 };
 
-function subject({ marked = true, stored = undefined as { body: string } | undefined } = {}) {
-  const handler = () => undefined;
-  if (marked) Reflect.defineMetadata(IDEMPOTENT, true, handler);
+function subject({ stored = undefined as { body: string } | undefined, module = true } = {}) {
   const begun: unknown[][] = [];
-  const interceptor = new IdempotencyInterceptor(new Reflector(), {
+  const requests = {
     begin: async (...args: unknown[]) => {
       begun.push(args);
       return stored;
     },
-  } as unknown as IdempotentRequests);
+  } as unknown as IdempotentRequests;
+  const interceptor = new IdempotencyInterceptor(module ? requests : undefined);
   const context = {
-    getHandler: () => handler,
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
   } as unknown as ExecutionContext;
   let handled = 0;
@@ -29,18 +27,21 @@ function subject({ marked = true, stored = undefined as { body: string } | undef
       return of('the operation ran');
     },
   };
-  const outcome = async () => {
-    const result = interceptor.intercept(context, next);
-    return lastValueFrom(await (result as Observable<unknown> | Promise<Observable<unknown>>));
-  };
+  const outcome = async () => lastValueFrom(await interceptor.intercept(context, next));
   return { outcome, begun, handled: () => handled };
 }
 
 describe('IdempotencyInterceptor', () => {
-  it('lets routes that are not @Idempotent() go on at once, asking nothing', async () => {
-    const { outcome, begun, handled } = subject({ marked: false });
-    expect(await outcome()).toBe('the operation ran');
-    expect([begun, handled()]).toEqual([[], 1]);
+  it('is attached by @Idempotent() to the route it marks, and to no other', () => {
+    class Routes {
+      @Idempotent()
+      create(): void {}
+      read(): void {}
+    }
+    const attached = (name: 'create' | 'read') =>
+      Reflect.getMetadata(INTERCEPTORS_METADATA, Routes.prototype[name]) as unknown[] | undefined;
+    expect(attached('create')).toEqual([IdempotencyInterceptor]);
+    expect(attached('read')).toBeUndefined();
   });
 
   it('runs the operation for a new key, with the request and reply it was given', async () => {
@@ -59,6 +60,12 @@ describe('IdempotencyInterceptor', () => {
   it('answers a stored empty body (a 204) with nothing', async () => {
     const { outcome, handled } = subject({ stored: { body: '' } });
     expect(await outcome()).toBeUndefined();
+    expect(handled()).toBe(0);
+  });
+
+  it('refuses to serve the route, rather than serve it unprotected, where IdempotencyModule is missing', async () => {
+    const { outcome, handled } = subject({ module: false });
+    await expect(outcome()).rejects.toThrow('without IdempotencyModule');
     expect(handled()).toBe(0);
   });
 });

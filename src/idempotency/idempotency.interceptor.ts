@@ -1,31 +1,30 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import {
+  Injectable,
+  Optional,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { of, type Observable } from 'rxjs';
-import { IDEMPOTENT } from './idempotent.decorator.js';
 import { IdempotentRequests } from './idempotent-requests.js';
 
 /**
- * On the routes marked `@Idempotent()`: a request with a new key goes on (and its answer is stored
- * when it is sent); a repeated one gets the stored answer; the rest is refused by `begin`.
+ * On the routes marked `@Idempotent()`, and only there (the decorator attaches it: an interceptor
+ * for every route would put the whole API through an RxJS pipeline): a request with a new key goes
+ * on (and its answer is stored when it is sent); a repeated one gets the stored answer; the rest is
+ * refused by `begin`.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly requests: IdempotentRequests,
-  ) {}
+  /**
+   * Optional so that a module declaring such a route also loads where no HTTP is served (the CLI,
+   * which never routes a request); the API imports IdempotencyModule, which is global.
+   */
+  constructor(@Optional() private readonly requests?: IdempotentRequests) {}
 
-  intercept(
-    context: ExecutionContext,
-    next: CallHandler,
-  ): Observable<unknown> | Promise<Observable<unknown>> {
-    // Every route passes here: the others go on at once, without a promise.
-    if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) return next.handle();
-    return this.replayOr(context, next);
-  }
-
-  private async replayOr(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (!this.requests) throw new Error('an @Idempotent() route is served without IdempotencyModule');
     const http = context.switchToHttp();
     const replay = await this.requests.begin(
       http.getRequest<FastifyRequest>(),

@@ -1,9 +1,7 @@
-import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Retention } from '../jobs/retention.js';
 import { IdempotentRequest } from './entities/idempotent-request.entity.js';
-import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { IdempotentRequests } from './idempotent-requests.js';
 import { IdempotentRequestsRepository } from './idempotent-requests.repository.js';
 
@@ -29,11 +27,14 @@ export class IdempotentRequestsRetention implements OnModuleInit {
 export class IdempotentRequestsRetentionModule {}
 
 /**
- * Safe retries for the API: routes opt in with `@Idempotent()` (metadata only, so the modules that
- * declare such routes load in the worker and the CLI without this one).
+ * Safe retries for the API: routes opt in with `@Idempotent()`, whose interceptor finds
+ * `IdempotentRequests` here (global, so that every module declaring such a route reaches it; where
+ * this module is not imported, the CLI, those modules still load).
  */
+@Global()
 @Module({
   imports: [IdempotentRequestsRetentionModule],
-  providers: [IdempotentRequests, { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+  providers: [IdempotentRequests],
+  exports: [IdempotentRequests],
 })
 export class IdempotencyModule {}

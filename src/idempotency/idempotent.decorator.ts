@@ -1,9 +1,8 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { setting } from '../common/swagger/documented-settings.js';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from './entities/idempotent-request.entity.js';
-
-export const IDEMPOTENT = 'gatehouse:idempotent';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 
 /**
  * A POST that creates or sends something takes an `Idempotency-Key`: retried with the same key and
@@ -12,7 +11,7 @@ export const IDEMPOTENT = 'gatehouse:idempotent';
  */
 export const Idempotent = () =>
   applyDecorators(
-    SetMetadata(IDEMPOTENT, true),
+    UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,

@@ -30,7 +30,9 @@ export class RequestLog implements OnModuleInit {
     if (!fastify) return;
     fastify.addHook('onRequest', (request, _reply, done) => this.context.runRequest(request, done));
     fastify.addHook('onResponse', (request, reply, done) => {
-      if (!UNLOGGED.test(request.url)) {
+      // Below LOG_LEVEL=info (or for a failure, error) nothing would be written: nothing is built.
+      const level = reply.statusCode >= 500 ? 'error' : 'info';
+      if (this.logger.isLevelEnabled(level) && !UNLOGGED.test(request.url)) {
         const clientRequestId = clientRequestIdOf(request);
         const line = {
           requestId: request.id,
@@ -41,7 +43,7 @@ export class RequestLog implements OnModuleInit {
           route: request.routeOptions.url ?? 'unmatched',
           durationMs: Math.round(reply.elapsedTime),
         };
-        if (reply.statusCode >= 500) this.logger.error(line, 'request failed');
+        if (level === 'error') this.logger.error(line, 'request failed');
         else this.logger.info(line, 'request completed');
       }
       done();

@@ -58,13 +58,15 @@ export class Metrics implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onResponse', async (request, reply) => {
+    // A callback hook, not an async one: an async hook costs every answer a promise (bench/README.md).
+    fastify?.addHook('onResponse', (request, reply, done) => {
       this.observeRequest(
         request.method,
         request.routeOptions.url,
         reply.statusCode,
         reply.elapsedTime / 1000,
       );
+      done();
     });
   }
 

@@ -9,6 +9,7 @@ import { applyHttpConventions, httpAdapter } from '../common/http/http-conventio
 import { RequestValidationPipe } from '../common/http/request-validation.pipe.js';
 import { Configuration } from '../config/configuration.js';
 import { httpConfig } from '../config/http.config.js';
+import { IdempotentRequests } from '../idempotency/idempotent-requests.js';
 import type { User } from './entities/user.entity.js';
 import { UsersController } from './users.controller.js';
 import { EmailTakenError } from './users.errors.js';
@@ -50,6 +51,8 @@ describe('UsersController', () => {
       controllers: [UsersController],
       providers: [
         { provide: UsersService, useValue: users },
+        // Sign-up is @Idempotent(): these requests carry no key, so each goes on to the operation.
+        { provide: IdempotentRequests, useValue: { begin: async () => undefined } },
         {
           provide: PageLinks,
           useValue: new PageLinks({ publicUrl: 'https://api.example.com' } as AppConfig),

@@ -30,8 +30,9 @@ import { Idempotent } from '../idempotency/idempotent.decorator.js';
 
 /** The user's representation, with its `ETag` (a GET with a matching `If-None-Match` gets a 304). */
 function withETag(reply: FastifyReply, user: User): UserResponseDto {
-  void reply.header('etag', userETag(user));
-  return UserResponseDto.from(user);
+  const representation = UserResponseDto.from(user);
+  void reply.header('etag', userETag(user, representation));
+  return representation;
 }
 
 @ApiTags('users')

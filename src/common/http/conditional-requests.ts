@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Conditional requests (RFC 9110 §13): a resource whose representation a client may change sends a
@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 
 /** A strong entity tag of a representation: its SHA-256, cut to 128 bits, quoted. */
 export function entityTag(representation: string): string {
-  return `"${createHash('sha256').update(representation).digest('base64url').slice(0, 22)}"`;
+  return `"${hash('sha256', representation, 'base64url').slice(0, 22)}"`;
 }
 
 /** `If-Match` as the client sent it: any current representation (`*`), or the tags it holds. */

@@ -156,8 +156,8 @@ export function applyHttpConventions(app: NestFastifyApplication, http: HttpConf
       }),
   );
   answerNotModified(fastify);
-  fastify.addHook('preValidation', async (request) => {
+  fastify.addHook('preValidation', (request, _reply, done) => {
     const problem = unacceptableInput(request.query) ?? unacceptableInput(request.params);
-    if (problem) throw new BadRequestException(`The address ${problem}.`);
+    done(problem ? new BadRequestException(`The address ${problem}.`) : undefined);
   });
 }

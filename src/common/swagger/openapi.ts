@@ -100,7 +100,7 @@ export function buildOpenApiDocument(app: INestApplication, configuration: Confi
 
 /**
  * What every operation may answer, whatever its decorators say: a 400 for a query parameter it does
- * not take (QueryParametersInterceptor), a 500, and on the API (not the health and metrics
+ * not take (QueryParametersGuard), a 500, and on the API (not the health and metrics
  * endpoints, which probes must always reach) a 429 with the rate-limit headers and a 503 while the
  * database cannot be reached.
  */
@@ -184,8 +184,10 @@ export function setupSwagger(app: NestFastifyApplication, configuration: Configu
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => {
+      // Every request passes here: the API's go on before anything is split.
+      if (!request.url.startsWith('/docs/')) return done();
       const path = request.url.split('?')[0];
-      if (path.startsWith('/docs/') && !UI_FILES.has(path.slice('/docs'.length)))
+      if (!UI_FILES.has(path.slice('/docs'.length)))
         return sendProblem(request, reply, new NotFoundException());
       done();
     });
