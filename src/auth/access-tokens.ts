@@ -65,7 +65,6 @@ export class AccessTokens {
       // request (bench/README.md). The claims are still checked below on every request, so a
       // cached token expires on time; so is its session, in the database.
       cache: VERIFIED_TOKENS_CACHED,
-      cacheTTL: auth.accessTokenTtlSeconds * 1000,
     });
   }
 

@@ -31,17 +31,20 @@ function subject({ stored = undefined as { body: string } | undefined, module = 
   return { outcome, begun, handled: () => handled };
 }
 
+// Decorated when the module loads, as a controller is: what the decorator documents (the header in
+// OpenAPI) is checked against openapi.json in CI.
+class Routes {
+  @Idempotent()
+  create(): void {}
+  read(): void {}
+}
+
 describe('IdempotencyInterceptor', () => {
   it('is attached by @Idempotent() to the route it marks, and to no other', () => {
-    class Routes {
-      @Idempotent()
-      create(): void {}
-      read(): void {}
-    }
-    const attached = (name: 'create' | 'read') =>
-      Reflect.getMetadata(INTERCEPTORS_METADATA, Routes.prototype[name]) as unknown[] | undefined;
-    expect(attached('create')).toEqual([IdempotencyInterceptor]);
-    expect(attached('read')).toBeUndefined();
+    expect(Reflect.getMetadata(INTERCEPTORS_METADATA, Routes.prototype.create)).toEqual([
+      IdempotencyInterceptor,
+    ]);
+    expect(Reflect.getMetadata(INTERCEPTORS_METADATA, Routes.prototype.read)).toBeUndefined();
   });
 
   it('runs the operation for a new key, with the request and reply it was given', async () => {
