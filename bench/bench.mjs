@@ -3,21 +3,17 @@
 // in production mode without rate limits, and drives it with autocannon on 127.0.0.1, scenario by
 // scenario, with the raw floor (bench/floor.mjs) measured before, between and after the scenarios.
 import autocannon from 'autocannon';
-import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
-import { DataSource } from 'typeorm';
-import { migrations } from '../dist/migrations/index.js';
 import { PasswordHasher } from '../dist/src/passwords/password-hasher.js';
-import { runMigrationsLocked } from '../dist/src/database/migrate.js';
-import { freePort, query, rssMb, serverUrl, startBuiltApp, stop, waitFor, withDatabase } from './harness.mjs';
+import { cpuTicks, freePort, query, rssMb, serverUrl, startBuiltApp, startFloor, stop } from './harness.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
 import { startOtlpSink } from './otlp-sink.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
+import { BENCH_PASSWORD, seeded as seedUsers, tokensFor as signedTokens } from './seed.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -36,7 +32,7 @@ const RUNS = Number(opts.runs);
 const DURATION = Number(opts.duration);
 const WARMUP = Number(opts.warmup);
 const CONNECTIONS = Number(opts.connections);
-const PASSWORD = 'bench password 2026';
+const PASSWORD = BENCH_PASSWORD;
 const SECRET = randomBytes(32).toString('base64url');
 const hasher = new PasswordHasher();
 const TICKS_PER_SECOND = 100;
@@ -44,41 +40,7 @@ const RESULTS = path.resolve('bench/results');
 
 const log = (...args) => console.info(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
-/** A migrated database holding `count` users (kept between runs when it already does). */
-async function seeded(server, database, count) {
-  const exists = await query(server, 'SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-  if (exists.length === 0) await query(server, `CREATE DATABASE ${database}`);
-  const url = withDatabase(server, database);
-  const ds = new DataSource({ type: 'postgres', url, migrations });
-  await ds.initialize();
-  await runMigrationsLocked(ds);
-  await ds.destroy();
-  const [{ n }] = await query(url, 'SELECT count(*)::int AS n FROM users');
-  // Hashed as the app hashes today: older parameters would make every login rehash and save.
-  const [admin] = await query(url, `SELECT password_hash FROM users WHERE role = 'admin'`);
-  if (n !== count + 1 || !admin || hasher.needsRehash(admin.password_hash)) {
-    log(`seeding ${count.toLocaleString()} users into ${database}`);
-    const passwordHash = await hasher.hash(PASSWORD);
-    await query(url, 'TRUNCATE users CASCADE');
-    await query(
-      url,
-      `INSERT INTO users (email, email_canonical, name, password_hash, created_at, updated_at)
-       SELECT 'bench-' || i || '@example.com', 'bench-' || i || '@example.com', 'Bench User ' || i, $1,
-              now() - i * interval '1 second', now() - i * interval '1 second'
-         FROM generate_series(1, $2::int) AS i`,
-      [passwordHash, count],
-    );
-    await query(
-      url,
-      `INSERT INTO users (email, email_canonical, name, password_hash, role, created_at, updated_at)
-       VALUES ('bench-admin@example.com', 'bench-admin@example.com', 'Admin', $1, 'admin', now(), now())`,
-      [passwordHash],
-    );
-    await query(url, 'VACUUM ANALYZE users');
-  }
-  await query(url, 'TRUNCATE sessions CASCADE');
-  return url;
-}
+const seeded = (server, database, count) => seedUsers(server, database, count, { hasher, log });
 
 /** A million audit events in the deep database (kept between runs), one a second back from now. */
 async function seededAuditLog(url, count) {
@@ -99,31 +61,7 @@ async function seededAuditLog(url, count) {
   await query(url, 'VACUUM ANALYZE audit_events');
 }
 
-/** Sessions written directly and access tokens signed with the app's key: no login needed. */
-async function tokensFor(url, emails) {
-  const key = new TextEncoder().encode(SECRET);
-  const rows = await query(url, 'SELECT id FROM users WHERE email = ANY($1)', [emails]);
-  const tokens = [];
-  for (const { id } of rows) {
-    const [{ id: sid }] = await query(
-      url,
-      `INSERT INTO sessions (user_id, created_at, last_used_at, authenticated_at, expires_at) VALUES ($1, now(), now(), now(), now() + interval '1 day') RETURNING id`,
-      [id],
-    );
-    tokens.push(
-      await new SignJWT({ sid })
-        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
-        .setSubject(id)
-        .setIssuer('gatehouse')
-        .setAudience('gatehouse-api')
-        .setIssuedAt()
-        // The app refuses a lifetime over AUTH_ACCESS_TOKEN_TTL (15 min by default); a run takes ~3.
-        .setExpirationTime('15m')
-        .sign(key),
-    );
-  }
-  return tokens;
-}
+const tokensFor = (url, emails) => signedTokens(url, emails, SECRET);
 
 // ------------------------------------------------------------------ processes
 let smtp;
@@ -174,21 +112,7 @@ async function measureFloor(databaseUrl, name, requests) {
   return figures;
 }
 
-async function startFloor(databaseUrl) {
-  const port = await freePort();
-  const child = fork('bench/floor.mjs', {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port) },
-  });
-  await waitFor(`http://127.0.0.1:${port}/api/v1/users/00000000-0000-0000-0000-000000000000`, child);
-  return { child, base: `http://127.0.0.1:${port}` };
-}
-
 // ------------------------------------------------------------------ measuring
-function cpuTicks(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-
 function cannon(base, requests, seconds) {
   return autocannon({ url: base, connections: CONNECTIONS, duration: seconds, requests });
 }
@@ -383,8 +307,19 @@ async function main() {
             headers: { authorization: `Bearer ${deepAdmin}` },
           },
         ];
-        stretch2.push(await measure('list-first', deepApp, list('')));
-        stretch2.push(await measure('list-deep', deepApp, list(`&cursor=${cursor}`)));
+        // Each list beside its own floor: node:http + pg serving the same page with the same query.
+        const listFloor = await startFloor(deep);
+        const beside = async (name, requests) => {
+          const figures = await measure(name, deepApp, requests);
+          const floor = await measure(`${name} (floor)`, listFloor, requests);
+          return {
+            ...figures,
+            xListFloor: +(figures.rps / floor.rps).toFixed(2),
+            xListFloorCpu: +(figures.cpuUsPerRequest / floor.cpuUsPerRequest).toFixed(2),
+          };
+        };
+        stretch2.push(await beside('list-first', list('')));
+        stretch2.push(await beside('list-deep', list(`&cursor=${cursor}`)));
         // The audit log's list, a million events long: the first page, and one 900,000 events deep.
         const [event] = await query(
           deep,
@@ -400,8 +335,9 @@ async function main() {
             headers: { authorization: `Bearer ${deepAdmin}` },
           },
         ];
-        stretch2.push(await measure('audit-first', deepApp, events('')));
-        stretch2.push(await measure('audit-deep', deepApp, events(`&cursor=${eventCursor}`)));
+        stretch2.push(await beside('audit-first', events('')));
+        stretch2.push(await beside('audit-deep', events(`&cursor=${eventCursor}`)));
+        await stop(listFloor);
         await stop(deepApp);
       }
       floors.push(await measureFloor(mainDb, 'floor (3 of 3)', byId()));
@@ -488,6 +424,8 @@ function summarise(runs) {
           'xFloor',
           'xFloorCpu',
           'xHashRate',
+          'xListFloor',
+          'xListFloorCpu',
           'bootMs',
         ].map((k) => [k, pick(name, k)]),
       ),

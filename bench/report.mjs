@@ -23,6 +23,12 @@ export function renderMarkdown({ date, machine, settings, summary }) {
     ...rows,
     '',
     `argon2id verifications alone (before and after the logins): ${summary.hashesPerSecond}/s; login reached ${login?.xHashRate !== undefined ? Math.round(login.xHashRate * 100) : '?'}% of it (median of the runs' ratios).`,
+    ...summary.scenarios
+      .filter((s) => s.xListFloor !== undefined)
+      .map(
+        (s) =>
+          `${s.scenario}: ${s.xListFloor} × the list floor's throughput (node:http + pg serving the same page) at ${s.xListFloorCpu} × its CPU per request.`,
+      ),
     `Boot to ready (production build, warm database): ${boot ?? '?'} ms.`,
     `Welcome mail at the SMTP server after sign-up (median of 20 sign-ups, one at a time): ${summary.mailDeliveryMs ?? '?'} ms.`,
     '',
