@@ -96,7 +96,7 @@ export class AccountEmailsService {
     const holder = await this.holderOf('reset-password', hashOpaqueToken(token));
     if (!holder) throw new InvalidAccountTokenError();
     if (holder.status === 'suspended') throw new AccountSuspendedError();
-    this.passwordPolicy.check(newPassword, holder.email, 'newPassword', [holder.name]);
+    await this.passwordPolicy.check(newPassword, holder.email, 'newPassword', [holder.name]);
     const passwordHash = await this.hasher.hash(newPassword);
     const userId = await this.spend('reset-password', token, async (user, _spent, transaction) => {
       // Suspended since the check above: the transaction rolls back, the token stays unspent.
@@ -113,7 +113,7 @@ export class AccountEmailsService {
    */
   async resetByOperator(userId: string, newPassword: string): Promise<void> {
     const user = await this.users.getById(userId);
-    this.passwordPolicy.check(newPassword, user.email, 'password', [user.name]);
+    await this.passwordPolicy.check(newPassword, user.email, 'password', [user.name]);
     const passwordHash = await this.hasher.hash(newPassword);
     await this.transactions.run(async (transaction) => {
       const locked = await this.users.getForUpdate(userId, transaction);

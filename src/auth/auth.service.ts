@@ -255,7 +255,7 @@ export class AuthService implements OnModuleInit {
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.getById(principal.userId);
     await this.checkCurrentPassword(user, currentPassword);
-    this.passwordPolicy.check(newPassword, user.email, 'newPassword', [user.name]);
+    await this.passwordPolicy.check(newPassword, user.email, 'newPassword', [user.name]);
     const passwordHash = await this.hasher.hash(newPassword);
     await this.transactions.run(async (transaction) => {
       await this.users.setPasswordHash(user.id, passwordHash, transaction);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { mailConfig, type MailConfig } from '../config/mail.config.js';
 
 export interface Mail {
@@ -23,29 +23,19 @@ const tracer = trace.getTracer('gatehouse-mail');
 @Injectable()
 export class Mailer implements OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
-  private readonly transport: Transporter | null;
+  /** nodemailer (~40 modules) loads with the first mail or probe, not at boot (issue 31). */
+  private transport?: Promise<Transporter>;
 
-  constructor(@Inject(mailConfig.KEY) private readonly config: MailConfig) {
-    this.transport = config.smtpUrl
-      ? createTransport({
-          url: config.smtpUrl,
-          // Keeps a few connections open between mails instead of a handshake per mail.
-          pool: true,
-          connectionTimeout: SMTP_TIMEOUT_MS,
-          greetingTimeout: SMTP_TIMEOUT_MS,
-          socketTimeout: SMTP_TIMEOUT_MS,
-        })
-      : null;
-  }
+  constructor(@Inject(mailConfig.KEY) private readonly config: MailConfig) {}
 
   async send(mail: Mail): Promise<void> {
-    if (!this.transport) {
+    if (!this.config.smtpUrl) {
       this.logger.log(
         `SMTP_URL is unset, so this mail is only logged:\nTo: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}`,
       );
       return;
     }
-    const transport = this.transport;
+    const transport = await this.smtp(this.config.smtpUrl);
     await tracer.startActiveSpan('smtp send', { kind: SpanKind.CLIENT }, async (span) => {
       try {
         await transport.sendMail({ from: this.config.from, ...mail });
@@ -63,10 +53,23 @@ export class Mailer implements OnApplicationShutdown {
    * throws as `send` would when the server is away. Nothing without SMTP_URL.
    */
   async probe(): Promise<void> {
-    await this.transport?.verify();
+    if (this.config.smtpUrl) await (await this.smtp(this.config.smtpUrl)).verify();
   }
 
-  onApplicationShutdown(): void {
-    this.transport?.close();
+  async onApplicationShutdown(): Promise<void> {
+    (await this.transport)?.close();
+  }
+
+  private smtp(url: string): Promise<Transporter> {
+    return (this.transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        url,
+        // Keeps a few connections open between mails instead of a handshake per mail.
+        pool: true,
+        connectionTimeout: SMTP_TIMEOUT_MS,
+        greetingTimeout: SMTP_TIMEOUT_MS,
+        socketTimeout: SMTP_TIMEOUT_MS,
+      }),
+    ));
   }
 }

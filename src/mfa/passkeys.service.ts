@@ -1,13 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuthService, type TokenPair } from '../auth/auth.service.js';
@@ -57,6 +53,11 @@ export class PasskeysService {
   private readonly logger = new Logger('Passkeys');
   private readonly rpId: string;
   private readonly origin: string;
+  /**
+   * The library and its certificate parsers (~120 modules) load with the first passkey ceremony,
+   * not at boot (issue 31).
+   */
+  private library?: Promise<typeof import('@simplewebauthn/server')>;
 
   constructor(
     @Inject(appConfig.KEY) app: AppConfig,
@@ -75,6 +76,10 @@ export class PasskeysService {
     this.origin = url.origin;
   }
 
+  private webauthn(): Promise<typeof import('@simplewebauthn/server')> {
+    return (this.library ??= import('@simplewebauthn/server'));
+  }
+
   /** Needs the current password: a passkey signs in alone, so adding one is guarded like a password change. */
   async registrationOptions(
     principal: Principal,
@@ -85,6 +90,7 @@ export class PasskeysService {
     if (!user.emailVerified) throw new EmailNotVerifiedError();
     const existing = await this.factors.passkeysOf(user.id);
     if (existing.length >= MAX_PASSKEYS_PER_USER) throw new PasskeyLimitError(MAX_PASSKEYS_PER_USER);
+    const { generateRegistrationOptions } = await this.webauthn();
     const options = await generateRegistrationOptions({
       rpName: this.auth.mfaIssuer,
       rpID: this.rpId,
@@ -108,6 +114,7 @@ export class PasskeysService {
     const issued = challenge && (await this.challenges.peek('passkey-registration', challenge));
     if (!challenge || !issued || issued.userId !== principal.userId)
       throw new PasskeyRejectedError('its challenge is unknown, expired or used');
+    const { verifyRegistrationResponse } = await this.webauthn();
     const verification = await verifyRegistrationResponse({
       response,
       expectedChallenge: challenge,
@@ -182,6 +189,7 @@ export class PasskeysService {
 
   /** For a discoverable credential: no user is named, so nothing is told about any account. */
   async authenticationOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const { generateAuthenticationOptions } = await this.webauthn();
     const options = await generateAuthenticationOptions({
       rpID: this.rpId,
       userVerification: 'required',
@@ -243,6 +251,7 @@ export class PasskeysService {
     const passkey = issued ? await this.factors.findPasskeyByCredential(response.id) : null;
     const user = passkey && (await this.users.findById(passkey.userId));
     if (!challenge || !passkey || !user) throw new InvalidPasskeyError();
+    const { verifyAuthenticationResponse } = await this.webauthn();
     const verification = await verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import QRCode from 'qrcode';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuthService } from '../auth/auth.service.js';
 import { MfaChallenges } from '../auth/mfa-challenges.js';
@@ -64,6 +63,8 @@ export class TotpService {
     const stored = await this.factors.setUpTotp(user.id, this.box.seal(secret, user.id), this.clock.now());
     if (!stored) throw new TotpAlreadyEnabledError();
     const otpauthUri = totpUri(secret, this.config.mfaIssuer, user.email);
+    // qrcode and its PNG encoder load with the first set-up, not at boot (issue 31).
+    const { default: QRCode } = await import('qrcode');
     const qrCodeSvg = await QRCode.toString(otpauthUri, {
       type: 'svg',
       errorCorrectionLevel: 'M',

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { DomainError } from '../common/errors/domain-error.js';
 
@@ -43,17 +42,37 @@ export class PasswordRejectedError extends DomainError {
   }
 }
 
+/** zxcvbn with its dictionaries, and the common passwords as a Set: one lookup answers the usual case. */
+interface Estimator {
+  readonly common: ReadonlySet<string>;
+  readonly zxcvbn: ZxcvbnFactory;
+}
+
+/**
+ * Loaded on the first check, not at boot: the dictionaries are half a megabyte of source and their
+ * decompression a tenth of the modules' loading time at boot (bench/README.md, issue 31).
+ */
+async function loadEstimator(): Promise<Estimator> {
+  const [{ ZxcvbnFactory }, { adjacencyGraphs, dictionary }] = await Promise.all([
+    import('@zxcvbn-ts/core'),
+    import('@zxcvbn-ts/language-common'),
+  ]);
+  return {
+    common: new Set(dictionary['passwords-common'].map((word) => word.toLowerCase())),
+    zxcvbn: new ZxcvbnFactory({ graphs: adjacencyGraphs, dictionary, ...ESTIMATE_LIMITS }),
+  };
+}
+
 /**
  * NIST SP 800-63B rules, the same at sign-up, change and reset: a minimum length, no composition
  * rules, not a known common password, not the email; then a strength estimate (zxcvbn-ts, with its
  * breach-corpus and diceware dictionaries) that refuses what scores below AUTH_PASSWORD_MIN_SCORE
  * (twelve spaces, "abcdefghijkl", the user's own name with a year). Passwords are compared exactly
- * as sent. The common list is a Set too: one lookup answers the usual case before the estimate runs.
+ * as sent.
  */
 @Injectable()
 export class PasswordPolicy {
-  private readonly common = new Set(dictionary['passwords-common'].map((word) => word.toLowerCase()));
-  private readonly estimator = new ZxcvbnFactory({ graphs: adjacencyGraphs, dictionary, ...ESTIMATE_LIMITS });
+  private estimator?: Promise<Estimator>;
 
   constructor(@Inject(authConfig.KEY) private readonly auth: AuthConfig) {}
 
@@ -61,27 +80,32 @@ export class PasswordPolicy {
    * Throws `PasswordRejectedError` naming `field` when the password may not be used. `personal`
    * holds what else is known of the user (the name): a password built from it is weak.
    */
-  check(password: string, email: string, field = 'password', personal: string[] = []): void {
-    const reason = this.reasonToReject(password, email, personal);
+  async check(password: string, email: string, field = 'password', personal: string[] = []): Promise<void> {
+    const reason = this.reasonToReject(password, email, personal, await (this.estimator ??= loadEstimator()));
     if (reason) throw new PasswordRejectedError(field, reason);
   }
 
-  private reasonToReject(password: string, email: string, personal: string[]): string | undefined {
+  private reasonToReject(
+    password: string,
+    email: string,
+    personal: string[],
+    estimator: Estimator,
+  ): string | undefined {
     const length = [...password].length;
     if (length < this.auth.passwordMinLength)
       return `must be at least ${this.auth.passwordMinLength} characters long`;
     if (length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters long`;
     if (password.toLowerCase() === email.toLowerCase()) return 'must not be the email address';
-    if (this.common.has(password.toLowerCase())) {
+    if (estimator.common.has(password.toLowerCase())) {
       return 'is too common; choose a less guessable passphrase';
     }
-    return this.weakness(password, [email, ...personal]);
+    return this.weakness(password, [email, ...personal], estimator.zxcvbn);
   }
 
   /** zxcvbn matches what it knows of the user word by word: "ada.lovelace@x" gives "ada" and "lovelace". */
-  private weakness(password: string, known: string[]): string | undefined {
+  private weakness(password: string, known: string[], zxcvbn: ZxcvbnFactory): string | undefined {
     const words = known.flatMap((text) => text.split(/[^\p{L}\p{N}]+/u)).filter((word) => word.length >= 3);
-    const { score, feedback } = this.estimator.check(password, [...known, ...words]);
+    const { score, feedback } = zxcvbn.check(password, [...known, ...words]);
     if (score >= this.auth.passwordMinScore) return undefined;
     const why =
       (feedback.warning && WEAKNESSES[feedback.warning]) || 'it follows a pattern that is easy to guess';

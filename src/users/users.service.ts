@@ -48,7 +48,7 @@ export class UsersService {
   /** Creates the account and, in the same transaction, queues its welcome email (with a verification link). */
   async signUp({ email, password, name }: SignUp, role: UserRole = 'user'): Promise<User> {
     this.emailPolicy.check(email);
-    this.passwordPolicy.check(password, email, 'password', [name]);
+    await this.passwordPolicy.check(password, email, 'password', [name]);
     const passwordHash = await this.hasher.hash(password);
     const createdAt = this.clock.now();
     return this.transactions.run(async (transaction) => {
