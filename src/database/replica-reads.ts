@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { DatabasePool, type PreparedStatement } from './database-pool.js';
 import { DatabaseServer } from './database-server.js';
 
 /**
@@ -32,6 +33,7 @@ export class ReplicaReads {
   constructor(
     private readonly dataSource: DataSource,
     private readonly server: DatabaseServer,
+    private readonly pool: DatabasePool,
   ) {}
 
   /** Reads that went to the primary because a replica could not answer, since the start. */
@@ -39,28 +41,33 @@ export class ReplicaReads {
     return this.fallbackCount;
   }
 
-  /** `work` on a replica's connection, or on the primary's when there is no replica or it fails. */
-  async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.server.replicaUrls.length === 0) return work(this.dataSource.manager);
-    if (performance.now() - this.replicaFailedAt < RETRY_REPLICA_AFTER_MS) return this.onPrimary(work);
+  /**
+   * A read that may lag, as a hot read (DatabasePool's rule): on a replica, the statement's text
+   * through the replica's connection; on the primary (no replica, or it failed), the named
+   * prepared statement through pg's pool.
+   */
+  async prepared<T extends object>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+    const primary = () => this.pool.prepared<T>(statement, values);
+    if (this.server.replicaUrls.length === 0) return primary();
+    if (performance.now() - this.replicaFailedAt < RETRY_REPLICA_AFTER_MS) return this.onPrimary(primary);
     const replica = this.dataSource.createQueryRunner('slave');
     try {
       await replica.connect();
-      return await work(replica.manager);
+      return await replica.query(statement.text, values);
     } catch (error) {
       if (!isConnectionFailure(error)) throw error;
       this.replicaFailedAt = performance.now();
       this.logger.warn(
         `reads go to the primary for ${RETRY_REPLICA_AFTER_MS / 1000} s: a replica failed: ${String(error)}`,
       );
-      return this.onPrimary(work);
+      return this.onPrimary(primary);
     } finally {
       await replica.release();
     }
   }
 
-  private onPrimary<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private onPrimary<T>(primary: () => Promise<T>): Promise<T> {
     this.fallbackCount += 1;
-    return work(this.dataSource.manager);
+    return primary();
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityMetadata } from 'typeorm';
+import { selectColumns } from '../database/select-columns.js';
 import { User } from './entities/user.entity.js';
 
 /**
@@ -12,17 +13,15 @@ import { User } from './entities/user.entity.js';
  */
 @Injectable()
 export class UserColumns {
-  private readonly columns: { column: string; property: string }[];
+  private readonly metadata: EntityMetadata;
 
   constructor(dataSource: DataSource) {
-    this.columns = dataSource
-      .getMetadata(User)
-      .columns.map((c) => ({ column: c.databaseName, property: c.propertyName }));
+    this.metadata = dataSource.getMetadata(User);
   }
 
   /** `u."id" AS "id", u."password_hash" AS "passwordHash", …` for the table alias given. */
   select(alias: string): string {
-    return this.columns.map(({ column, property }) => `${alias}."${column}" AS "${property}"`).join(', ');
+    return selectColumns(this.metadata, alias);
   }
 
   /** A row selected with `select()`: its members are the entity's, with the types pg gives them. */

@@ -40,10 +40,10 @@ const ADMINS_LOCK = 0x67617465;
 
 /**
  * The SQL of the `users` table, which only the users module writes. TypeORM's repository by
- * default; the two reads every request or login makes (by id, by email) and the list are plain SQL
- * over `UserColumns`, the reads as prepared statements (bench/README.md), the list on a replica
- * when there is one. Addresses are matched by
- * their canonical form, computed in JavaScript (email-address.ts), which the unique index covers.
+ * default; the two reads every request or login makes (by id, by email) and the list are prepared
+ * statements over `UserColumns` (bench/README.md), the list on a replica when there is one.
+ * Addresses are matched by their canonical form, computed in JavaScript (email-address.ts), which
+ * the unique index covers.
  */
 @Injectable()
 export class UsersRepository {
@@ -129,14 +129,14 @@ export class UsersRepository {
       );
     }
     params.push(options.limit + 1);
-    // A list may lag the primary by a moment: a replica's, when there is one.
-    const rows: object[] = await this.replicas.run((manager) =>
-      manager.query(
-        `SELECT ${this.columns.select('u')} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    // Four statements in all, each named after the filters it has: its text depends on nothing else.
+    const page: PreparedStatement = {
+      name: `users_page${options.after ? '_after' : ''}${options.search ? '_search' : ''}`,
+      text: `SELECT ${this.columns.select('u')} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
           ORDER BY u.created_at DESC, u.id DESC LIMIT $${params.length}`,
-        params,
-      ),
-    );
+    };
+    // A list may lag the primary by a moment: a replica's, when there is one.
+    const rows = await this.replicas.prepared(page, params);
     return rows.map((row) => this.columns.toUser(row));
   }
 

@@ -31,13 +31,14 @@ describe('read replicas (e2e, a streaming replica)', () => {
   });
 
   const inRecovery = (rows: { recovery: boolean }[]) => rows[0].recovery;
+  const inRecoveryQuery = { name: 'in_recovery', text: 'SELECT pg_is_in_recovery() AS recovery' };
   const listed = async (email: string) =>
     (await t.http.get(`/users?search=${encodeURIComponent(email)}`, { token: admin })).body.items.length;
 
   it('runs a repository’s replica reads on the replica and everything else on the primary', async () => {
     const reads = t.app.get(ReplicaReads);
     const sql = 'SELECT pg_is_in_recovery() AS recovery';
-    expect(inRecovery(await reads.run((manager) => manager.query(sql)))).toBe(true);
+    expect(inRecovery(await reads.prepared(inRecoveryQuery, []))).toBe(true);
     expect(inRecovery(await t.db.query(sql))).toBe(false);
     expect(inRecovery(await t.db.transaction((manager) => manager.query(sql)))).toBe(false);
     // A find or query builder of TypeORM's, which by default would go to a replica.
@@ -102,8 +103,7 @@ describe('read replicas (e2e, a streaming replica)', () => {
       await cluster.startReplica();
     }
     // Tried again a few seconds after the failure.
-    const sql = 'SELECT pg_is_in_recovery() AS recovery';
-    await eventually(async () => inRecovery(await reads.run((manager) => manager.query(sql))), 15_000);
+    await eventually(async () => inRecovery(await reads.prepared(inRecoveryQuery, [])), 15_000);
   });
 
   it('starts with a replica that cannot be reached, and serves from the primary', async () => {
@@ -113,9 +113,8 @@ describe('read replicas (e2e, a streaming replica)', () => {
       { databaseUrl: cluster.primaryUrl },
     );
     try {
-      const sql = 'SELECT pg_is_in_recovery() AS recovery';
       // The one that answered at boot is used; the other is left out.
-      expect(inRecovery(await other.app.get(ReplicaReads).run((manager) => manager.query(sql)))).toBe(true);
+      expect(inRecovery(await other.app.get(ReplicaReads).prepared(inRecoveryQuery, []))).toBe(true);
       expect((await other.http.get('/health/ready')).status).toBe(200);
     } finally {
       await other.close();
