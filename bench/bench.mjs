@@ -9,7 +9,18 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PasswordHasher } from '../dist/src/passwords/password-hasher.js';
-import { cpuTicks, freePort, query, rssMb, serverUrl, startBuiltApp, startFloor, stop } from './harness.mjs';
+import {
+  cpuTicks,
+  cycling,
+  freePort,
+  median,
+  query,
+  rssMb,
+  serverUrl,
+  startBuiltApp,
+  startFloor,
+  stop,
+} from './harness.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
 import { startOtlpSink } from './otlp-sink.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
@@ -149,14 +160,6 @@ async function measure(name, server, requests) {
   return figures;
 }
 
-/** autocannon requests cycling through `make(i)`. */
-function cycling(make) {
-  return () => {
-    let i = 0;
-    return [{ setupRequest: (request) => ({ ...request, ...make(i++) }) }];
-  };
-}
-
 /**
  * Verifications per second through the app's own PasswordHasher, kept busy by more callers than it
  * has slots: as many at once as it allows (one per core; four at once on two cores is slower).
@@ -203,8 +206,6 @@ async function mailDelivery(app, count = 20) {
 }
 
 // ------------------------------------------------------------------ scenarios
-const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
-
 async function main() {
   const server = await serverUrl();
   smtp = await startSmtpSink(await freePort());

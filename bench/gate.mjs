@@ -15,7 +15,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PasswordHasher } from '../dist/src/passwords/password-hasher.js';
-import { cpuTicks, freePort, query, serverUrl, startBuiltApp, startFloor, stop } from './harness.mjs';
+import {
+  cpuTicks,
+  cycling,
+  freePort,
+  median,
+  query,
+  serverUrl,
+  startBuiltApp,
+  startFloor,
+  stop,
+} from './harness.mjs';
 import { BENCH_PASSWORD, seeded, tokensFor } from './seed.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
 
@@ -40,12 +50,6 @@ const TICKS_PER_SECOND = 100;
 const DEFAULT_TOLERANCE = 0.1;
 
 const log = (...args) => console.info(`[gate ${new Date().toISOString().slice(11, 19)}]`, ...args);
-const median = (values) => {
-  const sorted = values.toSorted((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
-};
-
 /** Server CPU ticks and requests answered over `seconds` of load. */
 async function load(server, requests, seconds) {
   const before = cpuTicks(server.child.pid);
@@ -98,11 +102,6 @@ async function verificationUs(hasher, passwordHash, seconds) {
   const used = process.cpuUsage(before);
   return (used.user + used.system) / count;
 }
-
-const cycling = (make) => () => {
-  let i = 0;
-  return [{ setupRequest: (request) => ({ ...request, ...make(i++) }) }];
-};
 
 async function main() {
   const server = await serverUrl();

@@ -167,3 +167,18 @@ export function pacer(rate) {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   };
 }
+
+/** The middle value; with an even count, the mean of the two middle ones. */
+export function median(values) {
+  const sorted = values.toSorted((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
+}
+
+/** autocannon `requests` that each take what `make(i)` gives for the i-th request. */
+export function cycling(make) {
+  return () => {
+    let i = 0;
+    return [{ setupRequest: (request) => ({ ...request, ...make(i++) }) }];
+  };
+}

@@ -8,8 +8,7 @@
 //   <label>-<scenario>.md             CPU µs per request: self time by package, and inclusive time
 //                                     by the app's source file and by the libraries on the path
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
