@@ -2,7 +2,11 @@ import type { AuthConfig } from '../config/auth.config.js';
 import { PasswordPolicy, PasswordRejectedError } from './password-policy.js';
 
 describe('PasswordPolicy', () => {
-  const policy = new PasswordPolicy({ passwordMinLength: 12, passwordMinScore: 3 } as AuthConfig);
+  // A policy per test: it loads its dictionaries at its first check, so each test runs that load.
+  let policy: PasswordPolicy;
+  beforeEach(() => {
+    policy = new PasswordPolicy({ passwordMinLength: 12, passwordMinScore: 3 } as AuthConfig);
+  });
   const email = 'ada@example.com';
 
   /** The problem's errors for `password`, or none when the policy accepts it. */
