@@ -1,8 +1,6 @@
 // The floors: the least a server can do for the app's answers — node:http, a pg Pool, the same
 // queries and the same JSON, no authentication. Not part of the product; they exist to be compared
-// with. `GET /api/v1/users/:id` is the floor of the single-row reads, and `GET /floor/two-reads/:id`
-// its twin that reads the row twice, one query after the other, as a route that authenticates
-// against the database and then reads (the gate's floor for `get-by-id`); `GET /api/v1/users?limit=20`
+// with. `GET /api/v1/users/:id` is the floor of the single-row reads; `GET /api/v1/users?limit=20`
 // and `GET /api/v1/audit-events?limit=20` (each with `&cursor=`) are the list floor: a keyset page
 // of 20 and its next cursor, as the app answers it.
 import http from 'node:http';
@@ -68,14 +66,13 @@ async function page(res, list, cursor) {
   res.end(JSON.stringify({ items: items.map(list.map), nextCursor }));
 }
 
-/** The single row by id, read `reads` times one after the other; the last read answers. */
-async function row(res, id, reads) {
+/** The single row by id. */
+async function row(res, id) {
   if (!UUID.test(id)) {
     res.writeHead(404).end();
     return;
   }
-  let rows;
-  for (let read = 0; read < reads; read++) ({ rows } = await pool.query(SQL, [id]));
+  const { rows } = await pool.query(SQL, [id]);
   if (rows.length === 0) {
     res.writeHead(404).end();
     return;
@@ -95,12 +92,9 @@ async function row(res, id, reads) {
   );
 }
 
-const TWO_READS = '/floor/two-reads/';
-
 const server = http.createServer(async (req, res) => {
   // The single row first, with no URL parsed: that floor is the one the history is measured against.
-  if (req.url.startsWith('/api/v1/users/')) return row(res, req.url.slice('/api/v1/users/'.length), 1);
-  if (req.url.startsWith(TWO_READS)) return row(res, req.url.slice(TWO_READS.length), 2);
+  if (req.url.startsWith('/api/v1/users/')) return row(res, req.url.slice('/api/v1/users/'.length));
   const url = new URL(req.url, 'http://floor');
   const list = LISTS[url.pathname];
   if (list) return page(res, list, url.searchParams.get('cursor'));

@@ -60,14 +60,10 @@ export async function waitFor(url, child, timeoutMs = 30_000) {
 }
 
 /**
- * The environment the production image sets (its runtime stage's `ENV` lines: V8's heap options,
- * glibc's malloc arenas), so that the bench measures the process as it runs there.
- */
-export const PRODUCTION_ENV = imageRuntime().env;
-
-/**
- * The built app as production runs it, without rate limits, on `port` (any free one by default);
- * resolves once `readyPath` answers.
+ * The built app of `root` (this checkout by default; the gate's other build) as production runs it:
+ * with the environment its image sets (the runtime stage's `ENV` lines: V8's heap options, glibc's
+ * malloc arenas), without rate limits, on `port` (any free one by default); resolves once
+ * `readyPath` answers.
  */
 export async function startBuiltApp({
   databaseUrl,
@@ -76,12 +72,15 @@ export async function startBuiltApp({
   readyPath = '/docs-json',
   env = {},
   port,
+  root = '.',
 }) {
   port ??= await freePort();
+  const image = imageRuntime(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
   const child = spawn(process.execPath, ['--import', './dist/src/telemetry/tracing.js', 'dist/src/main.js'], {
+    cwd: root,
     env: {
       ...process.env,
-      ...PRODUCTION_ENV,
+      ...image.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
