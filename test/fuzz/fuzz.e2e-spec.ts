@@ -22,7 +22,7 @@ import { FuzzWorld, PUBLIC_URL } from './world.js';
  * - races (races.ts): operations on the same accounts fired together, then the invariants;
  * - afterwards, the invariants of the data that no constraint of the schema enforces.
  * Two profiles: rate limits off, and rate limits and Redis on. `npm test` runs a fixed seed;
- * `npm run fuzz` a random one, printed, and CI runs it for a bounded time (`--time-limit`). A failure
+ * `npm run fuzz` a random one, printed; CI's npm test a random one for a bounded time (FUZZ_*). A failure
  * names its seed and path; `npm run fuzz -- --seed S --path P` replays it.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);

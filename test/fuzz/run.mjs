@@ -2,8 +2,8 @@
 // suite with more runs and a random seed (printed), or replaying the case fast-check reported (its
 // seed and path), through Jest like the rest of the e2e tests. With --time-limit (seconds) the
 // property of any request stops after its share of that time, passing with the cases it ran; every
-// operation still gets --min-positive positive cases (20 here, 3 in npm test). CI runs it that way
-// after the fixed seed.
+// operation still gets --min-positive positive cases (20 here, 3 in npm test). CI sets the same
+// through FUZZ_* in its npm test.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 

@@ -13,7 +13,8 @@ import { ACTORS, holdsProof, newModel, type Model, type Real } from './account-m
  * holds no proof the model honours cannot sign in with anything they hold (I1, I9).
  *
  * `npm test` runs MODEL_RUNS (default 30) sequences from a fixed seed; CI runs more with a random
- * seed (`npm run test:model -- --runs 200`), printed, and replayed with `--seed S --path P`.
+ * seed (MODEL_RUNS=200 and MODEL_SEED in its npm test), printed, and replayed with
+ * `npm run test:model -- --seed S --path P`.
  */
 const RUNS = Number(process.env.MODEL_RUNS ?? 30);
 const SEED = Number(process.env.MODEL_SEED ?? 20261206);
