@@ -1,7 +1,7 @@
 // What the benchmark and the soak run share: the database server, processes, and /proc readings.
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -60,10 +60,10 @@ export async function waitFor(url, child, timeoutMs = 30_000) {
 }
 
 /**
- * The built app of `root` (this checkout by default; the gate's other build) as production runs it:
- * with the environment its image sets (the runtime stage's `ENV` lines: V8's heap options, glibc's
- * malloc arenas), without rate limits, on `port` (any free one by default); resolves once
- * `readyPath` answers.
+ * The built app of `root` (this checkout by default; the gate's or the profiler's other build) as
+ * production runs it: with the environment its image sets (the runtime stage's `ENV` lines: V8's
+ * heap options, glibc's malloc arenas), without rate limits, on `port` (any free one by default),
+ * `nodeArgs` before its entry point (the profiler's `--inspect`); resolves once `readyPath` answers.
  */
 export async function startBuiltApp({
   databaseUrl,
@@ -73,10 +73,15 @@ export async function startBuiltApp({
   env = {},
   port,
   root = '.',
+  nodeArgs = [],
 }) {
   port ??= await freePort();
   const image = imageRuntime(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
-  const child = spawn(process.execPath, ['--import', './dist/src/telemetry/tracing.js', 'dist/src/main.js'], {
+  // Builds from before the tracing loader (an older commit's) start without it.
+  const tracing = existsSync(path.join(root, 'dist/src/telemetry/tracing.js'))
+    ? ['--import', './dist/src/telemetry/tracing.js']
+    : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...tracing, 'dist/src/main.js'], {
     cwd: root,
     env: {
       ...process.env,

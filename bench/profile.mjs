@@ -8,15 +8,14 @@
 //   <label>-<scenario>.md             CPU µs per request: self time by package, and inclusive time
 //                                     by the app's source file and by the libraries on the path
 import autocannon from 'autocannon';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { imageRuntime } from '../scripts/dockerfile.mjs';
 import { PasswordHasher } from '../dist/src/passwords/password-hasher.js';
-import { freePort, query, serverUrl, stop, waitFor } from './harness.mjs';
+import { freePort, query, serverUrl, startBuiltApp, stop } from './harness.mjs';
 import { seeded, tokensFor } from './seed.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
 
@@ -39,43 +38,18 @@ const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])
 const label = opts.label ?? commit;
 const log = (...args) => console.info(`[profile ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
+/** The app of ROOT as the bench starts it, with the inspector open and connected. */
 async function startApp(databaseUrl, smtpUrl) {
-  const port = await freePort();
   const inspectPort = await freePort();
-  const runtime = imageRuntime(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
-  const tracing = existsSync(path.join(ROOT, 'dist/src/telemetry/tracing.js'));
-  const child = spawn(
-    process.execPath,
-    [
-      `--inspect=127.0.0.1:${inspectPort}`,
-      ...(tracing ? ['--import', './dist/src/telemetry/tracing.js'] : []),
-      'dist/src/main.js',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...runtime.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        RATE_LIMIT_ENABLED: 'false',
-        AUTH_JWT_SECRET: SECRET,
-        AUTH_MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        METRICS_TOKEN: SECRET,
-        SMTP_URL: smtpUrl,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'pipe'],
-    },
-  );
-  child.stderr.on('data', (d) => {
-    if (!/Debugger listening|For help, see|Debugger attached|Waiting for the debugger/.test(d))
-      process.stderr.write(d);
+  const app = await startBuiltApp({
+    databaseUrl,
+    secret: SECRET,
+    smtpUrl,
+    root: ROOT,
+    nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
   });
-  await waitFor(`http://127.0.0.1:${port}/docs-json`, child);
   const [target] = await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json();
-  return { child, base: `http://127.0.0.1:${port}`, inspector: await connect(target.webSocketDebuggerUrl) };
+  return { ...app, inspector: await connect(target.webSocketDebuggerUrl) };
 }
 
 /** A minimal inspector-protocol client: `send(method, params)` resolves with the result. */
