@@ -44,7 +44,10 @@ const AUTH = {
 const POLICY = new PasswordPolicy(AUTH);
 
 /** The service over fakes of its collaborators (the SQL is tested against PostgreSQL in test/users). */
-function setUp(existing: User | null = ADA, { otherActiveAdmins = 0 } = {}) {
+function setUp(
+  existing: User | null = ADA,
+  { otherActiveAdmins = 0, clock = { now: () => NOW } as Clock } = {},
+) {
   const repository = {
     insert: jest.fn(async (input: object) => ({ ...ADA, ...input })),
     findById: jest.fn(async () => existing),
@@ -67,7 +70,7 @@ function setUp(existing: User | null = ADA, { otherActiveAdmins = 0 } = {}) {
     jobs as unknown as JobsService,
     transactions as unknown as Transactions,
     { send: jest.fn(async () => undefined) } as unknown as SecurityNotices,
-    { now: () => NOW } as Clock,
+    clock,
     audit as unknown as AuditLog,
   );
   return { service, repository, jobs, hasher, transactions, audit };
@@ -257,6 +260,15 @@ describe('UsersService', () => {
         suspensionReason: 'fraud',
         updatedAt: NOW,
       });
+    });
+
+    it('answers with the time it stored, however the clock moves while it works', async () => {
+      let ms = NOW.getTime();
+      const { service, repository } = setUp(ADA, { clock: { now: () => new Date(ms++) } as Clock });
+      const user = await service.suspend(ADA.id, 'fraud', TRANSACTION);
+      const [[, changes, storedAt]] = repository.update.mock.calls as unknown as [[string, User, Date]];
+      expect(user.updatedAt).toEqual(storedAt);
+      expect(user.suspendedAt).toEqual(changes.suspendedAt);
     });
 
     it('keeps a suspension as it was, and lifting one on an active account changes nothing', async () => {

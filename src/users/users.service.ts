@@ -167,7 +167,8 @@ export class UsersService {
       suspensionReason: reason,
       linksRevokedAt: now,
     } as const;
-    await this.change(id, changes, transaction);
+    // The time it answers with is the time it stores: `now`, not a second reading of the clock.
+    if (!(await this.users.update(id, changes, now, transaction))) throw new UserNotFoundError();
     await this.audit.record(
       { type: 'account.suspended', subjectUserId: id, details: { suspensionReason: reason } },
       transaction,
