@@ -168,7 +168,7 @@ export class UsersService {
       linksRevokedAt: now,
     } as const;
     // The time it answers with is the time it stores: `now`, not a second reading of the clock.
-    if (!(await this.users.update(id, changes, now, transaction))) throw new UserNotFoundError();
+    await this.change(id, changes, transaction, now);
     await this.audit.record(
       { type: 'account.suspended', subjectUserId: id, details: { suspensionReason: reason } },
       transaction,
@@ -185,7 +185,7 @@ export class UsersService {
       if (user.status === 'active') return user;
       const changes = { status: 'active', suspendedAt: null, suspensionReason: null } as const;
       const updatedAt = this.clock.now();
-      await this.users.update(id, changes, updatedAt, transaction);
+      await this.change(id, changes, transaction, updatedAt);
       await this.audit.record({ type: 'account.unsuspended', subjectUserId: id }, transaction);
       return { ...user, ...changes, updatedAt };
     });
@@ -271,7 +271,12 @@ export class UsersService {
     return user;
   }
 
-  private async change(id: string, changes: UserChanges, transaction?: Transaction): Promise<void> {
-    if (!(await this.users.update(id, changes, this.clock.now(), transaction))) throw new UserNotFoundError();
+  private async change(
+    id: string,
+    changes: UserChanges,
+    transaction?: Transaction,
+    now: Date = this.clock.now(),
+  ): Promise<void> {
+    if (!(await this.users.update(id, changes, now, transaction))) throw new UserNotFoundError();
   }
 }
