@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/auth.decorators.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
-import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { ApiProblems, COUNTERS_UNAVAILABLE } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { AccountEmailsService } from './account-emails.service.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
@@ -35,6 +35,7 @@ export class UserPasswordResetController {
       description: 'The user is suspended (`/problems/user-suspended`).',
     },
     429,
+    COUNTERS_UNAVAILABLE,
   )
   @ApiUuidParam()
   async sendPasswordReset(@UuidParam() id: string): Promise<void> {

@@ -9,7 +9,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
-import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
+import { ApiProblems, COUNTERS_UNAVAILABLE, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { CurrentPrincipal, Public } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
@@ -103,7 +103,7 @@ export class AuthController {
       'Needs the current password (a wrong one is a 400 on `#/currentPassword`, not a 401). This session stays; every other one ends.',
   })
   @ApiNoContentResponse({ description: 'Changed.' })
-  @ApiProblems(400, 401, 413, 415)
+  @ApiProblems(400, 401, 413, 415, COUNTERS_UNAVAILABLE)
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChangePasswordDto,

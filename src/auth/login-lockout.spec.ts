@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
 import { startRedisServerOrSkip } from '../../test/support/redis.js';
 import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { RateLimitConfig } from '../config/rate-limit.config.js';
-import type { RedisConnection } from '../redis/redis.module.js';
+import { DependencyUnavailableError } from '../redis/redis.errors.js';
+import { RedisConnection } from '../redis/redis.module.js';
 import { LoginLockout, type Reservation } from './login-lockout.js';
 
 const MINUTE = 60_000;
@@ -15,21 +15,23 @@ const DAY = 24 * 60 * MINUTE;
  * redis-server on PATH the Redis half is skipped with one line, unless TEST_REQUIRE_SERVICES=true.
  */
 const redisServer = await startRedisServerOrSkip('the lock in Redis');
-const redisClient = redisServer ? new Redis(redisServer.url, { maxRetriesPerRequest: 1 }) : null;
+const inRedis = redisServer ? new RedisConnection({ url: redisServer.url }) : null;
+await inRedis?.onModuleInit();
+const redisClient = inRedis?.client ?? null;
 afterAll(async () => {
-  redisClient?.disconnect();
+  await inRedis?.onApplicationShutdown();
   await redisServer?.stop();
 });
 
 /** The lock in one store, on a clock the test moves. */
-function lockout(store: 'memory' | 'redis', { enabled = true } = {}) {
+function lockout(store: 'memory' | 'redis', { enabled = true, redis = inRedis } = {}) {
   let now = Date.parse('2026-11-29T12:00:00.000Z');
   const clock = { now: () => new Date(now) } as Clock;
   const subject = new LoginLockout(
     { lockoutThreshold: 3, lockoutSeconds: 60 } as AuthConfig,
     { enabled } as RateLimitConfig,
     clock,
-    { client: store === 'redis' ? redisClient : null } as RedisConnection,
+    store === 'redis' ? redis! : new RedisConnection({ url: undefined }),
   );
   const advance = (ms: number) => (now += ms);
   /** `times` wrong passwords; what the last reservation said. */
@@ -146,5 +148,18 @@ describe('LoginLockout, in memory', () => {
     // The oldest entry went to make room; the next one is still there.
     expect(await fail('second@example.com', 1)).toEqual(locked(60));
     expect(await fail('first@example.com', 1)).toEqual(locked(0));
+  });
+});
+
+describe('LoginLockout, in a Redis that cannot be reached', () => {
+  // Port 1: nothing listens, so the connection is refused at once and ioredis keeps retrying.
+  const away = new RedisConnection({ url: 'redis://127.0.0.1:1' });
+  afterAll(() => away.onApplicationShutdown());
+
+  it('refuses to count rather than count in this process, so that no password is checked', async () => {
+    await away.onModuleInit();
+    const { subject } = lockout('redis', { redis: away });
+    await expect(subject.reserve('ada@example.com')).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(subject.succeeded('ada@example.com')).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 });

@@ -129,23 +129,26 @@ type ReservingRedis = Redis & {
   gatehouseReserveAttempt(key: string, ...args: number[]): Promise<[number, number, number?]>;
 };
 
-/** Entries expire a day after the last attempt, as they are forgotten then anyway. */
+/**
+ * Entries expire a day after the last attempt, as they are forgotten then anyway. While Redis is
+ * away every call fails at once (DependencyUnavailableError, a 503): counting in this process
+ * instead would give each instance a lock of its own, N × the guesses (README, "When Redis is away").
+ */
 class RedisStore implements LockoutStore {
-  private readonly redis: ReservingRedis;
-
-  constructor(redis: Redis) {
-    redis.defineCommand('gatehouseReserveAttempt', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
-    this.redis = redis as ReservingRedis;
+  constructor(private readonly connection: RedisConnection) {
+    connection.client!.defineCommand('gatehouseReserveAttempt', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
   }
 
   async reserve(key: string, now: number, policy: Policy): Promise<Reservation> {
-    const [allowed, seconds, refused] = await this.redis.gatehouseReserveAttempt(
-      key,
-      now,
-      policy.threshold,
-      policy.lockMs,
-      policy.maxLockMs,
-      policy.forgetMs,
+    const [allowed, seconds, refused] = await this.connection.run((redis) =>
+      (redis as ReservingRedis).gatehouseReserveAttempt(
+        key,
+        now,
+        policy.threshold,
+        policy.lockMs,
+        policy.maxLockMs,
+        policy.forgetMs,
+      ),
     );
     return allowed
       ? { allowed: true, lockedSeconds: seconds }
@@ -153,7 +156,7 @@ class RedisStore implements LockoutStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(key);
+    await this.connection.run((redis) => redis.del(key));
   }
 }
 
@@ -179,7 +182,7 @@ export class LoginLockout {
     private readonly clock: Clock,
     redis: RedisConnection,
   ) {
-    this.store = redis.client ? new RedisStore(redis.client) : new MemoryStore();
+    this.store = redis.client ? new RedisStore(redis) : new MemoryStore();
     this.policy = {
       threshold: auth.lockoutThreshold,
       lockMs: auth.lockoutSeconds * 1000,

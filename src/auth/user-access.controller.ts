@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
-import { ApiProblems, LAST_ADMIN } from '../common/swagger/api-problems.decorator.js';
+import { ApiProblems, COUNTERS_UNAVAILABLE, LAST_ADMIN } from '../common/swagger/api-problems.decorator.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { AccountAccessService } from './account-access.service.js';
 import { Roles } from './auth.decorators.js';
@@ -27,7 +27,7 @@ export class UserAccessController {
       'Wrong passwords lock an address for a while (AUTH_LOCKOUT_THRESHOLD); this lifts the lock at once and forgets the failures. Answers 204 whether or not the account was locked. `npm run cli -- unlock --email …` does the same from a shell (with REDIS_URL, where the lock lives).',
   })
   @ApiNoContentResponse({ description: 'The account can sign in again.' })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, COUNTERS_UNAVAILABLE)
   @ApiUuidParam()
   async unlock(@UuidParam() id: string): Promise<void> {
     await this.access.unlock(id);

@@ -31,7 +31,12 @@ export class HealthDto {
   @ApiProperty({ ...CHECKS, description: 'The checks that passed.', example: { database: { status: 'up' } } })
   info: Record<string, HealthCheckDto>;
 
-  @ApiProperty({ ...CHECKS, description: 'The checks that failed.', example: {} })
+  @ApiProperty({
+    ...CHECKS,
+    description:
+      'The checks that failed. With `status` `ok`, only `redis` can be here: it is reported, not required.',
+    example: {},
+  })
   error: Record<string, HealthCheckDto>;
 
   @ApiProperty({ ...CHECKS, description: 'Every check.', example: { database: { status: 'up' } } })

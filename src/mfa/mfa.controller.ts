@@ -13,6 +13,7 @@ import type { Principal } from '../auth/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import {
   ApiProblems,
+  COUNTERS_UNAVAILABLE,
   EMAIL_NOT_VERIFIED,
   SUSPENDED,
   type ProblemMeaning,
@@ -108,6 +109,7 @@ export class MfaController {
     413,
     415,
     LOCKED,
+    COUNTERS_UNAVAILABLE,
   )
   setUp(
     @CurrentPrincipal() principal: Principal,
@@ -146,7 +148,7 @@ export class MfaController {
   @ApiNoContentResponse({
     description: 'Off: a password login no longer asks for a code (unless the account has passkeys).',
   })
-  @ApiProblems(400, 401, NOT_SET_UP, 413, 415, LOCKED)
+  @ApiProblems(400, 401, NOT_SET_UP, 413, 415, LOCKED, COUNTERS_UNAVAILABLE)
   async disable(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PasswordAndSecondFactorDto,
@@ -165,7 +167,7 @@ export class MfaController {
   })
   @ApiBody({ type: PasswordAndSecondFactorDto, examples: proofExamples({ currentPassword: PASSWORD }) })
   @ApiOkResponse({ type: RecoveryCodesResponseDto })
-  @ApiProblems(400, 401, NOT_SET_UP, 413, 415, LOCKED)
+  @ApiProblems(400, 401, NOT_SET_UP, 413, 415, LOCKED, COUNTERS_UNAVAILABLE)
   async regenerateRecoveryCodes(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PasswordAndSecondFactorDto,

@@ -12,7 +12,12 @@ import { TokenPairDto } from '../auth/dto/token-pair.dto.js';
 import type { Principal } from '../auth/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
-import { ApiProblems, EMAIL_NOT_VERIFIED, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
+import {
+  ApiProblems,
+  COUNTERS_UNAVAILABLE,
+  EMAIL_NOT_VERIFIED,
+  SUSPENDED,
+} from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { PasskeyListDto, PasskeyResponseDto } from './dto/passkey-response.dto.js';
 import { CurrentPasswordDto } from './dto/second-factor-fields.js';
@@ -48,10 +53,19 @@ export class PasskeysController {
       'Needs the current password (a passkey signs in on its own) and a verified email address. Answers the options for `navigator.credentials.create`: a discoverable credential with user verification, for the relying party APP_PUBLIC_URL names, excluding the passkeys the account has. Its challenge works once, for 5 minutes.',
   })
   @ApiOkResponse({ type: PasskeyRegistrationOptionsDto })
-  @ApiProblems(400, 401, EMAIL_NOT_VERIFIED, LIMIT, 413, 415, {
-    status: 429,
-    description: 'Too many wrong passwords (the login lock): retry after `Retry-After` seconds.',
-  })
+  @ApiProblems(
+    400,
+    401,
+    EMAIL_NOT_VERIFIED,
+    LIMIT,
+    413,
+    415,
+    {
+      status: 429,
+      description: 'Too many wrong passwords (the login lock): retry after `Retry-After` seconds.',
+    },
+    COUNTERS_UNAVAILABLE,
+  )
   registrationOptions(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CurrentPasswordDto,

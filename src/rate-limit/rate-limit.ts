@@ -7,12 +7,14 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
-import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { ApiProblems, COUNTERS_UNAVAILABLE } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { rateLimitConfig, type RateLimitConfig } from '../config/rate-limit.config.js';
+import { Metrics } from '../metrics/metrics.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { RedisConnection, RedisModule } from '../redis/redis.module.js';
+import { counterKey, SharedCounters } from './shared-counters.js';
 
 /** Routes with a tighter budget of their own; every other route shares the general one. */
 export type RateLimitKind = 'login' | 'signup' | 'email';
@@ -25,12 +27,19 @@ const TOO_MANY: Record<RateLimitKind, string> = {
   email: `Too many emails asked for: over RATE_LIMIT_EMAIL_PER_HOUR (${setting('emailPerHour')} an hour per client address) or RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR (${setting('emailPerAccountPerHour')} an hour per account or address). Retry after the \`Retry-After\` seconds.`,
 };
 
-/** Gives a route its own, tighter budget per client address instead of the general one. */
+/**
+ * Gives a route its own, tighter budget per client address instead of the general one. Such a
+ * budget guards against guessing or flooding, so while Redis is away the route refuses (503)
+ * rather than count in one instance (shared-counters.ts).
+ */
 export const RateLimit = (kind: RateLimitKind) =>
   applyDecorators(
     SetMetadata(RATE_LIMIT_KIND, kind),
-    ApiProblems({ status: 429, description: TOO_MANY[kind] }),
+    ApiProblems({ status: 429, description: TOO_MANY[kind] }, COUNTERS_UNAVAILABLE),
   );
+
+const kindOf = (context: ExecutionContext): RateLimitKind | 'general' =>
+  (Reflect.getMetadata(RATE_LIMIT_KIND, context.getHandler()) as RateLimitKind | undefined) ?? 'general';
 
 function budgets(limits: RateLimitConfig): Record<RateLimitKind | 'general', { limit: number; ttl: number }> {
   return {
@@ -58,7 +67,8 @@ export class AccountRateLimit {
   async emailRetryAfter(account: string): Promise<number> {
     if (!this.limits.enabled) return 0;
     const limit = this.limits.emailPerAccountPerHour;
-    const record = await this.storage.increment(`email:${account}`, HOUR_MS, limit, HOUR_MS, 'account');
+    const key = counterKey(`email:${account}`, { strict: true });
+    const record = await this.storage.increment(key, HOUR_MS, limit, HOUR_MS, 'account');
     return record.isBlocked ? Math.max(1, record.timeToBlockExpire) : 0;
   }
 }
@@ -69,23 +79,26 @@ export class AccountRateLimit {
  * `X-RateLimit-*` headers. `@nestjs/throttler` with one throttler whose budget depends on the route,
  * named `default` because that is the name for which it sends a plain `Retry-After`. Off when
  * RATE_LIMIT_ENABLED=false. With REDIS_URL the counters live in Redis (@nest-lab/throttler-storage-redis,
- * the storage the throttler's maintainers point to), so limits hold across instances.
+ * the storage the throttler's maintainers point to), so limits hold across instances; while Redis
+ * is away, SharedCounters decides per route between refusing and counting here.
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      imports: [RedisModule],
-      inject: [rateLimitConfig.KEY, RedisConnection],
-      useFactory: (limits: RateLimitConfig, redis: RedisConnection) => {
-        const budget = (context: ExecutionContext) =>
-          budgets(limits)[
-            (Reflect.getMetadata(RATE_LIMIT_KIND, context.getHandler()) as RateLimitKind) ?? 'general'
-          ];
+      imports: [RedisModule, MetricsModule],
+      inject: [rateLimitConfig.KEY, RedisConnection, Metrics],
+      useFactory: (limits: RateLimitConfig, redis: RedisConnection, metrics: Metrics) => {
+        const budget = (context: ExecutionContext) => budgets(limits)[kindOf(context)];
         return {
           throttlers: [{ name: 'default', limit: (c) => budget(c).limit, ttl: (c) => budget(c).ttl }],
           skipIf: () => !limits.enabled,
+          // The throttler's own key, marked strict for the routes with a budget of their own.
+          generateKey: (context, tracker, name) =>
+            counterKey(`${context.getClass().name}-${context.getHandler().name}-${name}-${tracker}`, {
+              strict: kindOf(context) !== 'general',
+            }),
           // With REDIS_URL the counters are shared by every instance; without it, kept in this process.
-          storage: redis.client ? new ThrottlerStorageRedisService(redis.client) : undefined,
+          storage: redis.client ? new SharedCounters(redis, metrics.registry) : undefined,
           errorMessage: 'Too many requests from this address: retry after the Retry-After seconds.',
         };
       },

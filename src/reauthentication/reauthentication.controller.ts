@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
+import { ApiProblems, COUNTERS_UNAVAILABLE } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { ReauthenticateDto } from './dto/reauthenticate.dto.js';
 import { ReauthenticationService, type ReauthenticationProof } from './reauthentication.service.js';
@@ -47,6 +47,7 @@ export class ReauthenticationController {
       description:
         'Too many wrong passwords or codes for this account (the login lock): retry after `Retry-After` seconds.',
     },
+    COUNTERS_UNAVAILABLE,
   )
   async reauthenticate(
     @CurrentPrincipal() principal: Principal,

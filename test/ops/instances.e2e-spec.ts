@@ -1,5 +1,5 @@
 import { bearer, send } from '../support/api-client.js';
-import { aUser, expectProblem, login, signUp } from '../support/factories.js';
+import { login, signUp } from '../support/factories.js';
 import { describeWithRedis, freshRedisDatabase } from '../support/redis.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -75,28 +75,5 @@ describeWithRedis('several instances (e2e)', () => {
   it('check Redis in readiness', async () => {
     for (const t of [a, b])
       expect((await t.http.get('/health/ready')).body.details.redis).toEqual({ status: 'up' });
-  });
-});
-
-describe('an instance whose Redis is away (e2e)', () => {
-  it('answers 503 with Retry-After, not 500, and is not ready', async () => {
-    const t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_ENABLED: 'true' });
-    try {
-      const serverError = 503;
-      for (const response of [
-        await t.http.post('/users', { body: aUser(), serverError }),
-        await t.http.post('/auth/login', {
-          body: { email: 'a@example.com', password: 'whatever it is 1' },
-          serverError,
-        }),
-        await t.http.get('/users/me', { token: 'x.y.z', serverError }),
-      ]) {
-        expectProblem(response, 503);
-        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
-      }
-      expectProblem(await t.http.get('/health/ready', { serverError }), 503);
-    } finally {
-      await t.close();
-    }
   });
 });

@@ -12,9 +12,14 @@ import { freePort } from './free-port.js';
 const INSTALL_REDIS =
   'no redis-server could be started from PATH: install one (Debian: apt-get install redis-server) to run this suite';
 
-/** Started by global-setup; stopped by `stop`. Undefined when redis-server is not on PATH. */
-export async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
-  const port = await freePort();
+/**
+ * Started by global-setup; stopped by `stop`. Undefined when redis-server is not on PATH. On `port`
+ * when given: a suite that stops its Redis starts the next one where its app reconnects.
+ */
+export async function startRedisServer(
+  port?: number,
+): Promise<{ url: string; port: number; stop: () => Promise<void> } | undefined> {
+  port ??= await freePort();
   const server: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -45,6 +50,7 @@ export async function startRedisServer(): Promise<{ url: string; stop: () => Pro
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   return {
     url,
+    port,
     stop: async () => {
       server.kill('SIGTERM');
       await exited;
@@ -56,8 +62,8 @@ export async function startRedisServer(): Promise<{ url: string; stop: () => Pro
  * A redis-server of the caller's own; where none can start, undefined and one line saying what is
  * skipped and what to install, or (TEST_REQUIRE_SERVICES=true, as in CI) an error.
  */
-export async function startRedisServerOrSkip(skipped: string) {
-  const server = await startRedisServer();
+export async function startRedisServerOrSkip(skipped: string, port?: number) {
+  const server = await startRedisServer(port);
   if (server) return server;
   if (process.env.TEST_REQUIRE_SERVICES === 'true')
     throw new Error(`TEST_REQUIRE_SERVICES=true and ${INSTALL_REDIS}`);

@@ -777,7 +777,7 @@ export interface paths {
     };
     /**
      * Readiness
-     * @description 200 when PostgreSQL (and Redis, when configured) answer within a second; 503 otherwise, and from the moment shutdown begins.
+     * @description 200 when PostgreSQL answers within a second; 503 otherwise, and from the moment shutdown begins. With REDIS_URL, Redis is reported too (`redis`, under `details`, and under `error` while it is away) but does not decide: without it the instance still serves reads, and the routes that need it answer 503 themselves (README, "When Redis is away").
      */
     get: operations['health_ready'];
     put?: never;
@@ -1886,7 +1886,7 @@ export interface components {
         [key: string]: components['schemas']['HealthCheckDto'];
       };
       /**
-       * @description The checks that failed.
+       * @description The checks that failed. With `status` `ok`, only `redis` can be here: it is reported, not required.
        * @example {}
        */
       error: {
@@ -2227,7 +2227,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3462,7 +3462,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4015,7 +4015,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4430,7 +4430,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5152,7 +5152,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5350,7 +5350,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5707,7 +5707,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5886,7 +5886,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6084,7 +6084,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6894,7 +6894,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -7073,7 +7073,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -7409,7 +7409,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -7709,7 +7709,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -7892,7 +7892,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -8253,7 +8253,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -8632,7 +8632,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      /** @description Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds. */
       503: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */

@@ -35,7 +35,8 @@ export type DomainErrorCode =
   | 'EMAIL_NOT_VERIFIED'
   | 'REAUTHENTICATION_REQUIRED'
   | 'DATABASE_UNAVAILABLE'
-  | 'DATABASE_TIMEOUT';
+  | 'DATABASE_TIMEOUT'
+  | 'DEPENDENCY_UNAVAILABLE';
 
 /** One invalid input, located by a JSON pointer into the body or by a query or path parameter name. */
 export type FieldError = { pointer: string; detail: string } | { parameter: string; detail: string };

@@ -60,6 +60,7 @@ const CONTRACT: [DomainErrorCode, number, string][] = [
   ['TOO_MANY_EMAILS', 429, 'too-many-requests'],
   ['DATABASE_UNAVAILABLE', 503, 'service-unavailable'],
   ['DATABASE_TIMEOUT', 503, 'service-unavailable'],
+  ['DEPENDENCY_UNAVAILABLE', 503, 'dependency-unavailable'],
 ];
 
 describe('toProblem', () => {

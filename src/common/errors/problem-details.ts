@@ -92,6 +92,8 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'DATABASE_UNAVAILABLE':
     case 'DATABASE_TIMEOUT':
       return { status: HttpStatus.SERVICE_UNAVAILABLE, slug: 'service-unavailable' };
+    case 'DEPENDENCY_UNAVAILABLE':
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, slug: 'dependency-unavailable' };
   }
 }
 

@@ -104,6 +104,18 @@ export function ApiProblems(...statuses: (number | ProblemMeaning)[]) {
   );
 }
 
+/**
+ * The 503 of a route whose attempts must be counted for every instance at once (a sign-in, a
+ * password check, a mail sent): with REDIS_URL set and Redis away, it refuses instead of counting
+ * in one instance. The database's 503 (`service-unavailable`) stays possible too.
+ */
+export const COUNTERS_UNAVAILABLE: ProblemMeaning = {
+  status: 503,
+  type: 'dependency-unavailable',
+  description:
+    'Redis, which counts this operation’s attempts for every instance (REDIS_URL), cannot be reached, and the operation is refused rather than left uncounted (`/problems/dependency-unavailable`); or the database cannot be reached, or the server is shutting down (`/problems/service-unavailable`). Retry after `Retry-After` seconds.',
+};
+
 /** The 403 of a sign-in path that an admin's suspension closes. */
 export const SUSPENDED: ProblemMeaning = {
   status: 403,
