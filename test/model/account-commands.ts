@@ -567,6 +567,48 @@ class Admin implements Command {
   toString = () => `Admin(${this.action})`;
 }
 
+/**
+ * Redis, which counts attempts for every instance, goes away for a while and comes back (README,
+ * "When Redis is away"). Meanwhile every session answers as the model says (I9), and no proof is
+ * checked (I6): each sign-in with any password an actor holds, the account's own included, is a
+ * 503, as are a sign-up and a reset mail with the address; nothing changes.
+ */
+class CountersAway implements Command {
+  check = (model: Readonly<Model>) => model.redis && model.account !== null;
+  async run(model: Model, real: Real): Promise<void> {
+    model.steps++;
+    await real.redis!.stop();
+    try {
+      for (const actor of ACTORS)
+        for (const session of model.actors[actor].sessions) {
+          const me = await send(real.api.GET('/api/v1/users/me', bearer(session.accessToken)));
+          expectStatus(me, session.live ? 200 : 401, `the ${actor}'s session while Redis is away`);
+        }
+      const passwords = new Set(ACTORS.flatMap((a) => model.actors[a].passwords.slice(-2)));
+      if (model.account) passwords.add(model.account.password);
+      const email = model.account?.email ?? model.email;
+      const refused = [
+        ...[...passwords].map((password) =>
+          real.t.http.post('/auth/login', { body: { email, password }, serverError: 503 }),
+        ),
+        real.t.http.post('/users', {
+          body: { email, password: newPassword('attacker'), name: 'Eve' },
+          serverError: 503,
+        }),
+        real.t.http.post('/auth/forgot-password', { body: { email }, serverError: 503 }),
+      ];
+      for (const answer of await Promise.all(refused))
+        if (answer.status !== 503 || answer.body?.type !== '/problems/dependency-unavailable')
+          throw new Error(
+            `I6: while Redis is away, a proof was taken: ${answer.status} ${answer.text.slice(0, 300)}`,
+          );
+    } finally {
+      await real.redis!.start();
+    }
+  }
+  toString = () => 'CountersAway';
+}
+
 const each = (make: (actor: Actor) => Command) => ACTORS.map(make);
 
 /**
@@ -603,6 +645,7 @@ export const ACCOUNT_COMMANDS: Command[] = [
   ...(['suspend', 'unsuspend', 'sign-out', 'reset-mfa', 'delete'] as const).map(
     (action) => new Admin(action),
   ),
+  new CountersAway(),
 ];
 
 /**

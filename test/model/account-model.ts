@@ -71,6 +71,8 @@ export interface Model {
   steps: number;
   /** What ran, in order: a failure reads as the commands that led to it. */
   trace: string[];
+  /** The run has a Redis of its own, which a command may stop and start again. */
+  redis: boolean;
 }
 
 /** What the commands drive: the app, its mail sink, an admin, and the relying party's origin. */
@@ -80,9 +82,11 @@ export interface Real {
   sink: SmtpSink;
   adminToken: () => string;
   origin: string;
+  /** The Redis the app counts attempts in: stopped and started again on the same port. */
+  redis?: { stop(): Promise<void>; start(): Promise<void> };
 }
 
-export function newModel(): Model {
+export function newModel({ redis = false } = {}): Model {
   const knowledge = (): Knowledge => ({
     passwords: [],
     sessions: [],
@@ -97,6 +101,7 @@ export function newModel(): Model {
     previousAccountIds: [],
     steps: 0,
     trace: [],
+    redis,
   };
 }
 
