@@ -132,7 +132,7 @@ export const rssMb = (pid) =>
 
 /**
  * A load client's `call(method, path, { body, token, expected })`: paced by `pace`, each answer
- * (status 0 when none came) given to `onAnswer(startedAt, ms, status, expected)`.
+ * (status 0 when none came) given to `onAnswer(startedAt, ms, status, expected, { method, url, json })`.
  */
 export function caller(base, pace, onAnswer) {
   return async (method, url, { body, token, expected }) => {
@@ -156,7 +156,7 @@ export function caller(base, pace, onAnswer) {
     } catch {
       status = 0; // no answer: the connection failed or was cut
     }
-    onAnswer(started, performance.now() - started, status, expected);
+    onAnswer(started, performance.now() - started, status, expected, { method, url, json });
     return { status, json };
   };
 }
