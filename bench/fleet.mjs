@@ -7,7 +7,7 @@
 // requests, errors by route class and kind and p99 per phase (bench/results/fleet.json, fleet.md).
 // It fails on a lost write (a sign-up answered 201 that cannot log in afterwards), on any error in
 // (a) or (c), and on any error in (d) but the documented refusal (503
-// /problems/dependency-unavailable) of a route that needs Redis (README, "When Redis is away").
+// /problems/dependency-unavailable) of a route that needs Redis (docs/operations.md, "When Redis is away").
 // `--short` (CI) runs the rolling restart alone.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -133,9 +133,9 @@ describe('Kubernetes manifests (kustomize, validated offline)', () => {
     expect(problemsGiven([databaseConfig], job.env)).toEqual([]);
   });
 
-  it('provides every variable of the README’s configuration table, secrets by reference only', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Scripts'));
+  it('provides every variable of docs/configuration.md’s table, secrets by reference only', () => {
+    const page = readFileSync('docs/configuration.md', 'utf8');
+    const table = page.slice(page.indexOf('## Configuration'), page.indexOf('## Scripts'));
     const documented = [...table.matchAll(/^\| `([A-Z0-9_]+)`(?: \/ `([A-Z0-9_]+)`)?/gm)].flatMap(
       ([, name, other]) => (other ? [name, other] : [name]),
     );

@@ -568,7 +568,7 @@ class Admin implements Command {
 }
 
 /**
- * Redis, which counts attempts for every instance, goes away for a while and comes back (README,
+ * Redis, which counts attempts for every instance, goes away for a while and comes back (docs/operations.md,
  * "When Redis is away"). Meanwhile every session answers as the model says (I9), and no proof is
  * checked (I6): each sign-in with any password an actor holds, the account's own included, is a
  * 503, as are a sign-up and a reset mail with the address; nothing changes.

@@ -6,7 +6,7 @@ import { describeWithRedis, startRedisServer } from '../support/redis.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
- * Redis stopped under a running instance, then started again on the same port (README, "When Redis
+ * Redis stopped under a running instance, then started again on the same port (docs/operations.md, "When Redis
  * is away"): the instance stays ready and serves reads, the routes whose safety needs a shared
  * counter refuse with 503, and the lock counts again once Redis is back.
  */

@@ -57,7 +57,7 @@ export class PgBouncer {
         `default_pool_size = ${poolSize}`,
         'max_client_conn = 2000',
         // pg sends the app's session timeouts as startup parameters, which a transaction pooler
-        // cannot honour per client (README: set them on the role behind a pooler).
+        // cannot honour per client (docs/operations.md: set them on the role behind a pooler).
         'ignore_startup_parameters = statement_timeout,idle_in_transaction_session_timeout',
         // The test databases are dropped WITH (FORCE) while the pooler may hold idle connections.
         'server_login_retry = 1',

@@ -61,7 +61,7 @@ export async function startTestApp(
 
 /**
  * With TEST_POOLER_URL (a PgBouncer in transaction mode that global-setup started), the app reaches
- * its database through the pooler, as the README says to run it there; otherwise directly.
+ * its database through the pooler, as docs/operations.md says to run it there; otherwise directly.
  */
 function poolerSettings(url: string): Record<string, string> {
   const pooler = process.env.TEST_POOLER_URL;
