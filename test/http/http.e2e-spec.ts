@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module.js';
@@ -145,6 +146,21 @@ describe('HTTP conventions (e2e)', () => {
   it('answers an unknown route with a 404 problem', async () => {
     expectProblem(await t.http.get('/api/v1/no-such-thing'), 404);
     expectProblem(await t.http.get('/nothing-here'), 404);
+  });
+
+  it('answers a method a path does not take with a 405 problem that says which it takes', async () => {
+    for (const [method, path, allow] of [
+      ['PUT', '/api/v1/users/me', 'DELETE, GET, HEAD, PATCH'],
+      ['PUT', `/api/v1/users/${randomUUID()}/`, 'DELETE, GET, HEAD, PATCH'],
+      ['GET', '/api/v1/auth/login?x=1', 'POST'],
+      ['POST', '/health/live', 'GET, HEAD'],
+    ]) {
+      const response = await t.http.request(method, path);
+      expectProblem(response, 405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    expectProblem(await t.http.request('PUT', '/api/v1/no-such-thing'), 404);
   });
 
   it('ignores a trailing slash', async () => {

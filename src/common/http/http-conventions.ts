@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { HttpConfig } from '../../config/http.config.js';
 import { PROBLEM_CONTENT_TYPE, sendProblem } from '../errors/problem-details.filter.js';
 import { API_PREFIX, UNVERSIONED_ROUTES } from './api-prefix.js';
+import { AllowedMethods } from './allowed-methods.js';
 import { unacceptableInput } from './body-shape.js';
 import { answerNotModified } from './conditional-requests.js';
 import { securityHeaders } from './security-headers.js';
@@ -105,17 +106,20 @@ export function setApiPrefix(app: NestFastifyApplication): void {
 
 /**
  * What every route of this API shares (API.md's conventions): the prefix, the security headers and
- * the request id on every answer, CORS for CORS_ORIGINS only, JSON bodies only, and inputs that are
- * text. Modules register their own hooks (request log, metrics, draining) themselves.
+ * the request id on every answer, CORS for CORS_ORIGINS only, JSON bodies only, inputs that are
+ * text, and a 405 with `Allow` for a method a path does not take. Modules register their own hooks (request log, metrics, draining) themselves.
  */
 export function applyHttpConventions(app: NestFastifyApplication, http: HttpConfig): void {
   setApiPrefix(app);
   const fastify = app.getHttpAdapter().getInstance();
   const versioned = `/${API_PREFIX}/`;
+  const methods = new AllowedMethods(fastify);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.headers(HEADERS).header('x-request-id', request.id);
     // Tokens (RFC 6749 §5.1) and personal data: no cache, shared or private, keeps an answer.
     if (request.url.startsWith(versioned)) void reply.header('cache-control', 'no-store');
+    // A matched request (all but a handful) pays one property read here.
+    if (request.routeOptions.url === undefined && methods.refused(request, reply)) return;
     done();
   });
   app.enableCors({
