@@ -8,7 +8,7 @@ import { Configuration } from './config/configuration.js';
 import { httpConfig } from './config/http.config.js';
 
 /**
- * Builds the API exactly as it serves: `server.ts`, the e2e tests and the bench all call this, so
+ * Builds the API exactly as it serves: `main.ts`, the e2e tests and the bench all call this, so
  * they share the modules, the HTTP conventions and the document. It composes; each module wires its
  * own behaviour (hooks, lifecycle) itself.
  */

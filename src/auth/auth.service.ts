@@ -290,7 +290,7 @@ export class AuthService implements OnModuleInit {
   /**
    * Says so when an attempt locked an address. A locked admin is an outage waiting to happen (anyone
    * who knows the address can lock it): logged as an error and counted, to be lifted by another admin
-   * (`DELETE /users/{id}/login-lock`, account-access.service.ts) or with `npm run cli -- unlock --email …` (README, "Security").
+   * (`DELETE /users/{id}/login-lock`, account-access.service.ts) or with `npm run cli -- unlock --email …` (docs/security.md).
    */
   private async lockEngaged(seconds: number, user: User | null): Promise<void> {
     if (seconds === 0) return;

@@ -132,7 +132,8 @@ type ReservingRedis = Redis & {
 /**
  * Entries expire a day after the last attempt, as they are forgotten then anyway. While Redis is
  * away every call fails at once (DependencyUnavailableError, a 503): counting in this process
- * instead would give each instance a lock of its own, N × the guesses (README, "When Redis is away").
+ * instead would give each instance a lock of its own, N × the guesses (docs/operations.md, "When
+ * Redis is away").
  */
 class RedisStore implements LockoutStore {
   constructor(private readonly connection: RedisConnection) {

@@ -16,7 +16,7 @@ import { httpConfig, type HttpConfig } from '../config/http.config.js';
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
 /**
- * The first steps of a graceful shutdown, in Nest's lifecycle (server.ts enables it for SIGTERM,
+ * The first steps of a graceful shutdown, in Nest's lifecycle (main.ts enables it for SIGTERM,
  * SIGINT and SIGHUP): at the first moment (`onModuleDestroy`, before any other shutdown hook)
  * readiness turns 503 and every answer closes its connection, so that a load balancer stops sending
  * requests; `beforeApplicationShutdown` then waits SHUTDOWN_GRACE_MS before Nest closes the server,

@@ -48,7 +48,7 @@ export class HealthController {
     operationId: 'health_ready',
     summary: 'Readiness',
     description:
-      '200 when PostgreSQL answers within a second; 503 otherwise, and from the moment shutdown begins. With REDIS_URL, Redis is reported too (`redis`, under `details`, and under `error` while it is away) but does not decide: without it the instance still serves reads, and the routes that need it answer 503 themselves (README, "When Redis is away").',
+      '200 when PostgreSQL answers within a second; 503 otherwise, and from the moment shutdown begins. With REDIS_URL, Redis is reported too (`redis`, under `details`, and under `error` while it is away) but does not decide: without it the instance still serves reads, and the routes that need it answer 503 themselves (docs/operations.md, "When Redis is away").',
   })
   @ApiOkResponse({ type: HealthDto })
   @ApiProblems(503)

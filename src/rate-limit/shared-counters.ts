@@ -10,9 +10,9 @@ import type { RedisConnection } from '../redis/redis.module.js';
 const STRICT = 'strict:';
 
 /**
- * The key of one budget's counter: a hash of what it counts (as the throttler's own keys are), marked
- * when the budget must be shared to mean anything (a guessing-sensitive route: N instances each
- * counting alone would allow N × the setting).
+ * The key of one budget's counter: a hash of what it counts (as the throttler's own keys are),
+ * marked when the budget must be shared to mean anything (a guessing-sensitive route: N instances
+ * each counting alone would allow N × the setting).
  */
 export const counterKey = (counted: string, { strict }: { strict: boolean }) =>
   (strict ? STRICT : '') + createHash('sha256').update(counted).digest('hex');

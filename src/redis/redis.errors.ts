@@ -2,7 +2,8 @@ import { DomainError } from '../common/errors/domain-error.js';
 
 /**
  * Redis, which counts attempts for every instance, cannot be reached, and this operation refuses
- * rather than go uncounted (README, "When Redis is away"). A 503: it can succeed in a moment.
+ * rather than go uncounted (docs/operations.md, "When Redis is away"). A 503: it can succeed in a
+ * moment.
  */
 export class DependencyUnavailableError extends DomainError {
   readonly code = 'DEPENDENCY_UNAVAILABLE';

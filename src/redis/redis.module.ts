@@ -19,7 +19,8 @@ const BOOT_WAIT_MS = 1_000;
  * While Redis is away nothing waits for it: commands fail at once instead of queueing, `available`
  * says so, and ioredis reconnects in the background every half second at most, so that the counters
  * are shared again within a second of Redis answering. What each route does meanwhile is decided
- * by the owners of the counters (rate-limit, the login lock) and listed in README, "When Redis is away".
+ * by the owners of the counters (rate-limit, the login lock) and listed in docs/operations.md,
+ * "When Redis is away".
  */
 @Injectable()
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {

@@ -22,7 +22,7 @@ export interface TestApp {
 }
 
 /**
- * The app as `server.ts` builds it, listening on a free port, on a database of its own cloned from
+ * The app as `main.ts` builds it, listening on a free port, on a database of its own cloned from
  * the migrated template (dropped again by `close`). `port`: a known one (a relying party's origin
  * must be known before the app starts), else any free one.
  */
