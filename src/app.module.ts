@@ -26,7 +26,7 @@ import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
-import { MetricsEndpointModule } from './metrics/metrics.module.js';
+import { MetricsEndpointModule } from './metrics/metrics-endpoint.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -40,7 +40,7 @@ import { UsersModule } from './users/users.module.js';
     RateLimitModule,
     UsersModule,
     AuthModule,
-    // After AuthModule: its guard runs after AuthGuard (query-parameters.guard.ts).
+    // After AuthModule: its guard runs after AccessGuard (query-parameters.guard.ts).
     QueryParametersModule,
     MfaModule,
     ReauthenticationModule,

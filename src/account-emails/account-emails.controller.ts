@@ -1,13 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { CurrentPrincipal, Public } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
+import type { Principal } from '../access/principal.js';
 import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
@@ -40,7 +34,7 @@ export class AccountEmailsController {
   @Idempotent()
   @RateLimit('email')
   @HttpCode(202)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'auth_resendVerification',
     summary: 'Send the verification email again',
@@ -48,7 +42,6 @@ export class AccountEmailsController {
       'Queues a new verification email to the signed-in user (nothing when the address is verified already). No body. Limited per account and per address (429).',
   })
   @ApiAcceptedResponse({ description: 'Queued; the mail follows within seconds.' })
-  @ApiProblems(401)
   async resendVerification(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.accountEmails.resendVerification(principal);
   }

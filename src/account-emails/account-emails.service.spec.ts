@@ -2,7 +2,7 @@ import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { MfaResetService } from '../mfa/mfa-reset.service.js';

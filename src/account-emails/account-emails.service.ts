@@ -3,7 +3,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
 import { AuthService } from '../auth/auth.service.js';
 import { MfaChallenges } from '../auth/mfa-challenges.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Clock } from '../common/clock.js';
 import { hashOpaqueToken, newOpaqueToken } from '../common/opaque-tokens.js';

@@ -1,13 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { CurrentPrincipal, Public } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
+import type { Principal } from '../access/principal.js';
 import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
@@ -26,14 +20,14 @@ export class EmailChangeController {
   @Idempotent()
   @RateLimit('email')
   @HttpCode(202)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'auth_changeEmail',
     summary: 'Ask to change the email address',
     description: `Needs the current password (a wrong one is a 400 on \`#/currentPassword\`, and counts toward the login lock). The new address gets a link \`<APP_PUBLIC_URL>/confirm-email-change?token=…\` that works once, for ${setting('emailChangeTtl')} (AUTH_EMAIL_CHANGE_TTL); the current address gets a notice without a link. Nothing changes until the link is used. When another account has the new address, the answer is the same 202 and that address gets a notice instead of a link, so the answer tells nobody which addresses have accounts. A new request replaces the previous one (its link stops working), and so does a password change. Limited per account, per new address and per client address (429).`,
   })
   @ApiAcceptedResponse({ description: 'Accepted: the mails follow within seconds.' })
-  @ApiProblems(400, 401, 413, 415)
+  @ApiProblems(400, 413, 415)
   async changeEmail(@CurrentPrincipal() principal: Principal, @Body() body: ChangeEmailDto): Promise<void> {
     await this.accountEmails.requestEmailChange(principal, body.newEmail, body.currentPassword);
   }

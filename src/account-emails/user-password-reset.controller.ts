@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/auth.decorators.js';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../access/access.decorators.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
 import { ApiProblems, COUNTERS_UNAVAILABLE } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
@@ -15,9 +15,8 @@ export class UserPasswordResetController {
 
   @Post(':id/password-reset')
   @Idempotent()
-  @Roles('admin')
   @HttpCode(202)
-  @ApiBearerAuth('bearer')
+  @Access({ roles: ['admin'] })
   @ApiOperation({
     operationId: 'auth_sendPasswordReset',
     summary: 'Mail a user a password-reset link (admin)',
@@ -26,8 +25,6 @@ export class UserPasswordResetController {
   @ApiAcceptedResponse({ description: 'Queued; the mail follows within seconds.' })
   @ApiProblems(
     400,
-    401,
-    403,
     404,
     {
       status: 409,

@@ -1,9 +1,8 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
-import { RequestValidationError } from '../common/errors/domain-error.js';
+import { Access, CurrentPrincipal } from '../access/access.decorators.js';
+import type { Principal } from '../access/principal.js';
 import { PageLinks } from '../common/pagination/page-links.js';
 import { PageQueryDto } from '../common/pagination/page-query.dto.js';
 import { ApiPageResponse } from '../common/swagger/api-page.decorator.js';
@@ -15,7 +14,7 @@ import {
   SecurityEventPageDto,
   SecurityEventResponseDto,
 } from './dto/audit-event-response.dto.js';
-import { ListAuditEventsQuery } from './dto/list-audit-events.query.js';
+import { auditFilterOf, ListAuditEventsQuery } from './dto/list-audit-events.query.js';
 
 @ApiTags('audit')
 @Controller('audit-events')
@@ -26,8 +25,7 @@ export class AuditEventsController {
   ) {}
 
   @Get()
-  @Roles('admin')
-  @ApiBearerAuth('bearer')
+  @Access({ roles: ['admin'] })
   @ApiOperation({
     operationId: 'audit_list',
     summary: 'The audit log (admin)',
@@ -35,19 +33,12 @@ export class AuditEventsController {
       'Security events of every account, newest first, a page at a time: pass `nextCursor` back as `cursor` until it is null. Every filter given must hold. A page deep in the log costs what the first page costs.',
   })
   @ApiPageResponse(AuditEventPageDto)
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400)
   async list(
     @Query() query: ListAuditEventsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuditEventPageDto> {
-    const filter = {
-      subjectUserId: query.subjectUserId,
-      actorUserId: query.actorUserId,
-      types: query.type,
-      since: query.since === undefined ? undefined : instantOf(query.since, 'since'),
-      until: query.until === undefined ? undefined : instantOf(query.until, 'until'),
-    };
-    const page = await this.audit.list(filter, query);
+    const page = await this.audit.list(auditFilterOf(query), query);
     if (page.nextCursor)
       void reply.header('link', this.pages.nextLink('audit-events', query, page.nextCursor));
     return { items: page.items.map(AuditEventResponseDto.from), nextCursor: page.nextCursor };
@@ -64,7 +55,7 @@ export class SecurityEventsController {
   ) {}
 
   @Get('me/security-events')
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'users_listMySecurityEvents',
     summary: 'Your recent security events',
@@ -72,7 +63,7 @@ export class SecurityEventsController {
       'What happened to your account, newest first: sign-ins and failed attempts, sign-outs, password and email changes, and what an administrator did. Kept for `AUDIT_RETENTION_DAYS`.',
   })
   @ApiPageResponse(SecurityEventPageDto)
-  @ApiProblems(400, 401)
+  @ApiProblems(400)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: PageQueryDto,
@@ -83,16 +74,4 @@ export class SecurityEventsController {
       void reply.header('link', this.pages.nextLink('users/me/security-events', query, page.nextCursor));
     return { items: page.items.map(SecurityEventResponseDto.from), nextCursor: page.nextCursor };
   }
-}
-
-const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
-
-/** An RFC 3339 time as an instant; a day the calendar lacks (`2026-02-30`) is refused, not rolled over. */
-function instantOf(value: string, parameter: string): Date {
-  const [, year, month, day] = CALENDAR_DATE.exec(value) ?? [];
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  const instant = new Date(value);
-  if (date.getUTCDate() !== Number(day) || Number.isNaN(instant.getTime()))
-    throw new RequestValidationError([{ parameter, detail: 'is not a date the calendar has' }]);
-  return instant;
 }

@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import { AccessTokens, CLOCK_SKEW_SECONDS } from './access-tokens.js';
-import { UnauthenticatedError } from './auth.errors.js';
+import { UnauthenticatedError } from '../access/access.errors.js';
 
 Logger.overrideLogger(false);
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
-import { UnauthenticatedError } from './auth.errors.js';
+import { UnauthenticatedError } from '../access/access.errors.js';
 
 export interface AccessTokenClaims {
   /** The user id. */

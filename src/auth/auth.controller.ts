@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -11,14 +10,14 @@ import {
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import { ApiProblems, COUNTERS_UNAVAILABLE, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
-import { CurrentPrincipal, Public } from './auth.decorators.js';
+import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
 import { AuthService } from './auth.service.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { SecondFactorRequiredDto } from './dto/second-factor-required.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../access/principal.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -67,35 +66,33 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'auth_logout',
     summary: 'End this session',
     description: 'Its tokens stop working at once.',
   })
   @ApiNoContentResponse({ description: 'Signed out.' })
-  @ApiProblems(401)
   async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.auth.logout(principal);
   }
 
   @Post('logout-all')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'auth_logoutAll',
     summary: 'End every session of this user',
     description: 'On every device: all access and refresh tokens of the user stop working at once.',
   })
   @ApiNoContentResponse({ description: 'Signed out everywhere.' })
-  @ApiProblems(401)
   async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.auth.logoutEverywhere(principal);
   }
 
   @Post('change-password')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'auth_changePassword',
     summary: 'Change the password',
@@ -103,7 +100,7 @@ export class AuthController {
       'Needs the current password (a wrong one is a 400 on `#/currentPassword`, not a 401). This session stays; every other one ends.',
   })
   @ApiNoContentResponse({ description: 'Changed.' })
-  @ApiProblems(400, 401, 413, 415, COUNTERS_UNAVAILABLE)
+  @ApiProblems(400, 413, 415, COUNTERS_UNAVAILABLE)
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChangePasswordDto,

@@ -1,6 +1,8 @@
 import { SecurityNoticesModule } from '../security-notices/security-notices.js';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AccessGuard } from '../access/access.guard.js';
+import { Principals } from '../access/principals.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLogModule } from '../audit/audit-log.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
@@ -9,7 +11,6 @@ import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
 import { AccountAccessService } from './account-access.service.js';
 import { AuthController } from './auth.controller.js';
-import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { MfaChallenge } from './entities/mfa-challenge.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
@@ -22,6 +23,7 @@ import { SessionsController } from './sessions.controller.js';
 import { SessionsRetentionModule } from './sessions-retention.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
+import { TokenPrincipals } from './token-principals.js';
 import { UserAccessController } from './user-access.controller.js';
 
 /**
@@ -50,7 +52,8 @@ import { UserAccessController } from './user-access.controller.js';
     MfaChallengesRepository,
     MfaChallenges,
     // Deny by default: every route of every module needs a valid access token unless @Public().
-    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: Principals, useClass: TokenPrincipals },
+    { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [AuthService, AccountAccessService, SessionsService, MfaChallenges, LoginLockModule],
 })

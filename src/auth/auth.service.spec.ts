@@ -26,7 +26,7 @@ import {
 import { AuthService, type TokenPair } from './auth.service.js';
 import type { MfaChallenges } from './mfa-challenges.js';
 import type { LoginLockout } from './login-lockout.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../access/principal.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import type { Rotation, SessionsRepository } from './sessions.repository.js';
 

@@ -24,7 +24,7 @@ import {
 import { LoginLockout } from './login-lockout.js';
 import { MfaChallenges } from './mfa-challenges.js';
 import { hashOpaqueToken } from '../common/opaque-tokens.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../access/principal.js';
 import type { SecondFactorMethod } from './entities/session.entity.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { SessionsRepository } from './sessions.repository.js';

@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, HttpCode } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
-import { CurrentPrincipal } from './auth.decorators.js';
+import { Access, CurrentPrincipal } from '../access/access.decorators.js';
 import { SessionListDto, SessionResponseDto } from './dto/session-response.dto.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../access/principal.js';
 import { SessionsService } from './sessions.service.js';
 
 /** Where the caller is signed in, and signing one of those places out. */
@@ -14,7 +14,7 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'auth_listSessions',
     summary: 'Your sessions',
@@ -22,7 +22,6 @@ export class SessionsController {
       'Every live session of your account (signed in and neither ended nor expired), the most recently used first; `current` marks the one of this access token. `lastUsedAt`, `ipAddress` and `userAgent` come from the last sign-in or refresh, not from every request.',
   })
   @ApiOkResponse({ type: SessionListDto })
-  @ApiProblems(401)
   async list(@CurrentPrincipal() principal: Principal): Promise<SessionListDto> {
     const sessions = await this.sessions.liveSessionsOf(principal);
     return { items: sessions.map((s) => SessionResponseDto.from(s, principal.sessionId)) };
@@ -30,7 +29,7 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'auth_endSession',
     summary: 'End one of your sessions',
@@ -38,7 +37,7 @@ export class SessionsController {
       "Signs that device out: the session's refresh token and access tokens stop working from the next request. Ending the current session is a logout. A session of another account is a 404, as one that does not exist.",
   })
   @ApiNoContentResponse({ description: 'The session has ended.' })
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(400, 404)
   @ApiUuidParam('id', 'The id of one of your sessions (from `GET /auth/sessions`).')
   async end(@CurrentPrincipal() principal: Principal, @UuidParam() id: string): Promise<void> {
     await this.sessions.endSessionOf(principal, id);

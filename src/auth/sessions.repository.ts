@@ -9,7 +9,7 @@ import type { Transaction } from '../database/transactions.js';
 import { UserColumns } from '../users/user-columns.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session, type SecondFactorMethod } from './entities/session.entity.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../access/principal.js';
 
 export interface RotationTimes {
   now: Date;

@@ -3,7 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { Transaction, Transactions } from '../database/transactions.js';
 import { SessionNotFoundError } from './auth.errors.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../access/principal.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import { aJournal } from '../../test/support/journal.js';

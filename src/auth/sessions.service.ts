@@ -6,7 +6,7 @@ import { Transactions, type Transaction } from '../database/transactions.js';
 import { SessionNotFoundError } from './auth.errors.js';
 import { MAX_LISTED_SESSIONS } from './dto/session-response.dto.js';
 import type { Session } from './entities/session.entity.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../access/principal.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /**

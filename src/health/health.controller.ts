@@ -7,7 +7,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '../auth/auth.decorators.js';
+import { Public } from '../access/access.decorators.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
 import { RedisConnection } from '../redis/redis.module.js';
 import { Draining } from './draining.js';

@@ -102,7 +102,7 @@ export class IdempotentRequests implements OnModuleInit {
           detail: `must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters, sent once`,
         },
       ]);
-    // `principal`: the caller, as the auth guard left it (declared in auth/principal.ts).
+    // `principal`: the caller, as the access guard left it (declared in access/principal.ts).
     const principal = request.principal;
     const scope = principal
       ? `user:${principal.userId}`

@@ -1,24 +1,19 @@
-import { Controller, Get, Header, Inject, NotFoundException, Req } from '@nestjs/common';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
-import { Public } from '../auth/auth.decorators.js';
-import { UnauthenticatedError } from '../auth/auth.errors.js';
-import { bearerToken } from '../common/http/bearer-token.js';
+import { Public } from '../access/access.decorators.js';
 import { ApiProblems } from '../common/swagger/api-problems.decorator.js';
-import { metricsConfig, type MetricsConfig } from '../config/metrics.config.js';
+import { MetricsTokenGuard } from './metrics-token.guard.js';
 import { Metrics } from './metrics.js';
 
 @ApiTags('metrics')
 @Controller('metrics')
+// Public to the access token guard: METRICS_TOKEN, not a user's session, guards it.
 @Public()
+@UseGuards(MetricsTokenGuard)
 @SkipThrottle()
 export class MetricsController {
-  constructor(
-    private readonly metrics: Metrics,
-    @Inject(metricsConfig.KEY) private readonly config: MetricsConfig,
-  ) {}
+  constructor(private readonly metrics: Metrics) {}
 
   @Get()
   @Header('cache-control', 'no-store')
@@ -35,18 +30,7 @@ export class MetricsController {
     schema: { type: 'string', maxLength: 1_000_000 },
   })
   @ApiProblems(401, 404)
-  async scrape(@Req() request: FastifyRequest): Promise<string> {
-    // Served on METRICS_PORT alone: here it is as if it did not exist.
-    if (this.config.port !== undefined) throw new NotFoundException();
-    if (this.config.token && !sameToken(bearerToken(request.headers.authorization), this.config.token)) {
-      throw new UnauthenticatedError('The metrics token is missing or wrong.');
-    }
+  async scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }
-}
-
-function sameToken(given: string | undefined, expected: string): boolean {
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

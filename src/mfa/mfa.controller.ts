@@ -1,15 +1,8 @@
 import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { CurrentPrincipal, Public } from '../auth/auth.decorators.js';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
 import { TokenPairDto } from '../auth/dto/token-pair.dto.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import {
   ApiProblems,
@@ -88,7 +81,7 @@ export class MfaController {
 
   @Post('mfa/totp/setup')
   @HttpCode(200)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'mfa_setUpTotp',
     summary: 'Set up an authenticator app',
@@ -98,7 +91,6 @@ export class MfaController {
   @ApiOkResponse({ type: TotpSetupResponseDto })
   @ApiProblems(
     400,
-    401,
     EMAIL_NOT_VERIFIED,
     {
       status: 409,
@@ -120,7 +112,7 @@ export class MfaController {
 
   @Post('mfa/totp/confirm')
   @HttpCode(200)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'mfa_confirmTotp',
     summary: 'Turn the authenticator app on with its first code',
@@ -128,7 +120,7 @@ export class MfaController {
       'From now on a password login asks for a code. Answers ten recovery codes, shown this once. Every other session of the account ends; this one stays. A wrong code is a 400 on `#/code`.',
   })
   @ApiOkResponse({ type: RecoveryCodesResponseDto })
-  @ApiProblems(400, 401, NOT_SET_UP, 413, 415)
+  @ApiProblems(400, NOT_SET_UP, 413, 415)
   async confirm(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ConfirmTotpDto,
@@ -138,7 +130,7 @@ export class MfaController {
 
   @Delete('mfa/totp')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'mfa_disableTotp',
     summary: 'Turn the authenticator app off',
@@ -148,7 +140,7 @@ export class MfaController {
   @ApiNoContentResponse({
     description: 'Off: a password login no longer asks for a code (unless the account has passkeys).',
   })
-  @ApiProblems(400, 401, NOT_SET_UP, 413, 415, LOCKED, COUNTERS_UNAVAILABLE)
+  @ApiProblems(400, NOT_SET_UP, 413, 415, LOCKED, COUNTERS_UNAVAILABLE)
   async disable(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PasswordAndSecondFactorDto,
@@ -158,7 +150,7 @@ export class MfaController {
 
   @Post('mfa/recovery-codes')
   @HttpCode(200)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'mfa_regenerateRecoveryCodes',
     summary: 'Replace the recovery codes',
@@ -167,7 +159,7 @@ export class MfaController {
   })
   @ApiBody({ type: PasswordAndSecondFactorDto, examples: proofExamples({ currentPassword: PASSWORD }) })
   @ApiOkResponse({ type: RecoveryCodesResponseDto })
-  @ApiProblems(400, 401, NOT_SET_UP, 413, 415, LOCKED, COUNTERS_UNAVAILABLE)
+  @ApiProblems(400, NOT_SET_UP, 413, 415, LOCKED, COUNTERS_UNAVAILABLE)
   async regenerateRecoveryCodes(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PasswordAndSecondFactorDto,

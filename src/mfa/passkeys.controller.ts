@@ -1,15 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentPrincipal, Public, RequiresRecentAuthentication } from '../auth/auth.decorators.js';
+import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
 import { TokenPairDto } from '../auth/dto/token-pair.dto.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
 import {
@@ -45,7 +44,7 @@ export class PasskeysController {
 
   @Post('registration/options')
   @HttpCode(200)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'passkeys_registrationOptions',
     summary: 'Start adding a passkey',
@@ -55,7 +54,6 @@ export class PasskeysController {
   @ApiOkResponse({ type: PasskeyRegistrationOptionsDto })
   @ApiProblems(
     400,
-    401,
     EMAIL_NOT_VERIFIED,
     LIMIT,
     413,
@@ -78,7 +76,7 @@ export class PasskeysController {
 
   @Post('registration')
   @HttpCode(201)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'passkeys_register',
     summary: 'Add a passkey',
@@ -86,7 +84,7 @@ export class PasskeysController {
       "What `navigator.credentials.create` returned, as JSON. Verified against this account's live challenge, APP_PUBLIC_URL's origin and host, with user verification; a response that does not verify is a 400 on `#/response`. From now on a password login asks for a second factor (a passkey is one).",
   })
   @ApiCreatedResponse({ type: PasskeyResponseDto })
-  @ApiProblems(400, 401, EMAIL_NOT_VERIFIED, LIMIT, 413, 415)
+  @ApiProblems(400, EMAIL_NOT_VERIFIED, LIMIT, 413, 415)
   async register(
     @CurrentPrincipal() principal: Principal,
     @Body() body: RegisterPasskeyDto,
@@ -95,20 +93,19 @@ export class PasskeysController {
   }
 
   @Get()
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'passkeys_list',
     summary: 'Your passkeys',
     description: 'Oldest first, with when each was last used.',
   })
   @ApiOkResponse({ type: PasskeyListDto })
-  @ApiProblems(401)
   async list(@CurrentPrincipal() principal: Principal): Promise<PasskeyListDto> {
     return { items: (await this.passkeys.list(principal)).map(PasskeyResponseDto.from) };
   }
 
   @Patch(':id')
-  @ApiBearerAuth('bearer')
+  @Access({ recentAuthentication: true })
   @ApiOperation({
     operationId: 'passkeys_rename',
     summary: 'Rename a passkey',
@@ -116,8 +113,7 @@ export class PasskeysController {
       "Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). Another account's passkey is a 404, as one that does not exist.",
   })
   @ApiOkResponse({ type: PasskeyResponseDto })
-  @RequiresRecentAuthentication()
-  @ApiProblems(400, 401, 404, 413, 415)
+  @ApiProblems(400, 404, 413, 415)
   @ApiUuidParam()
   async rename(
     @CurrentPrincipal() principal: Principal,
@@ -129,7 +125,7 @@ export class PasskeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access({ recentAuthentication: true })
   @ApiOperation({
     operationId: 'passkeys_remove',
     summary: 'Remove a passkey',
@@ -137,8 +133,7 @@ export class PasskeysController {
       "Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). It stops signing in at once. Another account's passkey is a 404, as one that does not exist.",
   })
   @ApiNoContentResponse({ description: 'Removed.' })
-  @RequiresRecentAuthentication()
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(400, 404)
   @ApiUuidParam()
   async remove(@CurrentPrincipal() principal: Principal, @UuidParam() id: string): Promise<void> {
     await this.passkeys.remove(principal, id);

@@ -3,7 +3,7 @@ import { SoftwareAuthenticator } from '../../test/support/software-authenticator
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import type { Clock } from '../common/clock.js';
 import type { AppConfig } from '../config/app.config.js';
 import type { AuthConfig } from '../config/auth.config.js';

@@ -8,7 +8,7 @@ import type {
 import { AuditLog } from '../audit/audit-log.js';
 import { AuthService, type TokenPair } from '../auth/auth.service.js';
 import { MFA_CHALLENGE_TTL_SECONDS, MfaChallenges } from '../auth/mfa-challenges.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import { Clock } from '../common/clock.js';
 import type { ClientInfo } from '../common/http/client-info.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';

@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
 import type { Clock } from '../common/clock.js';
 import { ServerKeys } from '../common/server-keys.js';

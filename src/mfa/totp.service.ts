@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuthService } from '../auth/auth.service.js';
 import { MfaChallenges } from '../auth/mfa-challenges.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';

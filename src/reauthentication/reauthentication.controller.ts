@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { ApiBody, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../access/access.decorators.js';
+import type { Principal } from '../access/principal.js';
 import { ApiProblems, COUNTERS_UNAVAILABLE } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { ReauthenticateDto } from './dto/reauthenticate.dto.js';
@@ -14,7 +14,7 @@ export class ReauthenticationController {
 
   @Post('reauthenticate')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'auth_reauthenticate',
     summary: 'Confirm it is you again',
@@ -34,7 +34,6 @@ export class ReauthenticationController {
   @ApiNoContentResponse({ description: 'Recently authenticated, for AUTH_REAUTHENTICATION_WINDOW from now.' })
   @ApiProblems(
     400,
-    401,
     {
       status: 409,
       type: 'totp-not-set-up',

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuthService } from '../auth/auth.service.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { TotpNotSetUpError, WrongSecondFactorError } from '../mfa/mfa.errors.js';

@@ -1,14 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Public, RequiresRecentAuthentication, Roles } from '../auth/auth.decorators.js';
-import type { Principal } from '../auth/principal.js';
+import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
+import type { Principal } from '../access/principal.js';
 import { apiPath } from '../common/http/api-prefix.js';
 import { IfMatch, type EntityTagCondition } from '../common/http/conditional-requests.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
@@ -64,15 +58,14 @@ export class UsersController {
   }
 
   @Get()
-  @Roles('admin')
-  @ApiBearerAuth('bearer')
+  @Access({ roles: ['admin'] })
   @ApiOperation({
     operationId: 'users_list',
     summary: 'List users (admin)',
     description: 'Newest first, a page at a time: pass `nextCursor` back as `cursor` until it is null.',
   })
   @ApiPageResponse(UserPageDto)
-  @ApiProblems(400, 401, 403)
+  @ApiProblems(400)
   async list(
     @Query() query: ListUsersQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -83,7 +76,7 @@ export class UsersController {
   }
 
   @Get('me')
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'users_getMe',
     summary: 'Your account',
@@ -91,7 +84,6 @@ export class UsersController {
   })
   @ApiOkWithETag(UserResponseDto)
   @ApiIfNoneMatch()
-  @ApiProblems(401)
   getMe(
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -101,7 +93,7 @@ export class UsersController {
   }
 
   @Patch('me')
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'users_updateMe',
     summary: 'Change your name',
@@ -109,7 +101,7 @@ export class UsersController {
   })
   @ApiOkWithETag(UserResponseDto)
   @ApiIfMatch()
-  @ApiProblems(400, 401, 413, 415)
+  @ApiProblems(400, 413, 415)
   async updateMe(
     @CurrentPrincipal() principal: Principal,
     @Body() body: UpdateMeDto,
@@ -121,7 +113,7 @@ export class UsersController {
 
   @Delete('me')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access({ recentAuthentication: true })
   @ApiOperation({
     operationId: 'users_deleteMe',
     summary: 'Delete your account',
@@ -129,14 +121,13 @@ export class UsersController {
       'Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). Its sessions end at once. The last active admin cannot delete their own account (409).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @RequiresRecentAuthentication()
-  @ApiProblems(401, LAST_ADMIN)
+  @ApiProblems(LAST_ADMIN)
   async deleteMe(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.users.delete(principal.userId);
   }
 
   @Get(':id')
-  @ApiBearerAuth('bearer')
+  @Access()
   @ApiOperation({
     operationId: 'users_get',
     summary: 'Get a user',
@@ -144,7 +135,7 @@ export class UsersController {
   })
   @ApiOkWithETag(UserResponseDto)
   @ApiIfNoneMatch()
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(400, 404)
   @ApiUuidParam()
   async get(
     @CurrentPrincipal() principal: Principal,
@@ -155,8 +146,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @Roles('admin')
-  @ApiBearerAuth('bearer')
+  @Access({ roles: ['admin'] })
   @ApiOperation({
     operationId: 'users_update',
     summary: "Change a user's name or role (admin)",
@@ -165,7 +155,7 @@ export class UsersController {
   })
   @ApiOkWithETag(UserResponseDto)
   @ApiIfMatch()
-  @ApiProblems(400, 401, 403, 404, LAST_ADMIN, 413, 415)
+  @ApiProblems(400, 404, LAST_ADMIN, 413, 415)
   @ApiUuidParam()
   async update(
     @UuidParam() id: string,
@@ -177,16 +167,15 @@ export class UsersController {
   }
 
   @Delete(':id')
-  @Roles('admin')
   @HttpCode(204)
-  @ApiBearerAuth('bearer')
+  @Access({ roles: ['admin'] })
   @ApiOperation({
     operationId: 'users_delete',
     summary: 'Delete a user (admin)',
     description: 'Their sessions end at once. The last active admin cannot be deleted (409).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(400, 401, 403, 404, LAST_ADMIN)
+  @ApiProblems(400, 404, LAST_ADMIN)
   @ApiUuidParam()
   async delete(@UuidParam() id: string): Promise<void> {
     await this.users.delete(id);

@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { IS_PUBLIC } from '../../src/auth/auth.decorators.js';
+import { ACCESS_RULE, IS_PUBLIC } from '../../src/access/access.decorators.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The only operations anyone may call without a token; adding one here is a security decision. */
@@ -52,7 +52,9 @@ describe('route inventory (e2e)', () => {
         const url = `${prefix}/${[base, path].filter((p) => p && p !== '/').join('/')}`;
         const isPublic =
           reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, metatype as object]) === true;
-        return [{ route: `${method} ${url}`, method, url, isPublic }];
+        const declaresAccess =
+          reflector.getAllAndOverride(ACCESS_RULE, [handler, metatype as object]) !== undefined;
+        return [{ route: `${method} ${url}`, method, url, isPublic, declaresAccess }];
       });
     });
   }
@@ -78,6 +80,12 @@ describe('route inventory (e2e)', () => {
         .map((r) => r.route)
         .toSorted(),
     ).toEqual(PUBLIC_ROUTES.toSorted());
+  });
+
+  it('has every other route declare who may call it with @Access(), which also documents it', () => {
+    const undeclared = routes().filter((r) => !r.isPublic && !r.declaresAccess);
+    expect(undeclared.map((r) => r.route)).toEqual([]);
+    expect(routes().filter((r) => r.declaresAccess).length).toBeGreaterThan(20);
   });
 
   it('answers every other route with a 401 when no token is sent', async () => {

@@ -6,15 +6,17 @@ import {
 } from '../../account-emails/account-emails.errors.js';
 import {
   AccountSuspendedError,
-  ForbiddenError,
   InvalidCredentialsError,
   InvalidRefreshTokenError,
-  ReauthenticationRequiredError,
   SessionNotFoundError,
   TooManyAttemptsError,
-  UnauthenticatedError,
   WrongCurrentPasswordError,
 } from '../../auth/auth.errors.js';
+import {
+  ForbiddenError,
+  ReauthenticationRequiredError,
+  UnauthenticatedError,
+} from '../../access/access.errors.js';
 import {
   EmailNotVerifiedError,
   InvalidMfaTokenError,

@@ -145,10 +145,3 @@ export const EMAIL_NOT_VERIFIED: ProblemMeaning = {
   description:
     'The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs.',
 };
-
-/** The 403 of a change that needs a recent sign-in or reauthentication (docs/security-model.md, I2). */
-export const REAUTHENTICATION_REQUIRED: ProblemMeaning = {
-  status: 403,
-  type: 'reauthentication-required',
-  description: `The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (${setting('reauthenticationWindow')}) (\`/problems/reauthentication-required\`): call \`POST /auth/reauthenticate\` with the password or a code, then repeat the request.`,
-};

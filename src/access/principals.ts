@@ -1,0 +1,12 @@
+import type { Principal } from './principal.js';
+
+/**
+ * What the guard needs from the module that issues tokens (auth provides it): the caller behind a
+ * bearer token, and a record of a refusal. A port, so that this layer stays below the features.
+ */
+export abstract class Principals {
+  /** The live principal of an access token; throws `UnauthenticatedError` when there is none. */
+  abstract authenticate(token: string): Promise<Principal>;
+  /** A signed-in caller was refused a route their role may not use (`METHOD /path`). */
+  abstract refused(principal: Principal, route: string): Promise<void>;
+}

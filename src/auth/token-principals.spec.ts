@@ -1,0 +1,66 @@
+import { jest } from '@jest/globals';
+import { UnauthenticatedError } from '../access/access.errors.js';
+import type { Principal } from '../access/principal.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { ROUTE_MAX_LENGTH } from '../audit/audit-event-types.js';
+import type { Clock } from '../common/clock.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { SessionsRepository } from './sessions.repository.js';
+import { TokenPrincipals } from './token-principals.js';
+
+const NOW = new Date('2026-11-29T12:00:00.000Z');
+const CLAIMS = { sub: '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e', sid: '5f0c6b0e-8d1a-4c3e-9a53-3c1f0a5a7d2e' };
+const PRINCIPAL = { userId: CLAIMS.sub, sessionId: CLAIMS.sid, role: 'user' } as Principal;
+
+function setUp({ principal = PRINCIPAL as Principal | null, verify = () => CLAIMS } = {}) {
+  const accessTokens = { verify: jest.fn(verify) };
+  const sessions = { findPrincipal: jest.fn(async () => principal) };
+  const audit = { record: jest.fn(async () => undefined) };
+  const principals = new TokenPrincipals(
+    accessTokens as unknown as AccessTokens,
+    sessions as unknown as SessionsRepository,
+    { now: () => NOW } as Clock,
+    audit as unknown as AuditLog,
+  );
+  return { principals, accessTokens, sessions, audit };
+}
+
+describe('TokenPrincipals', () => {
+  it('refuses a token the verifier refuses, before any query', async () => {
+    const { principals, sessions } = setUp({
+      verify: () => {
+        throw new UnauthenticatedError('The access token is not valid');
+      },
+    });
+    const refused = principals.authenticate('a.b.c');
+    await expect(refused).rejects.toMatchObject({ challenge: 'Bearer error="invalid_token"' });
+    expect(sessions.findPrincipal).not.toHaveBeenCalled();
+  });
+
+  it('reads the session of the token at the clock’s time, and refuses one that has ended', async () => {
+    const live = setUp();
+    await expect(live.principals.authenticate('the.token')).resolves.toBe(PRINCIPAL);
+    expect(live.accessTokens.verify).toHaveBeenCalledWith('the.token');
+    expect(live.sessions.findPrincipal).toHaveBeenCalledWith(CLAIMS.sid, CLAIMS.sub, NOW);
+
+    const refused = setUp({ principal: null }).principals.authenticate('the.token');
+    await expect(refused).rejects.toThrow(/session of this access token has ended/);
+    await expect(refused).rejects.toMatchObject({ challenge: 'Bearer error="invalid_token"' });
+  });
+
+  it('records a refusal as access.denied with the route, cut to what the column holds', async () => {
+    const { principals, audit } = setUp();
+    await principals.refused(PRINCIPAL, 'GET /api/v1/users');
+    await principals.refused(PRINCIPAL, `GET /${'x'.repeat(ROUTE_MAX_LENGTH)}`);
+    expect(audit.record.mock.calls).toEqual([
+      [{ type: 'access.denied', subjectUserId: CLAIMS.sub, details: { route: 'GET /api/v1/users' } }],
+      [
+        {
+          type: 'access.denied',
+          subjectUserId: CLAIMS.sub,
+          details: { route: `GET /${'x'.repeat(ROUTE_MAX_LENGTH - 5)}` },
+        },
+      ],
+    ]);
+  });
+});

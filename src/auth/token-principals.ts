@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { UnauthenticatedError } from '../access/access.errors.js';
+import type { Principal } from '../access/principal.js';
+import { Principals } from '../access/principals.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { ROUTE_MAX_LENGTH } from '../audit/audit-event-types.js';
+import { Clock } from '../common/clock.js';
+import { AccessTokens } from './access-tokens.js';
+import { SessionsRepository } from './sessions.repository.js';
+
+/** The access layer's `Principals` for Gatehouse's own access tokens: a live session behind each. */
+@Injectable()
+export class TokenPrincipals extends Principals {
+  constructor(
+    private readonly accessTokens: AccessTokens,
+    private readonly sessions: SessionsRepository,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
+  ) {
+    super();
+  }
+
+  async authenticate(token: string): Promise<Principal> {
+    const claims = this.accessTokens.verify(token);
+    const principal = await this.sessions.findPrincipal(claims.sid, claims.sub, this.clock.now());
+    if (!principal)
+      throw new UnauthenticatedError('The session of this access token has ended: sign in again.');
+    return principal;
+  }
+
+  /** A signed-in user probing what their role may not do is worth an admin's look (I6). */
+  async refused(principal: Principal, route: string): Promise<void> {
+    const details = { route: route.slice(0, ROUTE_MAX_LENGTH) };
+    await this.audit.record({ type: 'access.denied', subjectUserId: principal.userId, details });
+  }
+}

@@ -1,0 +1,9 @@
+/** The events the users module publishes (src/events/domain-events.ts), with their payloads. */
+declare module '../events/domain-events.js' {
+  interface DomainEventMap {
+    /** A new account, in the transaction that created it (account-emails queues the welcome mail). */
+    'account.signed-up': { userId: string };
+  }
+}
+
+export {};
