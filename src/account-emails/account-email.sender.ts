@@ -6,6 +6,7 @@ import { appConfig, type AppConfig } from '../config/app.config.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { durationInWords } from '../config/environment.js';
 import { Transactions } from '../database/transactions.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { JobsService, type JobContext } from '../jobs/jobs.service.js';
 import { Mailer } from '../mail/mailer.js';
 import { UsersService } from '../users/users.service.js';
@@ -34,6 +35,7 @@ export class AccountEmailSender implements OnModuleInit {
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
     private readonly context: RequestContext,
+    private readonly events: DomainEvents,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
@@ -41,6 +43,10 @@ export class AccountEmailSender implements OnModuleInit {
   onModuleInit(): void {
     this.jobs.defineQueue<AccountEmailJob>(ACCOUNT_EMAIL_QUEUE, (job, context) => this.send(job, context));
     this.jobs.defineQueue<SecurityNoticeJob>(SECURITY_NOTICE_QUEUE, (job) => this.sendSecurityNotice(job));
+    // A new account's welcome mail (with its verification link), queued in the sign-up's transaction.
+    this.events.on('account.signed-up', ({ userId }, transaction) =>
+      this.jobs.enqueue<AccountEmailJob>(ACCOUNT_EMAIL_QUEUE, { kind: 'welcome', userId }, transaction),
+    );
   }
 
   /**

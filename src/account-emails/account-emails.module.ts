@@ -3,6 +3,7 @@ import { SecurityNoticesModule } from '../security-notices/security-notices.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
@@ -22,7 +23,7 @@ import { AccountToken } from './entities/account-token.entity.js';
  * makes (the owner of `account_tokens`). `npm run worker` and the CLI import only this.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, MailModule, AuditLogModule],
+  imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, MailModule, AuditLogModule, EventsModule],
   providers: [AccountEmailSender, AccountTokensRepository, AccountTokensRetention],
   exports: [AccountTokensRepository],
 })

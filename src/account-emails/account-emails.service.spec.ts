@@ -18,6 +18,7 @@ import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import type { AppConfig } from '../config/app.config.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { Transaction, Transactions } from '../database/transactions.js';
+import { DomainEvents } from '../events/domain-events.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
@@ -88,6 +89,7 @@ function collaborators(user: User | null = ADA) {
     },
     sessions: { endAllOf: jest.fn(async () => undefined) },
     jobs: { enqueue: jest.fn(async () => undefined), defineQueue: jest.fn() },
+    events: new DomainEvents(),
     limits: { emailRetryAfter: jest.fn(async (_account: string) => 0) },
     hasher: { hash: jest.fn(async (password: string) => `hash:${password}`) },
     mailer: {
@@ -591,6 +593,7 @@ describe('AccountEmailSender', () => {
       c.transactions as unknown as Transactions,
       c.audit as unknown as AuditLog,
       context,
+      c.events,
       { publicUrl: 'https://app.example.test' } as AppConfig,
       {
         verifyEmailTtlSeconds: 86_400,
@@ -601,6 +604,17 @@ describe('AccountEmailSender', () => {
   }
   const send = (c: ReturnType<typeof collaborators>, job: AccountEmailJob, retryCount = 0) =>
     sender(c).send(job, { id: 'job-1', retryCount });
+
+  it('queues the welcome mail when an account signs up, in the sign-up’s transaction', async () => {
+    const c = collaborators();
+    sender(c).onModuleInit();
+    await c.events.publish('account.signed-up', { userId: ADA.id }, TRANSACTION);
+    expect(c.jobs.enqueue).toHaveBeenCalledWith(
+      ACCOUNT_EMAIL_QUEUE,
+      { kind: 'welcome', userId: ADA.id },
+      TRANSACTION,
+    );
+  });
 
   it('mails a link built from APP_PUBLIC_URL, whose token is stored hashed, bound and expiring', async () => {
     const c = collaborators();

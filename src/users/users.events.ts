@@ -6,4 +6,5 @@ declare module '../events/domain-events.js' {
   }
 }
 
-export {};
+/** The name users publishes a sign-up under; subscribers name it too (type-checked by the map above). */
+export const ACCOUNT_SIGNED_UP = 'account.signed-up';

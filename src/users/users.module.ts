@@ -1,6 +1,7 @@
 import { AuditLogModule } from '../audit/audit-log.module.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsModule } from '../events/events.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { EmailPolicy } from './email-policy.js';
 import { User } from './entities/user.entity.js';
@@ -13,7 +14,13 @@ import { UsersService } from './users.service.js';
 
 /** Accounts: the `users` table's one owner. Other modules change it through `UsersService`. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, AuditLogModule, SecurityNoticesModule],
+  imports: [
+    TypeOrmModule.forFeature([User]),
+    PasswordsModule,
+    AuditLogModule,
+    SecurityNoticesModule,
+    EventsModule,
+  ],
   controllers: [UsersController],
   providers: [UsersRepository, UsersService, UserColumns, EmailPolicy, UnverifiedAccountsRetention],
   exports: [UsersService, UserColumns],

@@ -1,11 +1,10 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
-import { ACCOUNT_EMAIL_QUEUE } from '../account-emails/account-email.job.js';
 import type { Clock } from '../common/clock.js';
 import type { SecurityNotices } from '../security-notices/security-notices.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { Transaction, Transactions } from '../database/transactions.js';
-import type { JobsService } from '../jobs/jobs.service.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy, PasswordRejectedError } from '../passwords/password-policy.js';
 import { EmailPolicy, EmailRejectedError } from './email-policy.js';
@@ -58,7 +57,7 @@ function setUp(
     lockAdmins: jest.fn(async () => undefined),
     countOtherActiveAdmins: jest.fn(async () => otherActiveAdmins),
   };
-  const jobs = { enqueue: jest.fn(async () => undefined) };
+  const events = { publish: jest.fn(async () => undefined) };
   const hasher = { hash: jest.fn(async (password: string) => `hashed:${password}`) };
   const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
   const audit = { record: jest.fn(async () => undefined) };
@@ -67,20 +66,20 @@ function setUp(
     hasher as unknown as PasswordHasher,
     POLICY,
     new EmailPolicy(AUTH),
-    jobs as unknown as JobsService,
+    events as unknown as DomainEvents,
     transactions as unknown as Transactions,
     { send: jest.fn(async () => undefined) } as unknown as SecurityNotices,
     clock,
     audit as unknown as AuditLog,
   );
-  return { service, repository, jobs, hasher, transactions, audit };
+  return { service, repository, events, hasher, transactions, audit };
 }
 
 describe('UsersService', () => {
   const signUp = { email: 'new@example.com', password: 'correct horse battery 42', name: 'New' };
 
-  it('signs up with the hash, the clock’s time and the welcome email in one transaction', async () => {
-    const { service, repository, jobs } = setUp();
+  it('signs up with the hash and the clock’s time, publishing account.signed-up in the same transaction', async () => {
+    const { service, repository, events } = setUp();
     const user = await service.signUp(signUp);
     expect(repository.insert).toHaveBeenCalledWith(
       {
@@ -92,11 +91,7 @@ describe('UsersService', () => {
       },
       TRANSACTION,
     );
-    expect(jobs.enqueue).toHaveBeenCalledWith(
-      ACCOUNT_EMAIL_QUEUE,
-      { kind: 'welcome', userId: user.id },
-      TRANSACTION,
-    );
+    expect(events.publish).toHaveBeenCalledWith('account.signed-up', { userId: user.id }, TRANSACTION);
   });
 
   it('refuses a weak password before hashing anything or touching the database', async () => {

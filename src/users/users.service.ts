@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from '../account-emails/account-email.job.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
 import { ifMatchHolds, type EntityTagCondition } from '../common/http/conditional-requests.js';
 import { positionAfter, toPage } from '../common/pagination/keyset-cursor.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { SecurityNotices } from '../security-notices/security-notices.js';
-import { JobsService } from '../jobs/jobs.service.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
 import { canonicalEmail } from './email-address.js';
 import { EmailPolicy } from './email-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
+import { ACCOUNT_SIGNED_UP } from './users.events.js';
 import { UsersRepository, type UserChanges } from './users.repository.js';
 import { LastAdminError, SameEmailError, UserChangedError, UserNotFoundError } from './users.errors.js';
 import { userETag } from './user-etag.js';
@@ -38,14 +38,14 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
     private readonly emailPolicy: EmailPolicy,
-    private readonly jobs: JobsService,
+    private readonly events: DomainEvents,
     private readonly transactions: Transactions,
     private readonly notices: SecurityNotices,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
   ) {}
 
-  /** Creates the account and, in the same transaction, queues its welcome email (with a verification link). */
+  /** Creates the account and, in the same transaction, publishes `account.signed-up` (the welcome mail reacts). */
   async signUp({ email, password, name }: SignUp, role: UserRole = 'user'): Promise<User> {
     this.emailPolicy.check(email);
     await this.passwordPolicy.check(password, email, 'password', [name]);
@@ -57,11 +57,7 @@ export class UsersService {
         { type: 'account.signed-up', subjectUserId: user.id, details: { email: user.email, role } },
         transaction,
       );
-      await this.jobs.enqueue<AccountEmailJob>(
-        ACCOUNT_EMAIL_QUEUE,
-        { kind: 'welcome', userId: user.id },
-        transaction,
-      );
+      await this.events.publish(ACCOUNT_SIGNED_UP, { userId: user.id }, transaction);
       return user;
     });
   }
