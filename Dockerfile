@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The API image: `docker build -t gatehouse .`. The same image runs the worker and the migrations
-# (see docker-compose.yml): `node dist/src/worker.js`, `node dist/src/database/migrations.cli.js run`.
+# (see docker-compose.yml): `node dist/src/worker.js`, `node dist/src/migrations/migrations.cli.js run`.
 
 # Build: compile TypeScript with the dev dependencies. dev/ is compiled too (the source imports its
 # embedded PostgreSQL in development), but not copied into the runtime stage.

@@ -244,7 +244,7 @@ async function main() {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     };
     const cliEnv = { ...process.env, ...shared, NODE_ENV: 'production' };
-    execFileSync(process.execPath, ['dist/src/database/migrations.cli.js', 'run'], {
+    execFileSync(process.execPath, ['dist/src/migrations/migrations.cli.js', 'run'], {
       env: cliEnv,
       stdio: 'ignore',
     });

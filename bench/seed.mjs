@@ -22,7 +22,7 @@ export async function seeded(server, database, count, { hasher, root = '.', log 
   if (exists.length === 0) await query(server, `CREATE DATABASE ${database}`);
   const url = withDatabase(server, database);
   const { migrations } = await built(root, 'migrations/index.js');
-  const { runMigrationsLocked } = await built(root, 'src/database/migrate.js');
+  const { runMigrationsLocked } = await built(root, 'src/migrations/migrate.js');
   const ds = new DataSource({ type: 'postgres', url, migrations });
   await ds.initialize();
   await runMigrationsLocked(ds);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { migrations } from '../dist/migrations/index.js';
-import { runMigrationsLocked } from '../dist/src/database/migrate.js';
+import { runMigrationsLocked } from '../dist/src/migrations/migrate.js';
 import {
   caller,
   freePort,

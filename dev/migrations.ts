@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { runMigrationsLocked } from '../src/database/migrate.js';
+import { runMigrationsLocked } from '../src/migrations/migrate.js';
 
 /**
  * Writing migrations, on the DataSource of `ormconfig.ts` (every entity, the database `npm start`

@@ -22,6 +22,7 @@ import { metricsConfig } from './config/metrics.config.js';
 import { rateLimitConfig } from './config/rate-limit.config.js';
 import { redisConfig } from './config/redis.config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { MigrationsModule } from './migrations/migrations.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -37,6 +38,7 @@ import { UsersModule } from './users/users.module.js';
     LoggingModule,
     CommonModule,
     DatabaseModule,
+    MigrationsModule,
     RateLimitModule,
     UsersModule,
     AuthModule,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { AccountEmailSenderModule } from './account-emails/account-emails.module.js';
+import { AccountEmailSenderModule } from './account-emails/account-email-sender.module.js';
 import { exitOnBootFailure } from './common/boot-failure.js';
 import { CommonModule } from './common/common.module.js';
 import { appConfig } from './config/app.config.js';
@@ -13,9 +13,10 @@ import { databaseConfig } from './config/database.config.js';
 import { jobsConfig } from './config/jobs.config.js';
 import { mailConfig } from './config/mail.config.js';
 import { retentionConfig } from './config/retention.config.js';
-import { SessionsRetentionModule } from './auth/sessions-retention.js';
-import { IdempotentRequestsRetentionModule } from './idempotency/idempotency.module.js';
+import { AuthDataModule } from './auth/auth-data.module.js';
+import { IdempotentRequestsRetentionModule } from './idempotency/idempotent-requests-retention.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { MigrationsModule } from './migrations/migrations.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
@@ -26,8 +27,9 @@ import { TelemetryModule } from './telemetry/telemetry.module.js';
     LoggingModule,
     CommonModule,
     DatabaseModule,
+    MigrationsModule,
     AccountEmailSenderModule,
-    SessionsRetentionModule,
+    AuthDataModule,
     IdempotentRequestsRetentionModule,
     TelemetryModule,
   ],

@@ -1,32 +1,10 @@
-import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { retentionConfig, type RetentionConfig } from '../config/retention.config.js';
-import { Retention } from '../jobs/retention.js';
+import { AuditEventsRetention } from './audit-events-retention.js';
 import { AuditEventsRepository } from './audit-events.repository.js';
 import { AuditLog } from './audit-log.js';
 import { AuditEvent } from './entities/audit-event.entity.js';
 import { EventIds } from './event-ids.js';
-
-const DAY_MS = 86_400_000;
-
-/** Events older than AUDIT_RETENTION_DAYS are deleted by the retention job, oldest first. */
-@Injectable()
-export class AuditEventsRetention implements OnModuleInit {
-  constructor(
-    private readonly repository: AuditEventsRepository,
-    @Inject(retentionConfig.KEY) private readonly config: RetentionConfig,
-    private readonly registry: Retention,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register('audit_events', (now, limit) =>
-      this.repository.purgeOlderThan(
-        new Date(now.getTime() - this.config.auditRetentionDays * DAY_MS),
-        limit,
-      ),
-    );
-  }
-}
 
 /**
  * The owner of `audit_events`: `AuditLog`, which the modules whose changes are security events

@@ -3,7 +3,7 @@ import { Clock } from '../common/clock.js';
 import { encodeCursor, positionAfter } from '../common/pagination/keyset-cursor.js';
 import { RequestContext } from '../common/request-context.js';
 import type { Transaction } from '../database/transactions.js';
-import { currentTraceId } from '../telemetry/trace-id.js';
+import { currentTraceId } from '../common/trace-id.js';
 import type { AuditDetails, AuditEventType } from './audit-event-types.js';
 import { AuditEventsRepository, type AuditFilter, type AuditPosition } from './audit-events.repository.js';
 import type { AuditEvent } from './entities/audit-event.entity.js';

@@ -3,25 +3,19 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from '../access/access.guard.js';
 import { Principals } from '../access/principals.js';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLogModule } from '../audit/audit-log.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
 import { AccountAccessService } from './account-access.service.js';
+import { AuthDataModule } from './auth-data.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
-import { MfaChallenge } from './entities/mfa-challenge.entity.js';
-import { RefreshToken } from './entities/refresh-token.entity.js';
-import { Session } from './entities/session.entity.js';
 import { LoginLockModule } from './login-lock.module.js';
 import { MfaChallenges } from './mfa-challenges.js';
-import { MfaChallengesRepository } from './mfa-challenges.repository.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import { SessionsController } from './sessions.controller.js';
-import { SessionsRetentionModule } from './sessions-retention.js';
-import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenPrincipals } from './token-principals.js';
 import { UserAccessController } from './user-access.controller.js';
@@ -32,12 +26,11 @@ import { UserAccessController } from './user-access.controller.js';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Session, RefreshToken, MfaChallenge]),
+    AuthDataModule,
     UsersModule,
     PasswordsModule,
     LoginLockModule,
     MetricsModule,
-    SessionsRetentionModule,
     AuditLogModule,
     SecurityNoticesModule,
   ],
@@ -47,9 +40,7 @@ import { UserAccessController } from './user-access.controller.js';
     AccountAccessService,
     AccessTokens,
     RefreshTokens,
-    SessionsRepository,
     SessionsService,
-    MfaChallengesRepository,
     MfaChallenges,
     // Deny by default: every route of every module needs a valid access token unless @Public().
     { provide: Principals, useClass: TokenPrincipals },

@@ -52,4 +52,18 @@ export class MfaChallengesRepository {
   async deleteAllOf(userId: string, transaction: Transaction): Promise<void> {
     await transaction.delete(MfaChallenge, { userId });
   }
+
+  /** Deletes up to `limit` expired challenges, the oldest first; returns how many. */
+  async purgeExpired(now: Date, limit: number): Promise<number> {
+    const { affected } = await this.challenges
+      .createQueryBuilder()
+      .delete()
+      .where(
+        `token_hash IN (SELECT token_hash FROM mfa_challenges WHERE expires_at < :now
+                        ORDER BY expires_at LIMIT :limit)`,
+        { now, limit },
+      )
+      .execute();
+    return affected ?? 0;
+  }
 }

@@ -222,4 +222,22 @@ export class SessionsRepository {
     const sessions = transaction?.getRepository(Session) ?? this.sessions;
     await sessions.delete(except ? { userId, id: Not(except) } : { userId });
   }
+
+  /**
+   * Deletes up to `limit` sessions that ended (at `expires_at`, or idle since `last_used_at`)
+   * before these times, by the two indexes on the session's two ends; their refresh tokens cascade.
+   */
+  async purgeEnded(before: { endedBefore: Date; lastUsedBefore: Date }, limit: number): Promise<number> {
+    const { affected } = await this.sessions
+      .createQueryBuilder()
+      .delete()
+      .where(
+        `id IN (SELECT id FROM sessions WHERE expires_at < :endedBefore
+                UNION SELECT id FROM sessions WHERE last_used_at < :lastUsedBefore
+                LIMIT :limit)`,
+        { ...before, limit },
+      )
+      .execute();
+    return affected ?? 0;
+  }
 }

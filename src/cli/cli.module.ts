@@ -14,6 +14,7 @@ import { mailConfig } from '../config/mail.config.js';
 import { rateLimitConfig } from '../config/rate-limit.config.js';
 import { redisConfig } from '../config/redis.config.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { MigrationsModule } from '../migrations/migrations.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminCommands } from './admin-commands.js';
@@ -25,7 +26,15 @@ import { AdminCommands } from './admin-commands.js';
  * booted on yet). It works no jobs and serves no HTTP: the modules' controllers are never routed.
  */
 @Module({
-  imports: [CommonModule, DatabaseModule, UsersModule, AuthModule, AccountEmailsModule, AuditLogModule],
+  imports: [
+    CommonModule,
+    DatabaseModule,
+    MigrationsModule,
+    UsersModule,
+    AuthModule,
+    AccountEmailsModule,
+    AuditLogModule,
+  ],
   providers: [AdminCommands],
 })
 export class CliModule {

@@ -1,7 +1,7 @@
 import { IsDefined, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { createHash, randomBytes } from 'node:crypto';
 import { defineConfig, type ConfigOf } from './config-namespace.js';
-import { RESTRICTION_LEVELS, type RestrictionLevel } from '../users/script-restriction.js';
+import { RESTRICTION_LEVELS, type RestrictionLevel } from '../common/script-restriction.js';
 import { DURATION, DURATION_MESSAGE, durationToSeconds, ToInteger } from './environment.js';
 
 export const DEFAULT_PASSWORD_MIN_LENGTH = 12;
@@ -90,7 +90,7 @@ export class AuthEnvironment {
   @Max(4)
   AUTH_PASSWORD_MIN_SCORE = 3;
 
-  /** How far an address may mix scripts (UTS #39 restriction levels; see users/script-restriction.ts). */
+  /** How far an address may mix scripts (UTS #39 restriction levels; see common/script-restriction.ts). */
   @IsIn(RESTRICTION_LEVELS)
   AUTH_EMAIL_RESTRICTION_LEVEL: RestrictionLevel = 'highly-restrictive';
 

@@ -1,30 +1,17 @@
 import { Global, Module } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
 import { dataSourceOptions } from './data-source.options.js';
 import { DatabasePool } from './database-pool.js';
 import { DatabaseServer } from './database-server.js';
-import { MigrationsOnBoot } from './migrations-on-boot.js';
+import { DatabaseServerModule } from './database-server.module.js';
 import { ReplicaReads } from './replica-reads.js';
 import { Transactions } from './transactions.js';
-
-@Module({
-  providers: [
-    {
-      provide: DatabaseServer,
-      inject: [databaseConfig.KEY, ModuleRef],
-      useFactory: (config: DatabaseConfig, moduleRef: ModuleRef) => DatabaseServer.start(config, moduleRef),
-    },
-  ],
-  exports: [DatabaseServer],
-})
-class DatabaseServerModule {}
 
 /**
  * TypeORM on PostgreSQL: the DataSource (features register their entities with
  * `TypeOrmModule.forFeature`), transactions that span modules, the pg pool's typed seam, reads
- * from replicas, and the migrations at boot.
+ * from replicas. The migrations at boot are `MigrationsModule`'s (src/migrations/).
  */
 @Module({
   imports: [
@@ -41,7 +28,7 @@ class DatabaseServerModule {}
       }),
     }),
   ],
-  providers: [MigrationsOnBoot, DatabasePool, ReplicaReads, Transactions],
+  providers: [DatabasePool, ReplicaReads, Transactions],
   exports: [DatabaseServerModule, DatabasePool, ReplicaReads, Transactions],
 })
 // Global like TypeORM's DataSource, which it wraps: features inject it without importing this module.

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RequestContext } from '../common/request-context.js';
 import { clientRequestIdOf } from '../common/http/http-conventions.js';
-import { traceIdField } from '../telemetry/trace-id.js';
+import { traceIdField } from '../common/trace-id.js';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 

@@ -28,14 +28,17 @@ export class SecondFactorsRepository {
    * one is there: it is never replaced behind its owner's back.
    */
   async setUpTotp(userId: string, secretSealed: string, now: Date): Promise<boolean> {
-    const rows: unknown[] = await this.totp.query(
-      `INSERT INTO totp_factors (user_id, secret_sealed, created_at) VALUES ($1, $2, $3)
-       ON CONFLICT (user_id) DO UPDATE SET secret_sealed = $2, created_at = $3, last_used_step = NULL
-         WHERE totp_factors.confirmed_at IS NULL
-       RETURNING user_id`,
-      [userId, secretSealed, now],
-    );
-    return rows.length === 1;
+    const { raw } = await this.totp
+      .createQueryBuilder('existing')
+      .insert()
+      .values({ userId, secretSealed, createdAt: now, confirmedAt: null, lastUsedStep: null })
+      .orUpdate(['secret_sealed', 'created_at', 'last_used_step'], ['user_id'], {
+        upsertType: 'on-conflict-do-update',
+        overwriteCondition: { where: 'existing.confirmed_at IS NULL' },
+      })
+      .returning('user_id')
+      .execute();
+    return (raw as unknown[]).length === 1;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { scriptRestrictionProblem } from './script-restriction.js';
+import { scriptRestrictionProblem } from '../common/script-restriction.js';
 
 export class EmailRejectedError extends DomainError {
   readonly code = 'EMAIL_REJECTED';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions } from '../database/transactions.js';
-import { Retention } from '../jobs/retention.js';
+import { Retention, type RetentionPolicy } from '../jobs/retention.js';
 import { UsersRepository } from './users.repository.js';
 
 /**
@@ -12,7 +12,8 @@ import { UsersRepository } from './users.repository.js';
  * deleted this way; `0` turns it off.
  */
 @Injectable()
-export class UnverifiedAccountsRetention implements OnModuleInit {
+export class UnverifiedAccountsRetention implements RetentionPolicy, OnModuleInit {
+  readonly table = 'users_unverified';
   private readonly logger = new Logger('Retention');
 
   constructor(
@@ -25,7 +26,7 @@ export class UnverifiedAccountsRetention implements OnModuleInit {
 
   onModuleInit(): void {
     if (this.auth.unverifiedAccountTtlSeconds === 0) return;
-    this.registry.register('users_unverified', (now, limit) => this.purge(now, limit));
+    this.registry.register(this);
   }
 
   async purge(now: Date, limit: number): Promise<number> {

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { createApp } from '../../src/app.factory.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../dev/embedded-postgres.js';
-import { runMigrationsLocked } from '../../src/database/migrate.js';
+import { runMigrationsLocked } from '../../src/migrations/migrate.js';
 import { aUser, expectProblem } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
 import { HttpClient } from '../support/http-client.js';

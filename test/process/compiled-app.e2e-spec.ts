@@ -790,7 +790,7 @@ describe('the compiled app (e2e)', () => {
 
   describe('the migrations', () => {
     it('read only the database settings, in production too (the compose `migrate` service)', async () => {
-      const { stdout } = await node('dist/src/database/migrations.cli.js', ['run'], {
+      const { stdout } = await node('dist/src/migrations/migrations.cli.js', ['run'], {
         NODE_ENV: 'production',
         DATABASE_URL: t.databaseUrl,
         AUTH_JWT_SECRET: '',

@@ -13,7 +13,7 @@ export default async function globalSetup(): Promise<void> {
   // Jest loads this file with Node's own TypeScript support (types erased, nothing else), so what it
   // imports from the project is imported here, after resolve-ts-sources has taught Node to find it.
   const { startEmbeddedPostgres } = await import('../../dev/embedded-postgres.js');
-  const { runMigrationsLocked } = await import('../../src/database/migrate.js');
+  const { runMigrationsLocked } = await import('../../src/migrations/migrate.js');
   const { databaseUrl, TEMPLATE_DATABASE } = await import('./databases.js');
   const { freePort } = await import('./free-port.js');
   const { migrations } = await import('../../migrations/index.js');

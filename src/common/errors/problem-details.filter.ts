@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { traceIdField } from '../../telemetry/trace-id.js';
+import { traceIdField } from '../trace-id.js';
 import { headersFor, interpret, toProblem } from './problem-details.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type Migration } from 'typeorm';
 import { databaseConfig, type DatabaseConfig } from '../config/database.config.js';
-import { dataSourceOptions } from './data-source.options.js';
-import { DatabaseServer } from './database-server.js';
+import { dataSourceOptions } from '../database/data-source.options.js';
+import { DatabaseServer } from '../database/database-server.js';
 import { runMigrationsLocked } from './migrate.js';
 
 /**

@@ -3,12 +3,12 @@ import { DataSource } from 'typeorm';
 import { Configuration } from '../config/configuration.js';
 import { databaseConfig } from '../config/database.config.js';
 import { InvalidConfigurationError } from '../config/environment.js';
-import { dataSourceOptions } from './data-source.options.js';
-import { locateDatabase } from './database-server.js';
+import { dataSourceOptions } from '../database/data-source.options.js';
+import { locateDatabase } from '../database/database-server.js';
 import { runMigrationsLocked } from './migrate.js';
 
 /**
- * `npm run migration:run|revert`, and in production `node dist/src/database/migrations.cli.js run`
+ * `npm run migration:run|revert`, and in production `node dist/src/migrations/migrations.cli.js run`
  * (the compose `migrate` service, a Kubernetes Job): reads only the database settings.
  *   run      apply pending migrations, ours and the job queue's (under the advisory lock the app uses)
  *   revert   undo the last applied migration

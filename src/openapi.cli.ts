@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { writeFile } from 'node:fs/promises';
-import { AppModule } from '../../app.module.js';
-import { Configuration } from '../../config/configuration.js';
-import { setApiPrefix } from '../http/http-conventions.js';
-import { buildOpenApiDocument } from './openapi.js';
+import { AppModule } from './app.module.js';
+import { Configuration } from './config/configuration.js';
+import { setApiPrefix } from './common/http/http-conventions.js';
+import { buildOpenApiDocument } from './common/swagger/openapi.js';
 
 /**
  * `npm run openapi`: writes openapi.json from the code, without a server or a database. In preview
