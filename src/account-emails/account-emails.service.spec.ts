@@ -6,7 +6,7 @@ import type { Principal } from '../access/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { MfaResetService } from '../mfa/mfa-reset.service.js';
-import type { AuthService } from '../auth/auth.service.js';
+import type { CredentialChecks } from '../auth/credential-checks.js';
 import type { Clock } from '../common/clock.js';
 import {
   SECURITY_NOTICE_QUEUE,
@@ -119,7 +119,7 @@ function service(c = collaborators()) {
     c.limits as unknown as AccountRateLimit,
     c.hasher as unknown as PasswordHasher,
     POLICY,
-    c.auth as unknown as AuthService,
+    c.auth as unknown as CredentialChecks,
     c.challenges as unknown as MfaChallenges,
     c.secondFactors as unknown as MfaResetService,
     c.notices as unknown as SecurityNotices,

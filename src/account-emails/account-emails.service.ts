@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
-import { AuthService } from '../auth/auth.service.js';
+import { CredentialChecks } from '../auth/credential-checks.js';
 import { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { Principal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -42,7 +42,7 @@ export class AccountEmailsService {
     private readonly limits: AccountRateLimit,
     private readonly hasher: PasswordHasher,
     private readonly passwordPolicy: PasswordPolicy,
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialChecks,
     private readonly challenges: MfaChallenges,
     private readonly secondFactors: MfaResetService,
     private readonly notices: SecurityNotices,
@@ -155,7 +155,7 @@ export class AccountEmailsService {
   async requestEmailChange(principal: Principal, newEmail: string, currentPassword: string): Promise<void> {
     const user = principal.user;
     this.users.checkNewEmail(user, newEmail);
-    await this.auth.checkCurrentPassword(user, currentPassword);
+    await this.credentials.checkCurrentPassword(user, currentPassword);
     await this.throttle(user.id);
     await this.throttle(canonicalEmail(newEmail));
     const requestedAt = this.clock.now();

@@ -4,6 +4,14 @@ import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { UnauthenticatedError } from '../access/access.errors.js';
 
+/** What a sign-in and a refresh answer. */
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
 export interface AccessTokenClaims {
   /** The user id. */
   sub: string;
@@ -80,6 +88,16 @@ export class AccessTokens {
       iat: now,
       exp: now + this.auth.accessTokenTtlSeconds,
     });
+  }
+
+  /** A new access token for the session, with the refresh token that goes with it. */
+  pair(userId: string, sessionId: string, refreshToken: string): TokenPair {
+    return {
+      accessToken: this.issue({ sub: userId, sid: sessionId }),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.ttlSeconds,
+    };
   }
 
   /** The claims of a valid token; `UnauthenticatedError` for anything else. */

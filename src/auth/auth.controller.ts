@@ -11,7 +11,9 @@ import { Client, type ClientInfo } from '../common/http/client-info.js';
 import { ApiProblems, COUNTERS_UNAVAILABLE, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
 import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
-import { AuthService } from './auth.service.js';
+import { PasswordChangeService } from './password-change.service.js';
+import { SessionsService } from './sessions.service.js';
+import { SignInService } from './sign-in.service.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
@@ -22,7 +24,11 @@ import type { Principal } from '../access/principal.js';
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly sessions: SessionsService,
+    private readonly passwords: PasswordChangeService,
+  ) {}
 
   @Post('login')
   @Public()
@@ -47,7 +53,7 @@ export class AuthController {
     @Body() body: LoginDto,
     @Client() client: ClientInfo,
   ): Promise<TokenPairDto | SecondFactorRequiredDto> {
-    return this.auth.login(body.email, body.password, client);
+    return this.signIn.login(body.email, body.password, client);
   }
 
   @Post('refresh')
@@ -61,7 +67,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(400, 401, 413, 415)
   refresh(@Body() body: RefreshDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
-    return this.auth.refresh(body.refreshToken, client);
+    return this.sessions.refresh(body.refreshToken, client);
   }
 
   @Post('logout')
@@ -74,7 +80,7 @@ export class AuthController {
   })
   @ApiNoContentResponse({ description: 'Signed out.' })
   async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.auth.logout(principal);
+    await this.sessions.logout(principal);
   }
 
   @Post('logout-all')
@@ -87,7 +93,7 @@ export class AuthController {
   })
   @ApiNoContentResponse({ description: 'Signed out everywhere.' })
   async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.auth.logoutEverywhere(principal);
+    await this.sessions.logoutEverywhere(principal);
   }
 
   @Post('change-password')
@@ -105,6 +111,6 @@ export class AuthController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChangePasswordDto,
   ): Promise<void> {
-    await this.auth.changePassword(principal, body.currentPassword, body.newPassword);
+    await this.passwords.change(principal, body.currentPassword, body.newPassword);
   }
 }

@@ -11,7 +11,9 @@ import { AccessTokens } from './access-tokens.js';
 import { AccountAccessService } from './account-access.service.js';
 import { AuthDataModule } from './auth-data.module.js';
 import { AuthController } from './auth.controller.js';
-import { AuthService } from './auth.service.js';
+import { CredentialChecks } from './credential-checks.js';
+import { PasswordChangeService } from './password-change.service.js';
+import { SignInService } from './sign-in.service.js';
 import { LoginLockModule } from './login-lock.module.js';
 import { MfaChallenges } from './mfa-challenges.js';
 import { RefreshTokens } from './refresh-tokens.js';
@@ -22,7 +24,7 @@ import { UserAccessController } from './user-access.controller.js';
 
 /**
  * Sign-in, tokens and sessions; the owner of `sessions`, `refresh_tokens` and `mfa_challenges` (a
- * sign-in's second step, which the MFA module completes through `AuthService`); the global guard.
+ * sign-in's second step, which the MFA module completes through `SignInService`); the global guard.
  */
 @Module({
   imports: [
@@ -36,7 +38,9 @@ import { UserAccessController } from './user-access.controller.js';
   ],
   controllers: [AuthController, SessionsController, UserAccessController],
   providers: [
-    AuthService,
+    SignInService,
+    CredentialChecks,
+    PasswordChangeService,
     AccountAccessService,
     AccessTokens,
     RefreshTokens,
@@ -46,6 +50,13 @@ import { UserAccessController } from './user-access.controller.js';
     { provide: Principals, useClass: TokenPrincipals },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [AuthService, AccountAccessService, SessionsService, MfaChallenges, LoginLockModule],
+  exports: [
+    SignInService,
+    CredentialChecks,
+    AccountAccessService,
+    SessionsService,
+    MfaChallenges,
+    LoginLockModule,
+  ],
 })
 export class AuthModule {}

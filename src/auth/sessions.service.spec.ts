@@ -4,6 +4,9 @@ import type { AuthConfig } from '../config/auth.config.js';
 import type { Transaction, Transactions } from '../database/transactions.js';
 import { SessionNotFoundError } from './auth.errors.js';
 import type { Principal } from '../access/principal.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { MfaChallenges } from './mfa-challenges.js';
+import type { RefreshTokens } from './refresh-tokens.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import { aJournal } from '../../test/support/journal.js';
@@ -22,6 +25,9 @@ function subject({ found = true } = {}) {
       markAuthenticated: note('mark authenticated'),
       deleteAllOf: note('delete all'),
     } as unknown as SessionsRepository,
+    {} as AccessTokens,
+    {} as RefreshTokens,
+    {} as MfaChallenges,
     { now: () => NOW } as Clock,
     { run: async (work: (t: Transaction) => Promise<void>) => work(TRANSACTION) } as unknown as Transactions,
     { record: note('audit') } as unknown as AuditLog,

@@ -1,17 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '../access/principal.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
+import type { ClientInfo } from '../common/http/client-info.js';
+import { hashOpaqueToken } from '../common/opaque-tokens.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
-import { SessionNotFoundError } from './auth.errors.js';
+import { AccessTokens, type TokenPair } from './access-tokens.js';
+import { InvalidRefreshTokenError, SessionNotFoundError } from './auth.errors.js';
 import { MAX_LISTED_SESSIONS } from './dto/session-response.dto.js';
 import type { Session } from './entities/session.entity.js';
-import type { Principal } from '../access/principal.js';
-import { SessionsRepository } from './sessions.repository.js';
+import { MfaChallenges } from './mfa-challenges.js';
+import { RefreshTokens } from './refresh-tokens.js';
+import { SessionsRepository, type Rotation } from './sessions.repository.js';
 
 /**
- * Sessions as their owner sees them (`/auth/sessions`), and the auth module's face to other modules
- * for the sessions it owns (account emails end them on a reset).
+ * Sessions once started: refreshing their tokens, signing out, the list their owner sees
+ * (`/auth/sessions`), and the auth module's face to other modules for the sessions it owns
+ * (account emails end them on a reset; reauthentication renews one).
  */
 @Injectable()
 export class SessionsService {
@@ -20,10 +26,66 @@ export class SessionsService {
   constructor(
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
     private readonly sessions: SessionsRepository,
+    private readonly accessTokens: AccessTokens,
+    private readonly refreshTokens: RefreshTokens,
+    private readonly mfaChallenges: MfaChallenges,
     private readonly clock: Clock,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
   ) {}
+
+  /**
+   * Spends the refresh token for a new pair. A token spent again ends its whole session, unless it
+   * comes within AUTH_REFRESH_REUSE_INTERVAL of its spending while its successor is still unused: then
+   * the caller is a second tab or a retry, and gets that same successor (refresh-tokens.ts).
+   */
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
+    const now = this.clock.now();
+    const next = this.refreshTokens.successorOf(refreshToken);
+    const times = {
+      now,
+      idleSince: new Date(now.getTime() - this.auth.sessionIdleTtlSeconds * 1000),
+      repeatSince: new Date(now.getTime() - this.auth.refreshReuseSeconds * 1000),
+    };
+    const rotation = await this.transactions.run(async (transaction) => {
+      const hash = hashOpaqueToken(refreshToken);
+      const result = await this.sessions.rotate(hash, next.hash, times, client, transaction);
+      await this.recordRotation(result, transaction);
+      return result;
+    });
+    switch (rotation.outcome) {
+      case 'rotated':
+        return this.accessTokens.pair(rotation.userId, rotation.sessionId, next.token);
+      case 'repeated':
+        this.logger.log(
+          `refresh token repeated by its client (user ${rotation.userId}, session ${rotation.sessionId})`,
+        );
+        return this.accessTokens.pair(rotation.userId, rotation.sessionId, next.token);
+      case 'reused':
+        this.logger.warn(
+          `refresh token reused: session revoked (user ${rotation.userId}, session ${rotation.sessionId}, spent from ${rotation.spentBy.ipAddress ?? 'unknown'}, presented again from ${client.ipAddress ?? 'unknown'})`,
+        );
+        throw new InvalidRefreshTokenError();
+      case 'expired':
+      case 'unknown':
+        throw new InvalidRefreshTokenError();
+    }
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    await this.transactions.run(async (transaction) => {
+      await this.sessions.delete(principal.sessionId, transaction);
+      await this.audit.record({ type: 'session.logout', subjectUserId: principal.userId }, transaction);
+    });
+  }
+
+  async logoutEverywhere(principal: Principal): Promise<void> {
+    await this.transactions.run(async (transaction) => {
+      await this.sessions.deleteAllOf(principal.userId, undefined, transaction);
+      await this.mfaChallenges.forgetAllOf(principal.userId, transaction);
+      await this.audit.record({ type: 'session.logout-all', subjectUserId: principal.userId }, transaction);
+    });
+  }
 
   /** The caller's live sessions, the most recently used first (at most MAX_LISTED_SESSIONS). */
   liveSessionsOf(principal: Principal): Promise<Session[]> {
@@ -56,5 +118,33 @@ export class SessionsService {
   /** Ends every session of the user (but `except`), in the caller's transaction when given. */
   endAllOf(userId: string, options: { except?: string; transaction?: Transaction } = {}): Promise<void> {
     return this.sessions.deleteAllOf(userId, options.except, options.transaction);
+  }
+
+  /**
+   * A reuse and a repeat are recorded in the rotation's transaction (a plain rotation is every
+   * client's routine). Whoever presented a spent token is not known to be the account's holder:
+   * anonymous, the row holding their client and `details` the client that had spent it. A repeat
+   * served (the same client, within the interval) is recorded too: the successor went out twice.
+   */
+  private async recordRotation(rotation: Rotation, transaction: Transaction): Promise<void> {
+    if (rotation.outcome === 'reused') {
+      const { userId, sessionId, spentBy } = rotation;
+      await this.audit.record(
+        {
+          type: 'session.refresh-token-reused',
+          subjectUserId: userId,
+          actorUserId: null,
+          sessionId,
+          details: { spentByIpAddress: spentBy.ipAddress, spentByUserAgent: spentBy.userAgent },
+        },
+        transaction,
+      );
+    } else if (rotation.outcome === 'repeated') {
+      const { userId, sessionId } = rotation;
+      await this.audit.record(
+        { type: 'session.refresh-token-repeated', subjectUserId: userId, actorUserId: userId, sessionId },
+        transaction,
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
-import type { AuthService } from '../auth/auth.service.js';
+import type { CredentialChecks } from '../auth/credential-checks.js';
+import type { SignInService } from '../auth/sign-in.service.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { ClientInfo } from '../common/http/client-info.js';
 import type { Transaction } from '../database/transactions.js';
@@ -18,15 +19,19 @@ function subject({ challengeUser = 'user-1' as string | null, proofRight = true,
   const service = new MfaLoginService(
     {
       proofFailed: async (...args: unknown[]) => void journal.push(['proof failed', ...args]),
-      checkSecondFactor: async (_: User, verify: () => Promise<boolean>, options: object) => {
-        journal.push(['check second factor', options]);
-        return verify();
+      beginSecondFactor: async (_: User, options: object) => {
+        journal.push(['begin second factor', options]);
+        return { attempt: options };
       },
+      settleSecondFactor: async (attempt: object, accepted: boolean) =>
+        void journal.push(['settle second factor', attempt, accepted]),
+    } as unknown as CredentialChecks,
+    {
       signInWith: async (...args: unknown[]) => {
         journal.push(['sign in', ...args]);
         return { accessToken: 'a', refreshToken: 'r' };
       },
-    } as unknown as AuthService,
+    } as unknown as SignInService,
     {
       peek: async (purpose: string, token: string) => {
         journal.push(['peek', purpose, token]);
@@ -60,9 +65,10 @@ describe('MfaLoginService', () => {
     });
     expect(journal).toEqual([
       ['peek', 'login', 'token'],
-      ['check second factor', { signIn: true, method: 'totp' }],
+      ['begin second factor', { signIn: true, method: 'totp' }],
       ['spend proof', { code: '123456' }],
       ['spend token', 'login', 'token', TRANSACTION],
+      ['settle second factor', { attempt: { signIn: true, method: 'totp' } }, true],
       ['sign in', user, 'totp', CLIENT],
     ]);
   });
@@ -70,7 +76,7 @@ describe('MfaLoginService', () => {
   it('names a recovery code as the method when one was used', async () => {
     const { service, journal, user } = subject();
     await service.complete('token', { recoveryCode: 'ABCDE-FGHJK' }, CLIENT);
-    expect(journal).toContainEqual(['check second factor', { signIn: true, method: 'recovery-code' }]);
+    expect(journal).toContainEqual(['begin second factor', { signIn: true, method: 'recovery-code' }]);
     expect(journal.at(-1)).toEqual(['sign in', user, 'recovery-code', CLIENT]);
   });
 
@@ -89,7 +95,10 @@ describe('MfaLoginService', () => {
     await expect(service.complete('token', { code: '1' }, CLIENT)).rejects.toBeInstanceOf(
       InvalidSecondFactorError,
     );
-    expect(journal.at(-1)).toEqual(['token failed', 'token']);
+    expect(journal.slice(-2)).toEqual([
+      ['settle second factor', { attempt: { signIn: true, method: 'totp' } }, false],
+      ['token failed', 'token'],
+    ]);
     expect(journal.map(([name]) => name)).not.toContain('sign in');
   });
 

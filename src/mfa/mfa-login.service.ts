@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuthService, type TokenPair } from '../auth/auth.service.js';
+import type { TokenPair } from '../auth/access-tokens.js';
+import { CredentialChecks } from '../auth/credential-checks.js';
+import { SignInService } from '../auth/sign-in.service.js';
 import { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { ClientInfo } from '../common/http/client-info.js';
 import { UsersService } from '../users/users.service.js';
@@ -10,7 +12,8 @@ import { SecondFactors, type SecondFactorProof } from './second-factors.js';
 @Injectable()
 export class MfaLoginService {
   constructor(
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialChecks,
+    private readonly signIn: SignInService,
     private readonly challenges: MfaChallenges,
     private readonly secondFactors: SecondFactors,
     private readonly users: UsersService,
@@ -26,23 +29,19 @@ export class MfaLoginService {
     const challenge = await this.challenges.peek('login', mfaToken);
     const user = challenge?.userId ? await this.users.findById(challenge.userId) : null;
     if (!user) {
-      await this.auth.proofFailed(null, 'mfa-token');
+      await this.credentials.proofFailed(null, 'mfa-token');
       throw new InvalidMfaTokenError();
     }
     const method = 'code' in proof ? 'totp' : 'recovery-code';
-    const accepted = await this.auth.checkSecondFactor(
-      user,
-      () =>
-        this.secondFactors.withProof(user, proof, async (_, transaction) => {
-          if (!(await this.challenges.spend('login', mfaToken, transaction)))
-            throw new InvalidMfaTokenError();
-        }),
-      { signIn: true, method },
-    );
+    const attempt = await this.credentials.beginSecondFactor(user, { signIn: true, method });
+    const accepted = await this.secondFactors.withProof(user, proof, async (_, transaction) => {
+      if (!(await this.challenges.spend('login', mfaToken, transaction))) throw new InvalidMfaTokenError();
+    });
+    await this.credentials.settleSecondFactor(attempt, accepted);
     if (!accepted) {
       await this.challenges.failed(mfaToken);
       throw new InvalidSecondFactorError();
     }
-    return this.auth.signInWith(user, method, client);
+    return this.signIn.signInWith(user, method, client);
   }
 }

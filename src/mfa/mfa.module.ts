@@ -23,7 +23,8 @@ import { UserMfaController } from './user-mfa.controller.js';
 
 /**
  * Second factors: the owner of `totp_factors`, `recovery_codes` and `passkeys`. It completes the
- * sign-ins the auth module starts (a login that answered `mfaRequired`), through `AuthService`;
+ * sign-ins the auth module starts (a login that answered `mfaRequired`), through `SignInService`
+ * and `CredentialChecks`;
  * the auth module knows only the user's summary (`users.totp_enabled`, `passkey_count`).
  */
 @Module({

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SoftwareAuthenticator } from '../../test/support/software-authenticator.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { AuthService } from '../auth/auth.service.js';
+import type { CredentialChecks } from '../auth/credential-checks.js';
+import type { SignInService } from '../auth/sign-in.service.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { Principal } from '../access/principal.js';
 import type { Clock } from '../common/clock.js';
@@ -69,8 +70,10 @@ function subject() {
       },
       loginFailed: async (user: User, reason: string) => note('login failed', user.id, reason),
       proofFailed: async (user: User, what: string) => note('proof failed', user.id, what),
+    } as unknown as CredentialChecks,
+    {
       signInWith: async (user: User, method: string) => ({ signedIn: user.id, method }),
-    } as unknown as AuthService,
+    } as unknown as SignInService,
     {
       issue: async (purpose: string, userId: string | null, token: string) => {
         challenges.set(`${purpose} ${token}`, userId);

@@ -6,7 +6,9 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { AuditLog } from '../audit/audit-log.js';
-import { AuthService, type TokenPair } from '../auth/auth.service.js';
+import type { TokenPair } from '../auth/access-tokens.js';
+import { CredentialChecks } from '../auth/credential-checks.js';
+import { SignInService } from '../auth/sign-in.service.js';
 import { MFA_CHALLENGE_TTL_SECONDS, MfaChallenges } from '../auth/mfa-challenges.js';
 import type { Principal } from '../access/principal.js';
 import { Clock } from '../common/clock.js';
@@ -63,7 +65,8 @@ export class PasskeysService {
     @Inject(appConfig.KEY) app: AppConfig,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
     private readonly users: UsersService,
-    private readonly authService: AuthService,
+    private readonly credentials: CredentialChecks,
+    private readonly signIn: SignInService,
     private readonly challenges: MfaChallenges,
     private readonly factors: SecondFactorsRepository,
     private readonly transactions: Transactions,
@@ -86,7 +89,7 @@ export class PasskeysService {
     currentPassword: string,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const user = await this.users.getById(principal.userId);
-    await this.authService.checkCurrentPassword(user, currentPassword);
+    await this.credentials.checkCurrentPassword(user, currentPassword);
     if (!user.emailVerified) throw new EmailNotVerifiedError();
     const existing = await this.factors.passkeysOf(user.id);
     if (existing.length >= MAX_PASSKEYS_PER_USER) throw new PasskeyLimitError(MAX_PASSKEYS_PER_USER);
@@ -207,9 +210,9 @@ export class PasskeysService {
    */
   async authenticate(response: AuthenticationResponseJSON, client: ClientInfo): Promise<TokenPair> {
     const user = await this.verifyAssertion(response, (holder) =>
-      this.authService.loginFailed(holder, 'wrong-second-factor'),
+      this.credentials.loginFailed(holder, 'wrong-second-factor'),
     );
-    return this.authService.signInWith(user, 'passkey', client);
+    return this.signIn.signInWith(user, 'passkey', client);
   }
 
   /**
@@ -225,7 +228,7 @@ export class PasskeysService {
     try {
       await this.verifyAssertion(
         response,
-        (holder) => this.authService.proofFailed(holder, 'passkey'),
+        (holder) => this.credentials.proofFailed(holder, 'passkey'),
         async (holder, transaction) => {
           if (holder.id !== principal.userId) throw new InvalidPasskeyError();
           await renew(transaction);

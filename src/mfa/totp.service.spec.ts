@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { AuthService } from '../auth/auth.service.js';
+import type { CredentialChecks } from '../auth/credential-checks.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { Principal } from '../access/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
@@ -57,11 +57,12 @@ function subject(user: Partial<User> = {}) {
       checkCurrentPassword: note('check password', () => {
         if (!outcomes.password) throw new Error('wrong password');
       }),
-      checkSecondFactor: async (_: User, verify: () => Promise<boolean>, options: object) => {
+      beginSecondFactor: async (_: User, options: object) => {
         journal.push(['check second factor', options]);
-        return verify();
+        return options;
       },
-    } as unknown as AuthService,
+      settleSecondFactor: note('settle second factor'),
+    } as unknown as CredentialChecks,
     { endAllOf: note('end sessions') } as unknown as SessionsService,
     { forgetAllOf: note('forget challenges') } as unknown as MfaChallenges,
     {
@@ -186,6 +187,7 @@ describe('TotpService', () => {
         ['forget challenges', 'user-1', TRANSACTION],
         ['audit', { type: 'mfa.totp-disabled', subjectUserId: 'user-1' }, TRANSACTION],
         ['notice', 'user-1', 'second-factor-removed', TRANSACTION, { factor: 'totp' }],
+        ['settle second factor', { signIn: false, method: 'totp' }, true],
       ]);
     });
 
@@ -199,6 +201,7 @@ describe('TotpService', () => {
         ['replace recovery codes', 'user-1', codes.map((c) => hashes.of(c)), NOW, TRANSACTION],
         ['audit', { type: 'mfa.recovery-codes-regenerated', subjectUserId: 'user-1' }, TRANSACTION],
         ['notice', 'user-1', 'recovery-codes-regenerated', TRANSACTION],
+        ['settle second factor', { signIn: false, method: 'recovery-code' }, true],
       ]);
     });
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
-import { AuthService } from '../auth/auth.service.js';
+import { CredentialChecks } from '../auth/credential-checks.js';
 import { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { Principal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -41,7 +41,7 @@ export class TotpService {
   constructor(
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly users: UsersService,
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialChecks,
     private readonly sessions: SessionsService,
     private readonly challenges: MfaChallenges,
     private readonly factors: SecondFactorsRepository,
@@ -56,7 +56,7 @@ export class TotpService {
 
   async setUp(principal: Principal, currentPassword: string): Promise<TotpSetup> {
     const user = await this.users.getById(principal.userId);
-    await this.auth.checkCurrentPassword(user, currentPassword);
+    await this.credentials.checkCurrentPassword(user, currentPassword);
     if (!user.emailVerified) throw new EmailNotVerifiedError();
     if (user.totpEnabled) throw new TotpAlreadyEnabledError();
     const secret = newTotpSecret();
@@ -147,13 +147,12 @@ export class TotpService {
     change: (user: User, transaction: Transaction) => Promise<void>,
   ): Promise<void> {
     const user = await this.users.getById(principal.userId);
-    await this.auth.checkCurrentPassword(user, currentPassword);
+    await this.credentials.checkCurrentPassword(user, currentPassword);
     if (!user.totpEnabled) throw new TotpNotSetUpError(false);
-    const accepted = await this.auth.checkSecondFactor(
-      user,
-      () => this.secondFactors.withProof(user, proof, change),
-      { signIn: false, method: 'code' in proof ? 'totp' : 'recovery-code' },
-    );
+    const method = 'code' in proof ? 'totp' : 'recovery-code';
+    const attempt = await this.credentials.beginSecondFactor(user, { signIn: false, method });
+    const accepted = await this.secondFactors.withProof(user, proof, change);
+    await this.credentials.settleSecondFactor(attempt, accepted);
     if (!accepted) throw new WrongSecondFactorError('code' in proof ? 'code' : 'recoveryCode');
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
-import { AuthService } from '../auth/auth.service.js';
+import { CredentialChecks } from '../auth/credential-checks.js';
 import type { Principal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
@@ -23,7 +23,7 @@ export class ReauthenticationService {
   private readonly logger = new Logger('Reauthentication');
 
   constructor(
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialChecks,
     private readonly sessions: SessionsService,
     private readonly secondFactors: SecondFactors,
     private readonly passkeys: PasskeysService,
@@ -34,7 +34,7 @@ export class ReauthenticationService {
   async reauthenticate(principal: Principal, proof: ReauthenticationProof): Promise<void> {
     const user = principal.user;
     if ('currentPassword' in proof) {
-      await this.auth.checkCurrentPassword(user, proof.currentPassword);
+      await this.credentials.checkCurrentPassword(user, proof.currentPassword);
       await this.transactions.run((transaction) => this.renew(principal, 'password', transaction));
     } else if ('passkey' in proof) {
       await this.passkeys.reauthenticate(principal, proof.passkey, (transaction) =>
@@ -43,14 +43,11 @@ export class ReauthenticationService {
     } else {
       if (!user.totpEnabled) throw new TotpNotSetUpError(false);
       const method = 'code' in proof ? 'totp' : 'recovery-code';
-      const accepted = await this.auth.checkSecondFactor(
-        user,
-        () =>
-          this.secondFactors.withProof(user, proof, (_, transaction) =>
-            this.renew(principal, method, transaction),
-          ),
-        { signIn: false, method },
+      const attempt = await this.credentials.beginSecondFactor(user, { signIn: false, method });
+      const accepted = await this.secondFactors.withProof(user, proof, (_, transaction) =>
+        this.renew(principal, method, transaction),
       );
+      await this.credentials.settleSecondFactor(attempt, accepted);
       if (!accepted) throw new WrongSecondFactorError('code' in proof ? 'code' : 'recoveryCode');
     }
     this.logger.log(`session reauthenticated (user ${principal.userId}, session ${principal.sessionId})`);

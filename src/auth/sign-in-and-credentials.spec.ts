@@ -15,7 +15,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { DatabasePool } from '../database/database-pool.js';
 import type { ReplicaReads } from '../database/replica-reads.js';
 import { Metrics } from '../metrics/metrics.js';
-import type { AccessTokens } from './access-tokens.js';
+import { AccessTokens, type TokenPair } from './access-tokens.js';
 import {
   AccountSuspendedError,
   InvalidCredentialsError,
@@ -23,7 +23,10 @@ import {
   TooManyAttemptsError,
   WrongCurrentPasswordError,
 } from './auth.errors.js';
-import { AuthService, type TokenPair } from './auth.service.js';
+import { CredentialChecks, type SecondFactorAttempt } from './credential-checks.js';
+import { PasswordChangeService } from './password-change.service.js';
+import { SessionsService } from './sessions.service.js';
+import { SignInService } from './sign-in.service.js';
 import type { MfaChallenges } from './mfa-challenges.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { Principal } from '../access/principal.js';
@@ -101,7 +104,11 @@ async function setUp({
     { fallbacks: 0 } as ReplicaReads,
     {} as HttpAdapterHost,
   );
-  const accessTokens = { issue: jest.fn(() => 'an.access.token'), ttlSeconds: 900 };
+  const accessTokens = {
+    issue: jest.fn(() => 'an.access.token'),
+    ttlSeconds: 900,
+    pair: AccessTokens.prototype.pair,
+  };
   const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
   const audit = {
     record: jest.fn(async () => undefined),
@@ -112,23 +119,49 @@ async function setUp({
     forgetAllOf: jest.fn(async () => undefined),
   };
   const notices = { send: jest.fn(async () => undefined) };
-  const service = new AuthService(
+  const credentials = new CredentialChecks(
+    lockout as unknown as LoginLockout,
+    hasher as unknown as PasswordHasher,
+    audit as unknown as AuditLog,
+    metrics,
+  );
+  const clock = { now: () => NOW } as Clock;
+  const signIn = new SignInService(
     AUTH,
     users as unknown as UsersService,
     sessions as unknown as SessionsRepository,
     accessTokens as unknown as AccessTokens,
     new RefreshTokens(AUTH),
     hasher as unknown as PasswordHasher,
-    POLICY,
     lockout as unknown as LoginLockout,
-    transactions as unknown as Transactions,
-    { now: () => NOW } as Clock,
-    audit as unknown as AuditLog,
+    credentials,
     mfaChallenges as unknown as MfaChallenges,
-    notices as unknown as SecurityNotices,
-    metrics,
+    clock,
+    audit as unknown as AuditLog,
   );
-  await service.onModuleInit();
+  const sessionService = new SessionsService(
+    AUTH,
+    sessions as unknown as SessionsRepository,
+    accessTokens as unknown as AccessTokens,
+    new RefreshTokens(AUTH),
+    mfaChallenges as unknown as MfaChallenges,
+    clock,
+    transactions as unknown as Transactions,
+    audit as unknown as AuditLog,
+  );
+  const passwords = new PasswordChangeService(
+    users as unknown as UsersService,
+    credentials,
+    POLICY,
+    hasher as unknown as PasswordHasher,
+    sessions as unknown as SessionsRepository,
+    mfaChallenges as unknown as MfaChallenges,
+    transactions as unknown as Transactions,
+    audit as unknown as AuditLog,
+    notices as unknown as SecurityNotices,
+  );
+  const service = { signIn, credentials, sessionService, passwords };
+  await signIn.onModuleInit();
   hasher.hash.mockClear();
   return {
     service,
@@ -159,12 +192,25 @@ function logged() {
 }
 afterEach(() => jest.restoreAllMocks());
 
-describe('AuthService', () => {
+/** A second factor checked the way its callers do: begun under the lock, verified, settled. */
+async function checkSecondFactor(
+  credentials: CredentialChecks,
+  user: User,
+  verify: () => Promise<boolean>,
+  options: Pick<SecondFactorAttempt, 'signIn' | 'method'>,
+): Promise<boolean> {
+  const attempt = await credentials.beginSecondFactor(user, options);
+  const accepted = await verify();
+  await credentials.settleSecondFactor(attempt, accepted);
+  return accepted;
+}
+
+describe('signing in, sessions and credential checks (SignInService, SessionsService, PasswordChangeService, CredentialChecks)', () => {
   describe('login', () => {
     it('answers a second-factor challenge, not tokens, for an account with one, and keeps the lock', async () => {
       const withTotp = { ...ADA, totpEnabled: true, passkeyCount: 2 };
       const { service, sessions, lockout, mfaChallenges } = await setUp({ user: withTotp });
-      const answer = await service.login(ADA.email, PASSWORD, CLIENT);
+      const answer = await service.signIn.login(ADA.email, PASSWORD, CLIENT);
       expect(answer).toEqual({
         mfaRequired: true,
         mfaToken: 'an-mfa-token',
@@ -181,7 +227,7 @@ describe('AuthService', () => {
       const guarded = await setUp({ user: { ...ADA, totpEnabled: true } });
       const errors = await Promise.all(
         [plain, guarded].map(({ service }) =>
-          service.login(ADA.email, 'wrong', CLIENT).catch((e: Error) => e),
+          service.signIn.login(ADA.email, 'wrong', CLIENT).catch((e: Error) => e),
         ),
       );
       expect(errors[1]).toEqual(errors[0]);
@@ -190,7 +236,7 @@ describe('AuthService', () => {
 
     it('starts a session that ends AUTH_REFRESH_TOKEN_TTL from now, and returns its pair', async () => {
       const { service, sessions, lockout, accessTokens } = await setUp();
-      const pair = (await service.login(ADA.email, PASSWORD, CLIENT)) as TokenPair;
+      const pair = (await service.signIn.login(ADA.email, PASSWORD, CLIENT)) as TokenPair;
       const [userId, tokenHash, times, client, event] = sessions.create.mock.calls[0] as unknown as [
         string,
         Buffer,
@@ -214,7 +260,7 @@ describe('AuthService', () => {
 
     it('names no second factor for a password-only sign-in, and leaves a current hash alone', async () => {
       const { service, sessions, users } = await setUp();
-      await service.login(ADA.email, PASSWORD, CLIENT);
+      await service.signIn.login(ADA.email, PASSWORD, CLIENT);
       const [, , , , event, secondFactor] = sessions.create.mock.calls[0] as unknown[];
       expect(event).toStrictEqual({
         id: 'event-1',
@@ -228,7 +274,9 @@ describe('AuthService', () => {
 
     it('verifies an unknown email against a hash made at start-up, so it costs what a wrong password does', async () => {
       const { service, hasher } = await setUp({ user: null });
-      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(InvalidCredentialsError);
+      await expect(service.signIn.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(
+        InvalidCredentialsError,
+      );
       const [hash] = hasher.verify.mock.calls[0];
       expect(hash).toMatch(/^hash:[0-9a-f]{32}$/);
     });
@@ -236,9 +284,9 @@ describe('AuthService', () => {
     it('records why a sign-in failed, whose it was when the address is an account’s, and logs no address', async () => {
       const lines = logged();
       const unknown = await setUp({ user: null });
-      await unknown.service.login('nobody@example.com', PASSWORD, CLIENT).catch(() => undefined);
+      await unknown.service.signIn.login('nobody@example.com', PASSWORD, CLIENT).catch(() => undefined);
       const wrong = await setUp();
-      await wrong.service.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
+      await wrong.service.signIn.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
       const failed = (subjectUserId: string | null, reason: string) => ({
         type: 'login.failed',
         subjectUserId,
@@ -255,14 +303,14 @@ describe('AuthService', () => {
 
     it('records a lock once: the refusals after the first cost nothing and write nothing', async () => {
       const { service, audit, users } = await setUp({ lockedFor: 60, firstRefusal: false });
-      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(TooManyAttemptsError);
+      await expect(service.signIn.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(TooManyAttemptsError);
       expect(recorded(audit)).toEqual([]);
       expect(users.findByEmail).not.toHaveBeenCalled();
     });
 
     it('lifts the lock for a suspended account’s right password, and records the refusal', async () => {
       const { service, lockout, audit } = await setUp({ user: { ...ADA, status: 'suspended' } });
-      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(AccountSuspendedError);
+      await expect(service.signIn.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(AccountSuspendedError);
       expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
       expect(recorded(audit)).toEqual([
         { type: 'login.failed', subjectUserId: ADA.id, actorUserId: null, details: { reason: 'suspended' } },
@@ -272,7 +320,7 @@ describe('AuthService', () => {
     it('logs each session started, naming the user and the session', async () => {
       const lines = logged();
       const { service } = await setUp();
-      await service.login(ADA.email, PASSWORD, CLIENT);
+      await service.signIn.login(ADA.email, PASSWORD, CLIENT);
       expect(lines.log).toEqual([`[Auth] login (user ${ADA.id}, session session-1)`]);
     });
 
@@ -282,7 +330,9 @@ describe('AuthService', () => {
         [ADA, 'a wrong password'],
       ] as const) {
         const { service, hasher, lockout, sessions } = await setUp({ user });
-        await expect(service.login(ADA.email, password, CLIENT)).rejects.toThrow(InvalidCredentialsError);
+        await expect(service.signIn.login(ADA.email, password, CLIENT)).rejects.toThrow(
+          InvalidCredentialsError,
+        );
         expect(hasher.verify).toHaveBeenCalledTimes(1);
         expect(lockout.reserve).toHaveBeenCalledWith(ADA.email);
         expect(lockout.succeeded).not.toHaveBeenCalled();
@@ -292,7 +342,7 @@ describe('AuthService', () => {
 
     it('refuses a locked email before verifying anything, and records the attempt as the account’s', async () => {
       const { service, hasher, audit } = await setUp({ lockedFor: 60 });
-      const refused = service.login(ADA.email, PASSWORD, CLIENT);
+      const refused = service.signIn.login(ADA.email, PASSWORD, CLIENT);
       await expect(refused).rejects.toThrow(TooManyAttemptsError);
       await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 60 });
       expect(hasher.verify).not.toHaveBeenCalled();
@@ -307,24 +357,26 @@ describe('AuthService', () => {
     it('tells a suspended account so only after the right password, and starts no session', async () => {
       const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'fraud' };
       const { service, sessions } = await setUp({ user: suspended });
-      await expect(service.login(ADA.email, 'a wrong password', CLIENT)).rejects.toThrow(
+      await expect(service.signIn.login(ADA.email, 'a wrong password', CLIENT)).rejects.toThrow(
         InvalidCredentialsError,
       );
-      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(AccountSuspendedError);
+      await expect(service.signIn.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(AccountSuspendedError);
       expect(sessions.create).not.toHaveBeenCalled();
     });
 
     it('answers 401 when the account stopped being active between the check and the session', async () => {
       const { service, sessions, accessTokens } = await setUp();
       sessions.create.mockResolvedValueOnce(null);
-      await expect(service.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(InvalidCredentialsError);
+      await expect(service.signIn.login(ADA.email, PASSWORD, CLIENT)).rejects.toThrow(
+        InvalidCredentialsError,
+      );
       expect(accessTokens.issue).not.toHaveBeenCalled();
     });
 
     it('rehashes a password hashed with weaker parameters, with the password just verified', async () => {
       const { service, hasher, users } = await setUp();
       hasher.needsRehash.mockReturnValueOnce(true);
-      await service.login(ADA.email, PASSWORD, CLIENT);
+      await service.signIn.login(ADA.email, PASSWORD, CLIENT);
       expect(users.setPasswordHash).toHaveBeenCalledWith(ADA.id, `hash:${PASSWORD}`);
     });
   });
@@ -332,7 +384,7 @@ describe('AuthService', () => {
   describe('locks', () => {
     it('counts a lock its attempt engaged, without saying whose (an unknown address counts alike)', async () => {
       const { service, metrics } = await setUp({ user: { ...ADA, role: 'admin' }, engages: 60 });
-      await expect(service.login(ADA.email, 'a wrong password', CLIENT)).rejects.toThrow(
+      await expect(service.signIn.login(ADA.email, 'a wrong password', CLIENT)).rejects.toThrow(
         InvalidCredentialsError,
       );
       const text = await metrics.registry.getSingleMetricAsString('auth_locks_total');
@@ -344,7 +396,7 @@ describe('AuthService', () => {
       const lines = logged();
       for (const role of ['user', 'admin'] as const) {
         const { service, audit } = await setUp({ user: { ...ADA, role }, engages: 60 });
-        await service.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
+        await service.signIn.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
         expect(recorded(audit)).toContainEqual({
           type: 'login.locked',
           subjectUserId: ADA.id,
@@ -353,7 +405,7 @@ describe('AuthService', () => {
         });
       }
       const unknown = await setUp({ user: null, engages: 60 });
-      await unknown.service.login(ADA.email, PASSWORD, CLIENT).catch(() => undefined);
+      await unknown.service.signIn.login(ADA.email, PASSWORD, CLIENT).catch(() => undefined);
       expect(recorded(unknown.audit)).toContainEqual(expect.objectContaining({ subjectUserId: null }));
       expect(lines.error).toEqual([
         `[Auth] login locked for 60 s (user ${ADA.id}): an admin account; npm run cli -- unlock lifts it`,
@@ -365,7 +417,7 @@ describe('AuthService', () => {
     it('engages nothing while the attempt locked nothing: no event, no count, no log line', async () => {
       const lines = logged();
       const { service, audit, metrics } = await setUp({ engages: 0 });
-      await service.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
+      await service.signIn.login(ADA.email, 'a wrong password', CLIENT).catch(() => undefined);
       expect(recorded(audit).map((event) => (event as { type: string }).type)).toEqual(['login.failed']);
       expect(await metrics.registry.getSingleMetricAsString('auth_locks_total')).toMatch(
         /^auth_locks_total 0$/m,
@@ -379,7 +431,7 @@ describe('AuthService', () => {
       const { service, sessions } = await setUp({
         rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
       });
-      const pair = await service.refresh('old-token', CLIENT);
+      const pair = await service.sessionService.refresh('old-token', CLIENT);
       const [oldHash, newHash, times, client] = sessions.rotate.mock.calls[0] as unknown as [
         Buffer,
         Buffer,
@@ -401,8 +453,8 @@ describe('AuthService', () => {
       const { service } = await setUp({
         rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
       });
-      const first = await service.refresh('old-token', CLIENT);
-      const again = await service.refresh('old-token', CLIENT);
+      const first = await service.sessionService.refresh('old-token', CLIENT);
+      const again = await service.sessionService.refresh('old-token', CLIENT);
       expect(again.refreshToken).toBe(first.refreshToken);
       expect(again.refreshToken).not.toBe('old-token');
     });
@@ -413,7 +465,9 @@ describe('AuthService', () => {
         const reused = { outcome, userId: ADA.id, spentBy: { ipAddress: '192.0.2.1', userAgent: null } };
         const rotation = (outcome === 'reused' ? reused : { outcome }) as Rotation;
         const { service } = await setUp({ rotation });
-        await expect(service.refresh('old-token', CLIENT)).rejects.toThrow(InvalidRefreshTokenError);
+        await expect(service.sessionService.refresh('old-token', CLIENT)).rejects.toThrow(
+          InvalidRefreshTokenError,
+        );
       },
     );
 
@@ -421,13 +475,13 @@ describe('AuthService', () => {
       const rotated = await setUp({
         rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
       });
-      await rotated.service.refresh('old-token', CLIENT);
+      await rotated.service.sessionService.refresh('old-token', CLIENT);
       expect(rotated.audit.record).not.toHaveBeenCalled();
 
       const repeated = await setUp({
         rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
       });
-      await repeated.service.refresh('old-token', CLIENT);
+      await repeated.service.sessionService.refresh('old-token', CLIENT);
       expect(repeated.audit.record.mock.calls).toEqual([
         [
           {
@@ -446,7 +500,9 @@ describe('AuthService', () => {
       const spentBy = { ipAddress: '192.0.2.1', userAgent: 'another browser' };
       const rotation = { outcome: 'reused', sessionId: 'session-1', userId: ADA.id, spentBy } as Rotation;
       const { service, audit } = await setUp({ rotation });
-      await expect(service.refresh('old-token', CLIENT)).rejects.toThrow(InvalidRefreshTokenError);
+      await expect(service.sessionService.refresh('old-token', CLIENT)).rejects.toThrow(
+        InvalidRefreshTokenError,
+      );
       expect(audit.record.mock.calls).toEqual([
         [
           {
@@ -460,11 +516,13 @@ describe('AuthService', () => {
         ],
       ]);
       expect(lines.warn).toEqual([
-        `[Auth] refresh token reused: session revoked (user ${ADA.id}, session session-1, spent from 192.0.2.1, presented again from 203.0.113.7)`,
+        `[Sessions] refresh token reused: session revoked (user ${ADA.id}, session session-1, spent from 192.0.2.1, presented again from 203.0.113.7)`,
       ]);
       const anonymous = { ...rotation, spentBy: { ipAddress: null, userAgent: null } } as Rotation;
       const unknown = await setUp({ rotation: anonymous });
-      await unknown.service.refresh('old-token', { ipAddress: null, userAgent: null }).catch(() => undefined);
+      await unknown.service.sessionService
+        .refresh('old-token', { ipAddress: null, userAgent: null })
+        .catch(() => undefined);
       expect(lines.warn[1]).toContain('spent from unknown, presented again from unknown)');
     });
 
@@ -473,7 +531,7 @@ describe('AuthService', () => {
       const { service } = await setUp({
         rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
       });
-      await service.refresh('old-token', CLIENT);
+      await service.sessionService.refresh('old-token', CLIENT);
       expect(lines).toEqual({ log: [], warn: [], error: [] });
     });
 
@@ -482,9 +540,9 @@ describe('AuthService', () => {
       const { service } = await setUp({
         rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
       });
-      await service.refresh('old-token', CLIENT);
+      await service.sessionService.refresh('old-token', CLIENT);
       expect(lines.log).toEqual([
-        `[Auth] refresh token repeated by its client (user ${ADA.id}, session session-1)`,
+        `[Sessions] refresh token repeated by its client (user ${ADA.id}, session session-1)`,
       ]);
     });
   });
@@ -494,7 +552,7 @@ describe('AuthService', () => {
 
     it('checks the current password under the login lock, and refuses it when the address is locked', async () => {
       const { service, hasher, lockout } = await setUp({ lockedFor: 30 });
-      await expect(service.changePassword(principal, PASSWORD, 'a new passphrase 42')).rejects.toThrow(
+      await expect(service.passwords.change(principal, PASSWORD, 'a new passphrase 42')).rejects.toThrow(
         TooManyAttemptsError,
       );
       expect(lockout.reserve).toHaveBeenCalledWith(ADA.email);
@@ -504,7 +562,7 @@ describe('AuthService', () => {
     it('needs the current password, and hashes nothing when it is wrong', async () => {
       const { service, hasher, users } = await setUp();
       await expect(
-        service.changePassword(principal, 'not the password', 'a new passphrase 42'),
+        service.passwords.change(principal, 'not the password', 'a new passphrase 42'),
       ).rejects.toThrow(WrongCurrentPasswordError);
       expect(hasher.hash).not.toHaveBeenCalled();
       expect(users.setPasswordHash).not.toHaveBeenCalled();
@@ -512,7 +570,7 @@ describe('AuthService', () => {
 
     it('checks the new password like sign-up does', async () => {
       const { service, users } = await setUp();
-      await expect(service.changePassword(principal, PASSWORD, 'password1234')).rejects.toThrow(
+      await expect(service.passwords.change(principal, PASSWORD, 'password1234')).rejects.toThrow(
         PasswordRejectedError,
       );
       expect(users.setPasswordHash).not.toHaveBeenCalled();
@@ -520,7 +578,7 @@ describe('AuthService', () => {
 
     it('sets the new hash and ends every other session, in one transaction', async () => {
       const { service, users, sessions } = await setUp();
-      await service.changePassword(principal, PASSWORD, 'a new passphrase 42');
+      await service.passwords.change(principal, PASSWORD, 'a new passphrase 42');
       expect(users.setPasswordHash).toHaveBeenCalledWith(ADA.id, 'hash:a new passphrase 42', TRANSACTION);
       expect(sessions.deleteAllOf).toHaveBeenCalledWith(ADA.id, 'this-session', TRANSACTION);
     });
@@ -528,7 +586,7 @@ describe('AuthService', () => {
     it('ends pending sign-ins, records the change and tells the user, in the same transaction', async () => {
       const lines = logged();
       const { service, mfaChallenges, audit, notices } = await setUp();
-      await service.changePassword(principal, PASSWORD, 'a new passphrase 42');
+      await service.passwords.change(principal, PASSWORD, 'a new passphrase 42');
       expect(mfaChallenges.forgetAllOf).toHaveBeenCalledWith(ADA.id, TRANSACTION);
       expect(audit.record.mock.calls).toEqual([
         [{ type: 'password.changed', subjectUserId: ADA.id }, TRANSACTION],
@@ -540,13 +598,13 @@ describe('AuthService', () => {
     it('refuses a new password made of the user’s name, naming the field', async () => {
       const name = 'Quillon Vexmorant';
       const { service, users } = await setUp({ user: { ...ADA, name } });
-      const refused = service.changePassword({ ...principal }, PASSWORD, 'quillonvexmorant');
+      const refused = service.passwords.change({ ...principal }, PASSWORD, 'quillonvexmorant');
       await expect(refused).rejects.toThrow(PasswordRejectedError);
       await expect(refused).rejects.toMatchObject({ errors: [{ pointer: '#/newPassword' }] });
       expect(users.setPasswordHash).not.toHaveBeenCalled();
       // The same password is fine for someone of another name: the name is what made it weak.
       const other = await setUp();
-      await other.service.changePassword(principal, PASSWORD, 'quillonvexmorant');
+      await other.service.passwords.change(principal, PASSWORD, 'quillonvexmorant');
       expect(other.users.setPasswordHash).toHaveBeenCalled();
     });
 
@@ -558,7 +616,7 @@ describe('AuthService', () => {
         details,
       });
       const wrong = await setUp({ engages: 60 });
-      await expect(wrong.service.checkCurrentPassword(ADA, 'not it')).rejects.toThrow(
+      await expect(wrong.service.credentials.checkCurrentPassword(ADA, 'not it')).rejects.toThrow(
         WrongCurrentPasswordError,
       );
       expect(recorded(wrong.audit)).toEqual([
@@ -568,14 +626,14 @@ describe('AuthService', () => {
       expect(wrong.lockout.succeeded).not.toHaveBeenCalled();
 
       const locked = await setUp({ lockedFor: 30 });
-      await locked.service.checkCurrentPassword(ADA, PASSWORD).catch(() => undefined);
+      await locked.service.credentials.checkCurrentPassword(ADA, PASSWORD).catch(() => undefined);
       expect(recorded(locked.audit)).toEqual([proof({ proof: 'password', locked: true })]);
       const again = await setUp({ lockedFor: 30, firstRefusal: false });
-      await again.service.checkCurrentPassword(ADA, PASSWORD).catch(() => undefined);
+      await again.service.credentials.checkCurrentPassword(ADA, PASSWORD).catch(() => undefined);
       expect(recorded(again.audit)).toEqual([]);
 
       const right = await setUp();
-      await right.service.checkCurrentPassword(ADA, PASSWORD);
+      await right.service.credentials.checkCurrentPassword(ADA, PASSWORD);
       expect(right.lockout.succeeded).toHaveBeenCalledWith(ADA.email);
       expect(recorded(right.audit)).toEqual([]);
     });
@@ -587,7 +645,9 @@ describe('AuthService', () => {
 
     it('checks a second factor under the lock: the right one lifts it, and nothing is recorded', async () => {
       const { service, lockout, audit } = await setUp();
-      expect(await service.checkSecondFactor(ADA, right, { signIn: true, method: 'totp' })).toBe(true);
+      expect(await checkSecondFactor(service.credentials, ADA, right, { signIn: true, method: 'totp' })).toBe(
+        true,
+      );
       expect(lockout.reserve).toHaveBeenCalledWith(ADA.email);
       expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
       expect(recorded(audit)).toEqual([]);
@@ -595,9 +655,9 @@ describe('AuthService', () => {
 
     it('records a wrong one as a failed login at a sign-in, as a failed proof elsewhere, and says when it locked', async () => {
       const atSignIn = await setUp({ engages: 60 });
-      expect(await atSignIn.service.checkSecondFactor(ADA, wrong, { signIn: true, method: 'totp' })).toBe(
-        false,
-      );
+      expect(
+        await checkSecondFactor(atSignIn.service.credentials, ADA, wrong, { signIn: true, method: 'totp' }),
+      ).toBe(false);
       expect(atSignIn.lockout.succeeded).not.toHaveBeenCalled();
       expect(recorded(atSignIn.audit)).toEqual([
         {
@@ -610,7 +670,10 @@ describe('AuthService', () => {
       ]);
       const elsewhere = await setUp();
       expect(
-        await elsewhere.service.checkSecondFactor(ADA, wrong, { signIn: false, method: 'recovery-code' }),
+        await checkSecondFactor(elsewhere.service.credentials, ADA, wrong, {
+          signIn: false,
+          method: 'recovery-code',
+        }),
       ).toBe(false);
       expect(recorded(elsewhere.audit)).toEqual([
         {
@@ -626,7 +689,7 @@ describe('AuthService', () => {
       for (const signIn of [true, false]) {
         const { service, audit } = await setUp({ lockedFor: 30, firstRefusal: false });
         await expect(
-          service.checkSecondFactor(ADA, right, { signIn, method: 'totp' }),
+          checkSecondFactor(service.credentials, ADA, right, { signIn, method: 'totp' }),
         ).rejects.toBeInstanceOf(TooManyAttemptsError);
         expect(recorded(audit)).toEqual([]);
       }
@@ -635,7 +698,7 @@ describe('AuthService', () => {
     it('logs a wrong second factor with the user, never the code', async () => {
       const lines = logged();
       const { service } = await setUp();
-      await service.checkSecondFactor(ADA, wrong, { signIn: true, method: 'totp' });
+      await checkSecondFactor(service.credentials, ADA, wrong, { signIn: true, method: 'totp' });
       expect(lines.warn).toEqual([`[Auth] wrong second factor (user ${ADA.id})`]);
     });
 
@@ -657,7 +720,7 @@ describe('AuthService', () => {
       ] as const) {
         const { service, audit } = await setUp({ lockedFor: 30 });
         const verify = jest.fn(right);
-        const refused = service.checkSecondFactor(ADA, verify, { signIn, method: 'totp' });
+        const refused = checkSecondFactor(service.credentials, ADA, verify, { signIn, method: 'totp' });
         await expect(refused).rejects.toBeInstanceOf(TooManyAttemptsError);
         await expect(refused).rejects.toMatchObject({ retryAfterSeconds: 30 });
         expect(verify).not.toHaveBeenCalled();
@@ -667,7 +730,7 @@ describe('AuthService', () => {
 
     it('signs in by another proof, naming it in login.succeeded; a suspended account is refused', async () => {
       const { service, sessions, audit } = await setUp();
-      expect(await service.signInWith(ADA, 'passkey', CLIENT)).toMatchObject({
+      expect(await service.signIn.signInWith(ADA, 'passkey', CLIENT)).toMatchObject({
         accessToken: 'an.access.token',
       });
       expect(audit.describe).toHaveBeenCalledWith({
@@ -686,7 +749,7 @@ describe('AuthService', () => {
       );
       const suspended = await setUp();
       await expect(
-        suspended.service.signInWith({ ...ADA, status: 'suspended' }, 'passkey', CLIENT),
+        suspended.service.signIn.signInWith({ ...ADA, status: 'suspended' }, 'passkey', CLIENT),
       ).rejects.toBeInstanceOf(AccountSuspendedError);
       expect(suspended.sessions.create).not.toHaveBeenCalled();
       expect(recorded(suspended.audit)).toEqual([
@@ -697,13 +760,13 @@ describe('AuthService', () => {
     it('signs out this session, or every session and pending sign-in, each recorded in its transaction', async () => {
       const principal = { userId: ADA.id, sessionId: 'session-1' } as Principal;
       const { service, sessions, audit, mfaChallenges } = await setUp();
-      await service.logout(principal);
+      await service.sessionService.logout(principal);
       expect(sessions.delete).toHaveBeenCalledWith('session-1', TRANSACTION);
       expect(audit.record).toHaveBeenLastCalledWith(
         { type: 'session.logout', subjectUserId: ADA.id },
         TRANSACTION,
       );
-      await service.logoutEverywhere(principal);
+      await service.sessionService.logoutEverywhere(principal);
       expect(sessions.deleteAllOf).toHaveBeenCalledWith(ADA.id, undefined, TRANSACTION);
       expect(mfaChallenges.forgetAllOf).toHaveBeenCalledWith(ADA.id, TRANSACTION);
       expect(audit.record).toHaveBeenLastCalledWith(
