@@ -9,8 +9,8 @@ import { MfaChallenge, type MfaChallengePurpose } from './entities/mfa-challenge
 export class MfaChallengesRepository {
   constructor(@InjectRepository(MfaChallenge) private readonly challenges: Repository<MfaChallenge>) {}
 
-  async create(challenge: MfaChallenge): Promise<void> {
-    await this.challenges.insert(challenge);
+  async create(challenge: MfaChallenge, transaction?: Transaction): Promise<void> {
+    await (transaction?.getRepository(MfaChallenge) ?? this.challenges).insert(challenge);
   }
 
   /** A live challenge of this purpose, without spending it. */
@@ -38,13 +38,14 @@ export class MfaChallengesRepository {
   }
 
   /** Counts a wrong code; at `limit` failures the challenge is spent. Returns the failures so far. */
-  async fail(tokenHash: Buffer, limit: number): Promise<number> {
-    const [rows]: [{ failures: number }[], number] = await this.challenges.query(
+  async fail(tokenHash: Buffer, limit: number, transaction?: Transaction): Promise<number> {
+    const challenges = transaction?.getRepository(MfaChallenge) ?? this.challenges;
+    const [rows]: [{ failures: number }[], number] = await challenges.query(
       'UPDATE mfa_challenges SET failures = failures + 1 WHERE token_hash = $1 RETURNING failures',
       [tokenHash],
     );
     const failures = rows[0]?.failures ?? limit;
-    if (failures >= limit) await this.challenges.delete({ tokenHash });
+    if (failures >= limit) await challenges.delete({ tokenHash });
     return failures;
   }
 

@@ -24,9 +24,9 @@ function subject(live: { userId: string | null } | null = { userId: 'user-1' }) 
 }
 
 describe('MfaChallenges', () => {
-  it('issues a new opaque token, storing only its hash, for five minutes', async () => {
+  it('issues a new opaque token, storing only its hash, for five minutes, in the caller’s transaction', async () => {
     const { challenges, journal } = subject();
-    const token = await challenges.issue('login', 'user-1');
+    const token = await challenges.issue('login', 'user-1', { transaction: TRANSACTION });
     expect(token).toMatch(/^[\w-]{43}$/);
     expect(journal).toEqual([
       [
@@ -39,6 +39,7 @@ describe('MfaChallenges', () => {
           expiresAt: new Date(NOW.getTime() + MFA_CHALLENGE_TTL_SECONDS * 1000),
           createdAt: NOW,
         },
+        TRANSACTION,
       ],
     ]);
     expect(MFA_CHALLENGE_TTL_SECONDS).toBe(300);
@@ -46,7 +47,7 @@ describe('MfaChallenges', () => {
 
   it('keeps a WebAuthn challenge the caller made as the token', async () => {
     const { challenges } = subject();
-    expect(await challenges.issue('passkey-authentication', null, 'the-webauthn-challenge')).toBe(
+    expect(await challenges.issue('passkey-authentication', null, { token: 'the-webauthn-challenge' })).toBe(
       'the-webauthn-challenge',
     );
   });
@@ -61,11 +62,11 @@ describe('MfaChallenges', () => {
   it('spends by hash at the current time, counts failures up to five, and forgets a user’s', async () => {
     const { challenges, journal } = subject();
     expect(await challenges.spend('login', 'token', TRANSACTION)).toBe(true);
-    await challenges.failed('token');
+    await challenges.failed('token', TRANSACTION);
     await challenges.forgetAllOf('user-1', TRANSACTION);
     expect(journal).toEqual([
       ['spend', hashOpaqueToken('token'), 'login', NOW, TRANSACTION],
-      ['fail', hashOpaqueToken('token'), MFA_CHALLENGE_MAX_FAILURES],
+      ['fail', hashOpaqueToken('token'), MFA_CHALLENGE_MAX_FAILURES, TRANSACTION],
       ['delete all', 'user-1', TRANSACTION],
     ]);
     expect(MFA_CHALLENGE_MAX_FAILURES).toBe(5);

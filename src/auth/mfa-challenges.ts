@@ -22,17 +22,24 @@ export class MfaChallenges {
   ) {}
 
   /** A new challenge; `token` is the WebAuthn challenge when the caller made one, else a new opaque token. */
-  async issue(purpose: MfaChallengePurpose, userId: string | null, token?: string): Promise<string> {
+  async issue(
+    purpose: MfaChallengePurpose,
+    userId: string | null,
+    { token, transaction }: { token?: string; transaction?: Transaction } = {},
+  ): Promise<string> {
     const issued = token ?? newOpaqueToken().token;
     const now = this.clock.now();
-    await this.challenges.create({
-      tokenHash: hashOpaqueToken(issued),
-      purpose,
-      userId,
-      failures: 0,
-      expiresAt: new Date(now.getTime() + MFA_CHALLENGE_TTL_SECONDS * 1000),
-      createdAt: now,
-    });
+    await this.challenges.create(
+      {
+        tokenHash: hashOpaqueToken(issued),
+        purpose,
+        userId,
+        failures: 0,
+        expiresAt: new Date(now.getTime() + MFA_CHALLENGE_TTL_SECONDS * 1000),
+        createdAt: now,
+      },
+      transaction,
+    );
     return issued;
   }
 
@@ -48,8 +55,8 @@ export class MfaChallenges {
   }
 
   /** Counts a wrong code against a login challenge; the fifth spends it. */
-  async failed(token: string): Promise<void> {
-    await this.challenges.fail(hashOpaqueToken(token), MFA_CHALLENGE_MAX_FAILURES);
+  async failed(token: string, transaction?: Transaction): Promise<void> {
+    await this.challenges.fail(hashOpaqueToken(token), MFA_CHALLENGE_MAX_FAILURES, transaction);
   }
 
   /** The user's factors changed: a challenge issued before does not carry over. */

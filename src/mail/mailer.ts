@@ -23,7 +23,7 @@ const tracer = trace.getTracer('gatehouse-mail');
 @Injectable()
 export class Mailer implements OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
-  /** nodemailer (~40 modules) loads with the first mail or probe, not at boot (issue 31). */
+  /** nodemailer (~40 modules) loads with the first mail or probe, not at boot. */
   private transport?: Promise<Transporter>;
 
   constructor(@Inject(mailConfig.KEY) private readonly config: MailConfig) {}

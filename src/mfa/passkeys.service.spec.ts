@@ -75,7 +75,7 @@ function subject() {
       signInWith: async (user: User, method: string) => ({ signedIn: user.id, method }),
     } as unknown as SignInService,
     {
-      issue: async (purpose: string, userId: string | null, token: string) => {
+      issue: async (purpose: string, userId: string | null, { token }: { token: string }) => {
         challenges.set(`${purpose} ${token}`, userId);
         return token;
       },

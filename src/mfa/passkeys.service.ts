@@ -57,7 +57,7 @@ export class PasskeysService {
   private readonly origin: string;
   /**
    * The library and its certificate parsers (~120 modules) load with the first passkey ceremony,
-   * not at boot (issue 31).
+   * not at boot.
    */
   private library?: Promise<typeof import('@simplewebauthn/server')>;
 
@@ -108,7 +108,7 @@ export class PasskeysService {
       })),
       authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     });
-    await this.challenges.issue('passkey-registration', user.id, options.challenge);
+    await this.challenges.issue('passkey-registration', user.id, { token: options.challenge });
     return options;
   }
 
@@ -198,7 +198,7 @@ export class PasskeysService {
       userVerification: 'required',
       timeout: MFA_CHALLENGE_TTL_SECONDS * 1000,
     });
-    await this.challenges.issue('passkey-authentication', null, options.challenge);
+    await this.challenges.issue('passkey-authentication', null, { token: options.challenge });
     return options;
   }
 

@@ -63,7 +63,7 @@ export class TotpService {
     const stored = await this.factors.setUpTotp(user.id, this.box.seal(secret, user.id), this.clock.now());
     if (!stored) throw new TotpAlreadyEnabledError();
     const otpauthUri = totpUri(secret, this.config.mfaIssuer, user.email);
-    // qrcode and its PNG encoder load with the first set-up, not at boot (issue 31).
+    // qrcode and its PNG encoder load with the first set-up, not at boot.
     const { default: QRCode } = await import('qrcode');
     const qrCodeSvg = await QRCode.toString(otpauthUri, {
       type: 'svg',

@@ -50,7 +50,7 @@ interface Estimator {
 
 /**
  * Loaded on the first check, not at boot: the dictionaries are half a megabyte of source and their
- * decompression a tenth of the modules' loading time at boot (bench/README.md, issue 31).
+ * decompression a tenth of the modules' loading time at boot (bench/README.md).
  */
 async function loadEstimator(): Promise<Estimator> {
   const [{ ZxcvbnFactory }, { adjacencyGraphs, dictionary }] = await Promise.all([
