@@ -22,6 +22,9 @@ import {
 import { RecoveryCodesResponseDto, TotpSetupResponseDto } from './dto/totp-setup-response.dto.js';
 import { MfaLoginService } from './mfa-login.service.js';
 import { TotpService } from './totp.service.js';
+import { durationInWords } from '../config/environment.js';
+import { MFA_CHALLENGE_MAX_FAILURES, MFA_CHALLENGE_TTL_SECONDS } from '../auth/mfa-challenges.js';
+import { RECOVERY_CODE_COUNT } from './recovery-codes.js';
 
 const MFA_TOKEN = 'mF4tQk2yQv7sXbN3dP8wR1zL6aH0cJ5eG9uYiTo2KsM';
 const PASSWORD = 'correct horse battery 42';
@@ -57,8 +60,7 @@ export class MfaController {
   @ApiOperation({
     operationId: 'mfa_login',
     summary: 'Finish a sign-in with a second factor',
-    description:
-      'After a login answered `mfaRequired`: its `mfaToken` with the code the authenticator app shows (or a recovery code) gets the usual token pair. A code works once; the previous and next 30-second codes are accepted too. A wrong code is a 401 `invalid-second-factor` and counts toward the login lock of the account; the fifth spends the `mfaToken` (then a 401 `invalid-mfa-token`: sign in again). A token is valid 5 minutes.',
+    description: `After a login answered \`mfaRequired\`: its \`mfaToken\` with the code the authenticator app shows (or a recovery code) gets the usual token pair. A code works once; the previous and next 30-second codes are accepted too. A wrong code is a 401 \`invalid-second-factor\` and counts toward the login lock of the account; wrong code number ${MFA_CHALLENGE_MAX_FAILURES} spends the \`mfaToken\` (then a 401 \`invalid-mfa-token\`: sign in again). A token is valid ${durationInWords(MFA_CHALLENGE_TTL_SECONDS)}.`,
   })
   @ApiBody({ type: MfaLoginDto, examples: proofExamples({ mfaToken: MFA_TOKEN }) })
   @ApiOkResponse({ type: TokenPairDto })
@@ -116,8 +118,7 @@ export class MfaController {
   @ApiOperation({
     operationId: 'mfa_confirmTotp',
     summary: 'Turn the authenticator app on with its first code',
-    description:
-      'From now on a password login asks for a code. Answers ten recovery codes, shown this once. Every other session of the account ends; this one stays. A wrong code is a 400 on `#/code`.',
+    description: `From now on a password login asks for a code. Answers ${RECOVERY_CODE_COUNT} recovery codes, shown this once. Every other session of the account ends; this one stays. A wrong code is a 400 on \`#/code\`.`,
   })
   @ApiOkResponse({ type: RecoveryCodesResponseDto })
   @ApiProblems(400, NOT_SET_UP, 413, 415)
@@ -154,8 +155,7 @@ export class MfaController {
   @ApiOperation({
     operationId: 'mfa_regenerateRecoveryCodes',
     summary: 'Replace the recovery codes',
-    description:
-      'Needs the current password and a code (or a recovery code). Answers ten new codes, shown this once; every earlier code stops working.',
+    description: `Needs the current password and a code (or a recovery code). Answers ${RECOVERY_CODE_COUNT} new codes, shown this once; every earlier code stops working.`,
   })
   @ApiBody({ type: PasswordAndSecondFactorDto, examples: proofExamples({ currentPassword: PASSWORD }) })
   @ApiOkResponse({ type: RecoveryCodesResponseDto })

@@ -30,6 +30,8 @@ import {
   PasskeyRegistrationOptionsDto,
 } from './dto/webauthn-options.dto.js';
 import { PasskeysService } from './passkeys.service.js';
+import { durationInWords } from '../config/environment.js';
+import { MFA_CHALLENGE_TTL_SECONDS } from '../auth/mfa-challenges.js';
 
 const LIMIT = {
   status: 409,
@@ -48,8 +50,7 @@ export class PasskeysController {
   @ApiOperation({
     operationId: 'passkeys_registrationOptions',
     summary: 'Start adding a passkey',
-    description:
-      'Needs the current password (a passkey signs in on its own) and a verified email address. Answers the options for `navigator.credentials.create`: a discoverable credential with user verification, for the relying party APP_PUBLIC_URL names, excluding the passkeys the account has. Its challenge works once, for 5 minutes.',
+    description: `Needs the current password (a passkey signs in on its own) and a verified email address. Answers the options for \`navigator.credentials.create\`: a discoverable credential with user verification, for the relying party APP_PUBLIC_URL names, excluding the passkeys the account has. Its challenge works once, for ${durationInWords(MFA_CHALLENGE_TTL_SECONDS)}.`,
   })
   @ApiOkResponse({ type: PasskeyRegistrationOptionsDto })
   @ApiProblems(
@@ -146,8 +147,7 @@ export class PasskeysController {
   @ApiOperation({
     operationId: 'passkeys_authenticationOptions',
     summary: 'Start signing in with a passkey',
-    description:
-      'Answers the options for `navigator.credentials.get`: no account is named (the authenticator offers the passkeys it holds for this site). Its challenge works once, for 5 minutes.',
+    description: `Answers the options for \`navigator.credentials.get\`: no account is named (the authenticator offers the passkeys it holds for this site). Its challenge works once, for ${durationInWords(MFA_CHALLENGE_TTL_SECONDS)}.`,
   })
   @ApiOkResponse({ type: PasskeyAuthenticationOptionsDto })
   @ApiProblems(413, 415)

@@ -315,7 +315,7 @@ export interface paths {
     put?: never;
     /**
      * Finish a sign-in with a second factor
-     * @description After a login answered `mfaRequired`: its `mfaToken` with the code the authenticator app shows (or a recovery code) gets the usual token pair. A code works once; the previous and next 30-second codes are accepted too. A wrong code is a 401 `invalid-second-factor` and counts toward the login lock of the account; the fifth spends the `mfaToken` (then a 401 `invalid-mfa-token`: sign in again). A token is valid 5 minutes.
+     * @description After a login answered `mfaRequired`: its `mfaToken` with the code the authenticator app shows (or a recovery code) gets the usual token pair. A code works once; the previous and next 30-second codes are accepted too. A wrong code is a 401 `invalid-second-factor` and counts toward the login lock of the account; wrong code number 5 spends the `mfaToken` (then a 401 `invalid-mfa-token`: sign in again). A token is valid 5 minutes.
      */
     post: operations['mfa_login'];
     delete?: never;
@@ -355,7 +355,7 @@ export interface paths {
     put?: never;
     /**
      * Turn the authenticator app on with its first code
-     * @description From now on a password login asks for a code. Answers ten recovery codes, shown this once. Every other session of the account ends; this one stays. A wrong code is a 400 on `#/code`.
+     * @description From now on a password login asks for a code. Answers 10 recovery codes, shown this once. Every other session of the account ends; this one stays. A wrong code is a 400 on `#/code`.
      */
     post: operations['mfa_confirmTotp'];
     delete?: never;
@@ -395,7 +395,7 @@ export interface paths {
     put?: never;
     /**
      * Replace the recovery codes
-     * @description Needs the current password and a code (or a recovery code). Answers ten new codes, shown this once; every earlier code stops working.
+     * @description Needs the current password and a code (or a recovery code). Answers 10 new codes, shown this once; every earlier code stops working.
      */
     post: operations['mfa_regenerateRecoveryCodes'];
     delete?: never;

@@ -1,6 +1,7 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { sqlList } from '../../database/sql-list.js';
 import { User } from '../../users/entities/user.entity.js';
+import { EMAIL_MAX_LENGTH } from '../../common/http/text-fields.js';
 
 export const ACCOUNT_TOKEN_PURPOSES = ['verify-email', 'reset-password', 'change-email'] as const;
 export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
@@ -36,7 +37,7 @@ export class AccountToken {
   boundTo: Buffer;
 
   /** The address an email-change token moves the account to (as typed: trimmed, NFC). */
-  @Column({ name: 'new_email', type: 'varchar', length: 254, nullable: true })
+  @Column({ name: 'new_email', type: 'varchar', length: EMAIL_MAX_LENGTH, nullable: true })
   newEmail?: string | null;
 
   /**

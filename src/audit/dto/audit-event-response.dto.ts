@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../../auth/entities/session.entity.js';
-import { ONE_LINE_TEXT } from '../../common/http/text-fields.js';
+import { EMAIL_MAX_LENGTH, ONE_LINE_TEXT } from '../../common/http/text-fields.js';
 import { MAX_PASSKEYS_PER_USER, PASSKEY_NAME_MAX_LENGTH } from '../../mfa/entities/passkey.entity.js';
 import { RECOVERY_CODE_COUNT } from '../../mfa/recovery-codes.js';
 import { ApiNextCursor } from '../../common/swagger/api-page.decorator.js';
-import { EMAIL_MAX_LENGTH } from '../../users/dto/user-fields.js';
 import { SUSPENSION_REASON_MAX_LENGTH, USER_ROLES, type UserRole } from '../../users/entities/user.entity.js';
-import { USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
+import { IP_ADDRESS_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
 import {
   AUDIT_EVENT_TYPES,
   FAILED_PROOFS,
@@ -17,8 +16,9 @@ import {
   type LoginFailureReason,
 } from '../audit-event-types.js';
 import type { AuditEvent } from '../entities/audit-event.entity.js';
+import { PAGE_MAX_LIMIT } from '../../common/pagination/page-query.dto.js';
 
-const IP_ADDRESS = { maxLength: 64, pattern: '^[0-9A-Za-z:.%_-]+$' } as const;
+const IP_ADDRESS = { maxLength: IP_ADDRESS_MAX_LENGTH, pattern: '^[0-9A-Za-z:.%_-]+$' } as const;
 const USER_AGENT = {
   type: String,
   nullable: true,
@@ -269,7 +269,7 @@ export class AuditEventResponseDto {
 }
 
 export class AuditEventPageDto {
-  @ApiProperty({ type: [AuditEventResponseDto], maxItems: 100, description: 'Newest first.' })
+  @ApiProperty({ type: [AuditEventResponseDto], maxItems: PAGE_MAX_LIMIT, description: 'Newest first.' })
   items: AuditEventResponseDto[];
 
   @ApiNextCursor()
@@ -324,7 +324,7 @@ export class SecurityEventResponseDto {
 }
 
 export class SecurityEventPageDto {
-  @ApiProperty({ type: [SecurityEventResponseDto], maxItems: 100, description: 'Newest first.' })
+  @ApiProperty({ type: [SecurityEventResponseDto], maxItems: PAGE_MAX_LIMIT, description: 'Newest first.' })
   items: SecurityEventResponseDto[];
 
   @ApiNextCursor()

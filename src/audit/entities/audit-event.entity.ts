@@ -1,6 +1,7 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { sqlList } from '../../database/sql-list.js';
 import { AUDIT_EVENT_TYPES, type AuditDetails, type AuditEventType } from '../audit-event-types.js';
+import { IP_ADDRESS_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
 
 /**
  * One security event. No foreign keys: an event outlives the account and session it names (an
@@ -34,10 +35,10 @@ export class AuditEvent {
   @Column({ name: 'session_id', type: 'uuid', nullable: true })
   sessionId: string | null;
 
-  @Column({ name: 'ip_address', type: 'varchar', length: 64, nullable: true })
+  @Column({ name: 'ip_address', type: 'varchar', length: IP_ADDRESS_MAX_LENGTH, nullable: true })
   ipAddress: string | null;
 
-  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  @Column({ name: 'user_agent', type: 'varchar', length: USER_AGENT_MAX_LENGTH, nullable: true })
   userAgent: string | null;
 
   @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../entities/session.entity.js';
+import { durationInWords } from '../../config/environment.js';
+import { MFA_CHALLENGE_MAX_FAILURES, MFA_CHALLENGE_TTL_SECONDS } from '../mfa-challenges.js';
 
 /** A login's answer for an account with a second factor: the password was right, and no tokens yet. */
 export class SecondFactorRequiredDto {
@@ -7,8 +9,7 @@ export class SecondFactorRequiredDto {
   mfaRequired: true;
 
   @ApiProperty({
-    description:
-      'Send it to `/auth/login/mfa` with a code. Opaque, single use, valid 5 minutes; 5 wrong codes spend it.',
+    description: `Send it to \`/auth/login/mfa\` with a code. Opaque, single use, valid ${durationInWords(MFA_CHALLENGE_TTL_SECONDS)}; ${MFA_CHALLENGE_MAX_FAILURES} wrong codes spend it.`,
     maxLength: 200,
     pattern: '^[A-Za-z0-9_-]+$',
     example: 'mF4tQk2yQv7sXbN3dP8wR1zL6aH0cJ5eG9uYiTo2KsM',

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SECOND_FACTOR_METHODS, type SecondFactorMethod, type Session } from '../entities/session.entity.js';
-import { USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
+import { IP_ADDRESS_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
 
 /** A list a person can read; a client with more live sessions than this has a bug to fix, not a page to turn. */
 export const MAX_LISTED_SESSIONS = 100;
@@ -34,7 +34,7 @@ export class SessionResponseDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    maxLength: 64,
+    maxLength: IP_ADDRESS_MAX_LENGTH,
     // IPv4 or IPv6, an IPv6 zone included (`fe80::1%eth0`).
     pattern: '^[0-9A-Za-z:.%_-]+$',
     description:

@@ -1,6 +1,7 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { sqlList } from '../../database/sql-list.js';
 import { User } from '../../users/entities/user.entity.js';
+import { IP_ADDRESS_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
 
 /** What can complete a sign-in whose password was right (`POST /auth/login/mfa`, or a passkey). */
 export const SECOND_FACTOR_METHODS = ['totp', 'recovery-code', 'passkey'] as const;
@@ -36,14 +37,14 @@ export class Session {
   expiresAt: Date;
 
   /** The `User-Agent` of the last login or refresh, cut to USER_AGENT_MAX_LENGTH; null when none was sent. */
-  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  @Column({ name: 'user_agent', type: 'varchar', length: USER_AGENT_MAX_LENGTH, nullable: true })
   userAgent: string | null;
 
   /**
    * The client address of the last login or refresh, as TRUST_PROXY decides it. Text, not `inet`:
    * an IPv6 address may carry a zone (`fe80::1%eth0`), which PostgreSQL's `inet` refuses.
    */
-  @Column({ name: 'ip_address', type: 'varchar', length: 64, nullable: true })
+  @Column({ name: 'ip_address', type: 'varchar', length: IP_ADDRESS_MAX_LENGTH, nullable: true })
   ipAddress: string | null;
 
   /**

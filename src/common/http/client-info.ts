@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { isIP } from 'node:net';
 
 export const USER_AGENT_MAX_LENGTH = 512;
-const IP_ADDRESS_MAX_LENGTH = 64;
+/** Longer than any IPv6 address with a zone id; what the `ip_address` columns hold. */
+export const IP_ADDRESS_MAX_LENGTH = 64;
 // eslint-disable-next-line no-control-regex -- matching them is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 

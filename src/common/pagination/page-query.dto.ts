@@ -9,13 +9,16 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 export const DecimalInteger = () =>
   Transform(({ value }) => (typeof value === 'string' && /^-?\d{1,9}$/.test(value) ? Number(value) : value));
 
+/** The most items a page of any list holds. */
+export const PAGE_MAX_LIMIT = 100;
+
 /** `?limit&cursor` of every keyset-paginated list; a list with filters extends it. */
 export class PageQueryDto {
   @ApiPropertyOptional({
     type: 'integer',
     format: 'int32',
     minimum: 1,
-    maximum: 100,
+    maximum: PAGE_MAX_LIMIT,
     default: 20,
     description: 'Items per page, in decimal digits.',
     example: 20,
@@ -24,7 +27,7 @@ export class PageQueryDto {
   @DecimalInteger()
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(PAGE_MAX_LIMIT)
   limit: number = 20;
 
   @ApiPropertyOptional({

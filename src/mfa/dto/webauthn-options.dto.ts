@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TRANSPORTS } from './webauthn-credential.dto.js';
+import { EMAIL_MAX_LENGTH, ONE_LINE_TEXT } from '../../common/http/text-fields.js';
+import { durationInWords } from '../../config/environment.js';
+import { MFA_CHALLENGE_TTL_SECONDS } from '../../auth/mfa-challenges.js';
 
 /**
  * The options of a WebAuthn ceremony, in the JSON form of WebAuthn Level 3
@@ -8,7 +11,7 @@ import { TRANSPORTS } from './webauthn-credential.dto.js';
  * Binary members are base64url.
  */
 const CHALLENGE = {
-  description: 'Random, single use, valid 5 minutes.',
+  description: `Random, single use, valid ${durationInWords(MFA_CHALLENGE_TTL_SECONDS)}.`,
   pattern: '^[A-Za-z0-9_-]+$',
   maxLength: 200,
   example: 'Xq3wJ6m1cHbLk0Xr4q9dZg2vYp8sN5tA1eR7uI0oP3M',
@@ -37,7 +40,7 @@ class UserEntityDto {
   })
   id: string;
 
-  @ApiProperty({ maxLength: 254, pattern: '^[^\\u0000-\\u001f\\u007f]*$', example: 'ada@example.com' })
+  @ApiProperty({ maxLength: EMAIL_MAX_LENGTH, pattern: ONE_LINE_TEXT, example: 'ada@example.com' })
   name: string;
 
   @ApiProperty({ maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*$', example: 'Ada Lovelace' })

@@ -4,13 +4,12 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../passwords/password-policy.js';
 import { setting } from '../../common/swagger/documented-settings.js';
-import { ONE_LINE_TEXT } from '../../common/http/text-fields.js';
+import { EMAIL_MAX_LENGTH, ONE_LINE_TEXT } from '../../common/http/text-fields.js';
 
 /**
  * The validation and the documentation of each user field, declared once, so that the OpenAPI
  * document cannot drift from what the API accepts.
  */
-export const EMAIL_MAX_LENGTH = 254;
 export const NAME_MAX_LENGTH = 100;
 
 /** Trimmed and NFC-normalised, the same way at sign-up, login and reset; case is kept but ignored. */

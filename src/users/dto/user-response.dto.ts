@@ -8,7 +8,8 @@ import {
   type UserRole,
   type UserStatus,
 } from '../entities/user.entity.js';
-import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from './user-fields.js';
+import { EMAIL_MAX_LENGTH } from '../../common/http/text-fields.js';
+import { NAME_MAX_LENGTH } from './user-fields.js';
 import { ONE_LINE_TEXT } from '../../common/http/text-fields.js';
 
 /** Which second factors guard the account (never the factors themselves). */

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { sqlList } from '../../database/sql-list.js';
+import { EMAIL_MAX_LENGTH } from '../../common/http/text-fields.js';
 
 export const USER_ROLES = ['user', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -25,7 +26,7 @@ export class User {
   id: string;
 
   /** As the user typed it (trimmed, NFC): what mail is sent to and what the account shows. */
-  @Column({ type: 'varchar', length: 254 })
+  @Column({ type: 'varchar', length: EMAIL_MAX_LENGTH })
   email: string;
 
   /** `canonicalEmail(email)`: what the account is found by, and unique. Never shown. */
