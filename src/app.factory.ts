@@ -27,7 +27,7 @@ export async function createApp(
   );
   app.useLogger(app.get(PinoLogger));
   applyHttpConventions(app, http);
-  setupSwagger(app, configuration);
+  setupSwagger(app, configuration, AppModule.openApiModels);
   await app.init();
   return app;
 }

@@ -31,6 +31,7 @@ import { MetricsEndpointModule } from './metrics/metrics-endpoint.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { UsersModule } from './users/users.module.js';
+import { AuditDetailsDto } from './audit-details.dto.js';
 
 /** The API: every feature module, the global pipe and filter. `createApp()` builds it. */
 @Module({
@@ -59,6 +60,9 @@ import { UsersModule } from './users/users.module.js';
   ],
 })
 export class AppModule {
+  /** Schemas the document needs that no decorator names: the audit log's details, every module's. */
+  static readonly openApiModels = [AuditDetailsDto];
+
   /** The configuration the API reads, validated together at boot (`Configuration.load`). */
   static readonly namespaces = [
     appConfig,

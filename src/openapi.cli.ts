@@ -20,7 +20,10 @@ async function main(out = 'openapi.json'): Promise<void> {
     { preview: true, logger: false, abortOnError: false },
   );
   setApiPrefix(app);
-  await writeFile(out, `${JSON.stringify(buildOpenApiDocument(app, configuration), null, 2)}\n`);
+  await writeFile(
+    out,
+    `${JSON.stringify(buildOpenApiDocument(app, configuration, AppModule.openApiModels), null, 2)}\n`,
+  );
   console.info(`wrote ${out}`);
 }
 

@@ -40,27 +40,6 @@ export const AUDIT_EVENT_TYPES = [
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /**
- * Why a login failed, as `details.reason` of `login.failed`. An unknown email is recorded with no
- * subject and without the address (people type passwords into the email field).
- */
-export const LOGIN_FAILURE_REASONS = [
-  'unknown-email',
-  'wrong-password',
-  'locked',
-  'suspended',
-  /** A wrong authenticator code or recovery code after the right password, or an unknown passkey. */
-  'wrong-second-factor',
-] as const;
-export type LoginFailureReason = (typeof LOGIN_FAILURE_REASONS)[number];
-
-/** `details.route` of `access.denied`: the method and the route's path template, cut to this. */
-export const ROUTE_MAX_LENGTH = 200;
-
-/** What a `proof.failed` event says was wrong: `details.proof`. */
-export const FAILED_PROOFS = ['password', 'totp', 'recovery-code', 'passkey', 'mfa-token'] as const;
-export type FailedProof = (typeof FAILED_PROOFS)[number];
-
-/**
  * What an event may say beyond its columns: short facts (a role, a reason class, an address), never
  * a password, token, code, hash or secret. Flat, so a SIEM reads it without a schema.
  */

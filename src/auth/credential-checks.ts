@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import type { FailedProof, LoginFailureReason } from '../audit/audit-event-types.js';
+import type { FailedProof, LoginFailureReason } from './auth.audit-details.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';

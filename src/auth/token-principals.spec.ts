@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { UnauthenticatedError } from '../access/access.errors.js';
 import type { Principal } from '../access/principal.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { ROUTE_MAX_LENGTH } from '../audit/audit-event-types.js';
+import { ROUTE_MAX_LENGTH } from './auth.audit-details.js';
 import type { Clock } from '../common/clock.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { SessionsRepository } from './sessions.repository.js';

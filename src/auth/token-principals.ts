@@ -3,7 +3,7 @@ import { UnauthenticatedError } from '../access/access.errors.js';
 import type { Principal } from '../access/principal.js';
 import { Principals } from '../access/principals.js';
 import { AuditLog } from '../audit/audit-log.js';
-import { ROUTE_MAX_LENGTH } from '../audit/audit-event-types.js';
+import { ROUTE_MAX_LENGTH } from './auth.audit-details.js';
 import { Clock } from '../common/clock.js';
 import { AccessTokens } from './access-tokens.js';
 import { SessionsRepository } from './sessions.repository.js';

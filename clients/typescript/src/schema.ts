@@ -1585,95 +1585,6 @@ export interface components {
        */
       token: string;
     };
-    AuditDetailsDto: {
-      /**
-       * @description `login.failed`: why.
-       * @example wrong-password
-       * @enum {string}
-       */
-      reason?: 'unknown-email' | 'wrong-password' | 'locked' | 'suspended' | 'wrong-second-factor';
-      /**
-       * Format: idn-email
-       * @description `account.signed-up`: the address; `email.change-confirmed`: the new address.
-       */
-      email?: string;
-      /**
-       * Format: idn-email
-       * @description `email.change-confirmed`: the address it replaced.
-       */
-      previousEmail?: string;
-      /**
-       * Format: idn-email
-       * @description `email.change-requested`: the address asked for.
-       */
-      newEmail?: string;
-      /**
-       * @description `account.signed-up`, `account.role-changed`: the role.
-       * @enum {string}
-       */
-      role?: 'user' | 'admin';
-      /**
-       * @description `account.role-changed`: the role before.
-       * @enum {string}
-       */
-      previousRole?: 'user' | 'admin';
-      /** @description `account.suspended`: the admin’s reason. */
-      suspensionReason?: string;
-      /**
-       * Format: int32
-       * @description `login.locked`: for how long, in seconds.
-       */
-      lockedSeconds?: number;
-      /**
-       * @description `login.succeeded`: the second factor the sign-in was finished with, when there was one.
-       * @enum {string}
-       */
-      secondFactor?: 'totp' | 'recovery-code' | 'passkey';
-      /**
-       * Format: int32
-       * @description `mfa.recovery-code-used`: the unused recovery codes left.
-       */
-      remaining?: number;
-      /** @description `mfa.reset`: whether an authenticator app was removed. */
-      hadTotp?: boolean;
-      /**
-       * Format: int32
-       * @description `mfa.reset`: how many passkeys were removed.
-       */
-      passkeys?: number;
-      /**
-       * Format: uuid
-       * @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: the passkey.
-       */
-      passkeyId?: string;
-      /** @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed). */
-      name?: string;
-      /**
-       * @description `session.reauthenticated`: what the session proved itself with. `proof.failed`: the proof that was wrong.
-       * @enum {string}
-       */
-      proof?: 'password' | 'totp' | 'recovery-code' | 'passkey' | 'mfa-token';
-      /** @description `account.deleted`: by the retention job, the address never verified within AUTH_UNVERIFIED_ACCOUNT_TTL. */
-      neverVerified?: boolean;
-      /** @description `proof.failed`: the login lock refused the attempt (recorded once per lock). */
-      locked?: boolean;
-      /**
-       * @description `access.denied`: the method and route a signed-in caller’s role may not use.
-       * @example GET /api/v1/users
-       */
-      route?: string;
-      /** @description `session.refresh-token-reused`: the address of the client that had spent the token (the event’s own `ipAddress` is the one that presented it again). */
-      spentByIpAddress?: string | null;
-      /** @description `session.refresh-token-reused`: the `User-Agent` of the client that had spent the token. */
-      spentByUserAgent?: string | null;
-      /** @description `password.reset-completed`: the address had never been verified, so every second factor, session, pending sign-in and link that whoever set the account up had made was removed with the reset (account pre-hijacking). */
-      reclaimed?: boolean;
-      /**
-       * @description An operator did it with `npm run cli`.
-       * @enum {string}
-       */
-      via?: 'cli';
-    };
     AuditEventResponseDto: {
       /**
        * Format: uuid
@@ -1903,6 +1814,95 @@ export interface components {
       details: {
         [key: string]: components['schemas']['HealthCheckDto'];
       };
+    };
+    AuditDetailsDto: {
+      /**
+       * @description An operator did it with `npm run cli`.
+       * @enum {string}
+       */
+      via?: 'cli';
+      /**
+       * Format: idn-email
+       * @description `account.signed-up`: the address; `email.change-confirmed`: the new address.
+       */
+      email?: string;
+      /**
+       * @description `account.signed-up`, `account.role-changed`: the role.
+       * @enum {string}
+       */
+      role?: 'user' | 'admin';
+      /**
+       * @description `account.role-changed`: the role before.
+       * @enum {string}
+       */
+      previousRole?: 'user' | 'admin';
+      /** @description `account.suspended`: the admin’s reason. */
+      suspensionReason?: string;
+      /** @description `account.deleted`: by the retention job, the address never verified within AUTH_UNVERIFIED_ACCOUNT_TTL. */
+      neverVerified?: boolean;
+      /**
+       * @description `login.failed`: why.
+       * @example wrong-password
+       * @enum {string}
+       */
+      reason?: 'unknown-email' | 'wrong-password' | 'locked' | 'suspended' | 'wrong-second-factor';
+      /**
+       * Format: int32
+       * @description `login.locked`: for how long, in seconds.
+       */
+      lockedSeconds?: number;
+      /**
+       * @description `login.succeeded`: the second factor the sign-in was finished with, when there was one.
+       * @enum {string}
+       */
+      secondFactor?: 'totp' | 'recovery-code' | 'passkey';
+      /**
+       * @description `session.reauthenticated`: what the session proved itself with. `proof.failed`: the proof that was wrong.
+       * @enum {string}
+       */
+      proof?: 'password' | 'totp' | 'recovery-code' | 'passkey' | 'mfa-token';
+      /** @description `proof.failed`: the login lock refused the attempt (recorded once per lock). */
+      locked?: boolean;
+      /**
+       * @description `access.denied`: the method and route a signed-in caller’s role may not use.
+       * @example GET /api/v1/users
+       */
+      route?: string;
+      /** @description `session.refresh-token-reused`: the address of the client that had spent the token (the event’s own `ipAddress` is the one that presented it again). */
+      spentByIpAddress?: string | null;
+      /** @description `session.refresh-token-reused`: the `User-Agent` of the client that had spent the token. */
+      spentByUserAgent?: string | null;
+      /**
+       * Format: idn-email
+       * @description `email.change-confirmed`: the address it replaced.
+       */
+      previousEmail?: string;
+      /**
+       * Format: idn-email
+       * @description `email.change-requested`: the address asked for.
+       */
+      newEmail?: string;
+      /** @description `password.reset-completed`: the address had never been verified, so every second factor, session, pending sign-in and link that whoever set the account up had made was removed with the reset (account pre-hijacking). */
+      reclaimed?: boolean;
+      /**
+       * Format: int32
+       * @description `mfa.recovery-code-used`: the unused recovery codes left.
+       */
+      remaining?: number;
+      /** @description `mfa.reset`: whether an authenticator app was removed. */
+      hadTotp?: boolean;
+      /**
+       * Format: int32
+       * @description `mfa.reset`: how many passkeys were removed.
+       */
+      passkeys?: number;
+      /**
+       * Format: uuid
+       * @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: the passkey.
+       */
+      passkeyId?: string;
+      /** @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed). */
+      name?: string;
     };
   };
   responses: never;

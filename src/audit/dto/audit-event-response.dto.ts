@@ -1,22 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from '../../auth/entities/session.entity.js';
-import { EMAIL_MAX_LENGTH, ONE_LINE_TEXT } from '../../common/http/text-fields.js';
-import { MAX_PASSKEYS_PER_USER, PASSKEY_NAME_MAX_LENGTH } from '../../mfa/entities/passkey.entity.js';
-import { RECOVERY_CODE_COUNT } from '../../mfa/recovery-codes.js';
-import { ApiNextCursor } from '../../common/swagger/api-page.decorator.js';
-import { SUSPENSION_REASON_MAX_LENGTH, USER_ROLES, type UserRole } from '../../users/entities/user.entity.js';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { IP_ADDRESS_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
-import {
-  AUDIT_EVENT_TYPES,
-  FAILED_PROOFS,
-  ROUTE_MAX_LENGTH,
-  type FailedProof,
-  LOGIN_FAILURE_REASONS,
-  type AuditEventType,
-  type LoginFailureReason,
-} from '../audit-event-types.js';
-import type { AuditEvent } from '../entities/audit-event.entity.js';
 import { PAGE_MAX_LIMIT } from '../../common/pagination/page-query.dto.js';
+import { ApiNextCursor } from '../../common/swagger/api-page.decorator.js';
+import { AUDIT_EVENT_TYPES, type AuditDetails, type AuditEventType } from '../audit-event-types.js';
+import type { AuditEvent } from '../entities/audit-event.entity.js';
+
+/** The schema of `details`: every module's members, joined by the composition root. */
+export const AUDIT_DETAILS_SCHEMA = 'AuditDetailsDto';
 
 const IP_ADDRESS = { maxLength: IP_ADDRESS_MAX_LENGTH, pattern: '^[0-9A-Za-z:.%_-]+$' } as const;
 const USER_AGENT = {
@@ -27,152 +17,12 @@ const USER_AGENT = {
   example: 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
 };
 
-/** What an event may say beyond its columns; each member belongs to the types named. */
-export class AuditDetailsDto {
-  @ApiPropertyOptional({
-    enum: LOGIN_FAILURE_REASONS,
-    description: '`login.failed`: why.',
-    example: 'wrong-password',
-  })
-  reason?: LoginFailureReason;
-
-  @ApiPropertyOptional({
-    format: 'idn-email',
-    maxLength: EMAIL_MAX_LENGTH,
-    description: '`account.signed-up`: the address; `email.change-confirmed`: the new address.',
-  })
-  email?: string;
-
-  @ApiPropertyOptional({
-    format: 'idn-email',
-    maxLength: EMAIL_MAX_LENGTH,
-    description: '`email.change-confirmed`: the address it replaced.',
-  })
-  previousEmail?: string;
-
-  @ApiPropertyOptional({
-    format: 'idn-email',
-    maxLength: EMAIL_MAX_LENGTH,
-    description: '`email.change-requested`: the address asked for.',
-  })
-  newEmail?: string;
-
-  @ApiPropertyOptional({
-    enum: USER_ROLES,
-    description: '`account.signed-up`, `account.role-changed`: the role.',
-  })
-  role?: UserRole;
-
-  @ApiPropertyOptional({ enum: USER_ROLES, description: '`account.role-changed`: the role before.' })
-  previousRole?: UserRole;
-
-  @ApiPropertyOptional({
-    maxLength: SUSPENSION_REASON_MAX_LENGTH,
-    pattern: ONE_LINE_TEXT,
-    description: '`account.suspended`: the admin’s reason.',
-  })
-  suspensionReason?: string;
-
-  @ApiPropertyOptional({
-    type: 'integer',
-    format: 'int32',
-    minimum: 1,
-    maximum: 2_147_483_647,
-    description: '`login.locked`: for how long, in seconds.',
-  })
-  lockedSeconds?: number;
-
-  @ApiPropertyOptional({
-    enum: SECOND_FACTOR_METHODS,
-    description: '`login.succeeded`: the second factor the sign-in was finished with, when there was one.',
-  })
-  secondFactor?: SecondFactorMethod;
-
-  @ApiPropertyOptional({
-    type: 'integer',
-    format: 'int32',
-    minimum: 0,
-    maximum: RECOVERY_CODE_COUNT,
-    description: '`mfa.recovery-code-used`: the unused recovery codes left.',
-  })
-  remaining?: number;
-
-  @ApiPropertyOptional({ description: '`mfa.reset`: whether an authenticator app was removed.' })
-  hadTotp?: boolean;
-
-  @ApiPropertyOptional({
-    type: 'integer',
-    format: 'int32',
-    minimum: 0,
-    maximum: MAX_PASSKEYS_PER_USER,
-    description: '`mfa.reset`: how many passkeys were removed.',
-  })
-  passkeys?: number;
-
-  @ApiPropertyOptional({
-    format: 'uuid',
-    maxLength: 36,
-    description: '`mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: the passkey.',
-  })
-  passkeyId?: string;
-
-  @ApiPropertyOptional({
-    maxLength: PASSKEY_NAME_MAX_LENGTH,
-    pattern: ONE_LINE_TEXT,
-    description:
-      '`mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed).',
-  })
-  name?: string;
-
-  @ApiPropertyOptional({
-    enum: FAILED_PROOFS,
-    description:
-      '`session.reauthenticated`: what the session proved itself with. `proof.failed`: the proof that was wrong.',
-  })
-  proof?: FailedProof;
-
-  @ApiPropertyOptional({
-    description:
-      '`account.deleted`: by the retention job, the address never verified within AUTH_UNVERIFIED_ACCOUNT_TTL.',
-  })
-  neverVerified?: boolean;
-
-  @ApiPropertyOptional({
-    description: '`proof.failed`: the login lock refused the attempt (recorded once per lock).',
-  })
-  locked?: boolean;
-
-  @ApiPropertyOptional({
-    maxLength: ROUTE_MAX_LENGTH,
-    pattern: '^[A-Z]+ /\\S*$',
-    example: 'GET /api/v1/users',
-    description: '`access.denied`: the method and route a signed-in caller’s role may not use.',
-  })
-  route?: string;
-
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    ...IP_ADDRESS,
-    description:
-      '`session.refresh-token-reused`: the address of the client that had spent the token (the event’s own `ipAddress` is the one that presented it again).',
-  })
-  spentByIpAddress?: string | null;
-
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    maxLength: USER_AGENT_MAX_LENGTH,
-    description: '`session.refresh-token-reused`: the `User-Agent` of the client that had spent the token.',
-  })
-  spentByUserAgent?: string | null;
-
-  @ApiPropertyOptional({
-    description:
-      '`password.reset-completed`: the address had never been verified, so every second factor, session, pending sign-in and link that whoever set the account up had made was removed with the reset (account pre-hijacking).',
-  })
-  reclaimed?: boolean;
-
+/**
+ * What any event may say beyond its columns, whichever module records it. Each module documents its
+ * own events' members (`<module>.audit-details.ts`); the composition root joins them into the
+ * `AuditDetailsDto` schema that `details` refers to (src/audit-details.dto.ts).
+ */
+export class AuditOriginDetailsDto {
   @ApiPropertyOptional({ enum: ['cli'], description: 'An operator did it with `npm run cli`.' })
   via?: 'cli';
 }
@@ -253,17 +103,17 @@ export class AuditEventResponseDto {
   traceId: string | null;
 
   @ApiProperty({
-    type: AuditDetailsDto,
+    allOf: [{ $ref: getSchemaPath(AUDIT_DETAILS_SCHEMA) }],
     description: 'Facts about the event, never a password, token, code, hash or secret.',
     example: { reason: 'wrong-password' },
   })
-  details: AuditDetailsDto;
+  details: AuditDetails;
 
   static from(event: AuditEvent): AuditEventResponseDto {
     return {
       ...event,
       occurredAt: event.occurredAt.toISOString(),
-      details: event.details as AuditDetailsDto,
+      details: event.details,
     };
   }
 }

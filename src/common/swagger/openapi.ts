@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { NotFoundException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -48,7 +48,11 @@ const CORS_HEADER = {
 };
 
 /** The document of this deployment: its configured limits and lifetimes in the descriptions. */
-export function buildOpenApiDocument(app: INestApplication, configuration: Configuration): OpenAPIObject {
+export function buildOpenApiDocument(
+  app: INestApplication,
+  configuration: Configuration,
+  extraModels: Type[] = [],
+): OpenAPIObject {
   const about = packageInfo();
   const builder = new DocumentBuilder()
     .setTitle('Gatehouse API')
@@ -75,6 +79,7 @@ export function buildOpenApiDocument(app: INestApplication, configuration: Confi
     })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
+    extraModels,
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,
   });
   // From package.json, as a fork names itself there: who to ask, and on what terms.
@@ -178,7 +183,11 @@ const UI_FILES = new Set([
  * needs are served (swagger-ui-dist's package.json and source maps are not), and in production a
  * token pasted into Authorize is not kept in the browser's localStorage.
  */
-export function setupSwagger(app: NestFastifyApplication, configuration: Configuration): void {
+export function setupSwagger(
+  app: NestFastifyApplication,
+  configuration: Configuration,
+  extraModels: Type[] = [],
+): void {
   if (!configuration.get(httpConfig).docsEnabled) return;
   app
     .getHttpAdapter()
@@ -191,7 +200,7 @@ export function setupSwagger(app: NestFastifyApplication, configuration: Configu
         return sendProblem(request, reply, new NotFoundException());
       done();
     });
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, configuration), {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, configuration, extraModels), {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Gatehouse API',
     swaggerOptions: {
