@@ -11,6 +11,8 @@ import { AccountEmailsController } from './account-emails.controller.js';
 import { EmailChangeController } from './email-change.controller.js';
 import { UserPasswordResetController } from './user-password-reset.controller.js';
 import { AccountEmailsService } from './account-emails.service.js';
+import { AccountLinks } from './account-links.js';
+import { EmailChangeService } from './email-change.service.js';
 
 /**
  * The emails of an account (welcome, verification, password reset, email change): the routes that
@@ -28,7 +30,7 @@ import { AccountEmailsService } from './account-emails.service.js';
     SecurityNoticesModule,
   ],
   controllers: [AccountEmailsController, EmailChangeController, UserPasswordResetController],
-  providers: [AccountEmailsService],
+  providers: [AccountEmailsService, EmailChangeService, AccountLinks],
   exports: [AccountEmailsService],
 })
 export class AccountEmailsModule {}

@@ -31,6 +31,8 @@ import { AccountEmailSender } from './account-email.sender.js';
 import { ACCOUNT_EMAIL_QUEUE, type AccountEmailJob } from './account-email.job.js';
 import { InvalidAccountTokenError, TooManyEmailsError, UserSuspendedError } from './account-emails.errors.js';
 import { AccountEmailsService } from './account-emails.service.js';
+import { AccountLinks } from './account-links.js';
+import { EmailChangeService } from './email-change.service.js';
 import { bindingOf } from './account-token-binding.js';
 import type { AccountTokensRepository, SpentToken } from './account-tokens.repository.js';
 import type { AccountToken } from './entities/account-token.entity.js';
@@ -108,20 +110,47 @@ function collaborators(user: User | null = ADA) {
 /** Built once: its dictionaries take a moment to rank. */
 const POLICY = new PasswordPolicy({ passwordMinLength: 12, passwordMinScore: 3 } as AuthConfig);
 
+function linksOf(c: ReturnType<typeof collaborators>, transactions: unknown) {
+  return new AccountLinks(
+    c.tokens as unknown as AccountTokensRepository,
+    c.users as unknown as UsersService,
+    transactions as Transactions,
+    c.limits as unknown as AccountRateLimit,
+    { now: () => NOW } as Clock,
+  );
+}
+const transactionsOf = () => ({
+  run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)),
+});
+
 function service(c = collaborators()) {
-  const transactions = { run: jest.fn((work: (t: Transaction) => Promise<unknown>) => work(TRANSACTION)) };
+  const transactions = transactionsOf();
   return new AccountEmailsService(
+    linksOf(c, transactions),
     c.tokens as unknown as AccountTokensRepository,
     c.users as unknown as UsersService,
     c.sessions as unknown as SessionsService,
     transactions as unknown as Transactions,
     c.jobs as unknown as JobsService,
-    c.limits as unknown as AccountRateLimit,
     c.hasher as unknown as PasswordHasher,
     POLICY,
-    c.auth as unknown as CredentialChecks,
     c.challenges as unknown as MfaChallenges,
     c.secondFactors as unknown as MfaResetService,
+    c.notices as unknown as SecurityNotices,
+    c.audit as unknown as AuditLog,
+  );
+}
+
+function emailChange(c = collaborators()) {
+  const transactions = transactionsOf();
+  return new EmailChangeService(
+    linksOf(c, transactions),
+    c.tokens as unknown as AccountTokensRepository,
+    c.users as unknown as UsersService,
+    c.sessions as unknown as SessionsService,
+    c.auth as unknown as CredentialChecks,
+    transactions as unknown as Transactions,
+    c.jobs as unknown as JobsService,
     c.notices as unknown as SecurityNotices,
     { now: () => NOW } as Clock,
     c.audit as unknown as AuditLog,
@@ -447,14 +476,14 @@ describe('AccountEmailsService: email change', () => {
     c.users.checkNewEmail.mockImplementation(() => order.push('address'));
     c.auth.checkCurrentPassword.mockImplementation(async () => void order.push('password'));
     c.limits.emailRetryAfter.mockImplementation(async (key: string) => (order.push(`limit ${key}`), 0));
-    await service(c).requestEmailChange(principal, 'Ada@New.Example', 'the password');
+    await emailChange(c).request(principal, 'Ada@New.Example', 'the password');
     expect(order).toEqual(['address', 'password', `limit ${ADA.id}`, 'limit ada@new.example']);
     expect(c.auth.checkCurrentPassword).toHaveBeenCalledWith(ADA, 'the password');
   });
 
   it('replaces an earlier request with this one and queues its two mails, in one transaction', async () => {
     const c = collaborators();
-    await service(c).requestEmailChange(principal, 'Ada@New.Example', 'the password');
+    await emailChange(c).request(principal, 'Ada@New.Example', 'the password');
     expect(c.tokens.deleteAllOf).toHaveBeenCalledWith(ADA.id, 'change-email', TRANSACTION);
     expect(c.tokens.insert).toHaveBeenCalledWith(
       expect.objectContaining({
@@ -485,7 +514,7 @@ describe('AccountEmailsService: email change', () => {
   it('records the request with the new address in its transaction, and logs it', async () => {
     const lines = logged();
     const c = collaborators();
-    await service(c).requestEmailChange(principal, 'ada@new.example', 'the password');
+    await emailChange(c).request(principal, 'ada@new.example', 'the password');
     expect(c.audit.record.mock.calls).toEqual([
       [
         { type: 'email.change-requested', subjectUserId: ADA.id, details: { newEmail: 'ada@new.example' } },
@@ -498,9 +527,7 @@ describe('AccountEmailsService: email change', () => {
   it('queues nothing, and counts nothing, when the password is wrong', async () => {
     const c = collaborators();
     c.auth.checkCurrentPassword.mockRejectedValueOnce(new Error('wrong password'));
-    await expect(service(c).requestEmailChange(principal, 'ada@new.example', 'nope')).rejects.toThrow(
-      'wrong',
-    );
+    await expect(emailChange(c).request(principal, 'ada@new.example', 'nope')).rejects.toThrow('wrong');
     expect(c.limits.emailRetryAfter).not.toHaveBeenCalled();
     expect(c.jobs.enqueue).not.toHaveBeenCalled();
     expect(c.tokens.insert).not.toHaveBeenCalled();
@@ -514,7 +541,7 @@ describe('AccountEmailsService: email change', () => {
       newEmail: 'ada@new.example',
       sessionId: 'the-asking-session',
     });
-    await service(c).confirmEmailChange('the-token');
+    await emailChange(c).confirm('the-token');
     expect(c.tokens.spend).toHaveBeenCalledWith(
       'change-email',
       hashOpaqueToken('the-token'),
@@ -538,7 +565,7 @@ describe('AccountEmailsService: email change', () => {
       newEmail: 'ada@new.example',
       sessionId: null,
     });
-    await service(c).confirmEmailChange('the-token');
+    await emailChange(c).confirm('the-token');
     expect(c.audit.record.mock.calls).toEqual([
       [
         {
@@ -567,7 +594,7 @@ describe('AccountEmailsService: email change', () => {
       newEmail: 'ada@new.example',
       sessionId: null,
     });
-    await expect(service(c).confirmEmailChange('the-token')).rejects.toBeInstanceOf(AccountSuspendedError);
+    await expect(emailChange(c).confirm('the-token')).rejects.toBeInstanceOf(AccountSuspendedError);
     expect(c.users.changeEmail).not.toHaveBeenCalled();
     expect(c.notices.send).not.toHaveBeenCalled();
   });
@@ -576,7 +603,7 @@ describe('AccountEmailsService: email change', () => {
     const c = collaborators();
     const before = { ...ADA, passwordHash: '$argon2id$the-old-hash' };
     c.tokens.spend.mockResolvedValueOnce({ userId: ADA.id, boundTo: bindingOf('change-email', before) });
-    await expect(service(c).confirmEmailChange('the-token')).rejects.toBeInstanceOf(InvalidAccountTokenError);
+    await expect(emailChange(c).confirm('the-token')).rejects.toBeInstanceOf(InvalidAccountTokenError);
     expect(c.users.changeEmail).not.toHaveBeenCalled();
   });
 });

@@ -5,7 +5,7 @@ import type { Principal } from '../access/principal.js';
 import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
-import { AccountEmailsService } from './account-emails.service.js';
+import { EmailChangeService } from './email-change.service.js';
 import { ChangeEmailDto } from './dto/change-email.dto.js';
 import { ConfirmEmailChangeDto } from './dto/confirm-email-change.dto.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
@@ -14,7 +14,7 @@ import { Idempotent } from '../idempotency/idempotent.decorator.js';
 @ApiTags('auth')
 @Controller('auth')
 export class EmailChangeController {
-  constructor(private readonly accountEmails: AccountEmailsService) {}
+  constructor(private readonly emailChange: EmailChangeService) {}
 
   @Post('change-email')
   @Idempotent()
@@ -29,7 +29,7 @@ export class EmailChangeController {
   @ApiAcceptedResponse({ description: 'Accepted: the mails follow within seconds.' })
   @ApiProblems(400, 413, 415)
   async changeEmail(@CurrentPrincipal() principal: Principal, @Body() body: ChangeEmailDto): Promise<void> {
-    await this.accountEmails.requestEmailChange(principal, body.newEmail, body.currentPassword);
+    await this.emailChange.request(principal, body.newEmail, body.currentPassword);
   }
 
   @Post('confirm-email-change')
@@ -54,6 +54,6 @@ export class EmailChangeController {
     415,
   )
   async confirmEmailChange(@Body() body: ConfirmEmailChangeDto): Promise<void> {
-    await this.accountEmails.confirmEmailChange(body.token);
+    await this.emailChange.confirm(body.token);
   }
 }

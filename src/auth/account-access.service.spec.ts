@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Transaction, Transactions } from '../database/transactions.js';
 import type { User } from '../users/entities/user.entity.js';
+import type { UserAdministration } from '../users/user-administration.service.js';
 import type { UsersService } from '../users/users.service.js';
 import { AccountAccessService } from './account-access.service.js';
 import type { LoginLockout } from './login-lockout.js';
@@ -16,11 +17,13 @@ function subject() {
   const { entries: journal, note } = aJournal();
   const service = new AccountAccessService(
     {
-      suspend: note('suspend', () => user),
-      unsuspend: note('unsuspend', () => user),
       getById: async () => user,
       findByEmail: async (email: string) => (email === user.email ? user : null),
     } as unknown as UsersService,
+    {
+      suspend: note('suspend', () => user),
+      unsuspend: note('unsuspend', () => user),
+    } as unknown as UserAdministration,
     { deleteAllOf: note('end sessions') } as unknown as SessionsRepository,
     { lift: note('lift lock') } as unknown as LoginLockout,
     { forgetAllOf: note('forget challenges') } as unknown as MfaChallenges,

@@ -6,6 +6,7 @@ import { UsersService } from '../users/users.service.js';
 import { LoginLockout } from './login-lockout.js';
 import { MfaChallenges } from './mfa-challenges.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { UserAdministration } from '../users/user-administration.service.js';
 
 /**
  * An admin's controls over another account's access: suspension, signing out everywhere, lifting
@@ -18,6 +19,7 @@ export class AccountAccessService {
 
   constructor(
     private readonly users: UsersService,
+    private readonly administration: UserAdministration,
     private readonly sessions: SessionsRepository,
     private readonly lockout: LoginLockout,
     private readonly challenges: MfaChallenges,
@@ -31,7 +33,7 @@ export class AccountAccessService {
    */
   async suspend(userId: string, reason: string): Promise<User> {
     const user = await this.transactions.run(async (transaction) => {
-      const suspended = await this.users.suspend(userId, reason, transaction);
+      const suspended = await this.administration.suspend(userId, reason, transaction);
       await this.sessions.deleteAllOf(userId, undefined, transaction);
       await this.challenges.forgetAllOf(userId, transaction);
       return suspended;
@@ -41,7 +43,7 @@ export class AccountAccessService {
   }
 
   async unsuspend(userId: string): Promise<User> {
-    const user = await this.users.unsuspend(userId);
+    const user = await this.administration.unsuspend(userId);
     this.logger.log(`account unsuspended (user ${user.id})`);
     return user;
   }

@@ -10,6 +10,7 @@ import type { User } from '../users/entities/user.entity.js';
 import { UserNotFoundError } from '../users/users.errors.js';
 import { UsersService } from '../users/users.service.js';
 import { InvalidCommandInputError, validated } from './command-input.js';
+import { UserAdministration } from '../users/user-administration.service.js';
 
 /**
  * What operators without HTTP access can do (src/cli/cli.ts parses the command line): the admin
@@ -20,6 +21,7 @@ import { InvalidCommandInputError, validated } from './command-input.js';
 export class AdminCommands {
   constructor(
     private readonly users: UsersService,
+    private readonly administration: UserAdministration,
     private readonly access: AccountAccessService,
     private readonly accountEmails: AccountEmailsService,
     private readonly jobs: JobsService,
@@ -41,7 +43,7 @@ export class AdminCommands {
         `${existing.email} has an account whose address was never verified: whoever made it may not own the mailbox, and would keep its password and factors as an admin.`,
         'Run create-admin again with --reset to set the password from ADMIN_PASSWORD and remove its factors, sessions and links first.',
       ]);
-    return this.users.createAdmin(signUp);
+    return this.administration.createAdmin(signUp);
   }
 
   async suspend(email: string, reason: string): Promise<User> {

@@ -13,6 +13,7 @@ import { IdempotentRequests } from '../idempotency/idempotent-requests.js';
 import type { User } from './entities/user.entity.js';
 import { UsersController } from './users.controller.js';
 import { EmailTakenError } from './users.errors.js';
+import { UserAdministration } from './user-administration.service.js';
 import { UsersService } from './users.service.js';
 
 const ADA: User = {
@@ -42,8 +43,8 @@ describe('UsersController', () => {
   const users = {
     signUp: jest.fn(async () => ADA),
     list: jest.fn(async () => ({ items: [ADA], nextCursor: null })),
-    update: jest.fn(async () => ADA),
   };
+  const administration = { update: jest.fn(async () => ADA) };
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
@@ -51,6 +52,7 @@ describe('UsersController', () => {
       controllers: [UsersController],
       providers: [
         { provide: UsersService, useValue: users },
+        { provide: UserAdministration, useValue: administration },
         // Sign-up is @Idempotent(): these requests carry no key, so each goes on to the operation.
         { provide: IdempotentRequests, useValue: { begin: async () => undefined } },
         {
@@ -151,6 +153,6 @@ describe('UsersController', () => {
     });
     expect(nullName.statusCode).toBe(400);
     expect(problemOf(nullName).errors.map((e: { pointer: string }) => e.pointer)).toContain('#/name');
-    expect(users.update).not.toHaveBeenCalled();
+    expect(administration.update).not.toHaveBeenCalled();
   });
 });

@@ -21,6 +21,7 @@ import type { User } from './entities/user.entity.js';
 import { userETag } from './user-etag.js';
 import { UsersService } from './users.service.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
+import { UserAdministration } from './user-administration.service.js';
 
 /** The user's representation, with its `ETag` (a GET with a matching `If-None-Match` gets a 304). */
 function withETag(reply: FastifyReply, user: User): UserResponseDto {
@@ -34,6 +35,7 @@ function withETag(reply: FastifyReply, user: User): UserResponseDto {
 export class UsersController {
   constructor(
     private readonly users: UsersService,
+    private readonly administration: UserAdministration,
     private readonly pages: PageLinks,
   ) {}
 
@@ -108,7 +110,7 @@ export class UsersController {
     @IfMatch() ifMatch: EntityTagCondition | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponseDto> {
-    return withETag(reply, await this.users.update(principal.userId, { name: body.name }, ifMatch));
+    return withETag(reply, await this.administration.update(principal.userId, { name: body.name }, ifMatch));
   }
 
   @Delete('me')
@@ -123,7 +125,7 @@ export class UsersController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblems(LAST_ADMIN)
   async deleteMe(@CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.users.delete(principal.userId);
+    await this.administration.delete(principal.userId);
   }
 
   @Get(':id')
@@ -163,7 +165,7 @@ export class UsersController {
     @IfMatch() ifMatch: EntityTagCondition | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponseDto> {
-    return withETag(reply, await this.users.update(id, body, ifMatch));
+    return withETag(reply, await this.administration.update(id, body, ifMatch));
   }
 
   @Delete(':id')
@@ -178,6 +180,6 @@ export class UsersController {
   @ApiProblems(400, 404, LAST_ADMIN)
   @ApiUuidParam()
   async delete(@UuidParam() id: string): Promise<void> {
-    await this.users.delete(id);
+    await this.administration.delete(id);
   }
 }

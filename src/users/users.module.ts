@@ -10,6 +10,7 @@ import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UnverifiedAccountsRetention } from './unverified-accounts-retention.js';
 import { SecurityNoticesModule } from '../security-notices/security-notices.js';
+import { UserAdministration } from './user-administration.service.js';
 import { UsersService } from './users.service.js';
 
 /** Accounts: the `users` table's one owner. Other modules change it through `UsersService`. */
@@ -22,7 +23,14 @@ import { UsersService } from './users.service.js';
     EventsModule,
   ],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, UserColumns, EmailPolicy, UnverifiedAccountsRetention],
-  exports: [UsersService, UserColumns],
+  providers: [
+    UsersRepository,
+    UsersService,
+    UserAdministration,
+    UserColumns,
+    EmailPolicy,
+    UnverifiedAccountsRetention,
+  ],
+  exports: [UsersService, UserAdministration, UserColumns],
 })
 export class UsersModule {}

@@ -12,6 +12,7 @@ import type { User } from './entities/user.entity.js';
 import type { UsersRepository } from './users.repository.js';
 import { userETag } from './user-etag.js';
 import { LastAdminError, UserChangedError, UserNotFoundError } from './users.errors.js';
+import { UserAdministration } from './user-administration.service.js';
 import { UsersService } from './users.service.js';
 
 const NOW = new Date('2026-11-29T12:00:00.000Z');
@@ -68,11 +69,19 @@ function setUp(
     new EmailPolicy(AUTH),
     events as unknown as DomainEvents,
     transactions as unknown as Transactions,
-    { send: jest.fn(async () => undefined) } as unknown as SecurityNotices,
     clock,
     audit as unknown as AuditLog,
   );
-  return { service, repository, events, hasher, transactions, audit };
+  const notices = { send: jest.fn(async () => undefined) };
+  const administration = new UserAdministration(
+    repository as unknown as UsersRepository,
+    service,
+    transactions as unknown as Transactions,
+    notices as unknown as SecurityNotices,
+    clock,
+    audit as unknown as AuditLog,
+  );
+  return { service, administration, repository, events, hasher, transactions, audit, notices };
 }
 
 describe('UsersService', () => {
@@ -127,13 +136,13 @@ describe('UsersService', () => {
 
   it('promotes an existing account to admin, keeping its password, or creates an admin', async () => {
     const promoted = setUp();
-    expect(await promoted.service.createAdmin(signUp)).toMatchObject({ created: false });
+    expect(await promoted.administration.createAdmin(signUp)).toMatchObject({ created: false });
     expect(promoted.repository.update).toHaveBeenCalledWith(ADA.id, { role: 'admin' }, NOW, TRANSACTION);
     expect(promoted.hasher.hash).not.toHaveBeenCalled();
 
     const created = setUp(null);
     created.repository.findByEmail.mockResolvedValueOnce(null);
-    expect(await created.service.createAdmin(signUp)).toMatchObject({ created: true });
+    expect(await created.administration.createAdmin(signUp)).toMatchObject({ created: true });
     expect(created.repository.insert).toHaveBeenCalledWith(
       expect.objectContaining({ role: 'admin' }),
       TRANSACTION,
@@ -151,26 +160,26 @@ describe('UsersService', () => {
   });
 
   it('changes nothing, not even updatedAt, for a patch without members or with the values it has', async () => {
-    const { service, repository } = setUp();
-    expect(await service.update(ADA.id, { name: undefined })).toBe(ADA);
-    expect(await service.update(ADA.id, { name: ADA.name, role: ADA.role })).toBe(ADA);
+    const { administration, repository } = setUp();
+    expect(await administration.update(ADA.id, { name: undefined })).toBe(ADA);
+    expect(await administration.update(ADA.id, { name: ADA.name, role: ADA.role })).toBe(ADA);
     expect(repository.update).not.toHaveBeenCalled();
-    await service.update(ADA.id, { name: 'Ada L.', role: ADA.role });
+    await administration.update(ADA.id, { name: 'Ada L.', role: ADA.role });
     expect(repository.update).toHaveBeenCalledWith(ADA.id, { name: 'Ada L.' }, NOW, TRANSACTION);
   });
 
   it('changes a user under If-Match only while its ETag is one of those given, with the row locked', async () => {
-    const { service, repository } = setUp();
-    await expect(service.update(ADA.id, { name: 'Stale' }, ['"old"', `W/${userETag(ADA)}`])).rejects.toThrow(
-      UserChangedError,
-    );
+    const { administration, repository } = setUp();
+    await expect(
+      administration.update(ADA.id, { name: 'Stale' }, ['"old"', `W/${userETag(ADA)}`]),
+    ).rejects.toThrow(UserChangedError);
     expect(repository.update).not.toHaveBeenCalled();
-    const changed = await service.update(ADA.id, { name: 'Fresh' }, ['"old"', userETag(ADA)]);
+    const changed = await administration.update(ADA.id, { name: 'Fresh' }, ['"old"', userETag(ADA)]);
     expect(repository.findForUpdate).toHaveBeenCalledWith(ADA.id, TRANSACTION);
     expect(repository.update).toHaveBeenCalledWith(ADA.id, { name: 'Fresh' }, NOW, TRANSACTION);
     expect(changed).toEqual({ ...ADA, name: 'Fresh', updatedAt: NOW });
     expect(userETag(changed)).not.toBe(userETag(ADA));
-    await expect(service.update(ADA.id, { name: 'Any' }, '*')).resolves.toMatchObject({ name: 'Any' });
+    await expect(administration.update(ADA.id, { name: 'Any' }, '*')).resolves.toMatchObject({ name: 'Any' });
   });
 
   it('runs the changes other modules ask for in their transaction', async () => {
@@ -184,11 +193,11 @@ describe('UsersService', () => {
   });
 
   it('answers a user that is not there with UserNotFoundError, to read, change or delete', async () => {
-    const { service } = setUp(null);
+    const { administration, service } = setUp(null);
     await expect(service.getById(ADA.id)).rejects.toThrow(UserNotFoundError);
-    await expect(service.update(ADA.id, { name: 'x' })).rejects.toThrow(UserNotFoundError);
+    await expect(administration.update(ADA.id, { name: 'x' })).rejects.toThrow(UserNotFoundError);
     await expect(service.setPasswordHash(ADA.id, 'x')).rejects.toThrow(UserNotFoundError);
-    await expect(service.delete(ADA.id)).rejects.toThrow(UserNotFoundError);
+    await expect(administration.delete(ADA.id)).rejects.toThrow(UserNotFoundError);
     await expect(service.getForUpdate(ADA.id, TRANSACTION)).rejects.toThrow(UserNotFoundError);
   });
 
@@ -202,12 +211,15 @@ describe('UsersService', () => {
     const admin: User = { ...ADA, role: 'admin' };
 
     it.each([
-      ['demoted', (service: UsersService) => service.update(admin.id, { role: 'user' })],
-      ['suspended', (service: UsersService) => service.suspend(admin.id, 'why', TRANSACTION)],
-      ['deleted', (service: UsersService) => service.delete(admin.id)],
+      ['demoted', (administration: UserAdministration) => administration.update(admin.id, { role: 'user' })],
+      [
+        'suspended',
+        (administration: UserAdministration) => administration.suspend(admin.id, 'why', TRANSACTION),
+      ],
+      ['deleted', (administration: UserAdministration) => administration.delete(admin.id)],
     ])('cannot be %s: the lock is taken before the count, and nothing changes', async (_, change) => {
-      const { service, repository } = setUp(admin);
-      await expect(change(service)).rejects.toThrow(LastAdminError);
+      const { administration, repository } = setUp(admin);
+      await expect(change(administration)).rejects.toThrow(LastAdminError);
       expect(repository.lockAdmins).toHaveBeenCalledWith(TRANSACTION);
       expect(repository.countOtherActiveAdmins).toHaveBeenCalledWith(admin.id, TRANSACTION);
       expect(repository.lockAdmins.mock.invocationCallOrder[0]).toBeLessThan(
@@ -218,22 +230,22 @@ describe('UsersService', () => {
     });
 
     it('may go when another active admin stays, in the transaction that counted', async () => {
-      const { service, repository } = setUp(admin, { otherActiveAdmins: 1 });
-      await service.update(admin.id, { role: 'user' });
+      const { administration, repository } = setUp(admin, { otherActiveAdmins: 1 });
+      await administration.update(admin.id, { role: 'user' });
       expect(repository.update).toHaveBeenCalledWith(admin.id, { role: 'user' }, NOW, TRANSACTION);
-      await service.delete(admin.id);
+      await administration.delete(admin.id);
       expect(repository.delete).toHaveBeenCalledWith(admin.id, TRANSACTION);
     });
 
     it('does not count for a suspended admin or a user, and a promotion takes no lock', async () => {
       for (const user of [{ ...admin, status: 'suspended' as const }, ADA]) {
-        const { service, repository } = setUp(user);
-        await service.delete(user.id);
+        const { administration, repository } = setUp(user);
+        await administration.delete(user.id);
         expect(repository.countOtherActiveAdmins).not.toHaveBeenCalled();
         expect(repository.delete).toHaveBeenCalled();
       }
-      const { service, repository } = setUp(ADA);
-      await service.update(ADA.id, { role: 'admin' });
+      const { administration, repository } = setUp(ADA);
+      await administration.update(ADA.id, { role: 'admin' });
       expect(repository.lockAdmins).not.toHaveBeenCalled();
       expect(repository.update).toHaveBeenCalledWith(ADA.id, { role: 'admin' }, NOW, TRANSACTION);
     });
@@ -241,8 +253,8 @@ describe('UsersService', () => {
 
   describe('suspension', () => {
     it('records the time and the reason in the caller’s transaction, and revokes the links mailed before', async () => {
-      const { service, repository } = setUp();
-      const user = await service.suspend(ADA.id, 'fraud', TRANSACTION);
+      const { administration, repository } = setUp();
+      const user = await administration.suspend(ADA.id, 'fraud', TRANSACTION);
       expect(repository.update).toHaveBeenCalledWith(
         ADA.id,
         { status: 'suspended', suspendedAt: NOW, suspensionReason: 'fraud', linksRevokedAt: NOW },
@@ -259,8 +271,10 @@ describe('UsersService', () => {
 
     it('answers with the time it stored, however the clock moves while it works', async () => {
       let ms = NOW.getTime();
-      const { service, repository } = setUp(ADA, { clock: { now: () => new Date(ms++) } as Clock });
-      const user = await service.suspend(ADA.id, 'fraud', TRANSACTION);
+      const { administration, repository } = setUp(ADA, {
+        clock: { now: () => new Date(ms++) } as Clock,
+      });
+      const user = await administration.suspend(ADA.id, 'fraud', TRANSACTION);
       const [[, changes, storedAt]] = repository.update.mock.calls as unknown as [[string, User, Date]];
       expect(user.updatedAt).toEqual(storedAt);
       expect(user.suspendedAt).toEqual(changes.suspendedAt);
@@ -269,17 +283,17 @@ describe('UsersService', () => {
     it('keeps a suspension as it was, and lifting one on an active account changes nothing', async () => {
       const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'first' };
       const first = setUp(suspended);
-      expect(await first.service.suspend(ADA.id, 'second', TRANSACTION)).toBe(suspended);
+      expect(await first.administration.suspend(ADA.id, 'second', TRANSACTION)).toBe(suspended);
       expect(first.repository.update).not.toHaveBeenCalled();
       const active = setUp();
-      expect(await active.service.unsuspend(ADA.id)).toBe(ADA);
+      expect(await active.administration.unsuspend(ADA.id)).toBe(ADA);
       expect(active.repository.update).not.toHaveBeenCalled();
     });
 
     it('lifts a suspension, clearing its time and reason', async () => {
       const suspended: User = { ...ADA, status: 'suspended', suspendedAt: NOW, suspensionReason: 'x' };
-      const { service, repository, audit } = setUp(suspended);
-      await service.unsuspend(ADA.id);
+      const { administration, repository, audit } = setUp(suspended);
+      await administration.unsuspend(ADA.id);
       expect(repository.update).toHaveBeenCalledWith(
         ADA.id,
         { status: 'active', suspendedAt: null, suspensionReason: null },

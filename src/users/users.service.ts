@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
-import { ifMatchHolds, type EntityTagCondition } from '../common/http/conditional-requests.js';
 import { positionAfter, toPage } from '../common/pagination/keyset-cursor.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
-import { SecurityNotices } from '../security-notices/security-notices.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
@@ -13,8 +11,7 @@ import { EmailPolicy } from './email-policy.js';
 import type { User, UserRole } from './entities/user.entity.js';
 import { ACCOUNT_SIGNED_UP } from './users.events.js';
 import { UsersRepository, type UserChanges } from './users.repository.js';
-import { LastAdminError, SameEmailError, UserChangedError, UserNotFoundError } from './users.errors.js';
-import { userETag } from './user-etag.js';
+import { SameEmailError, UserNotFoundError } from './users.errors.js';
 
 export interface SignUp {
   email: string;
@@ -40,7 +37,6 @@ export class UsersService {
     private readonly emailPolicy: EmailPolicy,
     private readonly events: DomainEvents,
     private readonly transactions: Transactions,
-    private readonly notices: SecurityNotices,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
   ) {}
@@ -60,13 +56,6 @@ export class UsersService {
       await this.events.publish(ACCOUNT_SIGNED_UP, { userId: user.id }, transaction);
       return user;
     });
-  }
-
-  /** Creates an admin, or promotes the user who has this email already (keeping their password). */
-  async createAdmin(input: SignUp): Promise<{ user: User; created: boolean }> {
-    const existing = await this.users.findByEmail(input.email);
-    if (existing) return { user: await this.update(existing.id, { role: 'admin' }), created: false };
-    return { user: await this.signUp(input, 'admin'), created: true };
   }
 
   async getById(id: string): Promise<User> {
@@ -109,85 +98,6 @@ export class UsersService {
   }
 
   /**
-   * A name or role change; the user as it is now. Members left undefined, or equal to what the user
-   * has, are not changes: a patch that changes nothing leaves `updatedAt` where it was. With
-   * `ifMatch`, the change is made only if the user's current `ETag` is one of those given, checked
-   * with the row locked, so that of two clients that read the same version only the first wins. A
-   * demotion may not leave the service without an active admin.
-   */
-  async update(
-    id: string,
-    changes: Pick<UserChanges, 'name' | 'role'>,
-    ifMatch?: EntityTagCondition,
-  ): Promise<User> {
-    return this.transactions.run(async (transaction) => {
-      // The admins' lock before the row, in the order every admin change takes them.
-      const demoting = changes.role !== undefined && changes.role !== 'admin';
-      const user = demoting
-        ? await this.keepAnActiveAdmin(id, transaction)
-        : await this.users.findForUpdate(id, transaction);
-      if (!user) throw new UserNotFoundError();
-      if (ifMatch && !ifMatchHolds(ifMatch, userETag(user))) throw new UserChangedError();
-      const differing = Object.fromEntries(
-        Object.entries(changes).filter(
-          ([field, value]) => value !== undefined && value !== user[field as keyof User],
-        ),
-      );
-      if (Object.keys(differing).length === 0) return user;
-      const updatedAt = this.clock.now();
-      if (!(await this.users.update(id, differing, updatedAt, transaction))) throw new UserNotFoundError();
-      if (differing.role !== undefined)
-        await this.audit.record(
-          {
-            type: 'account.role-changed',
-            subjectUserId: id,
-            details: { previousRole: user.role, role: differing.role },
-          },
-          transaction,
-        );
-      return { ...user, ...differing, updatedAt };
-    });
-  }
-
-  /**
-   * Stops the account (its sessions are the auth module's to end, in the same transaction). A
-   * suspended account stays as it was suspended: the first time and reason are kept.
-   */
-  async suspend(id: string, reason: string, transaction: Transaction): Promise<User> {
-    const user = await this.keepAnActiveAdmin(id, transaction);
-    if (user.status === 'suspended') return user;
-    const now = this.clock.now();
-    const changes = {
-      status: 'suspended',
-      suspendedAt: now,
-      suspensionReason: reason,
-      linksRevokedAt: now,
-    } as const;
-    // The time it answers with is the time it stores: `now`, not a second reading of the clock.
-    await this.change(id, changes, transaction, now);
-    await this.audit.record(
-      { type: 'account.suspended', subjectUserId: id, details: { suspensionReason: reason } },
-      transaction,
-    );
-    await this.notices.send(id, 'account-suspended', transaction, { byAdministrator: true });
-    return { ...user, ...changes, updatedAt: now };
-  }
-
-  /** Lets the account sign in again; an active account is left as it is. */
-  async unsuspend(id: string): Promise<User> {
-    return this.transactions.run(async (transaction) => {
-      const user = await this.users.findForUpdate(id, transaction);
-      if (!user) throw new UserNotFoundError();
-      if (user.status === 'active') return user;
-      const changes = { status: 'active', suspendedAt: null, suspensionReason: null } as const;
-      const updatedAt = this.clock.now();
-      await this.change(id, changes, transaction, updatedAt);
-      await this.audit.record({ type: 'account.unsuspended', subjectUserId: id }, transaction);
-      return { ...user, ...changes, updatedAt };
-    });
-  }
-
-  /**
    * Throws unless `newEmail` may replace the user's address: another address (not another spelling
    * of this one), acceptable for a new account (email-policy.ts). Whether another account has it is
    * not told here: the email change answers alike either way.
@@ -197,10 +107,6 @@ export class UsersService {
     this.emailPolicy.check(newEmail, 'newEmail');
   }
 
-  /**
-   * Moves the account to the address a link sent there proved the user reads (so it counts as
-   * verified); `EmailTakenError` when another account has it now.
-   */
   /**
    * Moves the account to `newEmail`, which its holder proved they read. An account that holds that
    * address unverified is a claim nobody proved, perhaps a squat on a change in flight: it is
@@ -243,31 +149,8 @@ export class UsersService {
     return this.change(id, { emailVerified: true }, transaction);
   }
 
-  /** Deletes the account, its sessions and tokens; not the last active admin. */
-  async delete(id: string): Promise<void> {
-    await this.transactions.run(async (transaction) => {
-      await this.keepAnActiveAdmin(id, transaction);
-      await this.users.delete(id, transaction);
-      await this.audit.record({ type: 'account.deleted', subjectUserId: id }, transaction);
-    });
-  }
-
-  /**
-   * Throws `LastAdminError` when `id` is the only active admin, under the lock that every such
-   * change takes, so that two admins demoting each other at the same moment cannot both succeed.
-   * Returns the user as the lock found them, locked until the transaction ends.
-   */
-  private async keepAnActiveAdmin(id: string, transaction: Transaction): Promise<User> {
-    await this.users.lockAdmins(transaction);
-    const user = await this.users.findForUpdate(id, transaction);
-    if (!user) throw new UserNotFoundError();
-    const active = user.role === 'admin' && user.status === 'active';
-    if (active && (await this.users.countOtherActiveAdmins(id, transaction)) === 0)
-      throw new LastAdminError();
-    return user;
-  }
-
-  private async change(
+  /** Stores changes to the user's row at the clock's time (or `now`); `UserNotFoundError` when it is gone. */
+  async change(
     id: string,
     changes: UserChanges,
     transaction?: Transaction,

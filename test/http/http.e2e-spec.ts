@@ -238,7 +238,9 @@ describe('HTTP conventions (e2e)', () => {
       },
     );
     setApiPrefix(preview);
-    const written = JSON.parse(JSON.stringify(buildOpenApiDocument(preview, configuration)));
+    const written = JSON.parse(
+      JSON.stringify(buildOpenApiDocument(preview, configuration, AppModule.openApiModels)),
+    );
     await preview.close();
     expect((await t.http.get('/docs-json')).body).toEqual(written);
   });

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
-import { UsersService } from '../../src/users/users.service.js';
+import { UserAdministration } from '../../src/users/user-administration.service.js';
 import { databaseUrl, onServer, TEMPLATE_DATABASE } from './databases.js';
 import { aSignedInUser, aUser, login } from './factories.js';
 import { apiClient, type ApiClient } from './api-client.js';
@@ -78,7 +78,7 @@ function poolerSettings(url: string): Record<string, string> {
 /** An admin with a live session, made the way the CLI makes one. */
 export async function aSignedInAdmin(t: TestApp) {
   const body = aUser({ name: 'Admin' });
-  const { user } = await t.app.get(UsersService).createAdmin(body);
+  const { user } = await t.app.get(UserAdministration).createAdmin(body);
   return { user, tokens: await login(t.api, body.email, body.password) };
 }
 
