@@ -12,7 +12,9 @@ import { MfaController } from './mfa.controller.js';
 import { MfaLoginService } from './mfa-login.service.js';
 import { MfaResetService } from './mfa-reset.service.js';
 import { PasskeysController } from './passkeys.controller.js';
+import { PasskeySignIn } from './passkey-sign-in.service.js';
 import { PasskeysService } from './passkeys.service.js';
+import { WebAuthnRelyingParty } from './webauthn-relying-party.js';
 import { SecondFactors } from './second-factors.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
 import { RecoveryCodeHashes } from './recovery-codes.js';
@@ -41,6 +43,8 @@ import { UserMfaController } from './user-mfa.controller.js';
     MfaLoginService,
     MfaResetService,
     PasskeysService,
+    PasskeySignIn,
+    WebAuthnRelyingParty,
     SecondFactors,
     SecondFactorsRepository,
     {
@@ -54,6 +58,6 @@ import { UserMfaController } from './user-mfa.controller.js';
       useFactory: (auth: AuthConfig) => new SecretBox(auth.mfaEncryptionKey),
     },
   ],
-  exports: [MfaResetService, SecondFactors, PasskeysService],
+  exports: [MfaResetService, SecondFactors, PasskeySignIn],
 })
 export class MfaModule {}

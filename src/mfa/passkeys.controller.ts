@@ -29,6 +29,7 @@ import {
   PasskeyAuthenticationOptionsDto,
   PasskeyRegistrationOptionsDto,
 } from './dto/webauthn-options.dto.js';
+import { PasskeySignIn } from './passkey-sign-in.service.js';
 import { PasskeysService } from './passkeys.service.js';
 import { durationInWords } from '../config/environment.js';
 import { MFA_CHALLENGE_TTL_SECONDS } from '../auth/mfa-challenges.js';
@@ -42,7 +43,10 @@ const LIMIT = {
 @ApiTags('mfa')
 @Controller('auth/passkeys')
 export class PasskeysController {
-  constructor(private readonly passkeys: PasskeysService) {}
+  constructor(
+    private readonly passkeys: PasskeysService,
+    private readonly passkeySignIn: PasskeySignIn,
+  ) {}
 
   @Post('registration/options')
   @HttpCode(200)
@@ -152,7 +156,7 @@ export class PasskeysController {
   @ApiOkResponse({ type: PasskeyAuthenticationOptionsDto })
   @ApiProblems(413, 415)
   authenticationOptions(): Promise<PasskeyAuthenticationOptionsDto> {
-    return this.passkeys.authenticationOptions() as Promise<PasskeyAuthenticationOptionsDto>;
+    return this.passkeySignIn.authenticationOptions() as Promise<PasskeyAuthenticationOptionsDto>;
   }
 
   @Post('authentication')
@@ -178,6 +182,6 @@ export class PasskeysController {
     415,
   )
   authenticate(@Body() body: PasskeyAuthenticationDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
-    return this.passkeys.authenticate(body.response, client);
+    return this.passkeySignIn.authenticate(body.response, client);
   }
 }

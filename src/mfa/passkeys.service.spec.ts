@@ -21,7 +21,9 @@ import {
   PasskeyRejectedError,
   WrongSecondFactorError,
 } from './mfa.errors.js';
+import { PasskeySignIn } from './passkey-sign-in.service.js';
 import { PasskeysService } from './passkeys.service.js';
+import { WebAuthnRelyingParty } from './webauthn-relying-party.js';
 import type { SecondFactorsRepository } from './second-factors.repository.js';
 
 const ORIGIN = 'http://localhost:3999';
@@ -52,76 +54,96 @@ function subject() {
   const passkeys: Passkey[] = [];
   const journal: unknown[][] = [];
   const note = (...entry: unknown[]) => void journal.push(entry);
+  const app = { publicUrl: ORIGIN } as AppConfig;
+  const auth = { mfaIssuer: 'Gatehouse Test' } as AuthConfig;
+  const usersService = {
+    getById: async (id: string) => users.get(id)!,
+    getForUpdate: async (id: string) => users.get(id)!,
+    findById: async (id: string) => users.get(id) ?? null,
+    setSecondFactors: async (id: string, changes: Partial<User>) => {
+      note('set second factors', id, changes);
+      Object.assign(users.get(id)!, changes);
+    },
+  } as unknown as UsersService;
+  const credentials = {
+    checkCurrentPassword: async (_: User, password: string) => {
+      if (password !== 'the password') throw new Error('wrong password');
+    },
+    loginFailed: async (user: User, reason: string) => note('login failed', user.id, reason),
+    proofFailed: async (user: User, what: string) => note('proof failed', user.id, what),
+  } as unknown as CredentialChecks;
+  const signInService = {
+    signInWith: async (user: User, method: string) => ({ signedIn: user.id, method }),
+  } as unknown as SignInService;
+  const mfaChallenges = {
+    issue: async (purpose: string, userId: string | null, { token }: { token: string }) => {
+      challenges.set(`${purpose} ${token}`, userId);
+      return token;
+    },
+    peek: async (purpose: string, token: string) =>
+      challenges.has(`${purpose} ${token}`) ? { userId: challenges.get(`${purpose} ${token}`)! } : undefined,
+    spend: async (purpose: string, token: string) => challenges.delete(`${purpose} ${token}`),
+    forgetAllOf: async (userId: string) => note('forget challenges', userId),
+  } as unknown as MfaChallenges;
+  const factors = {
+    passkeysOf: async (userId: string) => passkeys.filter((p) => p.userId === userId),
+    findPasskey: async (userId: string, id: string) =>
+      passkeys.find((p) => p.userId === userId && p.id === id) ?? null,
+    findPasskeyByCredential: async (credentialId: string) =>
+      passkeys.find((p) => p.credentialId === credentialId) ?? null,
+    addPasskey: async (passkey: Omit<Passkey, 'id'>) => {
+      const added = { ...passkey, id: randomUUID() } as Passkey;
+      passkeys.push(added);
+      return added;
+    },
+    renamePasskey: async (userId: string, id: string, name: string) => {
+      const passkey = passkeys.find((p) => p.userId === userId && p.id === id);
+      if (passkey) passkey.name = name;
+      return Boolean(passkey);
+    },
+    deletePasskey: async (userId: string, id: string) => {
+      const index = passkeys.findIndex((p) => p.userId === userId && p.id === id);
+      if (index >= 0) passkeys.splice(index, 1);
+      return index >= 0;
+    },
+    passkeyUsed: async (id: string, signCount: number, at: Date) => {
+      note('passkey used', id, signCount, at);
+      Object.assign(
+        passkeys.find((p) => p.id === id)!,
+        { signCount, lastUsedAt: at },
+      );
+    },
+    countPasskeys: async (userId: string) => passkeys.filter((p) => p.userId === userId).length,
+  } as unknown as SecondFactorsRepository;
+  const transactions = {
+    run: async <T>(work: (t: Transaction) => Promise<T>) => work(TRANSACTION),
+  } as unknown as Transactions;
+  const clock = { now: () => NOW } as Clock;
+  const audit = { record: async (event: unknown) => note('audit', event) } as unknown as AuditLog;
+  const notices = {
+    send: async (...notice: unknown[]) => note('notice', ...notice.filter((_, i) => i !== 2)),
+  } as unknown as SecurityNotices;
+  const relyingParty = new WebAuthnRelyingParty(app, auth);
   const service = new PasskeysService(
-    { publicUrl: ORIGIN } as AppConfig,
-    { mfaIssuer: 'Gatehouse Test' } as AuthConfig,
-    {
-      getById: async (id: string) => users.get(id)!,
-      getForUpdate: async (id: string) => users.get(id)!,
-      findById: async (id: string) => users.get(id) ?? null,
-      setSecondFactors: async (id: string, changes: Partial<User>) => {
-        note('set second factors', id, changes);
-        Object.assign(users.get(id)!, changes);
-      },
-    } as unknown as UsersService,
-    {
-      checkCurrentPassword: async (_: User, password: string) => {
-        if (password !== 'the password') throw new Error('wrong password');
-      },
-      loginFailed: async (user: User, reason: string) => note('login failed', user.id, reason),
-      proofFailed: async (user: User, what: string) => note('proof failed', user.id, what),
-    } as unknown as CredentialChecks,
-    {
-      signInWith: async (user: User, method: string) => ({ signedIn: user.id, method }),
-    } as unknown as SignInService,
-    {
-      issue: async (purpose: string, userId: string | null, { token }: { token: string }) => {
-        challenges.set(`${purpose} ${token}`, userId);
-        return token;
-      },
-      peek: async (purpose: string, token: string) =>
-        challenges.has(`${purpose} ${token}`)
-          ? { userId: challenges.get(`${purpose} ${token}`)! }
-          : undefined,
-      spend: async (purpose: string, token: string) => challenges.delete(`${purpose} ${token}`),
-      forgetAllOf: async (userId: string) => note('forget challenges', userId),
-    } as unknown as MfaChallenges,
-    {
-      passkeysOf: async (userId: string) => passkeys.filter((p) => p.userId === userId),
-      findPasskey: async (userId: string, id: string) =>
-        passkeys.find((p) => p.userId === userId && p.id === id) ?? null,
-      findPasskeyByCredential: async (credentialId: string) =>
-        passkeys.find((p) => p.credentialId === credentialId) ?? null,
-      addPasskey: async (passkey: Omit<Passkey, 'id'>) => {
-        const added = { ...passkey, id: randomUUID() } as Passkey;
-        passkeys.push(added);
-        return added;
-      },
-      renamePasskey: async (userId: string, id: string, name: string) => {
-        const passkey = passkeys.find((p) => p.userId === userId && p.id === id);
-        if (passkey) passkey.name = name;
-        return Boolean(passkey);
-      },
-      deletePasskey: async (userId: string, id: string) => {
-        const index = passkeys.findIndex((p) => p.userId === userId && p.id === id);
-        if (index >= 0) passkeys.splice(index, 1);
-        return index >= 0;
-      },
-      passkeyUsed: async (id: string, signCount: number, at: Date) => {
-        note('passkey used', id, signCount, at);
-        Object.assign(
-          passkeys.find((p) => p.id === id)!,
-          { signCount, lastUsedAt: at },
-        );
-      },
-      countPasskeys: async (userId: string) => passkeys.filter((p) => p.userId === userId).length,
-    } as unknown as SecondFactorsRepository,
-    { run: async <T>(work: (t: Transaction) => Promise<T>) => work(TRANSACTION) } as unknown as Transactions,
-    { now: () => NOW } as Clock,
-    { record: async (event: unknown) => note('audit', event) } as unknown as AuditLog,
-    {
-      send: async (...notice: unknown[]) => note('notice', ...notice.filter((_, i) => i !== 2)),
-    } as unknown as SecurityNotices,
+    relyingParty,
+    usersService,
+    credentials,
+    mfaChallenges,
+    factors,
+    transactions,
+    clock,
+    audit,
+    notices,
+  );
+  const signIn = new PasskeySignIn(
+    relyingParty,
+    usersService,
+    credentials,
+    signInService,
+    mfaChallenges,
+    factors,
+    transactions,
+    clock,
   );
   const principalOf = (user: User) => ({ userId: user.id, sessionId: 's' }) as Principal;
 
@@ -137,8 +159,8 @@ function subject() {
     return { user, authenticator, passkey };
   }
   const assertion = async (authenticator: SoftwareAuthenticator) =>
-    authenticator.authenticate(await service.authenticationOptions()) as never;
-  return { service, add, passkeys, journal, principalOf, withPasskey, assertion, users };
+    authenticator.authenticate(await signIn.authenticationOptions()) as never;
+  return { service, signIn, add, passkeys, journal, principalOf, withPasskey, assertion, users };
 }
 
 describe('PasskeysService', () => {
@@ -245,59 +267,59 @@ describe('PasskeysService', () => {
 
   describe('signing in', () => {
     it('signs the passkey’s user in, moving its counter and spending the challenge', async () => {
-      const { service, withPasskey, assertion, journal } = subject();
+      const { signIn, withPasskey, assertion, journal } = subject();
       const { user, authenticator, passkey } = await withPasskey({ countsSignatures: true });
       const response = await assertion(authenticator);
-      expect(await service.authenticate(response, CLIENT)).toEqual({ signedIn: user.id, method: 'passkey' });
+      expect(await signIn.authenticate(response, CLIENT)).toEqual({ signedIn: user.id, method: 'passkey' });
       expect(journal).toEqual([['passkey used', passkey.id, 1, NOW]]);
-      await expect(service.authenticate(response, CLIENT)).rejects.toBeInstanceOf(InvalidPasskeyError);
+      await expect(signIn.authenticate(response, CLIENT)).rejects.toBeInstanceOf(InvalidPasskeyError);
     });
 
     it('refuses a signature that does not verify, recording the failure on the account', async () => {
-      const { service, withPasskey, assertion, journal } = subject();
+      const { signIn, withPasskey, assertion, journal } = subject();
       const { user, authenticator } = await withPasskey();
       const forged = new SoftwareAuthenticator(ORIGIN);
       Object.assign(forged, { credentialId: authenticator.credentialId });
       forged.register({ challenge: 'x', rp: {}, user: { id: 'x' } });
-      await expect(service.authenticate(await assertion(forged), CLIENT)).rejects.toBeInstanceOf(
+      await expect(signIn.authenticate(await assertion(forged), CLIENT)).rejects.toBeInstanceOf(
         InvalidPasskeyError,
       );
       expect(journal).toEqual([['login failed', user.id, 'wrong-second-factor']]);
     });
 
     it('refuses a counter that did not move forward, for an authenticator that counts (a clone)', async () => {
-      const { service, withPasskey, assertion, passkeys } = subject();
+      const { signIn, withPasskey, assertion, passkeys } = subject();
       const { authenticator } = await withPasskey({ countsSignatures: true });
-      await service.authenticate(await assertion(authenticator), CLIENT);
+      await signIn.authenticate(await assertion(authenticator), CLIENT);
       passkeys[0].signCount = 5;
-      await expect(service.authenticate(await assertion(authenticator), CLIENT)).rejects.toBeInstanceOf(
+      await expect(signIn.authenticate(await assertion(authenticator), CLIENT)).rejects.toBeInstanceOf(
         InvalidPasskeyError,
       );
     });
 
     it('refuses an unknown credential or challenge without naming any account', async () => {
-      const { service, assertion, journal } = subject();
+      const { signIn, assertion, journal } = subject();
       const stranger = new SoftwareAuthenticator(ORIGIN);
       stranger.register({ challenge: 'x', rp: {}, user: { id: 'x' } });
-      await expect(service.authenticate(await assertion(stranger), CLIENT)).rejects.toBeInstanceOf(
+      await expect(signIn.authenticate(await assertion(stranger), CLIENT)).rejects.toBeInstanceOf(
         InvalidPasskeyError,
       );
       const unissued = stranger.authenticate({ challenge: 'a-challenge-never-issued' });
-      await expect(service.authenticate(unissued as never, CLIENT)).rejects.toBeInstanceOf(
+      await expect(signIn.authenticate(unissued as never, CLIENT)).rejects.toBeInstanceOf(
         InvalidPasskeyError,
       );
       expect(journal).toEqual([]);
     });
 
     it('reauthenticates a session with one of its own passkeys only, renewing in the same transaction', async () => {
-      const { service, withPasskey, assertion, add, principalOf, journal } = subject();
+      const { signIn, withPasskey, assertion, add, principalOf, journal } = subject();
       const { user, authenticator } = await withPasskey();
       const renewed: Transaction[] = [];
       const renew = async (transaction: Transaction) => void renewed.push(transaction);
-      await service.reauthenticate(principalOf(user), await assertion(authenticator), renew);
+      await signIn.reauthenticate(principalOf(user), await assertion(authenticator), renew);
       expect(renewed).toEqual([TRANSACTION]);
       const other = add();
-      const refused = service.reauthenticate(principalOf(other), await assertion(authenticator), renew);
+      const refused = signIn.reauthenticate(principalOf(other), await assertion(authenticator), renew);
       await expect(refused).rejects.toBeInstanceOf(WrongSecondFactorError);
       await expect(refused).rejects.toMatchObject({ errors: [{ pointer: '#/passkey' }] });
       expect(renewed).toHaveLength(1);
@@ -305,7 +327,7 @@ describe('PasskeysService', () => {
       Object.assign(forged, { credentialId: authenticator.credentialId });
       forged.register({ challenge: 'x', rp: {}, user: { id: 'x' } });
       await expect(
-        service.reauthenticate(principalOf(user), await assertion(forged), renew),
+        signIn.reauthenticate(principalOf(user), await assertion(forged), renew),
       ).rejects.toBeInstanceOf(WrongSecondFactorError);
       expect(journal.at(-1)).toEqual(['proof failed', user.id, 'passkey']);
     });

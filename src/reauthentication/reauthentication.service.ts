@@ -5,7 +5,7 @@ import type { Principal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { TotpNotSetUpError, WrongSecondFactorError } from '../mfa/mfa.errors.js';
-import { PasskeysService } from '../mfa/passkeys.service.js';
+import { PasskeySignIn } from '../mfa/passkey-sign-in.service.js';
 import { SecondFactors, type SecondFactorProof } from '../mfa/second-factors.js';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 
@@ -26,7 +26,7 @@ export class ReauthenticationService {
     private readonly credentials: CredentialChecks,
     private readonly sessions: SessionsService,
     private readonly secondFactors: SecondFactors,
-    private readonly passkeys: PasskeysService,
+    private readonly passkeys: PasskeySignIn,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
   ) {}
