@@ -4,7 +4,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { AuditEventResponseDto } from '../audit/dto/audit-event-response.dto.js';
 import { AccountAccessService } from '../auth/account-access.service.js';
 import { SuspendUserDto } from '../auth/dto/suspend-user.dto.js';
-import { type DeadJob, JobsService } from '../jobs/jobs.service.js';
+import { DeadJobs, type DeadJob } from '../jobs/dead-jobs.js';
 import { CreateUserDto } from '../users/dto/create-user.dto.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UserNotFoundError } from '../users/users.errors.js';
@@ -24,7 +24,7 @@ export class AdminCommands {
     private readonly administration: UserAdministration,
     private readonly access: AccountAccessService,
     private readonly accountEmails: AccountEmailsService,
-    private readonly jobs: JobsService,
+    private readonly deadJobs: DeadJobs,
     private readonly audit: AuditLog,
   ) {}
 
@@ -94,8 +94,8 @@ export class AdminCommands {
     }
   }
 
-  deadJobs(): Promise<DeadJob[]> {
-    return this.jobs.deadJobs();
+  listDeadJobs(): Promise<DeadJob[]> {
+    return this.deadJobs.list();
   }
 
   private async userOf(email: string): Promise<User> {

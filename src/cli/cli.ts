@@ -115,7 +115,7 @@ function program(): Command {
     .description('List the jobs that failed for good, one JSON object a line (the count on stderr).')
     .action(() =>
       run(async (commands) => {
-        const dead = await commands.deadJobs();
+        const dead = await commands.listDeadJobs();
         for (const job of dead) console.info(JSON.stringify(job));
         console.error(dead.length ? `${dead.length} dead job(s)` : 'no dead jobs');
         return undefined;

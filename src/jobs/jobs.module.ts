@@ -5,7 +5,9 @@ import { jobsConfig, type JobsConfig } from '../config/jobs.config.js';
 import { CommonModule } from '../common/common.module.js';
 import { DatabaseServer } from '../database/database-server.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { DeadJobs } from './dead-jobs.js';
 import { JobMetrics } from './job-metrics.js';
+import { JobRunner } from './job-runner.js';
 import { JOB_SCHEMA } from './job-schema.js';
 import { JobsService, RUN_WORKERS } from './jobs.service.js';
 import { Retention } from './retention.js';
@@ -70,10 +72,12 @@ export class JobsModule {
         },
         { provide: RUN_WORKERS, useValue: workers },
         JobMetrics,
+        JobRunner,
         JobsService,
+        DeadJobs,
         Retention,
       ],
-      exports: [JobsService, Retention],
+      exports: [JobsService, DeadJobs, Retention],
     };
   }
 }

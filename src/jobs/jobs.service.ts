@@ -5,46 +5,14 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { PgBoss, type Db, type Job, type JobResult } from 'pg-boss';
+import { PgBoss, type Db } from 'pg-boss';
 import type { EntityManager } from 'typeorm';
-import { RequestContext, type Origin } from '../common/request-context.js';
+import { RequestContext } from '../common/request-context.js';
 import { jobsConfig, type JobsConfig } from '../config/jobs.config.js';
+import { deadLetterQueue } from './dead-jobs.js';
+import { envelopeFor } from './job-envelope.js';
 import { JobMetrics } from './job-metrics.js';
-
-/** What a handler learns about the job it runs. */
-export interface JobContext {
-  id: string;
-  /** 0 on the first attempt. */
-  retryCount: number;
-}
-export type JobHandler<T> = (data: T, job: JobContext) => Promise<void>;
-
-const DEAD_SUFFIX = '.dead';
-/** Where a queue's jobs go after their last retry failed: listed by `npm run cli -- dead-jobs`. */
-export const deadLetterQueue = (queue: string) => `${queue}${DEAD_SUFFIX}`;
-
-export interface DeadJob {
-  queue: string;
-  /** The id the job had in its own queue. */
-  id: string;
-  failedOn: Date;
-  attempts: number;
-  data: object;
-  lastError: string | undefined;
-}
-
-/**
- * What a job carries beside its data: the origin of the request that queued it (the audit log
- * records a job's events as that request's) and its W3C trace context (the job's span continues
- * that request's trace when tracing is on).
- */
-interface Envelope {
-  $origin?: Origin;
-  $trace?: Record<string, string>;
-}
-
-const tracer = trace.getTracer('gatehouse-jobs');
+import { JobRunner, type JobHandler } from './job-runner.js';
 
 /** How long the last failure of a job is worth keeping in the dead-letter queue. */
 const DEAD_LETTER_RETENTION_SECONDS = 30 * 86_400;
@@ -73,6 +41,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly boss: PgBoss,
     @Inject(jobsConfig.KEY) private readonly config: JobsConfig,
     private readonly metrics: JobMetrics,
+    private readonly runner: JobRunner,
     @Inject(RUN_WORKERS) private readonly runWorkers: boolean,
     private readonly requestContext: RequestContext,
   ) {}
@@ -130,13 +99,9 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
    * exists if, and only if, that transaction commits.
    */
   async enqueue<T extends object>(queue: string, data: T, transaction?: EntityManager): Promise<void> {
-    const carrier: Record<string, string> = {};
-    propagation.inject(context.active(), carrier);
-    const envelope: Envelope = { $origin: this.requestContext.origin() };
-    if (Object.keys(carrier).length > 0) envelope.$trace = carrier;
     await this.boss.send(
       queue,
-      { ...data, ...envelope },
+      { ...data, ...envelopeFor(this.requestContext) },
       transaction ? { db: inTransaction(transaction) } : {},
     );
   }
@@ -154,7 +119,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
           // NOTIFY wakes the worker for a new job; polling still finds retries whose backoff has passed.
           notifyPollingIntervalSeconds: 2,
         },
-        (jobs) => Promise.all(jobs.map((job) => this.run(queue, handler, job))),
+        (jobs) => Promise.all(jobs.map((job) => this.runner.run(queue, handler, job))),
       );
     }
   }
@@ -164,85 +129,9 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     await this.boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS });
   }
 
-  /** The jobs that failed for good, in every dead-letter queue, oldest first. */
-  async deadJobs(limit = 100): Promise<DeadJob[]> {
-    const queues = (await this.boss.getQueues()).filter((q) => q.name.endsWith(DEAD_SUFFIX));
-    const found = await Promise.all(queues.map((q) => this.boss.findJobs<object>(q.name, { limit })));
-    return found.flat().map((job) => ({
-      queue: job.sourceName ?? job.name.slice(0, -DEAD_SUFFIX.length),
-      id: job.sourceId ?? job.id,
-      failedOn: job.createdOn,
-      attempts: (job.sourceRetryCount ?? 0) + 1,
-      data: withoutEnvelope(job.data),
-      lastError: errorOf(job.sourceOutput),
-    }));
-  }
-
   queues(): string[] {
     return [...this.handlers.keys()];
   }
-
-  /**
-   * Runs one job as part of the request that queued it: in its origin, and in a span of its own whose
-   * parent is that request's (a no-op without the tracing SDK).
-   */
-  private run(queue: string, handler: JobHandler<never>, job: Job<never>): Promise<JobResult> {
-    const { $origin, $trace } = (job.data ?? {}) as Envelope;
-    const data = withoutEnvelope(job.data ?? {});
-    const parent = $trace ? propagation.extract(ROOT_CONTEXT, $trace) : ROOT_CONTEXT;
-    const attributes = {
-      'messaging.system': 'pg-boss',
-      'messaging.destination.name': queue,
-      'messaging.message.id': job.id,
-    };
-    const work = () =>
-      tracer.startActiveSpan(
-        `process ${queue}`,
-        { kind: SpanKind.CONSUMER, attributes },
-        parent,
-        async (span) => {
-          const result = await this.attempt(queue, handler, job, data as never);
-          if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR });
-          span.end();
-          return result;
-        },
-      );
-    return $origin ? this.requestContext.runAs($origin, work) : work();
-  }
-
-  private async attempt(
-    queue: string,
-    handler: JobHandler<never>,
-    job: Job<never>,
-    data: never,
-  ): Promise<JobResult> {
-    const attempt = `${queue} job ${job.id} (attempt ${job.retryCount + 1})`;
-    try {
-      await handler(data, { id: job.id, retryCount: job.retryCount });
-      this.metrics.completed(queue);
-      return { id: job.id, status: 'completed' };
-    } catch (error) {
-      this.metrics.failed(queue);
-      const message = (error as Error)?.message ?? String(error);
-      if (job.retryCount >= this.config.retryLimit)
-        this.logger.error(`${attempt} failed for good, dead-lettered: ${message}`);
-      else this.logger.warn(`${attempt} failed, will retry: ${message}`);
-      return { id: job.id, status: 'failed', output: { message } };
-    }
-  }
-}
-
-/** A job's own data, as its handler saw it: without where it came from or its trace context. */
-function withoutEnvelope(data: object): object {
-  const { $origin: _origin, $trace: _trace, ...own } = data as Envelope & object;
-  return own;
-}
-
-/** pg-boss keeps a failed attempt's error as `{ message, stack }` (or as the value thrown). */
-function errorOf(output: object | null): string | undefined {
-  if (!output) return undefined;
-  const message = (output as { message?: unknown }).message;
-  return typeof message === 'string' ? message : JSON.stringify(output);
 }
 
 /** pg-boss's view of a TypeORM transaction: its statements run on that transaction's connection. */

@@ -1,5 +1,6 @@
 import { ACCOUNT_EMAIL_QUEUE } from '../../src/account-emails/account-email.job.js';
 import { Transactions } from '../../src/database/transactions.js';
+import { DeadJobs } from '../../src/jobs/dead-jobs.js';
 import { JobsService } from '../../src/jobs/jobs.service.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { bearer, send } from '../support/api-client.js';
@@ -309,9 +310,9 @@ describe('account emails when SMTP never answers (e2e)', () => {
     });
     try {
       const user = await signUp(t.api);
-      const jobs = t.app.get(JobsService);
+      const deadJobs = t.app.get(DeadJobs);
       const [dead] = await eventually(async () => {
-        const found = (await jobs.deadJobs()).filter(
+        const found = (await deadJobs.list()).filter(
           (job) => (job.data as { userId?: string }).userId === user.id,
         );
         return found.length > 0 && found;

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { PgBoss } from 'pg-boss';
 import { imageRuntime } from '../../scripts/dockerfile.mjs';
 import { ACCOUNT_EMAIL_QUEUE } from '../../src/account-emails/account-email.job.js';
-import { deadLetterQueue } from '../../src/jobs/jobs.service.js';
+import { deadLetterQueue } from '../../src/jobs/dead-jobs.js';
 import { apiClient, bearer, send } from '../support/api-client.js';
 import { aUser, login, PASSWORD, signUp } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
