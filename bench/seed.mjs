@@ -2,6 +2,7 @@
 // written directly with access tokens signed by the app's key, so that a scenario measures requests,
 // not logins. `root` is the checkout whose built migrations make the schema (the profiler seeds an
 // older commit's worktree with its own).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SignJWT } from 'jose';
@@ -22,7 +23,11 @@ export async function seeded(server, database, count, { hasher, root = '.', log 
   if (exists.length === 0) await query(server, `CREATE DATABASE ${database}`);
   const url = withDatabase(server, database);
   const { migrations } = await built(root, 'migrations/index.js');
-  const { runMigrationsLocked } = await built(root, 'src/migrations/migrate.js');
+  // The runner moved from src/database/ to src/migrations/; an older commit's build has the former.
+  const runner = existsSync(path.resolve(root, 'dist/src/migrations/migrate.js'))
+    ? 'src/migrations/migrate.js'
+    : 'src/database/migrate.js';
+  const { runMigrationsLocked } = await built(root, runner);
   const ds = new DataSource({ type: 'postgres', url, migrations });
   await ds.initialize();
   await runMigrationsLocked(ds);
