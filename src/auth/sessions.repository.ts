@@ -25,29 +25,6 @@ export type Rotation =
   | { outcome: 'expired' | 'unknown' };
 
 /**
- * Every login runs it: the session, its first refresh token and its `login.succeeded` in one
- * statement (atomic on its own, and one round trip where a transaction took six; the event's
- * INSERT is the audit module's, `auditEventInsertCte`). The refresh token's foreign key is checked
- * at the end of the statement, when the session row exists. The account must be active, read `FOR
- * SHARE`: a suspension (which updates the row, then ends every session) either waits for this
- * statement to commit and then ends its session too, or commits first and this inserts nothing. A
- * deleted account inserts nothing, and records nothing.
- */
-const CREATE_SESSION: PreparedStatement = {
-  name: 'sessions_create',
-  text: `WITH u AS (
-           SELECT id FROM users WHERE id = $1 AND status = 'active' FOR SHARE
-         ), s AS (
-           INSERT INTO sessions (user_id, created_at, last_used_at, authenticated_at, expires_at, ip_address, user_agent, second_factor)
-           SELECT id, $2, $2, $2, $3, $5, $6, $7 FROM u RETURNING id
-         ), r AS (
-           INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $4, id, $2 FROM s
-           RETURNING session_id
-         ), ${auditEventInsertCte('e', 's', 8)}
-         SELECT session_id AS id FROM r`,
-};
-
-/**
  * The SQL of `sessions` and `refresh_tokens`, which only the auth module writes. TypeORM's
  * repository by default; the two statements on the hot paths (a login's new session, every
  * request's principal) are prepared (bench/README.md). The principal joins the caller's account
@@ -55,6 +32,16 @@ const CREATE_SESSION: PreparedStatement = {
  */
 @Injectable()
 export class SessionsRepository {
+  /**
+   * Every login runs it: the session, its first refresh token and its `login.succeeded` in one
+   * statement (atomic on its own, and one round trip where a transaction took six; the event's
+   * INSERT is the audit module's, `auditEventInsertCte`). The refresh token's foreign key is checked
+   * at the end of the statement, when the session row exists. The account must be active, read `FOR
+   * SHARE`: a suspension (which updates the row, then ends every session) either waits for this
+   * statement to commit and then ends its session too, or commits first and this inserts nothing. A
+   * deleted account inserts nothing, and records nothing.
+   */
+  private readonly createSessionStatement: PreparedStatement;
   private readonly findPrincipalStatement: PreparedStatement;
 
   constructor(
@@ -62,6 +49,20 @@ export class SessionsRepository {
     private readonly pool: DatabasePool,
     private readonly userColumns: UserColumns,
   ) {
+    // The account is locked through the users module's published condition, not its vocabulary.
+    this.createSessionStatement = {
+      name: 'sessions_create',
+      text: `WITH u AS (
+               SELECT id FROM users u WHERE id = $1 AND ${userColumns.whereActive('u')} FOR SHARE
+             ), s AS (
+               INSERT INTO sessions (user_id, created_at, last_used_at, authenticated_at, expires_at, ip_address, user_agent, second_factor)
+               SELECT id, $2, $2, $2, $3, $5, $6, $7 FROM u RETURNING id
+             ), r AS (
+               INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $4, id, $2 FROM s
+               RETURNING session_id
+             ), ${auditEventInsertCte('e', 's', 8)}
+             SELECT session_id AS id FROM r`,
+    };
     this.findPrincipalStatement = {
       name: 'sessions_find_principal',
       text: `SELECT ${userColumns.select('u')}, s.authenticated_at AS session_authenticated_at
@@ -82,7 +83,7 @@ export class SessionsRepository {
     event: AuditEvent,
     secondFactor: SecondFactorMethod | null = null,
   ): Promise<string | null> {
-    const [row] = await this.pool.prepared<{ id: string }>(CREATE_SESSION, [
+    const [row] = await this.pool.prepared<{ id: string }>(this.createSessionStatement, [
       userId,
       now,
       expiresAt,

@@ -24,6 +24,11 @@ export class UserColumns {
     return selectColumns(this.metadata, alias);
   }
 
+  /** SQL that holds when the account behind `alias` may sign in (an active account). */
+  whereActive(alias: string): string {
+    return `${alias}.status = 'active'`;
+  }
+
   /** A row selected with `select()`: its members are the entity's, with the types pg gives them. */
   toUser(row: object): User {
     return row as User;
