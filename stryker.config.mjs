@@ -20,6 +20,7 @@ export default {
   // Not mutated: what the e2e tests cover (repositories' SQL, controllers, whose decorators are
   // metadata), DTOs, entities, modules, and the wording of the emails.
   mutate: [
+    'src/access/**/*.ts',
     'src/auth/**/*.ts',
     'src/users/**/*.ts',
     'src/account-emails/**/*.ts',
