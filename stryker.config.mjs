@@ -31,6 +31,8 @@ export default {
     'src/idempotency/**/*.ts',
     'src/database/**/*.ts',
     'src/common/http/**/*.ts',
+    // The address policy's script check, in common/ since config validates its levels.
+    'src/common/script-restriction.ts',
     // Entry points: a process's wiring, which test/process runs compiled.
     '!src/**/*.cli.ts',
     '!src/**/*.spec.ts',
