@@ -31,6 +31,9 @@ export default {
     'src/idempotency/**/*.ts',
     'src/database/**/*.ts',
     'src/common/http/**/*.ts',
+    // Signing keys: their life, the ring that signs and verifies, and the seal of their private keys.
+    'src/keys/**/*.ts',
+    'src/common/secret-box.ts',
     // The address policy's script check, in common/ since config validates its levels.
     'src/common/script-restriction.ts',
     // Entry points: a process's wiring, which test/process runs compiled.

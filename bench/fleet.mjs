@@ -238,6 +238,7 @@ async function main() {
       RATE_LIMIT_SIGNUP_PER_HOUR: '1000000',
       AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
       AUTH_MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      AUTH_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       SMTP_URL: smtp.url,
       JOBS_WORKERS_ENABLED: 'false',
       SHUTDOWN_GRACE_MS: '1500',

@@ -1,12 +1,15 @@
 // What the benchmark and the soak run share: the database server, processes, and /proc readings.
 import { fork, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { imageRuntime } from '../scripts/dockerfile.mjs';
 import { startEmbeddedPostgres } from '../dist/dev/embedded-postgres.js';
+
+/** The key-encryption key of an app given `secret` as AUTH_JWT_SECRET: seed.mjs seals the bench's signing key with it. */
+export const keyEncryptionKeyOf = (secret) => createHash('sha256').update(`kek ${secret}`).digest();
 
 /** DATABASE_URL's server, or an embedded one in `.data/<name>`. */
 export async function serverUrl(name = 'bench') {
@@ -92,6 +95,8 @@ export async function startBuiltApp({
       RATE_LIMIT_ENABLED: 'false',
       AUTH_JWT_SECRET: secret,
       AUTH_MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // The one seed.mjs seals the bench's signing key with.
+      AUTH_KEY_ENCRYPTION_KEY: keyEncryptionKeyOf(secret).toString('base64'),
       // Production closes /metrics to strangers; the bench does not scrape it.
       METRICS_TOKEN: secret,
       SMTP_URL: smtpUrl,

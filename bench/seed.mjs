@@ -2,12 +2,21 @@
 // written directly with access tokens signed by the app's key, so that a scenario measures requests,
 // not logins. `root` is the checkout whose built migrations make the schema (the profiler seeds an
 // older commit's worktree with its own).
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
-import { query, withDatabase } from './harness.mjs';
+import { keyEncryptionKeyOf, query, withDatabase } from './harness.mjs';
 
 export const BENCH_PASSWORD = 'bench password 2026';
 
@@ -61,9 +70,16 @@ export async function seeded(server, database, count, { hasher, root = '.', log 
   return url;
 }
 
-/** One session per address, written directly, and an access token for each signed with `secret`. */
+/**
+ * One session per address, written directly, and an access token for each signed as the app signs:
+ * with a key pair of the bench's own, installed as the current signing key (sealed as
+ * src/common/secret-box.ts seals, with the key-encryption key of `secret`), or, on a build from
+ * before signing keys, with `secret` (HS256).
+ */
 export async function tokensFor(url, emails, secret) {
-  const key = new TextEncoder().encode(secret);
+  const signer = (await tableExists(url, 'signing_keys'))
+    ? await installedSigningKey(url, secret)
+    : { header: { alg: 'HS256', typ: 'at+jwt' }, key: new TextEncoder().encode(secret) };
   // Older schemas (the profiler's other commit) have no authenticated_at yet.
   const reauth = await columnExists(url, 'sessions', 'authenticated_at');
   const rows = await query(url, 'SELECT id FROM users WHERE email = ANY($1)', [emails]);
@@ -79,18 +95,65 @@ export async function tokensFor(url, emails, secret) {
       [id],
     );
     tokens.push(
-      await new SignJWT({ sid })
-        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      await new SignJWT({ sid, roles: ['user'], client_id: 'gatehouse', jti: randomUUID() })
+        .setProtectedHeader(signer.header)
         .setSubject(id)
         .setIssuer('gatehouse')
         .setAudience('gatehouse-api')
         .setIssuedAt()
         // The app refuses a lifetime over AUTH_ACCESS_TOKEN_TTL (15 min by default); a run takes ~3.
         .setExpirationTime('15m')
-        .sign(key),
+        .sign(signer.key),
     );
   }
   return tokens;
+}
+
+/** The bench's Ed25519 key as the one current signing key (the same one for every call on `url`). */
+async function installedSigningKey(url, secret) {
+  const [row] = await query(url, `SELECT kid, private_key_sealed FROM signing_keys WHERE state = 'current'`);
+  const kek = keyEncryptionKeyOf(secret);
+  const opened = row && openSealed(row.private_key_sealed, row.kid, kek);
+  if (opened) return { header: { alg: 'EdDSA', kid: row.kid, typ: 'at+jwt' }, key: createPrivateKey(opened) };
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const { kty, crv, x } = publicKey.export({ format: 'jwk' });
+  const kid = createHash('sha256').update(JSON.stringify({ crv, kty, x })).digest('base64url');
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  await query(url, 'DELETE FROM signing_keys');
+  await query(
+    url,
+    `INSERT INTO signing_keys (kid, algorithm, state, public_jwk, private_key_sealed, created_at, activated_at)
+     VALUES ($1, 'EdDSA', 'current', $2, $3, now(), now())`,
+    [kid, { kty, crv, x }, seal(pem, kid, kek)],
+  );
+  return { header: { alg: 'EdDSA', kid, typ: 'at+jwt' }, key: privateKey };
+}
+
+function seal(plaintext, context, key) {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(context));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', ...[iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64url'))].join('.');
+}
+
+/** The sealed value opened, or undefined when another key (an earlier run's) sealed it. */
+function openSealed(sealed, context, key) {
+  const [, iv, tag, ciphertext] = sealed.split('.');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(context)).setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([
+      decipher.update(Buffer.from(ciphertext, 'base64url')),
+      decipher.final(),
+    ]).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+async function tableExists(url, table) {
+  const rows = await query(url, 'SELECT 1 FROM information_schema.tables WHERE table_name = $1', [table]);
+  return rows.length > 0;
 }
 
 async function columnExists(url, table, column) {

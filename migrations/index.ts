@@ -12,6 +12,7 @@ import { SecondFactors1796032890888 } from './1796032890888-SecondFactors.js';
 import { SessionSecondFactor1796035483355 } from './1796035483355-SessionSecondFactor.js';
 import { AccountInvariants1796546160512 } from './1796546160512-AccountInvariants.js';
 import { LinksRevokedAt1796549406798 } from './1796549406798-LinksRevokedAt.js';
+import { SigningKeys1796632171362 } from './1796632171362-SigningKeys.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -27,4 +28,5 @@ export const migrations = [
   SessionSecondFactor1796035483355,
   AccountInvariants1796546160512,
   LinksRevokedAt1796549406798,
+  SigningKeys1796632171362,
 ];

@@ -17,6 +17,7 @@ const FOLDERS = [
   ['account-emails', 80],
   ['idempotency', 80],
   ['common/errors', 80],
+  ['keys', 80],
   ['users', undefined],
   ['audit', undefined],
   ['database', undefined],

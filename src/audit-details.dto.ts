@@ -2,6 +2,7 @@ import { IntersectionType } from '@nestjs/swagger';
 import { AccountEmailsAuditDetailsDto } from './account-emails/account-emails.audit-details.js';
 import { AuditOriginDetailsDto } from './audit/dto/audit-event-response.dto.js';
 import { AuthAuditDetailsDto } from './auth/auth.audit-details.js';
+import { KeysAuditDetailsDto } from './keys/keys.audit-details.js';
 import { MfaAuditDetailsDto } from './mfa/mfa.audit-details.js';
 import { UsersAuditDetailsDto } from './users/users.audit-details.js';
 
@@ -17,4 +18,5 @@ export class AuditDetailsDto extends IntersectionType(
   AuthAuditDetailsDto,
   AccountEmailsAuditDetailsDto,
   MfaAuditDetailsDto,
+  KeysAuditDetailsDto,
 ) {}

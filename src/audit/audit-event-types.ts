@@ -36,6 +36,9 @@ export const AUDIT_EVENT_TYPES = [
   'mfa.passkey-renamed',
   'mfa.passkey-removed',
   'mfa.reset',
+  'signing-key.created',
+  'signing-key.rotated',
+  'signing-key.retired',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

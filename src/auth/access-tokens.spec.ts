@@ -5,6 +5,8 @@ import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import { AccessTokens, CLOCK_SKEW_SECONDS } from './access-tokens.js';
 import { UnauthenticatedError } from '../access/access.errors.js';
+import { KeyRing } from '../keys/key-ring.js';
+import type { SigningKeysRepository } from '../keys/signing-keys.repository.js';
 
 Logger.overrideLogger(false);
 
@@ -16,11 +18,18 @@ const AUTH = {
   issuer: 'gatehouse',
   audience: 'gatehouse-api',
   accessTokenTtlSeconds: 900,
+  // The token format and its checks; keys/key-ring.spec.ts covers the key pairs.
+  signingAlgorithm: 'HS256',
+  keyEncryptionKey: Buffer.alloc(32, 7),
 } as AuthConfig;
+const ISSUED = { ...CLAIMS, role: 'user' as const };
+
+/** The ring of an HS256 deployment: no key pair, so no key set to read. */
+const ringOf = (auth: AuthConfig) => new KeyRing(auth, {} as SigningKeysRepository);
 
 function tokens(at = Date.parse('2026-11-29T12:00:00.000Z')) {
   let now = at;
-  const subject = new AccessTokens(AUTH, { now: () => new Date(now) } as Clock);
+  const subject = new AccessTokens(AUTH, ringOf(AUTH), { now: () => new Date(now) } as Clock);
   return { subject, advance: (seconds: number) => (now += seconds * 1000), now: () => now };
 }
 
@@ -38,7 +47,7 @@ async function forged(
 describe('AccessTokens', () => {
   it('issues a token for the session that verifies to its claims, for AUTH_ACCESS_TOKEN_TTL', () => {
     const { subject, advance } = tokens();
-    const token = subject.issue(CLAIMS);
+    const token = subject.issue(ISSUED);
     expect(subject.ttlSeconds).toBe(900);
     expect(subject.verify(token)).toEqual(CLAIMS);
     advance(899);
@@ -129,10 +138,10 @@ describe('AccessTokens', () => {
     const clock = { now: () => new Date() } as Clock;
     // A random key works, for as long as this process lives.
     for (const subject of [
-      new AccessTokens({ ...AUTH, jwtSecretIsEphemeral: true }, clock),
-      new AccessTokens(AUTH, clock),
+      new AccessTokens(AUTH, ringOf({ ...AUTH, jwtSecretIsEphemeral: true }), clock),
+      new AccessTokens(AUTH, ringOf(AUTH), clock),
     ])
-      expect(subject.verify(subject.issue(CLAIMS))).toEqual(CLAIMS);
+      expect(subject.verify(subject.issue(ISSUED))).toEqual(CLAIMS);
     warn.mockRestore();
     expect(warnings).toEqual([
       expect.stringMatching(/^AUTH_JWT_SECRET is unset: .*stop working when it restarts$/),
@@ -141,7 +150,7 @@ describe('AccessTokens', () => {
 
   it('refuses an unsigned token (alg none), a tampered one and garbage', async () => {
     const { subject } = tokens();
-    const [header, payload, signature] = subject.issue(CLAIMS).split('.');
+    const [header, payload, signature] = subject.issue(ISSUED).split('.');
     const none = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${payload}.`;
     const raised = Buffer.from(
       JSON.stringify({ ...CLAIMS, sub: '1b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e' }),

@@ -1,8 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createSigner, createVerifier } from 'fast-jwt';
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { UnauthenticatedError } from '../access/access.errors.js';
+import { KeyRing } from '../keys/key-ring.js';
+import type { UserRole } from '../users/entities/user.entity.js';
 
 /** What a sign-in and a refresh answer. */
 export interface TokenPair {
@@ -20,80 +22,54 @@ export interface AccessTokenClaims {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** RFC 9068's type for access tokens, so that no other JWT signed with the key passes as one. */
-const TOKEN_TYPE = 'at+jwt';
 /** How far another clock may be ahead of ours when it says a token was issued or becomes valid. */
 export const CLOCK_SKEW_SECONDS = 30;
+/**
+ * RFC 9068's `client_id`: the client the token was issued to. Every token today is issued to
+ * Gatehouse's own sign-in (people through the API); machine clients will have their own.
+ */
+export const FIRST_PARTY_CLIENT_ID = 'gatehouse';
 
 /**
- * Short-lived JWT access tokens, HS256 only [RFC 8725]: `alg: none`, other algorithms, other issuers
- * or audiences, another `typ` are refused, and so is any token without `iss`, `aud`, `iat`, `exp`,
- * `sub` and `sid` [RFC 9068 §2.2], one issued or valid (`nbf`) in the future beyond a small skew,
- * an expired one, and one whose lifetime (`exp - iat`) is longer than AUTH_ACCESS_TOKEN_TTL, so a
- * key that leaked cannot mint tokens for the year 10000. Times are checked against the injected
- * clock. `fast-jwt` verifies synchronously with node:crypto; `jose` went through WebCrypto's
- * asynchronous jobs, several times the cost per request (bench/README.md).
+ * Short-lived JWT access tokens in RFC 9068's profile (`typ: at+jwt`, `iss`, `aud`, `sub`, `iat`,
+ * `exp`, `jti`, `client_id`, plus `sid` and `roles`), signed and verified by the key ring
+ * (keys/key-ring.ts: EdDSA, ES256 or HS256 by AUTH_SIGNING_ALGORITHM, the key named by `kid`).
+ * Besides what the ring checks (signature, algorithm, `typ`, issuer, audience), a token is refused
+ * when it lacks `sid`, was issued or is valid (`nbf`) in the future beyond a small skew, has
+ * expired, or lives longer (`exp - iat`) than AUTH_ACCESS_TOKEN_TTL, so a key that leaked cannot
+ * mint tokens for the year 10000. Times are checked against the injected clock.
  */
-/** Verified tokens remembered (fast-jwt's default size): a few hundred kilobytes at most. */
-const VERIFIED_TOKENS_CACHED = 1000;
-
 @Injectable()
 export class AccessTokens {
-  private readonly sign: (payload: Record<string, unknown>) => string;
-  private readonly decodeVerified: (token: string) => Record<string, unknown>;
-
   constructor(
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
+    private readonly ring: KeyRing,
     private readonly clock: Clock,
-  ) {
-    if (auth.jwtSecretIsEphemeral)
-      new Logger('Auth').warn(
-        'AUTH_JWT_SECRET is unset: access tokens are signed with a random key of this process and stop working when it restarts',
-      );
-    const key = Buffer.from(auth.jwtSecret, 'utf8');
-    this.sign = createSigner({
-      key,
-      algorithm: 'HS256',
-      iss: auth.issuer,
-      aud: auth.audience,
-      header: { alg: 'HS256', typ: TOKEN_TYPE },
-    });
-    this.decodeVerified = createVerifier({
-      key,
-      algorithms: ['HS256'],
-      allowedIss: auth.issuer,
-      allowedAud: auth.audience,
-      checkTyp: TOKEN_TYPE,
-      requiredClaims: ['iss', 'aud', 'sub', 'sid', 'iat', 'exp'],
-      // Checked below against the clock, which tests move.
-      ignoreExpiration: true,
-      ignoreNotBefore: true,
-      // A client presents one token for its whole life: its signature is checked once and the
-      // claims kept (fast-jwt's LRU, keyed by the token's hash), ~10 µs of every authenticated
-      // request (bench/README.md). The claims are still checked below on every request, so a
-      // cached token expires on time; so is its session, in the database.
-      cache: VERIFIED_TOKENS_CACHED,
-    });
-  }
+  ) {}
 
   get ttlSeconds(): number {
     return this.auth.accessTokenTtlSeconds;
   }
 
-  issue(claims: AccessTokenClaims): string {
+  issue(claims: AccessTokenClaims & { role: UserRole }): string {
     const now = Math.floor(this.clock.now().getTime() / 1000);
-    return this.sign({
+    return this.ring.sign({
       sub: claims.sub,
       sid: claims.sid,
+      // RFC 9068 §2.2.3.1: the role when the token was issued, for other services; Gatehouse's
+      // own routes read the account's current role with the session.
+      roles: [claims.role],
+      client_id: FIRST_PARTY_CLIENT_ID,
+      jti: randomUUID(),
       iat: now,
       exp: now + this.auth.accessTokenTtlSeconds,
     });
   }
 
   /** A new access token for the session, with the refresh token that goes with it. */
-  pair(userId: string, sessionId: string, refreshToken: string): TokenPair {
+  pair(user: { id: string; role: UserRole }, sessionId: string, refreshToken: string): TokenPair {
     return {
-      accessToken: this.issue({ sub: userId, sid: sessionId }),
+      accessToken: this.issue({ sub: user.id, sid: sessionId, role: user.role }),
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.ttlSeconds,
@@ -104,7 +80,7 @@ export class AccessTokens {
   verify(token: string): AccessTokenClaims {
     let payload: Record<string, unknown>;
     try {
-      payload = this.decodeVerified(token);
+      payload = this.ring.verify(token);
     } catch {
       throw invalid();
     }

@@ -1,3 +1,4 @@
+import { KeysModule } from '../keys/keys.module.js';
 import { SecurityNoticesModule } from '../security-notices/security-notices.js';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -29,6 +30,7 @@ import { UserAccessController } from './user-access.controller.js';
 @Module({
   imports: [
     AuthDataModule,
+    KeysModule,
     UsersModule,
     PasswordsModule,
     LoginLockModule,

@@ -7,6 +7,7 @@ import type { ClientInfo } from '../common/http/client-info.js';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
 import type { Transaction } from '../database/transactions.js';
 import { UserColumns } from '../users/user-columns.js';
+import type { UserRole } from '../users/entities/user.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session, type SecondFactorMethod } from './entities/session.entity.js';
 import type { Principal } from '../access/principal.js';
@@ -20,7 +21,7 @@ export interface RotationTimes {
 }
 
 export type Rotation =
-  | { outcome: 'rotated' | 'repeated'; sessionId: string; userId: string }
+  | { outcome: 'rotated' | 'repeated'; sessionId: string; userId: string; role: UserRole }
   | { outcome: 'reused'; sessionId: string; userId: string; spentBy: ClientInfo }
   | { outcome: 'expired' | 'unknown' };
 
@@ -159,9 +160,13 @@ export class SessionsRepository {
       last_used_at: Date;
       ip_address: string | null;
       user_agent: string | null;
+      role: UserRole;
     }[] = await q.query(
-      `SELECT s.id, s.user_id, s.expires_at, s.last_used_at, s.ip_address, s.user_agent FROM sessions s
-        WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1) FOR UPDATE`,
+      // The account's role for the new access token's `roles`, read with the session it is issued for.
+      `SELECT s.id, s.user_id, s.expires_at, s.last_used_at, s.ip_address, s.user_agent,
+              ${this.userColumns.column('u', 'role')} AS role
+         FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1) FOR UPDATE OF s`,
       [oldHash],
     );
     const session = sessions[0];
@@ -177,7 +182,7 @@ export class SessionsRepository {
       const spentBy = { ipAddress: session.ip_address, userAgent: session.user_agent };
       const sameClient = spentBy.ipAddress === client.ipAddress && spentBy.userAgent === client.userAgent;
       if (live && sameClient && (await this.isRepeat(q, oldHash, newHash, repeatSince)))
-        return { outcome: 'repeated', sessionId: session.id, userId: session.user_id };
+        return { outcome: 'repeated', sessionId: session.id, userId: session.user_id, role: session.role };
       await q.delete(Session, { id: session.id });
       return { outcome: 'reused', sessionId: session.id, userId: session.user_id, spentBy };
     }
@@ -196,7 +201,7 @@ export class SessionsRepository {
       { id: session.id },
       { lastUsedAt: now, ipAddress: client.ipAddress, userAgent: client.userAgent },
     );
-    return { outcome: 'rotated', sessionId: session.id, userId: session.user_id };
+    return { outcome: 'rotated', sessionId: session.id, userId: session.user_id, role: session.role };
   }
 
   /** Spent after `repeatSince`, and its successor is the session's unspent token. */

@@ -55,12 +55,20 @@ export class SessionsService {
     });
     switch (rotation.outcome) {
       case 'rotated':
-        return this.accessTokens.pair(rotation.userId, rotation.sessionId, next.token);
+        return this.accessTokens.pair(
+          { id: rotation.userId, role: rotation.role },
+          rotation.sessionId,
+          next.token,
+        );
       case 'repeated':
         this.logger.log(
           `refresh token repeated by its client (user ${rotation.userId}, session ${rotation.sessionId})`,
         );
-        return this.accessTokens.pair(rotation.userId, rotation.sessionId, next.token);
+        return this.accessTokens.pair(
+          { id: rotation.userId, role: rotation.role },
+          rotation.sessionId,
+          next.token,
+        );
       case 'reused':
         this.logger.warn(
           `refresh token reused: session revoked (user ${rotation.userId}, session ${rotation.sessionId}, spent from ${rotation.spentBy.ipAddress ?? 'unknown'}, presented again from ${client.ipAddress ?? 'unknown'})`,

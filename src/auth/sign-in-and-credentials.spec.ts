@@ -253,7 +253,7 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
       });
       // Only the refresh token's hash is stored.
       expect(tokenHash).toEqual(hashOpaqueToken(pair.refreshToken));
-      expect(accessTokens.issue).toHaveBeenCalledWith({ sub: ADA.id, sid: 'session-1' });
+      expect(accessTokens.issue).toHaveBeenCalledWith({ sub: ADA.id, sid: 'session-1', role: 'user' });
       expect(pair).toMatchObject({ accessToken: 'an.access.token', tokenType: 'Bearer', expiresIn: 900 });
       expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
     });
@@ -429,7 +429,7 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
   describe('refresh', () => {
     it('returns the successor of a rotated token, idle sessions measured from AUTH_SESSION_IDLE_TTL ago', async () => {
       const { service, sessions } = await setUp({
-        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
+        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
       });
       const pair = await service.sessionService.refresh('old-token', CLIENT);
       const [oldHash, newHash, times, client] = sessions.rotate.mock.calls[0] as unknown as [
@@ -451,7 +451,7 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
 
     it('answers a repeat within AUTH_REFRESH_REUSE_INTERVAL with the same successor', async () => {
       const { service } = await setUp({
-        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
+        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
       });
       const first = await service.sessionService.refresh('old-token', CLIENT);
       const again = await service.sessionService.refresh('old-token', CLIENT);
@@ -473,13 +473,13 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
 
     it('records a rotation only when it was not the plain one, in the rotation’s transaction', async () => {
       const rotated = await setUp({
-        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
+        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
       });
       await rotated.service.sessionService.refresh('old-token', CLIENT);
       expect(rotated.audit.record).not.toHaveBeenCalled();
 
       const repeated = await setUp({
-        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
+        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
       });
       await repeated.service.sessionService.refresh('old-token', CLIENT);
       expect(repeated.audit.record.mock.calls).toEqual([
@@ -529,7 +529,7 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
     it('logs nothing for a plain rotation: it is every client’s routine', async () => {
       const lines = logged();
       const { service } = await setUp({
-        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id },
+        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
       });
       await service.sessionService.refresh('old-token', CLIENT);
       expect(lines).toEqual({ log: [], warn: [], error: [] });
@@ -538,7 +538,7 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
     it('logs a repeat served, naming the user and the session', async () => {
       const lines = logged();
       const { service } = await setUp({
-        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id },
+        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
       });
       await service.sessionService.refresh('old-token', CLIENT);
       expect(lines.log).toEqual([

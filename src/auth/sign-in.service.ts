@@ -133,7 +133,7 @@ export class SignInService implements OnModuleInit {
     // Suspended or deleted between the password check and now.
     if (!sessionId) throw new InvalidCredentialsError();
     this.logger.log(`login (user ${user.id}, session ${sessionId})`);
-    return this.accessTokens.pair(user.id, sessionId, refresh.token);
+    return this.accessTokens.pair(user, sessionId, refresh.token);
   }
 }
 

@@ -5,6 +5,7 @@ import { AuditEventResponseDto } from '../audit/dto/audit-event-response.dto.js'
 import { AccountAccessService } from '../auth/account-access.service.js';
 import { SuspendUserDto } from '../auth/dto/suspend-user.dto.js';
 import { DeadJobs, type DeadJob } from '../jobs/dead-jobs.js';
+import { SigningKeys } from '../keys/signing-keys.js';
 import { CreateUserDto } from '../users/dto/create-user.dto.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UserNotFoundError } from '../users/users.errors.js';
@@ -26,6 +27,7 @@ export class AdminCommands {
     private readonly accountEmails: AccountEmailsService,
     private readonly deadJobs: DeadJobs,
     private readonly audit: AuditLog,
+    private readonly signingKeys: SigningKeys,
   ) {}
 
   /**
@@ -96,6 +98,11 @@ export class AdminCommands {
 
   listDeadJobs(): Promise<DeadJob[]> {
     return this.deadJobs.list();
+  }
+
+  /** The signing keys' commands, as `keys.ts` names them (operators change keys only here). */
+  get keys(): SigningKeys {
+    return this.signingKeys;
   }
 
   private async userOf(email: string): Promise<User> {

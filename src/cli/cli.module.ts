@@ -16,6 +16,7 @@ import { redisConfig } from '../config/redis.config.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { MigrationsModule } from '../migrations/migrations.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { KeysModule } from '../keys/keys.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminCommands } from './admin-commands.js';
 
@@ -34,6 +35,7 @@ import { AdminCommands } from './admin-commands.js';
     AuthModule,
     AccountEmailsModule,
     AuditLogModule,
+    KeysModule,
   ],
   providers: [AdminCommands],
 })

@@ -6,6 +6,7 @@ import { readEnvironment } from '../config/environment.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { AdminCommands } from './admin-commands.js';
 import { InvalidCommandInputError } from './command-input.js';
+import { KEY_SET_REFRESH_SECONDS } from '../keys/key-set-refresh.js';
 
 /** Exit codes: 0 done, 1 refused or failed (the reason on stderr), 2 a command line not understood. */
 const USAGE_ERROR = 2;
@@ -121,7 +122,53 @@ function program(): Command {
         return undefined;
       }),
     );
+  keyCommands(
+    cli
+      .command('keys')
+      .description('The keys that sign access tokens (published at /.well-known/jwks.json).'),
+  );
   return cli;
+}
+
+function keyCommands(keys: Command): void {
+  keys
+    .command('list')
+    .description(
+      'Every published key, one JSON object a line: kid, algorithm, state, and until when it waits or stays.',
+    )
+    .action(() =>
+      run(async (commands) => {
+        for (const key of await commands.keys.list()) console.info(JSON.stringify(key));
+        return undefined;
+      }),
+    );
+  keys
+    .command('rotate')
+    .description(
+      'The next key signs from now, the current one retires (its tokens stay valid until they expire), and a new next key is published.',
+    )
+    .option(
+      '--force',
+      'rotate even if the next key was published less than AUTH_JWKS_MAX_AGE + AUTH_ACCESS_TOKEN_TTL ago (a leaked key): verifiers that cached the key set fetch it again',
+    )
+    .action(({ force }: { force?: boolean }) =>
+      run(async (commands) => {
+        const key = await commands.keys.rotate({ force: force === true });
+        return `rotated: ${key.kid} (${key.algorithm}) signs now; every instance follows within ${KEY_SET_REFRESH_SECONDS} s`;
+      }),
+    );
+  keys
+    .command('retire')
+    .description(
+      'Take a key out of use: the current one by a forced rotation, the next one by a new next key. Its tokens stay valid until they expire.',
+    )
+    .requiredOption('--kid <kid>', 'the key, as keys list names it')
+    .action(({ kid }: { kid: string }) =>
+      run(async (commands) => {
+        const key = await commands.keys.retire(kid);
+        return `retired ${key.kid}: published until ${key.until?.toISOString() ?? 'its removal'}`;
+      }),
+    );
 }
 
 const named = (user: User) => `${user.email} (${user.id})`;

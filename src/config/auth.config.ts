@@ -7,6 +7,32 @@ import { DURATION, DURATION_MESSAGE, durationToSeconds, ToInteger } from './envi
 export const DEFAULT_PASSWORD_MIN_LENGTH = 12;
 /** Outside production only (production requires AUTH_MFA_ENCRYPTION_KEY): not a secret, by design. */
 const DEVELOPMENT_MFA_KEY = createHash('sha256').update('gatehouse development MFA key').digest();
+/** Outside production only, as the MFA key above. */
+const DEVELOPMENT_KEY_ENCRYPTION_KEY = createHash('sha256')
+  .update('gatehouse development signing keys')
+  .digest();
+
+export const SIGNING_ALGORITHMS = ['EdDSA', 'ES256', 'HS256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/**
+ * An AES-256 key setting: 32 bytes in base64 or base64url, not a placeholder, required in
+ * production (outside it, unset means a fixed development key).
+ */
+function EncryptionKey(): PropertyDecorator {
+  const rules = [
+    ValidateIf(
+      (env: AuthEnvironment, value: unknown) => env.NODE_ENV === 'production' || value !== undefined,
+    ),
+    IsDefined({ message: 'is required in production' }),
+    IsString(),
+    Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: '$property must be 32 bytes in base64 (44 characters)' }),
+    Matches(/^(?!(.)\1+=?$)/, { message: '$property must not be a placeholder' }),
+  ];
+  return (target, property) => {
+    for (const rule of rules) rule(target, property);
+  };
+}
 
 export class AuthEnvironment {
   /** Read here only to require a real secret in production. */
@@ -30,13 +56,7 @@ export class AuthEnvironment {
    * production; outside it, unset means a fixed development key (secrets survive a restart there,
    * which a random key would not, and protect nothing, which is fine for development data).
    */
-  @ValidateIf(
-    (env: AuthEnvironment) => env.NODE_ENV === 'production' || env.AUTH_MFA_ENCRYPTION_KEY !== undefined,
-  )
-  @IsDefined({ message: 'is required in production' })
-  @IsString()
-  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: '$property must be 32 bytes in base64 (44 characters)' })
-  @Matches(/^(?!(.)\1+=?$)/, { message: '$property must not be a placeholder' })
+  @EncryptionKey()
   AUTH_MFA_ENCRYPTION_KEY?: string;
 
   /** How authenticator apps and passkey prompts name this service (the TOTP issuer, the WebAuthn RP name). */
@@ -45,6 +65,30 @@ export class AuthEnvironment {
   @Matches(/^[^:]{1,64}$/, { message: '$property must be 1 to 64 characters, without a colon' })
   AUTH_MFA_ISSUER = 'Gatehouse';
 
+  /**
+   * How access tokens are signed. `EdDSA` (Ed25519, the default) and `ES256` sign with keys kept in
+   * the database and published at /.well-known/jwks.json, so other services verify tokens without a
+   * secret; `HS256` signs with AUTH_JWT_SECRET, which only Gatehouse may hold.
+   */
+  @IsIn(SIGNING_ALGORITHMS)
+  AUTH_SIGNING_ALGORITHM: SigningAlgorithm = 'EdDSA';
+
+  /**
+   * AES-256-GCM key (32 bytes, base64 or base64url) that encrypts the private signing keys at rest.
+   * Required in production; outside it, unset means a fixed development key (AUTH_MFA_ENCRYPTION_KEY's rules).
+   */
+  @EncryptionKey()
+  AUTH_KEY_ENCRYPTION_KEY?: string;
+
+  /** How long a signing key signs before the rotation job replaces it with the next one. */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  AUTH_SIGNING_KEY_ROTATION = '30d';
+
+  /** How long verifiers may cache /.well-known/jwks.json (its `Cache-Control: max-age`). */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  AUTH_JWKS_MAX_AGE = '5m';
+
+  /** The `iss` of access tokens and of the authorization server metadata; set it to APP_PUBLIC_URL in production. */
   @IsString()
   AUTH_JWT_ISSUER = 'gatehouse';
 
@@ -132,6 +176,12 @@ export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
     ? Buffer.from(env.AUTH_MFA_ENCRYPTION_KEY, 'base64url')
     : DEVELOPMENT_MFA_KEY,
   mfaIssuer: env.AUTH_MFA_ISSUER,
+  signingAlgorithm: env.AUTH_SIGNING_ALGORITHM,
+  keyEncryptionKey: env.AUTH_KEY_ENCRYPTION_KEY
+    ? Buffer.from(env.AUTH_KEY_ENCRYPTION_KEY, 'base64url')
+    : DEVELOPMENT_KEY_ENCRYPTION_KEY,
+  signingKeyRotationSeconds: durationToSeconds(env.AUTH_SIGNING_KEY_ROTATION),
+  jwksMaxAgeSeconds: durationToSeconds(env.AUTH_JWKS_MAX_AGE),
   issuer: env.AUTH_JWT_ISSUER,
   audience: env.AUTH_JWT_AUDIENCE,
   accessTokenTtlSeconds: durationToSeconds(env.AUTH_ACCESS_TOKEN_TTL),

@@ -37,24 +37,34 @@ describe('environment', () => {
     }
   });
 
-  it('takes a 32-byte MFA key in base64 or base64url, and refuses a placeholder, a wrong size or none in production', () => {
-    const key = randomBytes(32);
-    const auth = (env: Record<string, string>) => Configuration.load([authConfig], env).get(authConfig);
-    expect(auth({ AUTH_MFA_ENCRYPTION_KEY: key.toString('base64') }).mfaEncryptionKey).toEqual(key);
-    expect(auth({ AUTH_MFA_ENCRYPTION_KEY: key.toString('base64url') }).mfaEncryptionKey).toEqual(key);
-    // Development: a fixed key, so that sealed secrets survive a restart.
-    expect(auth({}).mfaEncryptionKey).toEqual(auth({}).mfaEncryptionKey);
-    expect(auth({}).mfaEncryptionKey).toHaveLength(32);
-    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: randomBytes(32).toString('base64url') };
-    for (const [value, message] of [
-      [undefined, /AUTH_MFA_ENCRYPTION_KEY=.*required in production/],
-      [randomBytes(16).toString('base64'), /AUTH_MFA_ENCRYPTION_KEY=.*32 bytes/],
-      [Buffer.alloc(32).toString('base64'), /AUTH_MFA_ENCRYPTION_KEY=.*placeholder/],
-    ] as const)
-      expect(() => auth({ ...production, ...(value && { AUTH_MFA_ENCRYPTION_KEY: value }) })).toThrow(
-        message,
-      );
-  });
+  it.each([
+    ['AUTH_MFA_ENCRYPTION_KEY', 'mfaEncryptionKey', 'AUTH_KEY_ENCRYPTION_KEY'],
+    ['AUTH_KEY_ENCRYPTION_KEY', 'keyEncryptionKey', 'AUTH_MFA_ENCRYPTION_KEY'],
+  ] as const)(
+    'takes %s as 32 bytes in base64 or base64url, and refuses a placeholder, a wrong size or none in production',
+    (name, member, other) => {
+      const key = randomBytes(32);
+      const auth = (env: Record<string, string>) => Configuration.load([authConfig], env).get(authConfig);
+      expect(auth({ [name]: key.toString('base64') })[member]).toEqual(key);
+      expect(auth({ [name]: key.toString('base64url') })[member]).toEqual(key);
+      // Development: a fixed key, so that sealed secrets survive a restart; one per purpose.
+      expect(auth({})[member]).toEqual(auth({})[member]);
+      expect(auth({})[member]).toHaveLength(32);
+      expect(auth({}).mfaEncryptionKey).not.toEqual(auth({}).keyEncryptionKey);
+      const production = {
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+        [other]: randomBytes(32).toString('base64'),
+      };
+      for (const [value, message] of [
+        [undefined, new RegExp(`${name}=.*required in production`)],
+        [randomBytes(16).toString('base64'), new RegExp(`${name}=.*32 bytes`)],
+        [Buffer.alloc(32).toString('base64'), new RegExp(`${name}=.*placeholder`)],
+      ] as const)
+        expect(() => auth({ ...production, ...(value && { [name]: value }) })).toThrow(message);
+      expect(auth({ ...production, [name]: key.toString('base64') })[member]).toEqual(key);
+    },
+  );
 
   it('validates only the namespaces an entry point uses', () => {
     const env = { DATABASE_URL: 'postgres://localhost/x', SMTP_URL: 'not a url', PORT: 'abc' };

@@ -19,7 +19,7 @@ import { SecondFactors } from './second-factors.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
 import { RecoveryCodeHashes } from './recovery-codes.js';
 import { ServerKeys } from '../common/server-keys.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../common/secret-box.js';
 import { TotpService } from './totp.service.js';
 import { UserMfaController } from './user-mfa.controller.js';
 

@@ -10,7 +10,7 @@ import type { UsersService } from '../users/users.service.js';
 import { RecoveryCodeHashes } from './recovery-codes.js';
 import type { SecondFactorsRepository } from './second-factors.repository.js';
 import { SecondFactors } from './second-factors.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../common/secret-box.js';
 import { newTotpSecret } from './totp.js';
 
 /** Mid-step, so that "this step" is unambiguous. */

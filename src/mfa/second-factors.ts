@@ -7,7 +7,7 @@ import { UsersService } from '../users/users.service.js';
 import { SecurityNotices } from '../security-notices/security-notices.js';
 import { RecoveryCodeHashes } from './recovery-codes.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../common/secret-box.js';
 import { matchingStep } from './totp.js';
 
 /** What a caller offers as a second factor: a code of the authenticator app, or a recovery code. */

@@ -21,7 +21,7 @@ import {
 import { RECOVERY_CODE_COUNT, RecoveryCodeHashes } from './recovery-codes.js';
 import type { SecondFactors } from './second-factors.js';
 import type { SecondFactorsRepository } from './second-factors.repository.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../common/secret-box.js';
 import { TotpService } from './totp.service.js';
 import { aJournal } from '../../test/support/journal.js';
 

@@ -19,7 +19,7 @@ import {
 import { newRecoveryCodes, RecoveryCodeHashes } from './recovery-codes.js';
 import { SecondFactors, type SecondFactorProof } from './second-factors.js';
 import { SecondFactorsRepository } from './second-factors.repository.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../common/secret-box.js';
 import { matchingStep, newTotpSecret, totpUri } from './totp.js';
 
 export interface TotpSetup {

@@ -24,6 +24,13 @@ export class UserColumns {
     return selectColumns(this.metadata, alias);
   }
 
+  /** One column of the account behind `alias`, by its property: `u."role"` for `column('u', 'role')`. */
+  column(alias: string, property: keyof User): string {
+    const column = this.metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`users has no column for ${property}`);
+    return `${alias}."${column.databaseName}"`;
+  }
+
   /** SQL that holds when the account behind `alias` may sign in (an active account). */
   whereActive(alias: string): string {
     return `${alias}.status = 'active'`;

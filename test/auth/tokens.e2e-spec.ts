@@ -3,9 +3,9 @@ import { hash } from '@node-rs/argon2';
 import { SignJWT } from 'jose';
 import { createSecretKey } from 'node:crypto';
 import { Clock } from '../../src/common/clock.js';
-import { authConfig, type AuthConfig } from '../../src/config/auth.config.js';
 import { aSignedInUser, expectProblem, login, PASSWORD, signUp, type Tokens } from '../support/factories.js';
 import { bearer, send } from '../support/api-client.js';
+import { currentSigningKey } from '../support/signing-keys.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('tokens and sessions (e2e)', () => {
@@ -34,7 +34,7 @@ describe('tokens and sessions (e2e)', () => {
   };
   const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 
-  it('logs in with a token pair whose access token is a short-lived HS256 JWT with the required claims', async () => {
+  it('logs in with a token pair whose access token is a short-lived EdDSA JWT in RFC 9068 form, named by its key', async () => {
     const { user, tokens } = await aSignedInUser(t.api);
     expect(tokens).toEqual({
       accessToken: expect.any(String),
@@ -43,13 +43,19 @@ describe('tokens and sessions (e2e)', () => {
       expiresIn: 900,
     });
     const header = JSON.parse(Buffer.from(tokens.accessToken.split('.')[0], 'base64url').toString());
-    expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    const { kid } = await currentSigningKey(t);
+    expect(header).toEqual({ alg: 'EdDSA', typ: 'at+jwt', kid });
     const claims = claimsOf(tokens.accessToken);
-    expect(claims).toMatchObject({
+    expect(claims).toEqual({
       sub: user.id,
-      sid: expect.any(String),
+      sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       iss: 'gatehouse',
       aud: 'gatehouse-api',
+      client_id: 'gatehouse',
+      roles: ['user'],
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      iat: expect.any(Number),
+      exp: expect.any(Number),
     });
     expect(claims.exp - claims.iat).toBe(900);
     expect(Buffer.from(tokens.refreshToken, 'base64url')).toHaveLength(32);
@@ -261,10 +267,10 @@ describe('tokens and sessions (e2e)', () => {
   it('refuses tokens signed with the real key that lack a required claim or lie about their times', async () => {
     const { tokens } = await aSignedInUser(t.api);
     const { sub, sid } = claimsOf(tokens.accessToken);
-    const key = createSecretKey(Buffer.from(t.app.get<AuthConfig>(authConfig.KEY).jwtSecret, 'utf8'));
+    const { kid, alg, key } = await currentSigningKey(t);
     const now = Math.floor(Date.now() / 1000);
     const forge = (claims: Record<string, unknown>) =>
-      new SignJWT({ sid, ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(key);
+      new SignJWT({ sid, ...claims }).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(key);
     const honest = { sub, iss: 'gatehouse', aud: 'gatehouse-api', iat: now, exp: now + 900 };
     // The forger's honest token passes: what fails below fails for the claim it changes.
     expect((await t.http.get('/users/me', { token: await forge(honest) })).status).toBe(200);

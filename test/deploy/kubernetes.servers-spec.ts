@@ -27,6 +27,7 @@ const SECRET_SAMPLES: Record<string, () => string> = {
   DATABASE_DIRECT_URL: () => 'postgres://gatehouse:secret@primary:5432/gatehouse',
   AUTH_JWT_SECRET: () => randomBytes(32).toString('base64url'),
   AUTH_MFA_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
+  AUTH_KEY_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
   REDIS_URL: () => 'redis://redis:6379',
   SMTP_URL: () => 'smtp://mailer:secret@smtp:587',
   METRICS_TOKEN: () => randomBytes(24).toString('base64url'),

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { createSecretKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { SigningKeys } from '../../src/keys/signing-keys.js';
 import { bearer, send } from '../support/api-client.js';
 import { AuthenticatorApp } from '../support/authenticator-app.js';
 import { eventually } from '../support/eventually.js';
@@ -609,6 +611,65 @@ class CountersAway implements Command {
   toString = () => 'CountersAway';
 }
 
+/**
+ * The operator rotates the signing keys at once (`keys rotate --force`), as after a leak. Nothing
+ * the model holds changes: every live session's token, signed by the key now retired, still
+ * answers, and every ended one still does not (I13, checked after the command as after any).
+ */
+class RotateSigningKeys implements Command {
+  check = (model: Readonly<Model>) => model.account !== null;
+  async run(model: Model, real: Real): Promise<void> {
+    model.steps++;
+    await real.t.app.get(SigningKeys).rotate({ force: true });
+  }
+  toString = () => 'RotateSigningKeys';
+}
+
+/**
+ * The attacker signs an access token for the account with a key of their own, naming the
+ * published key that signs (or none), and with `alg: none`; HS256 keyed with the public key: 401
+ * every time (I13).
+ */
+class ForgeAccessToken implements Command {
+  check = (model: Readonly<Model>) => model.account !== null;
+  async run(model: Model, real: Real): Promise<void> {
+    model.steps++;
+    const keys = (await real.t.http.get('/.well-known/jwks.json')).body.keys as { kid: string; x: string }[];
+    const [published] = keys;
+    const owner = liveSession(model, 'owner');
+    const sid = owner
+      ? JSON.parse(Buffer.from(owner.accessToken.split('.')[1], 'base64url').toString()).sid
+      : randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      sub: model.account!.id,
+      sid,
+      iss: 'gatehouse',
+      aud: 'gatehouse-api',
+      iat: now,
+      exp: now + 600,
+    };
+    const own = generateKeyPairSync('ed25519').privateKey;
+    const forged = [
+      await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: published!.kid })
+        .sign(own),
+      await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' }).sign(own),
+      await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: published!.kid })
+        .sign(createSecretKey(Buffer.from(published!.x))),
+      `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: published!.kid })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`,
+    ];
+    for (const token of forged)
+      expectStatus(
+        await send(real.api.GET('/api/v1/users/me', bearer(token))),
+        401,
+        'I13: a token the attacker signed',
+      );
+  }
+  toString = () => 'ForgeAccessToken';
+}
+
 const each = (make: (actor: Actor) => Command) => ACTORS.map(make);
 
 /**
@@ -646,6 +707,8 @@ export const ACCOUNT_COMMANDS: Command[] = [
     (action) => new Admin(action),
   ),
   new CountersAway(),
+  new RotateSigningKeys(),
+  new ForgeAccessToken(),
 ];
 
 /**

@@ -5,6 +5,7 @@ import { PgBoss } from 'pg-boss';
 import { imageRuntime } from '../../scripts/dockerfile.mjs';
 import { ACCOUNT_EMAIL_QUEUE } from '../../src/account-emails/account-email.job.js';
 import { deadLetterQueue } from '../../src/jobs/dead-jobs.js';
+import { KeyRing } from '../../src/keys/key-ring.js';
 import { apiClient, bearer, send } from '../support/api-client.js';
 import { aUser, login, PASSWORD, signUp } from '../support/factories.js';
 import { freePort } from '../support/free-port.js';
@@ -13,6 +14,7 @@ import { eventually } from '../support/eventually.js';
 import { accountEmailJobsSettled } from '../support/jobs.js';
 import { freshRedisDatabase, redisIfAny } from '../support/redis.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
+import { privateKeyTexts } from '../support/signing-keys.js';
 import { SmtpSink, tokenIn } from '../support/smtp-sink.js';
 import { markVerified, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -275,6 +277,8 @@ describe('the compiled app (e2e)', () => {
         hash,
         secret,
         'abc123secret',
+        // The signing keys this process signed and verified with (docs/security-model.md).
+        ...(await privateKeyTexts(t)),
       ]) {
         expect(log.includes(leak) ? leak : undefined).toBeUndefined();
       }
@@ -525,6 +529,7 @@ describe('the compiled app (e2e)', () => {
       'unlock',
       'audit-export',
       'dead-jobs',
+      'keys',
     ];
 
     it('explains every command with --help, before and without any database', async () => {
@@ -624,6 +629,46 @@ describe('the compiled app (e2e)', () => {
       const [{ status }] = await t.db.query('SELECT status FROM users WHERE id = $1', [user.id]);
       expect(status).toBe('active');
     }, 30_000);
+  });
+
+  describe('npm run cli -- keys', () => {
+    const keys = (args: string[]) =>
+      node('dist/src/cli/cli.js', ['keys', ...args], { DATABASE_URL: t.databaseUrl });
+    const listed = async () =>
+      (await keys(['list'])).stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { kid: string; state: string; until: string | null });
+
+    it('lists the keys, refuses to rotate to a next key published too recently, rotates with --force, and retires', async () => {
+      const before = await listed();
+      const current = before.find((k) => k.state === 'current')!;
+      const next = before.find((k) => k.state === 'next')!;
+      expect(JSON.stringify(before)).not.toMatch(/sealed|PRIVATE/);
+      // Published as the app booted, seconds ago: 20 minutes before it may sign.
+      expect(Date.parse(next.until!)).toBeGreaterThan(Date.now());
+      await expect(keys(['rotate'])).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(`the next key ${next.kid} may sign from`),
+      });
+      const rotated = await keys(['rotate', '--force']);
+      expect(rotated.stdout).toContain(`rotated: ${next.kid} (EdDSA) signs now`);
+      const after = await listed();
+      expect(after.find((k) => k.kid === current.kid)?.state).toBe('retired');
+      expect(after.find((k) => k.kid === next.kid)?.state).toBe('current');
+      const fresh = after.find((k) => k.state === 'next')!;
+      expect((await keys(['retire', '--kid', fresh.kid])).stdout).toContain(`retired ${fresh.kid}`);
+      await expect(keys(['retire', '--kid', current.kid])).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('is already retired'),
+      });
+      const types = await t.db.query(
+        `SELECT details->>'via' AS via FROM audit_events WHERE type = 'signing-key.rotated' ORDER BY occurred_at DESC LIMIT 1`,
+      );
+      expect(types).toEqual([{ via: 'cli' }]);
+      // The app reads the new set on its poll; this test's instance is told now.
+      await t.app.get(KeyRing).refresh();
+    }, 60_000);
   });
 
   describe('npm run cli -- dead-jobs', () => {

@@ -83,7 +83,7 @@ export class HttpClient {
       headers['content-type'] ??= 'application/json';
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const url = /^\/(api|docs|health|metrics)\b/.test(path) ? path : `/api/v1${path}`;
+    const url = /^\/(api|docs|health|metrics|\.well-known)\b/.test(path) ? path : `/api/v1${path}`;
     const response = await validatingFetch(
       this.baseUrl + url,
       { method, headers, body: payload },

@@ -8,5 +8,6 @@ process.env.LOG_LEVEL ??= 'silent';
 process.env.RATE_LIMIT_ENABLED = 'false';
 process.env.AUTH_JWT_SECRET = randomBytes(32).toString('base64url');
 process.env.AUTH_MFA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+process.env.AUTH_KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
 await import('./load-nest-first.js');

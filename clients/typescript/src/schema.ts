@@ -304,6 +304,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The public keys of access tokens (JWKS)
+     * @description RFC 7517. Verify an access token with the key whose `kid` is in the token's header, with that key's `alg` only, and check `typ` (`at+jwt`), `iss`, `aud`, `exp` (RFC 9068). Cache it for `Cache-Control`'s max-age (AUTH_JWKS_MAX_AGE); a key is published that long and more before it signs, and when a token names a `kid` you do not hold, fetch the set again (at most every few seconds).
+     */
+    get: operations['keys_getKeySet'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/.well-known/oauth-authorization-server': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Authorization server metadata
+     * @description RFC 8414: the issuer of access tokens and where its keys are; nothing else yet.
+     */
+    get: operations['keys_getMetadata'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login/mfa': {
     parameters: {
       query?: never;
@@ -986,8 +1026,8 @@ export interface components {
     };
     TokenPairDto: {
       /**
-       * @description Send as `Authorization: Bearer <accessToken>`. A JWT (HS256), valid for `expiresIn` seconds.
-       * @example eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzaWQiOiIuLi4ifQ.c2lnbmF0dXJl
+       * @description Send as `Authorization: Bearer <accessToken>`. A JWT in RFC 9068 form (`typ: at+jwt`; `iss`, `aud`, `sub`, `sid`, `roles`, `client_id`, `jti`, `iat`, `exp`), signed with the key its `kid` names in /.well-known/jwks.json (EdDSA by default), valid for `expiresIn` seconds.
+       * @example eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCIsImtpZCI6Ii4uLiJ9.eyJzaWQiOiIuLi4ifQ.c2lnbmF0dXJl
        */
       accessToken: string;
       /**
@@ -1114,6 +1154,56 @@ export interface components {
        * @example Chargeback fraud reported on 2026-11-28; ticket OPS-1432.
        */
       reason: string;
+    };
+    PublicJwkDto: {
+      /**
+       * @description Key type: `OKP` for Ed25519, `EC` for P-256.
+       * @example OKP
+       * @enum {string}
+       */
+      kty: 'OKP' | 'EC';
+      /**
+       * @example Ed25519
+       * @enum {string}
+       */
+      crv: 'Ed25519' | 'P-256';
+      /** @example 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo */
+      x: string;
+      /** @description EC keys only. */
+      y?: string;
+      /**
+       * @description The key's RFC 7638 thumbprint; an access token names its key in the header's `kid`.
+       * @example kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k
+       */
+      kid: string;
+      /**
+       * @description The only algorithm this key verifies.
+       * @example EdDSA
+       * @enum {string}
+       */
+      alg: 'EdDSA' | 'ES256';
+      /**
+       * @example sig
+       * @enum {string}
+       */
+      use: 'sig';
+    };
+    KeySetDto: {
+      /** @description The key that signs now, the next one (published before it signs) and the retired ones whose tokens may still be valid. Empty while AUTH_SIGNING_ALGORITHM=HS256 and no key pair ever signed. */
+      keys: components['schemas']['PublicJwkDto'][];
+    };
+    AuthorizationServerMetadataDto: {
+      /**
+       * @description The `iss` of every access token (AUTH_JWT_ISSUER).
+       * @example https://auth.example.com
+       */
+      issuer: string;
+      /**
+       * Format: uri
+       * @description Where the key set is (APP_PUBLIC_URL + /.well-known/jwks.json).
+       * @example https://auth.example.com/.well-known/jwks.json
+       */
+      jwks_uri: string;
     };
     MfaLoginDto: {
       /**
@@ -1632,7 +1722,10 @@ export interface components {
         | 'mfa.passkey-added'
         | 'mfa.passkey-renamed'
         | 'mfa.passkey-removed'
-        | 'mfa.reset';
+        | 'mfa.reset'
+        | 'signing-key.created'
+        | 'signing-key.rotated'
+        | 'signing-key.retired';
       /**
        * Format: uuid
        * @description Who did it: the signed-in caller, the user who signed in, or null (anonymous, or an operator at the command line: `details.via` is `cli`).
@@ -1730,7 +1823,10 @@ export interface components {
         | 'mfa.passkey-added'
         | 'mfa.passkey-renamed'
         | 'mfa.passkey-removed'
-        | 'mfa.reset';
+        | 'mfa.reset'
+        | 'signing-key.created'
+        | 'signing-key.rotated'
+        | 'signing-key.retired';
       /**
        * Format: date-time
        * @example 2026-11-30T08:15:00.000Z
@@ -1903,6 +1999,26 @@ export interface components {
       passkeyId?: string;
       /** @description `mfa.passkey-added`, `mfa.passkey-renamed`, `mfa.passkey-removed`: its name (the new one when renamed). */
       name?: string;
+      /**
+       * @description `signing-key.created`, `signing-key.rotated` (the key that signs now), `signing-key.retired`: the key.
+       * @example pJ8v3nN0kq1mYl6qjQq2m8yZx7b0Wc4d5e6f7g8h9iA
+       */
+      kid?: string;
+      /**
+       * @description `signing-key.created`, `signing-key.rotated`.
+       * @enum {string}
+       */
+      algorithm?: 'EdDSA' | 'ES256';
+      /**
+       * @description `signing-key.created`: `current` or `next`.
+       * @enum {string}
+       */
+      state?: 'next' | 'current' | 'retired';
+      /**
+       * @description `signing-key.rotated`: the key retired by the rotation.
+       * @example pJ8v3nN0kq1mYl6qjQq2m8yZx7b0Wc4d5e6f7g8h9iA
+       */
+      previousKid?: string;
     };
   };
   responses: never;
@@ -4978,6 +5094,108 @@ export interface operations {
           'Cache-Control'?: 'no-store';
           /** @description Seconds to wait. */
           'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  keys_getKeySet: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The `ETag` you hold: when it still matches, the answer is a 304 without a body. */
+        'If-None-Match'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description The strong entity tag of this representation (RFC 9110 §8.8.3): send it back as `If-Match` to change the resource only if nobody changed it since, or as `If-None-Match` to read it again only if it changed. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeySetDto'];
+        };
+      };
+      /** @description Not modified: the representation still has the `ETag` you sent. */
+      304: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description The strong entity tag of this representation (RFC 9110 §8.8.3): send it back as `If-Match` to change the resource only if nobody changed it since, or as `If-None-Match` to read it again only if it changed. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  keys_getMetadata: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthorizationServerMetadataDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -8694,6 +8912,9 @@ export interface operations {
           | 'mfa.passkey-renamed'
           | 'mfa.passkey-removed'
           | 'mfa.reset'
+          | 'signing-key.created'
+          | 'signing-key.rotated'
+          | 'signing-key.retired'
         )[];
         /** @description Events at or after this time (RFC 3339, with its offset). */
         since?: string;

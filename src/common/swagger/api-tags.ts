@@ -11,6 +11,11 @@ export const API_TAGS: { name: string; description: string }[] = [
       'Second factors: an authenticator app with recovery codes, passkeys, and the second step of a sign-in.',
   },
   { name: 'audit', description: 'The audit log: security events of every account (admin).' },
+  {
+    name: 'keys',
+    description:
+      'The public keys that verify access tokens (JWKS) and the metadata that names them, for other services.',
+  },
   { name: 'health', description: 'Liveness and readiness, for orchestrators and load balancers.' },
   { name: 'metrics', description: 'Prometheus metrics.' },
 ];
