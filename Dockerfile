@@ -7,7 +7,8 @@
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --workspaces=false: the client package (clients/typescript) is for the API's callers, not in the image.
+# --workspaces=false: the client packages (clients/typescript, clients/nest-auth) are for the API's callers
+# and for other services, not in the image.
 RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { aUser } from '../support/factories.js';
+import { compileConsumer, pack } from '../support/packages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
 const PACKAGE = resolve('clients/typescript');
-const TSC = resolve('node_modules/typescript/bin/tsc');
 
 /** What a package needs at run time (its `dependencies`), and what those need in turn. */
 async function runtimeDependencies(packageDir: string, found = new Set<string>()): Promise<string[]> {
@@ -62,15 +62,8 @@ describe('@gatehouse/client as a package (e2e)', () => {
   });
 
   it('packs a tarball that installs, type-checks a consumer against its types, and calls the started app', async () => {
-    const packed = await run('npm', ['pack', '--json', '--silent', '--pack-destination', scratch], {
-      cwd: PACKAGE,
-      timeout: 120_000,
-    });
-    const [{ filename, files }] = JSON.parse(packed.stdout) as {
-      filename: string;
-      files: { path: string }[];
-    }[];
-    expect(files.map((f) => f.path).toSorted()).toEqual([
+    const { tarball, files } = await pack(PACKAGE, scratch);
+    expect(files.toSorted()).toEqual([
       'README.md',
       'dist/index.d.ts',
       'dist/index.js',
@@ -86,44 +79,20 @@ describe('@gatehouse/client as a package (e2e)', () => {
     // Its dependencies as this checkout installed them (the lockfile's versions), packed beside it:
     // the install needs no registry, so it runs on a machine without a network too.
     const dependencies = await Promise.all(
-      (await runtimeDependencies(PACKAGE)).map(async (name) => {
-        const { stdout } = await run('npm', ['pack', '--json', '--silent', '--pack-destination', scratch], {
-          cwd: resolve('node_modules', name),
-          timeout: 60_000,
-        });
-        return join(scratch, (JSON.parse(stdout) as { filename: string }[])[0].filename);
-      }),
+      (await runtimeDependencies(PACKAGE)).map(
+        async (name) => (await pack(resolve('node_modules', name), scratch)).tarball,
+      ),
     );
-    await run(
-      'npm',
-      ['install', join(scratch, filename), ...dependencies, '--offline', '--no-audit', '--no-fund'],
-      { cwd: scratch, timeout: 120_000 },
-    );
+    await run('npm', ['install', tarball, ...dependencies, '--offline', '--no-audit', '--no-fund'], {
+      cwd: scratch,
+      timeout: 120_000,
+    });
     const installed = JSON.parse(
       await readFile(join(scratch, 'node_modules/@gatehouse/client/package.json'), 'utf8'),
     );
     expect(installed.name).toBe('@gatehouse/client');
 
-    await writeFile(join(scratch, 'consumer.ts'), CONSUMER);
-    await writeFile(
-      join(scratch, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          target: 'es2022',
-          lib: ['es2022', 'dom'],
-          types: [],
-          strict: true,
-          outDir: 'out',
-        },
-        include: ['consumer.ts'],
-      }),
-    );
-    const compiled = await run(process.execPath, [TSC, '-p', scratch], { timeout: 120_000 }).catch(
-      (error: { stdout: string }) => error,
-    );
-    expect(compiled.stdout).toBe('');
+    expect(await compileConsumer(scratch, CONSUMER)).toBe('');
 
     const user = aUser();
     const { stdout } = await run(
