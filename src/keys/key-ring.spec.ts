@@ -196,6 +196,21 @@ describe('KeyRing', () => {
     expect(() => ring.sign(CLAIMS)).toThrow('no signing key is current');
   });
 
+  it('says so when the current key does not open with its key-encryption key, and still verifies', async () => {
+    const errors: unknown[] = [];
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation((m) => void errors.push(m));
+    const [current, next] = [aKey('current'), aKey('next')];
+    const token = await forged(next.privateKey, { kid: next.row.kid });
+    const { ring } = await ringOf([current.row, next.row], { keyEncryptionKey: Buffer.alloc(32, 4) });
+    error.mockRestore();
+    expect(errors).toEqual([
+      `the current signing key ${current.row.kid} does not open with AUTH_KEY_ENCRYPTION_KEY: this instance cannot sign (docs/operations.md, "Signing keys")`,
+    ]);
+    expect(() => ring.sign(CLAIMS)).toThrow('no signing key is current');
+    expect(ring.verify(token)).toMatchObject(CLAIMS);
+    expect(ring.keySet.document.keys).toHaveLength(2);
+  });
+
   it('keeps the keys it has when the table cannot be read', async () => {
     const current = aKey('current');
     const { ring, table } = await ringOf([current.row]);

@@ -160,14 +160,26 @@ export class KeyRing implements OnApplicationShutdown {
     const verifiers = new Map<string, Verifier>();
     for (const key of keys) verifiers.set(key.kid, this.verifiers.get(key.kid) ?? this.verifierFor(key));
     const current = keys.find((k) => k.state === 'current');
-    if (current && current.kid !== this.signerKid) {
-      this.signer = this.signerFor(current);
-      this.signerKid = current.kid;
-    }
+    if (current && current.kid !== this.signerKid) this.signWith(current);
     this.keys = keys;
     this.verifiers = verifiers;
     this.byHeader.clear();
     this.published = keySetOf(keys);
+  }
+
+  /**
+   * Signs with `key` from now on. A key this process cannot open (sealed under another
+   * AUTH_KEY_ENCRYPTION_KEY) changes nothing but is said loudly; verification goes on either way.
+   */
+  private signWith(key: SigningKey): void {
+    try {
+      this.signer = this.signerFor(key);
+      this.signerKid = key.kid;
+    } catch {
+      this.logger.error(
+        `the current signing key ${key.kid} does not open with AUTH_KEY_ENCRYPTION_KEY: this instance cannot sign (docs/operations.md, "Signing keys")`,
+      );
+    }
   }
 
   private verifierFor(key: SigningKey): Verifier {
