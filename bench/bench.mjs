@@ -399,8 +399,13 @@ async function mailOnly(databaseUrl) {
 /** Medians over the runs, scenario by scenario. */
 function summarise(runs) {
   const names = runs[0].scenarios.map((s) => s.scenario);
-  const pick = (name, key) =>
-    median(runs.map((r) => r.scenarios.find((s) => s.scenario === name)[key]).filter((v) => v !== undefined));
+  // A figure no run measured (the list floors under --skip-deep) stays out of the summary, not NaN.
+  const pick = (name, key) => {
+    const values = runs
+      .map((r) => r.scenarios.find((s) => s.scenario === name)[key])
+      .filter((v) => v !== undefined);
+    return values.length > 0 ? median(values) : undefined;
+  };
   const floor = (key) => median(runs.flatMap((r) => r.floors.map((f) => f[key])));
   return {
     floor: {
