@@ -46,9 +46,6 @@ export default {
     '!src/**/dto/**',
     '!src/**/entities/**',
     '!src/users/user-columns.ts',
-    // SQL written in the retention class itself (a repository's job: issue 32 moves it there).
-    '!src/auth/sessions-retention.ts',
-    '!src/account-emails/account-tokens-retention.ts',
     '!src/account-emails/account-email.templates.ts',
   ],
   coverageAnalysis: 'perTest',

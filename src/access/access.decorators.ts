@@ -42,7 +42,7 @@ export const CurrentPrincipal = createParamDecorator(
 );
 
 /** The 403 of a change that needs a recent sign-in or reauthentication (docs/security-model.md, I2). */
-export const REAUTHENTICATION_REQUIRED: ProblemMeaning = {
+const REAUTHENTICATION_REQUIRED: ProblemMeaning = {
   status: 403,
   type: 'reauthentication-required',
   description: `The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (${setting('reauthenticationWindow')}) (\`/problems/reauthentication-required\`): call \`POST /auth/reauthenticate\` with the password or a code, then repeat the request.`,

@@ -25,7 +25,7 @@ export function challengeOf(clientDataJSON: string): string | undefined {
 }
 
 /** A passkey's user handle: the account's id as its 16 bytes. */
-export const userHandleOf = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
+const userHandleOf = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
 
 /**
  * Gatehouse as a WebAuthn relying party, through @simplewebauthn/server: APP_PUBLIC_URL's host is

@@ -47,11 +47,15 @@ const CORS_HEADER = {
   },
 };
 
-/** The document of this deployment: its configured limits and lifetimes in the descriptions. */
+/**
+ * The document of this deployment: its configured limits and lifetimes in the descriptions.
+ * `extraModels` are the schemas no decorator names (the root module's `openApiModels`): required,
+ * so that no caller makes a document without them by forgetting.
+ */
 export function buildOpenApiDocument(
   app: INestApplication,
   configuration: Configuration,
-  extraModels: Type[] = [],
+  extraModels: Type[],
 ): OpenAPIObject {
   const about = packageInfo();
   const builder = new DocumentBuilder()
@@ -186,7 +190,7 @@ const UI_FILES = new Set([
 export function setupSwagger(
   app: NestFastifyApplication,
   configuration: Configuration,
-  extraModels: Type[] = [],
+  extraModels: Type[],
 ): void {
   if (!configuration.get(httpConfig).docsEnabled) return;
   app
