@@ -3,9 +3,10 @@ import { Logger } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
-import { AccessTokens, CLOCK_SKEW_SECONDS } from './access-tokens.js';
+import { AccessTokens } from './access-tokens.js';
 import { UnauthenticatedError } from '../access/access.errors.js';
-import { KeyRing } from '../keys/key-ring.js';
+import { SecretBox } from '../common/secret-box.js';
+import { CLOCK_SKEW_SECONDS, KeyRing } from '../keys/key-ring.js';
 import type { SigningKeysRepository } from '../keys/signing-keys.repository.js';
 
 Logger.overrideLogger(false);
@@ -25,7 +26,8 @@ const AUTH = {
 const ISSUED = { ...CLAIMS, role: 'user' as const };
 
 /** The ring of an HS256 deployment: no key pair, so no key set to read. */
-const ringOf = (auth: AuthConfig) => new KeyRing(auth, {} as SigningKeysRepository);
+const ringOf = (auth: AuthConfig) =>
+  new KeyRing(auth, {} as SigningKeysRepository, new SecretBox(auth.keyEncryptionKey));
 
 function tokens(at = Date.parse('2026-11-29T12:00:00.000Z')) {
   let now = at;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { UnauthenticatedError } from '../access/access.errors.js';
-import { KeyRing } from '../keys/key-ring.js';
+import { CLOCK_SKEW_SECONDS, KeyRing } from '../keys/key-ring.js';
 import type { UserRole } from '../users/entities/user.entity.js';
 
 /** What a sign-in and a refresh answer. */
@@ -22,8 +22,6 @@ export interface AccessTokenClaims {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** How far another clock may be ahead of ours when it says a token was issued or becomes valid. */
-export const CLOCK_SKEW_SECONDS = 30;
 /**
  * RFC 9068's `client_id`: the client the token was issued to. Every token today is issued to
  * Gatehouse's own sign-in (people through the API); machine clients will have their own.

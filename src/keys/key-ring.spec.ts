@@ -50,7 +50,8 @@ async function ringOf(keys: SigningKey[], auth: Partial<AuthConfig> = {}) {
       return table.keys;
     },
   } as unknown as SigningKeysRepository;
-  const ring = new KeyRing({ ...AUTH, ...auth }, repository);
+  const config = { ...AUTH, ...auth };
+  const ring = new KeyRing(config, repository, new SecretBox(config.keyEncryptionKey));
   await ring.refresh();
   return { ring, table };
 }

@@ -10,6 +10,8 @@ import { SigningKeysRepository } from './signing-keys.repository.js';
 
 /** RFC 9068's type for access tokens, so that no other JWT signed with the key passes as one. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** How far another clock may be ahead of ours when it says a token was issued or becomes valid. */
+export const CLOCK_SKEW_SECONDS = 30;
 /** Verified tokens each key remembers: every client's token, verified once per process (bench/README.md). */
 const VERIFIED_TOKENS_CACHED = 10_000;
 /** Distinct token headers remembered: a few per key; the map is emptied when a client sends more. */
@@ -40,7 +42,6 @@ export interface PublishedKeySet {
 @Injectable()
 export class KeyRing implements OnApplicationShutdown {
   private readonly logger = new Logger('KeyRing');
-  private readonly box: SecretBox;
   private readonly hs256: { sign: (payload: Payload) => string; verify: (token: string) => Payload };
   private keys: SigningKey[] = [];
   private signer: ((payload: Payload) => string) | undefined;
@@ -53,8 +54,9 @@ export class KeyRing implements OnApplicationShutdown {
   constructor(
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
     private readonly repository: SigningKeysRepository,
+    /** Sealed with AUTH_KEY_ENCRYPTION_KEY (KeysModule). */
+    private readonly box: SecretBox,
   ) {
-    this.box = new SecretBox(auth.keyEncryptionKey);
     if (auth.signingAlgorithm === 'HS256' && auth.jwtSecretIsEphemeral)
       this.logger.warn(
         'AUTH_JWT_SECRET is unset: access tokens are signed with a random key of this process and stop working when it restarts',

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLogModule } from '../audit/audit-log.module.js';
+import { SecretBox } from '../common/secret-box.js';
+import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { SigningKey } from './entities/signing-key.entity.js';
 import { KeyRing } from './key-ring.js';
 import { SigningKeysRetention } from './signing-keys-retention.js';
@@ -16,7 +18,18 @@ import { WellKnownController } from './well-known.controller.js';
 @Module({
   imports: [TypeOrmModule.forFeature([SigningKey]), AuditLogModule],
   controllers: [WellKnownController],
-  providers: [SigningKeysRepository, KeyRing, SigningKeys, SigningKeysRetention],
+  providers: [
+    SigningKeysRepository,
+    KeyRing,
+    SigningKeys,
+    SigningKeysRetention,
+    // One box for the private keys, this module's own (MfaModule's seals TOTP secrets with another key).
+    {
+      provide: SecretBox,
+      inject: [authConfig.KEY],
+      useFactory: (auth: AuthConfig) => new SecretBox(auth.keyEncryptionKey),
+    },
+  ],
   exports: [KeyRing, SigningKeys],
 })
 export class KeysModule {}

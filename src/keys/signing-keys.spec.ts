@@ -68,6 +68,7 @@ function subject(auth: Partial<AuthConfig> = {}) {
     audit as unknown as AuditLog,
     jobs as unknown as JobsService,
     { now: () => new Date(now) } as Clock,
+    new SecretBox(KEK),
   );
   const byState = (state: string) => table.filter((k) => k.state === state);
   return {

@@ -7,7 +7,7 @@ import { Transactions, type Transaction } from '../database/transactions.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import type { AsymmetricAlgorithm, SigningKey, SigningKeyState } from './entities/signing-key.entity.js';
 import { generateKeyMaterial } from './key-material.js';
-import { KeyRing } from './key-ring.js';
+import { CLOCK_SKEW_SECONDS, KeyRing } from './key-ring.js';
 import { KEY_SET_REFRESH_SECONDS } from './key-set-refresh.js';
 import { KeyAlreadyRetiredError, NextKeyTooYoungError, UnknownKeyError } from './keys.errors.js';
 import { SigningKeysRepository } from './signing-keys.repository.js';
@@ -15,8 +15,6 @@ import { SigningKeysRepository } from './signing-keys.repository.js';
 export const KEY_ROTATION_QUEUE = 'signing-key-rotation';
 /** Hourly: a rotation is due every AUTH_SIGNING_KEY_ROTATION, so at most an hour late. */
 const KEY_ROTATION_SCHEDULE = '17 * * * *';
-/** How far a verifier's clock may be behind ours (the skew access tokens allow). */
-const CLOCK_SKEW_SECONDS = 30;
 
 /** A key as `keys list` shows it: never its private part. */
 export interface SigningKeySummary {
@@ -42,7 +40,6 @@ export interface SigningKeySummary {
 @Injectable()
 export class SigningKeys implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('SigningKeys');
-  private readonly box: SecretBox;
 
   constructor(
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
@@ -52,9 +49,9 @@ export class SigningKeys implements OnModuleInit, OnApplicationBootstrap {
     private readonly audit: AuditLog,
     private readonly jobs: JobsService,
     private readonly clock: Clock,
-  ) {
-    this.box = new SecretBox(auth.keyEncryptionKey);
-  }
+    /** Sealed with AUTH_KEY_ENCRYPTION_KEY (KeysModule). */
+    private readonly box: SecretBox,
+  ) {}
 
   onModuleInit(): void {
     this.jobs.defineSchedule(KEY_ROTATION_QUEUE, KEY_ROTATION_SCHEDULE, () => this.rotateIfDue());
