@@ -34,6 +34,8 @@ export default {
     // Signing keys: their life, the ring that signs and verifies, and the seal of their private keys.
     'src/keys/**/*.ts',
     'src/common/secret-box.ts',
+    // API keys: their text, who they make a caller, their life.
+    'src/api-keys/**/*.ts',
     // The address policy's script check, in common/ since config validates its levels.
     'src/common/script-restriction.ts',
     // Entry points: a process's wiring, which test/process runs compiled.

@@ -24,7 +24,7 @@ import {
 import { renderMarkdown, renderSvg } from './report.mjs';
 import { startOtlpSink } from './otlp-sink.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
-import { BENCH_PASSWORD, seeded as seedUsers, tokensFor as signedTokens } from './seed.mjs';
+import { apiKeysFor, BENCH_PASSWORD, seeded as seedUsers, tokensFor as signedTokens } from './seed.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -249,6 +249,19 @@ async function main() {
       }));
       stretch1.push({ ...(await measure('me', app, me)), bootMs: Math.round(app.bootMs) });
       stretch1.push(await measure('get-by-id', app, byId(admin)));
+      // `me` again, each request with one of 1,000 API keys instead of an access token.
+      const keys = await apiKeysFor(mainDb, emails, SECRET);
+      stretch1.push(
+        await measure(
+          'me-api-key',
+          app,
+          cycling((i) => ({
+            method: 'GET',
+            path: '/api/v1/users/me',
+            headers: { authorization: `Bearer ${keys[i % keys.length]}` },
+          })),
+        ),
+      );
       if (opts.pooler) stretch1.push(...(await poolerScenarios(mainDb, me, byId(admin))));
       floors.push(await measureFloor(mainDb, 'floor (2 of 3)', byId()));
 

@@ -13,6 +13,7 @@ import { SessionSecondFactor1796035483355 } from './1796035483355-SessionSecondF
 import { AccountInvariants1796546160512 } from './1796546160512-AccountInvariants.js';
 import { LinksRevokedAt1796549406798 } from './1796549406798-LinksRevokedAt.js';
 import { SigningKeys1796632171362 } from './1796632171362-SigningKeys.js';
+import { ApiKeys1796645543068 } from './1796645543068-ApiKeys.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -29,4 +30,5 @@ export const migrations = [
   AccountInvariants1796546160512,
   LinksRevokedAt1796549406798,
   SigningKeys1796632171362,
+  ApiKeys1796645543068,
 ];

@@ -18,6 +18,7 @@ const FOLDERS = [
   ['idempotency', 80],
   ['common/errors', 80],
   ['keys', 80],
+  ['api-keys', 80],
   ['users', undefined],
   ['audit', undefined],
   ['database', undefined],

@@ -1,4 +1,5 @@
 import { IntersectionType } from '@nestjs/swagger';
+import { ApiKeysAuditDetailsDto } from './api-keys/api-keys.audit-details.js';
 import { AccountEmailsAuditDetailsDto } from './account-emails/account-emails.audit-details.js';
 import { AuditOriginDetailsDto } from './audit/dto/audit-event-response.dto.js';
 import { AuthAuditDetailsDto } from './auth/auth.audit-details.js';
@@ -19,4 +20,5 @@ export class AuditDetailsDto extends IntersectionType(
   AccountEmailsAuditDetailsDto,
   MfaAuditDetailsDto,
   KeysAuditDetailsDto,
+  ApiKeysAuditDetailsDto,
 ) {}

@@ -1,8 +1,10 @@
 import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { ApiProblems, type ProblemMeaning } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
-import type { Principal, Role } from './principal.js';
+import type { ApiScope } from './api-scopes.js';
+import { ForbiddenError } from './access.errors.js';
+import type { Principal, Role, SessionPrincipal } from './principal.js';
 
 export const IS_PUBLIC = 'access:public';
 export const ACCESS_RULE = 'access:rule';
@@ -17,6 +19,12 @@ export interface AccessRule {
    * what weakens the account: deleting it, changing its passkeys (I2).
    */
   recentAuthentication?: boolean;
+  /**
+   * Opens the route to API keys that hold this scope (src/access/api-scopes.ts); without it, a key
+   * gets a 403 `insufficient-scope`. The key's owner must still satisfy the rest of the rule.
+   * Routes that change how one signs in, or that need a session, name none.
+   */
+  scope?: ApiScope;
 }
 
 /** Open to anyone. Every other route needs a valid access token (the guard denies by default). */
@@ -32,6 +40,7 @@ export function Access(rule: AccessRule = {}) {
   return applyDecorators(
     SetMetadata(ACCESS_RULE, rule),
     ApiBearerAuth('bearer'),
+    ...(rule.scope ? [ApiSecurity('apiKey'), ApiExtension('x-api-key-scope', rule.scope)] : []),
     ApiProblems(401, ...(refusal ? [refusal] : [])),
   );
 }
@@ -39,6 +48,19 @@ export function Access(rule: AccessRule = {}) {
 /** The authenticated caller, as the guard found it in the database for this request. */
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().principal,
+);
+
+/**
+ * The caller of a route that names no scope: always a session, since the guard refused keys there.
+ * For the routes that act on the session itself (ending it, reauthenticating, changing a password).
+ */
+export const CurrentSession = createParamDecorator(
+  (_: unknown, context: ExecutionContext): SessionPrincipal => {
+    const principal: Principal | undefined = context.switchToHttp().getRequest().principal;
+    // Unreachable through the guard; a route that names a scope and reads the session is a bug.
+    if (principal?.via !== 'session') throw new ForbiddenError();
+    return principal;
+  },
 );
 
 /** The 403 of a change that needs a recent sign-in or reauthentication (docs/security-model.md, I2). */

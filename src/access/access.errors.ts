@@ -1,4 +1,5 @@
 import { DomainError } from '../common/errors/domain-error.js';
+import type { ApiScope } from './api-scopes.js';
 
 /**
  * Missing, malformed, expired, tampered or revoked credentials. A request that presented a token
@@ -31,5 +32,22 @@ export class ReauthenticationRequiredError extends DomainError {
     super(
       `This needs a recent sign-in: confirm it is you at /auth/reauthenticate (it counts for ${Math.round(windowSeconds / 60)} minutes), then try again.`,
     );
+  }
+}
+
+/**
+ * An API key on a route that does not take it, or without the scope the route needs. RFC 6750
+ * §3.1's `insufficient_scope`, with the scope named in the challenge when there is one.
+ */
+export class InsufficientScopeError extends DomainError {
+  readonly code = 'INSUFFICIENT_SCOPE';
+  override readonly challenge: string;
+  constructor(scope: ApiScope | undefined) {
+    super(
+      scope
+        ? `This API key lacks the scope ${scope}, which this operation needs.`
+        : 'This operation is for people signed in: API keys may not call it.',
+    );
+    this.challenge = `Bearer error="insufficient_scope"${scope ? `, scope="${scope}"` : ''}`;
   }
 }

@@ -5,20 +5,37 @@ import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { User } from '../users/entities/user.entity.js';
 import { Access, Public } from './access.decorators.js';
-import { ForbiddenError, ReauthenticationRequiredError, UnauthenticatedError } from './access.errors.js';
+import {
+  ForbiddenError,
+  InsufficientScopeError,
+  ReauthenticationRequiredError,
+  UnauthenticatedError,
+} from './access.errors.js';
 import { AccessGuard } from './access.guard.js';
-import type { Principal, Role } from './principal.js';
-import type { Principals } from './principals.js';
+import type { ApiScope } from './api-scopes.js';
+import type { ApiKeyPrincipal, Principal, Role } from './principal.js';
+import type { ApiKeyPrincipals, Principals } from './principals.js';
 
 const NOW = new Date('2026-11-29T12:00:00.000Z');
 const USER_ID = '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e';
 const principalOf = (role: Role): Principal => ({
+  via: 'session',
   userId: USER_ID,
   sessionId: '5f0c6b0e-8d1a-4c3e-9a53-3c1f0a5a7d2e',
   role,
   user: { id: USER_ID, role } as User,
   authenticatedAt: new Date(NOW.getTime() - 60_000),
 });
+
+const keyOf = (role: Role, scopes: ApiScope[]): ApiKeyPrincipal => ({
+  via: 'api-key',
+  userId: USER_ID,
+  apiKeyId: '9d7e6f5a-4b3c-4d2e-8f1a-0b9c8d7e6f5a',
+  scopes,
+  role,
+  user: { id: USER_ID, role } as User,
+});
+const KEY = 'gat_aKeyOfTheRightShape';
 
 class Routes {
   @Public()
@@ -29,6 +46,12 @@ class Routes {
   adminOnly() {}
   @Access({ recentAuthentication: true })
   weakening() {}
+  @Access({ scope: 'users:read' })
+  readable() {}
+  @Access({ scope: 'users:write', roles: ['admin'] })
+  adminWritable() {}
+  @Access({ scope: 'users:read', recentAuthentication: true })
+  readableRecently() {}
 }
 @Access({ roles: ['admin'] })
 class AdminRoutes {
@@ -44,9 +67,17 @@ function setUp({ principal = principalOf('user') as Principal | null } = {}) {
     }),
     refused: jest.fn(async () => undefined),
   };
+  const apiKeys = {
+    recognises: (token: string) => token.startsWith('gat_'),
+    authenticate: jest.fn(async () => {
+      if (!principal) throw new UnauthenticatedError('This API key is not valid');
+      return principal;
+    }),
+  };
   const guard = new AccessGuard(
     new Reflector(),
     principals as unknown as Principals,
+    apiKeys as unknown as ApiKeyPrincipals,
     { now: () => NOW } as Clock,
     { reauthenticationWindowSeconds: 600 } as AuthConfig,
   );
@@ -56,10 +87,12 @@ function setUp({ principal = principalOf('user') as Principal | null } = {}) {
       method: string;
       routeOptions: { url: string };
       principal?: Principal;
+      ip: string;
     } = {
       headers: authorization === undefined ? {} : { authorization },
       method: 'GET',
       routeOptions: { url: '/api/v1/users' },
+      ip: '203.0.113.7',
     };
     const cls = handler === 'everything' ? AdminRoutes : Routes;
     const context = {
@@ -69,7 +102,7 @@ function setUp({ principal = principalOf('user') as Principal | null } = {}) {
     } as unknown as ExecutionContext;
     return { result: guard.canActivate(context), request };
   };
-  return { check, principals };
+  return { check, principals, apiKeys };
 }
 
 describe('AccessGuard', () => {
@@ -121,5 +154,49 @@ describe('AccessGuard', () => {
     const stale = setUp(at(601)).check('weakening', 'Bearer t').result;
     await expect(stale).rejects.toThrow(ReauthenticationRequiredError);
     await expect(setUp(at(3600)).check('signedIn', 'Bearer t').result).resolves.toBe(true);
+  });
+
+  it('hands a gat_ token to ApiKeyPrincipals with the address, and any other to Principals', async () => {
+    const key = setUp({ principal: keyOf('user', ['users:read']) });
+    await expect(key.check('readable', `Bearer ${KEY}`).result).resolves.toBe(true);
+    expect(key.apiKeys.authenticate).toHaveBeenCalledWith(KEY, '203.0.113.7');
+    expect(key.principals.authenticate).not.toHaveBeenCalled();
+    const session = setUp();
+    await expect(session.check('readable', 'Bearer the.token').result).resolves.toBe(true);
+    expect(session.apiKeys.authenticate).not.toHaveBeenCalled();
+  });
+
+  it('refuses a key on a route that names no scope or another, recording the refusal, and names the scope', async () => {
+    const reader = keyOf('admin', ['users:read']);
+    for (const route of ['signedIn', 'adminOnly', 'weakening', 'adminWritable'] as const) {
+      const { check, principals } = setUp({ principal: reader });
+      const refused = check(route, `Bearer ${KEY}`).result;
+      await expect(refused).rejects.toThrow(InsufficientScopeError);
+      expect(principals.refused).toHaveBeenCalledWith(reader, 'GET /api/v1/users');
+    }
+    const { check } = setUp({ principal: reader });
+    await expect(check('adminWritable', `Bearer ${KEY}`).result).rejects.toMatchObject({
+      challenge: 'Bearer error="insufficient_scope", scope="users:write"',
+    });
+    await expect(
+      setUp({ principal: reader }).check('signedIn', `Bearer ${KEY}`).result,
+    ).rejects.toMatchObject({
+      challenge: 'Bearer error="insufficient_scope"',
+    });
+  });
+
+  it("holds a key with the scope to its owner's role of the moment", async () => {
+    const demoted = setUp({ principal: keyOf('user', ['users:write']) });
+    await expect(demoted.check('adminWritable', `Bearer ${KEY}`).result).rejects.toThrow(ForbiddenError);
+    const admin = setUp({ principal: keyOf('admin', ['users:write']) });
+    await expect(admin.check('adminWritable', `Bearer ${KEY}`).result).resolves.toBe(true);
+  });
+
+  it('refuses a key where a recent sign-in is needed, even with the scope: a key proves nothing recent', async () => {
+    const { check } = setUp({ principal: keyOf('user', ['users:read']) });
+    await expect(check('readableRecently', `Bearer ${KEY}`).result).rejects.toThrow(
+      ReauthenticationRequiredError,
+    );
+    await expect(setUp().check('readableRecently', 'Bearer t').result).resolves.toBe(true);
   });
 });

@@ -5,9 +5,14 @@ import { Clock } from '../common/clock.js';
 import { bearerToken } from '../common/http/bearer-token.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { ACCESS_RULE, IS_PUBLIC, type AccessRule } from './access.decorators.js';
-import { ForbiddenError, ReauthenticationRequiredError, UnauthenticatedError } from './access.errors.js';
-import type { Principal } from './principal.js';
-import { Principals } from './principals.js';
+import {
+  ForbiddenError,
+  InsufficientScopeError,
+  ReauthenticationRequiredError,
+  UnauthenticatedError,
+} from './access.errors.js';
+import type { SessionPrincipal } from './principal.js';
+import { ApiKeyPrincipals, Principals } from './principals.js';
 
 /**
  * The global guard: every route needs a valid access token whose session is still alive, unless it
@@ -20,6 +25,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly principals: Principals,
+    private readonly apiKeys: ApiKeyPrincipals,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
@@ -31,22 +37,32 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthenticatedError(undefined, { tokenPresented: false });
-    const principal = await this.principals.authenticate(token);
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets) ?? {};
+    const principal = this.apiKeys.recognises(token)
+      ? await this.apiKeys.authenticate(token, request.ip)
+      : await this.principals.authenticate(token);
     request.principal = principal;
 
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets) ?? {};
+    // A key opens only the routes that name one of its scopes; the owner's role still applies.
+    if (principal.via === 'api-key' && !(rule.scope && principal.scopes.includes(rule.scope))) {
+      await this.principals.refused(principal, routeOf(request));
+      throw new InsufficientScopeError(rule.scope);
+    }
     if (rule.roles && !rule.roles.includes(principal.role)) {
-      await this.principals.refused(principal, `${request.method} ${request.routeOptions?.url ?? ''}`);
+      await this.principals.refused(principal, routeOf(request));
       throw new ForbiddenError();
     }
-    if (rule.recentAuthentication && !this.provedRecently(principal)) {
+    // A key proves nothing recent: such a route refuses it even when it names a scope.
+    if (rule.recentAuthentication && (principal.via !== 'session' || !this.provedRecently(principal))) {
       throw new ReauthenticationRequiredError(this.auth.reauthenticationWindowSeconds);
     }
     return true;
   }
 
-  private provedRecently(principal: Principal): boolean {
+  private provedRecently(principal: SessionPrincipal): boolean {
     const since = this.clock.now().getTime() - principal.authenticatedAt.getTime();
     return since <= this.auth.reauthenticationWindowSeconds * 1000;
   }
 }
+
+const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions?.url ?? ''}`;

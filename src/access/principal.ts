@@ -1,19 +1,36 @@
+import type { ApiScope } from './api-scopes.js';
+
 /** The roles an account may hold; the `users.role` column stores one of them. */
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
- * Who is calling: the guard reads it from the database on every request (the session and the
- * account in one statement), so revocation and role changes apply at once. The users module adds
+ * What every caller is: an account with its role of the moment. The guard reads both from the
+ * database on every request, so revocation and role changes apply at once. The users module adds
  * the caller's account (`user`) to this interface, since it owns that type (users/principal-user.ts).
  */
-export interface Principal {
+export interface PrincipalBase {
   userId: string;
-  sessionId: string;
   role: Role;
+}
+
+/** A person signed in: an access token of a live session. */
+export interface SessionPrincipal extends PrincipalBase {
+  via: 'session';
+  sessionId: string;
   /** When the session last proved who holds it: its sign-in, or a reauthentication since. */
   authenticatedAt: Date;
 }
+
+/** A machine acting for its owner with an API key, within the key's scopes (src/api-keys/). */
+export interface ApiKeyPrincipal extends PrincipalBase {
+  via: 'api-key';
+  apiKeyId: string;
+  scopes: readonly ApiScope[];
+}
+
+/** Who is calling. Routes that name no scope refuse keys, so they only ever see a session. */
+export type Principal = SessionPrincipal | ApiKeyPrincipal;
 
 /** The guard puts the caller on the request; public routes may have none. */
 declare module 'fastify' {

@@ -10,3 +10,14 @@ export abstract class Principals {
   /** A signed-in caller was refused a route their role may not use (`METHOD /path`). */
   abstract refused(principal: Principal, route: string): Promise<void>;
 }
+
+/**
+ * What the guard needs from the module that issues API keys (api-keys provides it): whether a
+ * bearer token is one, and the live principal behind it.
+ */
+export abstract class ApiKeyPrincipals {
+  /** Whether the token has the shape of an API key (its prefix), so that it is never read as a JWT. */
+  abstract recognises(token: string): boolean;
+  /** The key's principal; throws `UnauthenticatedError` for a malformed, unknown, expired or ownerless key. */
+  abstract authenticate(key: string, address: string): Promise<Principal>;
+}

@@ -70,6 +70,7 @@ export class AccountEmailSender implements OnModuleInit {
       newEmail: job.newEmail,
       factor: job.factor,
       remaining: job.remaining,
+      apiKey: job.apiKey,
     });
   }
 

@@ -36,6 +36,8 @@ export interface AccountEmailDetails {
   factor?: 'totp' | 'passkey';
   /** A security notice: recovery codes left. */
   remaining?: number;
+  /** A security notice: the API key created. */
+  apiKey?: { name: string; prefix: string };
 }
 
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -149,6 +151,11 @@ const WORDING: Record<
     notice('Your account was suspended', [
       `An administrator suspended your account on ${d.when}: it cannot sign in, and every session was signed out.`,
       'If you think this is a mistake, contact the people who run this service.',
+    ]),
+  'api-key-created': (d) =>
+    notice('An API key was created for your account', [
+      `An API key named “${d.apiKey?.name}” (${d.apiKey?.prefix}…) was created for your account on ${d.when}, by ${d.by}. Whoever holds it can call the API as you, within its scopes, until it expires or is revoked.`,
+      'If this was not you, revoke it (DELETE /api/v1/auth/api-keys/{id}), change your password and sign out everywhere.',
     ]),
   'email-change-taken': () => ({
     subject: 'You already have an account',

@@ -2,7 +2,7 @@ import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
 import type { MfaResetService } from '../mfa/mfa-reset.service.js';
@@ -451,7 +451,7 @@ describe('AccountEmailsService', () => {
 
     it('queues a verification mail for an address not verified yet', async () => {
       const c = collaborators();
-      await service(c).resendVerification({ userId: ADA.id, user: ADA } as Principal);
+      await service(c).resendVerification({ userId: ADA.id, user: ADA } as SessionPrincipal);
       expect(c.jobs.enqueue.mock.calls).toEqual([
         [ACCOUNT_EMAIL_QUEUE, { kind: 'verify-email', userId: ADA.id }],
       ]);
@@ -459,7 +459,7 @@ describe('AccountEmailsService', () => {
 
     it('queues no verification mail for an address verified already (the request still counts)', async () => {
       const c = collaborators();
-      const principal = { userId: ADA.id, user: { ...ADA, emailVerified: true } } as Principal;
+      const principal = { userId: ADA.id, user: { ...ADA, emailVerified: true } } as SessionPrincipal;
       await service(c).resendVerification(principal);
       expect(c.limits.emailRetryAfter).toHaveBeenCalledWith(ADA.id);
       expect(c.jobs.enqueue).not.toHaveBeenCalled();
@@ -468,7 +468,7 @@ describe('AccountEmailsService', () => {
 });
 
 describe('AccountEmailsService: email change', () => {
-  const principal = { userId: ADA.id, sessionId: 'the-asking-session', user: ADA } as Principal;
+  const principal = { userId: ADA.id, sessionId: 'the-asking-session', user: ADA } as SessionPrincipal;
 
   it('checks the address before the password, and the password before counting a mail', async () => {
     const c = collaborators();

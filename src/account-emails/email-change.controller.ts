@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
-import type { Principal } from '../access/principal.js';
+import { Access, CurrentSession, Public } from '../access/access.decorators.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { ApiProblems, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
@@ -28,7 +28,10 @@ export class EmailChangeController {
   })
   @ApiAcceptedResponse({ description: 'Accepted: the mails follow within seconds.' })
   @ApiProblems(400, 413, 415)
-  async changeEmail(@CurrentPrincipal() principal: Principal, @Body() body: ChangeEmailDto): Promise<void> {
+  async changeEmail(
+    @CurrentSession() principal: SessionPrincipal,
+    @Body() body: ChangeEmailDto,
+  ): Promise<void> {
     await this.emailChange.request(principal, body.newEmail, body.currentPassword);
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { AccountSuspendedError } from '../auth/auth.errors.js';
 import { CredentialChecks } from '../auth/credential-checks.js';
@@ -45,7 +45,7 @@ export class EmailChangeService {
    * its two mails. The request does the same work whether or not another account has the address:
    * the worker finds that out, and writes to it instead of sending a link (account-email.sender.ts).
    */
-  async request(principal: Principal, newEmail: string, currentPassword: string): Promise<void> {
+  async request(principal: SessionPrincipal, newEmail: string, currentPassword: string): Promise<void> {
     const user = principal.user;
     this.users.checkNewEmail(user, newEmail);
     await this.credentials.checkCurrentPassword(user, currentPassword);

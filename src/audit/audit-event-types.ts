@@ -39,6 +39,9 @@ export const AUDIT_EVENT_TYPES = [
   'signing-key.created',
   'signing-key.rotated',
   'signing-key.retired',
+  'api-key.created',
+  'api-key.used-from-new-address',
+  'api-key.revoked',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

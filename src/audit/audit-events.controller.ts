@@ -25,7 +25,7 @@ export class AuditEventsController {
   ) {}
 
   @Get()
-  @Access({ roles: ['admin'] })
+  @Access({ roles: ['admin'], scope: 'audit:read' })
   @ApiOperation({
     operationId: 'audit_list',
     summary: 'The audit log (admin)',
@@ -55,7 +55,7 @@ export class SecurityEventsController {
   ) {}
 
   @Get('me/security-events')
-  @Access()
+  @Access({ scope: 'audit:read' })
   @ApiOperation({
     operationId: 'users_listMySecurityEvents',
     summary: 'Your recent security events',

@@ -68,7 +68,11 @@ export class AuditLog {
       userAgent: origin.userAgent,
       requestId: origin.requestId,
       traceId: currentTraceId(),
-      details: origin.via === 'cli' ? { ...record.details, via: 'cli' } : (record.details ?? {}),
+      details: {
+        ...record.details,
+        ...(origin.via === 'cli' ? { via: 'cli' } : {}),
+        ...(origin.apiKeyId ? { apiKeyId: origin.apiKeyId } : {}),
+      },
     };
   }
 

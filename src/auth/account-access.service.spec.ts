@@ -7,6 +7,7 @@ import { AccountAccessService } from './account-access.service.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { MfaChallenges } from './mfa-challenges.js';
 import type { SessionsRepository } from './sessions.repository.js';
+import type { SessionsService } from './sessions.service.js';
 import { aJournal } from '../../test/support/journal.js';
 
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
@@ -25,6 +26,7 @@ function subject() {
       unsuspend: note('unsuspend', () => user),
     } as unknown as UserAdministration,
     { deleteAllOf: note('end sessions') } as unknown as SessionsRepository,
+    { endAllOf: note('end sessions and API keys') } as unknown as SessionsService,
     { lift: note('lift lock') } as unknown as LoginLockout,
     { forgetAllOf: note('forget challenges') } as unknown as MfaChallenges,
     { run: async <T>(work: (t: Transaction) => Promise<T>) => work(TRANSACTION) } as unknown as Transactions,
@@ -50,11 +52,11 @@ describe('AccountAccessService', () => {
     expect(journal).toEqual([['unsuspend', 'user-1']]);
   });
 
-  it('signs a user out everywhere, pending sign-ins included, and records it', async () => {
+  it('signs a user out everywhere, pending sign-ins and API keys included, and records it', async () => {
     const { service, journal } = subject();
     await service.signOutEverywhere('user-1');
     expect(journal).toEqual([
-      ['end sessions', 'user-1', undefined, TRANSACTION],
+      ['end sessions and API keys', 'user-1', { transaction: TRANSACTION }],
       ['forget challenges', 'user-1', TRANSACTION],
       ['audit', { type: 'session.revoked-all', subjectUserId: 'user-1' }, TRANSACTION],
     ]);

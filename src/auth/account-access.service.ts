@@ -6,6 +6,7 @@ import { UsersService } from '../users/users.service.js';
 import { LoginLockout } from './login-lockout.js';
 import { MfaChallenges } from './mfa-challenges.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
 import { UserAdministration } from '../users/user-administration.service.js';
 
 /**
@@ -21,6 +22,7 @@ export class AccountAccessService {
     private readonly users: UsersService,
     private readonly administration: UserAdministration,
     private readonly sessions: SessionsRepository,
+    private readonly sessionsService: SessionsService,
     private readonly lockout: LoginLockout,
     private readonly challenges: MfaChallenges,
     private readonly transactions: Transactions,
@@ -29,7 +31,7 @@ export class AccountAccessService {
 
   /**
    * Stops the account and ends every session and pending sign-in of it at once (I5); not the last
-   * active admin.
+   * active admin. Its API keys stay, refused until it is unsuspended (I14).
    */
   async suspend(userId: string, reason: string): Promise<User> {
     const user = await this.transactions.run(async (transaction) => {
@@ -49,13 +51,14 @@ export class AccountAccessService {
   }
 
   /**
-   * Signs the user out everywhere, pending sign-ins included (I5); the account itself is untouched.
+   * Signs the user out everywhere, pending sign-ins and API keys included (I5, I14); the account
+   * itself is untouched.
    * The user must exist.
    */
   async signOutEverywhere(userId: string): Promise<void> {
     const user = await this.users.getById(userId);
     await this.transactions.run(async (transaction) => {
-      await this.sessions.deleteAllOf(user.id, undefined, transaction);
+      await this.sessionsService.endAllOf(user.id, { transaction });
       await this.challenges.forgetAllOf(user.id, transaction);
       await this.audit.record({ type: 'session.revoked-all', subjectUserId: user.id }, transaction);
     });

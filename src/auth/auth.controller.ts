@@ -10,7 +10,7 @@ import {
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import { ApiProblems, COUNTERS_UNAVAILABLE, SUSPENDED } from '../common/swagger/api-problems.decorator.js';
 import { RateLimit } from '../rate-limit/rate-limit.js';
-import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
+import { Access, CurrentSession, Public } from '../access/access.decorators.js';
 import { PasswordChangeService } from './password-change.service.js';
 import { SessionsService } from './sessions.service.js';
 import { SignInService } from './sign-in.service.js';
@@ -19,7 +19,7 @@ import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { SecondFactorRequiredDto } from './dto/second-factor-required.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -79,7 +79,7 @@ export class AuthController {
     description: 'Its tokens stop working at once.',
   })
   @ApiNoContentResponse({ description: 'Signed out.' })
-  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+  async logout(@CurrentSession() principal: SessionPrincipal): Promise<void> {
     await this.sessions.logout(principal);
   }
 
@@ -92,7 +92,7 @@ export class AuthController {
     description: 'On every device: all access and refresh tokens of the user stop working at once.',
   })
   @ApiNoContentResponse({ description: 'Signed out everywhere.' })
-  async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
+  async logoutAll(@CurrentSession() principal: SessionPrincipal): Promise<void> {
     await this.sessions.logoutEverywhere(principal);
   }
 
@@ -108,7 +108,7 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'Changed.' })
   @ApiProblems(400, 413, 415, COUNTERS_UNAVAILABLE)
   async changePassword(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @Body() body: ChangePasswordDto,
   ): Promise<void> {
     await this.passwords.change(principal, body.currentPassword, body.newPassword);

@@ -3,6 +3,7 @@ import { SecurityNoticesModule } from '../security-notices/security-notices.js';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from '../access/access.guard.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { Principals } from '../access/principals.js';
 import { AuditLogModule } from '../audit/audit-log.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
@@ -31,6 +32,7 @@ import { UserAccessController } from './user-access.controller.js';
   imports: [
     AuthDataModule,
     KeysModule,
+    ApiKeysModule,
     UsersModule,
     PasswordsModule,
     LoginLockModule,

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Transactions } from '../database/transactions.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
@@ -8,7 +8,7 @@ import { SecurityNotices } from '../security-notices/security-notices.js';
 import { UsersService } from '../users/users.service.js';
 import { CredentialChecks } from './credential-checks.js';
 import { MfaChallenges } from './mfa-challenges.js';
-import { SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
 
 /** `POST /auth/change-password`: a signed-in user's new password, proved with the current one. */
 @Injectable()
@@ -20,7 +20,7 @@ export class PasswordChangeService {
     private readonly credentials: CredentialChecks,
     private readonly passwordPolicy: PasswordPolicy,
     private readonly hasher: PasswordHasher,
-    private readonly sessions: SessionsRepository,
+    private readonly sessions: SessionsService,
     private readonly mfaChallenges: MfaChallenges,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
@@ -28,17 +28,17 @@ export class PasswordChangeService {
   ) {}
 
   /**
-   * Needs the current password (under the login lock); keeps this session and ends every other one
-   * and every pending sign-in, in one transaction.
+   * Needs the current password (under the login lock); keeps this session and ends every other one,
+   * every pending sign-in and every API key (I14), in one transaction.
    */
-  async change(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+  async change(principal: SessionPrincipal, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.getById(principal.userId);
     await this.credentials.checkCurrentPassword(user, currentPassword);
     await this.passwordPolicy.check(newPassword, user.email, 'newPassword', [user.name]);
     const passwordHash = await this.hasher.hash(newPassword);
     await this.transactions.run(async (transaction) => {
       await this.users.setPasswordHash(user.id, passwordHash, transaction);
-      await this.sessions.deleteAllOf(user.id, principal.sessionId, transaction);
+      await this.sessions.endAllOf(user.id, { except: principal.sessionId, transaction });
       // A sign-in pending on the old password ends too (I5); links die with their binding to it.
       await this.mfaChallenges.forgetAllOf(user.id, transaction);
       await this.audit.record({ type: 'password.changed', subjectUserId: user.id }, transaction);

@@ -14,7 +14,7 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
-  @Access()
+  @Access({ scope: 'sessions:read' })
   @ApiOperation({
     operationId: 'auth_listSessions',
     summary: 'Your sessions',
@@ -24,7 +24,9 @@ export class SessionsController {
   @ApiOkResponse({ type: SessionListDto })
   async list(@CurrentPrincipal() principal: Principal): Promise<SessionListDto> {
     const sessions = await this.sessions.liveSessionsOf(principal);
-    return { items: sessions.map((s) => SessionResponseDto.from(s, principal.sessionId)) };
+    // An API key is no session: none is current.
+    const current = principal.via === 'session' ? principal.sessionId : null;
+    return { items: sessions.map((s) => SessionResponseDto.from(s, current)) };
   }
 
   @Delete(':id')

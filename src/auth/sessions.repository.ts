@@ -10,7 +10,7 @@ import { UserColumns } from '../users/user-columns.js';
 import type { UserRole } from '../users/entities/user.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session, type SecondFactorMethod } from './entities/session.entity.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 
 export interface RotationTimes {
   now: Date;
@@ -114,7 +114,7 @@ export class SessionsRepository {
   }
 
   /** The caller behind a live session, or null: one primary-key join per request. */
-  async findPrincipal(sessionId: string, userId: string, now: Date): Promise<Principal | null> {
+  async findPrincipal(sessionId: string, userId: string, now: Date): Promise<SessionPrincipal | null> {
     const [row] = await this.pool.prepared<{ session_authenticated_at: Date }>(this.findPrincipalStatement, [
       sessionId,
       userId,
@@ -125,7 +125,7 @@ export class SessionsRepository {
     const user = this.userColumns.toUser(columns);
     // No session of a suspended account outlives its suspension; this holds even if one did.
     if (user.status !== 'active') return null;
-    return { userId, sessionId, role: user.role, user, authenticatedAt };
+    return { via: 'session', userId, sessionId, role: user.role, user, authenticatedAt };
   }
 
   /** The session's holder proved who they are again, now. */

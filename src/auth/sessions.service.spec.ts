@@ -1,3 +1,4 @@
+import type { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
@@ -31,6 +32,7 @@ function subject({ found = true } = {}) {
     { now: () => NOW } as Clock,
     { run: async (work: (t: Transaction) => Promise<void>) => work(TRANSACTION) } as unknown as Transactions,
     { record: note('audit') } as unknown as AuditLog,
+    { revokeAllOf: note('revoke API keys') } as unknown as ApiKeysService,
   );
   return { service, journal };
 }
@@ -57,15 +59,14 @@ describe('SessionsService', () => {
     expect(journal.map(([name]) => name)).toEqual(['delete one']);
   });
 
-  it('marks a session recently authenticated now, and ends all of a user’s but one', async () => {
+  it('marks a session recently authenticated now, and ends all of a user’s sessions but one and their API keys', async () => {
     const { service, journal } = subject();
     await service.markAuthenticated('session-1', TRANSACTION);
     await service.endAllOf('user-1', { except: 'session-1', transaction: TRANSACTION });
-    await service.endAllOf('user-1');
     expect(journal).toEqual([
       ['mark authenticated', 'session-1', NOW, TRANSACTION],
       ['delete all', 'user-1', 'session-1', TRANSACTION],
-      ['delete all', 'user-1', undefined, undefined],
+      ['revoke API keys', 'user-1', TRANSACTION],
     ]);
   });
 });

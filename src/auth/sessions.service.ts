@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Principal } from '../access/principal.js';
+import type { Principal, SessionPrincipal } from '../access/principal.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
 import type { ClientInfo } from '../common/http/client-info.js';
@@ -32,6 +33,7 @@ export class SessionsService {
     private readonly clock: Clock,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly apiKeys: ApiKeysService,
   ) {}
 
   /**
@@ -80,7 +82,7 @@ export class SessionsService {
     }
   }
 
-  async logout(principal: Principal): Promise<void> {
+  async logout(principal: SessionPrincipal): Promise<void> {
     await this.transactions.run(async (transaction) => {
       await this.sessions.delete(principal.sessionId, transaction);
       await this.audit.record({ type: 'session.logout', subjectUserId: principal.userId }, transaction);
@@ -89,7 +91,7 @@ export class SessionsService {
 
   async logoutEverywhere(principal: Principal): Promise<void> {
     await this.transactions.run(async (transaction) => {
-      await this.sessions.deleteAllOf(principal.userId, undefined, transaction);
+      await this.endAllOf(principal.userId, { transaction });
       await this.mfaChallenges.forgetAllOf(principal.userId, transaction);
       await this.audit.record({ type: 'session.logout-all', subjectUserId: principal.userId }, transaction);
     });
@@ -123,9 +125,17 @@ export class SessionsService {
     return this.sessions.markAuthenticated(sessionId, this.clock.now(), transaction);
   }
 
-  /** Ends every session of the user (but `except`), in the caller's transaction when given. */
-  endAllOf(userId: string, options: { except?: string; transaction?: Transaction } = {}): Promise<void> {
-    return this.sessions.deleteAllOf(userId, options.except, options.transaction);
+  /**
+   * Secures the account: ends every session of the user (but `except`) and revokes every API key
+   * (I14), in the caller's transaction. A suspension, which only pauses the keys, ends
+   * the sessions alone.
+   */
+  async endAllOf(
+    userId: string,
+    { except, transaction }: { except?: string; transaction: Transaction },
+  ): Promise<void> {
+    await this.sessions.deleteAllOf(userId, except, transaction);
+    await this.apiKeys.revokeAllOf(userId, transaction);
   }
 
   /**

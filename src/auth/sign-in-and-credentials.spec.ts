@@ -1,3 +1,4 @@
+import type { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
@@ -29,7 +30,7 @@ import { SessionsService } from './sessions.service.js';
 import { SignInService } from './sign-in.service.js';
 import type { MfaChallenges } from './mfa-challenges.js';
 import type { LoginLockout } from './login-lockout.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { RefreshTokens } from './refresh-tokens.js';
 import type { Rotation, SessionsRepository } from './sessions.repository.js';
 
@@ -119,6 +120,7 @@ async function setUp({
     forgetAllOf: jest.fn(async () => undefined),
   };
   const notices = { send: jest.fn(async () => undefined) };
+  const apiKeys = { revokeAllOf: jest.fn(async () => undefined) };
   const credentials = new CredentialChecks(
     lockout as unknown as LoginLockout,
     hasher as unknown as PasswordHasher,
@@ -148,13 +150,14 @@ async function setUp({
     clock,
     transactions as unknown as Transactions,
     audit as unknown as AuditLog,
+    apiKeys as unknown as ApiKeysService,
   );
   const passwords = new PasswordChangeService(
     users as unknown as UsersService,
     credentials,
     POLICY,
     hasher as unknown as PasswordHasher,
-    sessions as unknown as SessionsRepository,
+    sessionService,
     mfaChallenges as unknown as MfaChallenges,
     transactions as unknown as Transactions,
     audit as unknown as AuditLog,
@@ -174,6 +177,7 @@ async function setUp({
     audit,
     mfaChallenges,
     notices,
+    apiKeys,
   };
 }
 
@@ -548,7 +552,12 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
   });
 
   describe('changePassword', () => {
-    const principal = { userId: ADA.id, sessionId: 'this-session', role: 'user', user: ADA } as Principal;
+    const principal = {
+      userId: ADA.id,
+      sessionId: 'this-session',
+      role: 'user',
+      user: ADA,
+    } as SessionPrincipal;
 
     it('checks the current password under the login lock, and refuses it when the address is locked', async () => {
       const { service, hasher, lockout } = await setUp({ lockedFor: 30 });
@@ -576,11 +585,12 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
       expect(users.setPasswordHash).not.toHaveBeenCalled();
     });
 
-    it('sets the new hash and ends every other session, in one transaction', async () => {
-      const { service, users, sessions } = await setUp();
+    it('sets the new hash, ends every other session and revokes every API key, in one transaction', async () => {
+      const { service, users, sessions, apiKeys } = await setUp();
       await service.passwords.change(principal, PASSWORD, 'a new passphrase 42');
       expect(users.setPasswordHash).toHaveBeenCalledWith(ADA.id, 'hash:a new passphrase 42', TRANSACTION);
       expect(sessions.deleteAllOf).toHaveBeenCalledWith(ADA.id, 'this-session', TRANSACTION);
+      expect(apiKeys.revokeAllOf).toHaveBeenCalledWith(ADA.id, TRANSACTION);
     });
 
     it('ends pending sign-ins, records the change and tells the user, in the same transaction', async () => {
@@ -758,9 +768,10 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
     });
 
     it('signs out this session, or every session and pending sign-in, each recorded in its transaction', async () => {
-      const principal = { userId: ADA.id, sessionId: 'session-1' } as Principal;
-      const { service, sessions, audit, mfaChallenges } = await setUp();
+      const principal = { userId: ADA.id, sessionId: 'session-1' } as SessionPrincipal;
+      const { service, sessions, audit, mfaChallenges, apiKeys } = await setUp();
       await service.sessionService.logout(principal);
+      expect(apiKeys.revokeAllOf).not.toHaveBeenCalled();
       expect(sessions.delete).toHaveBeenCalledWith('session-1', TRANSACTION);
       expect(audit.record).toHaveBeenLastCalledWith(
         { type: 'session.logout', subjectUserId: ADA.id },
@@ -768,6 +779,7 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
       );
       await service.sessionService.logoutEverywhere(principal);
       expect(sessions.deleteAllOf).toHaveBeenCalledWith(ADA.id, undefined, TRANSACTION);
+      expect(apiKeys.revokeAllOf).toHaveBeenCalledWith(ADA.id, TRANSACTION);
       expect(mfaChallenges.forgetAllOf).toHaveBeenCalledWith(ADA.id, TRANSACTION);
       expect(audit.record).toHaveBeenLastCalledWith(
         { type: 'session.logout-all', subjectUserId: ADA.id },

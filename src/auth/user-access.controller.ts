@@ -18,7 +18,7 @@ export class UserAccessController {
 
   @Delete(':id/login-lock')
   @HttpCode(204)
-  @Access({ roles: ['admin'] })
+  @Access({ roles: ['admin'], scope: 'users:write' })
   @ApiOperation({
     operationId: 'auth_unlock',
     summary: "Lift the lock on a user's sign-in (admin)",
@@ -34,7 +34,7 @@ export class UserAccessController {
 
   @Delete(':id/sessions')
   @HttpCode(204)
-  @Access({ roles: ['admin'] })
+  @Access({ roles: ['admin'], scope: 'users:write' })
   @ApiOperation({
     operationId: 'auth_endUserSessions',
     summary: 'End every session of a user (admin)',
@@ -50,7 +50,7 @@ export class UserAccessController {
 
   @Post(':id/suspend')
   @HttpCode(200)
-  @Access({ roles: ['admin'] })
+  @Access({ roles: ['admin'], scope: 'users:write' })
   @ApiOperation({
     operationId: 'auth_suspendUser',
     summary: 'Suspend a user (admin)',
@@ -66,7 +66,7 @@ export class UserAccessController {
 
   @Post(':id/unsuspend')
   @HttpCode(200)
-  @Access({ roles: ['admin'] })
+  @Access({ roles: ['admin'], scope: 'users:write' })
   @ApiOperation({
     operationId: 'auth_unsuspendUser',
     summary: 'Lift a suspension (admin)',

@@ -16,6 +16,8 @@ export interface Origin {
   /** The signed-in caller, when there was one. */
   actorUserId: string | null;
   sessionId: string | null;
+  /** The API key the caller used instead of a session, when they did. */
+  apiKeyId?: string | null;
 }
 
 /** What the HTTP hooks hand over: the request, read only when someone asks for its origin. */
@@ -64,12 +66,14 @@ export class RequestContext {
     if (!scope) return SYSTEM;
     if ('origin' in scope) return scope.origin;
     const { request } = scope;
+    const { principal } = request;
     return {
       via: 'http',
       requestId: request.id,
       ...clientOf(request),
-      actorUserId: request.principal?.userId ?? null,
-      sessionId: request.principal?.sessionId ?? null,
+      actorUserId: principal?.userId ?? null,
+      sessionId: principal?.via === 'session' ? principal.sessionId : null,
+      apiKeyId: principal?.via === 'api-key' ? principal.apiKeyId : null,
     };
   }
 }

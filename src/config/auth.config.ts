@@ -84,6 +84,13 @@ export class AuthEnvironment {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_SIGNING_KEY_ROTATION = '30d';
 
+  /**
+   * The longest an API key may live: a key created without `expiresAt` expires this long after,
+   * and a later `expiresAt` is refused. `none` lifts the bound: a key without `expiresAt` never expires.
+   */
+  @Matches(/^(none|(\d+)\s*(ms|s|m|h|d)?)$/, { message: `$property must be none, or ${DURATION_MESSAGE}` })
+  API_KEY_MAX_TTL = '365d';
+
   /** How long verifiers may cache /.well-known/jwks.json (its `Cache-Control: max-age`). */
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_JWKS_MAX_AGE = '5m';
@@ -182,6 +189,8 @@ export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
     : DEVELOPMENT_KEY_ENCRYPTION_KEY,
   signingKeyRotationSeconds: durationToSeconds(env.AUTH_SIGNING_KEY_ROTATION),
   jwksMaxAgeSeconds: durationToSeconds(env.AUTH_JWKS_MAX_AGE),
+  /** Null: keys may live for ever (API_KEY_MAX_TTL=none). */
+  apiKeyMaxTtlSeconds: env.API_KEY_MAX_TTL === 'none' ? null : durationToSeconds(env.API_KEY_MAX_TTL),
   issuer: env.AUTH_JWT_ISSUER,
   audience: env.AUTH_JWT_AUDIENCE,
   accessTokenTtlSeconds: durationToSeconds(env.AUTH_ACCESS_TOKEN_TTL),

@@ -37,6 +37,12 @@ export class RateLimitEnvironment {
   @IsInt()
   @Min(1)
   RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR = 5;
+
+  /** Requests per API key per minute, whichever addresses it calls from (on top of the address's budget). */
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_API_KEY_PER_MINUTE = 600;
 }
 
 export const rateLimitConfig = defineConfig('rateLimit', RateLimitEnvironment, (env) => ({
@@ -46,5 +52,6 @@ export const rateLimitConfig = defineConfig('rateLimit', RateLimitEnvironment, (
   signupPerHour: env.RATE_LIMIT_SIGNUP_PER_HOUR,
   emailPerHour: env.RATE_LIMIT_EMAIL_PER_HOUR,
   emailPerAccountPerHour: env.RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR,
+  apiKeyPerMinute: env.RATE_LIMIT_API_KEY_PER_MINUTE,
 }));
 export type RateLimitConfig = ConfigOf<typeof rateLimitConfig>;

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
+import { Access, CurrentSession, Public } from '../access/access.decorators.js';
 import { TokenPairDto } from '../auth/dto/token-pair.dto.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import {
   ApiProblems,
@@ -106,7 +106,7 @@ export class MfaController {
     COUNTERS_UNAVAILABLE,
   )
   setUp(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @Body() body: CurrentPasswordDto,
   ): Promise<TotpSetupResponseDto> {
     return this.totp.setUp(principal, body.currentPassword);
@@ -123,7 +123,7 @@ export class MfaController {
   @ApiOkResponse({ type: RecoveryCodesResponseDto })
   @ApiProblems(400, NOT_SET_UP, 413, 415)
   async confirm(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @Body() body: ConfirmTotpDto,
   ): Promise<RecoveryCodesResponseDto> {
     return { recoveryCodes: await this.totp.confirm(principal, body.code) };
@@ -143,7 +143,7 @@ export class MfaController {
   })
   @ApiProblems(400, NOT_SET_UP, 413, 415, LOCKED, COUNTERS_UNAVAILABLE)
   async disable(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @Body() body: PasswordAndSecondFactorDto,
   ): Promise<void> {
     await this.totp.disable(principal, body.currentPassword, proofOf(body));
@@ -161,7 +161,7 @@ export class MfaController {
   @ApiOkResponse({ type: RecoveryCodesResponseDto })
   @ApiProblems(400, NOT_SET_UP, 413, 415, LOCKED, COUNTERS_UNAVAILABLE)
   async regenerateRecoveryCodes(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @Body() body: PasswordAndSecondFactorDto,
   ): Promise<RecoveryCodesResponseDto> {
     return {

@@ -6,9 +6,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
+import { Access, CurrentSession, Public } from '../access/access.decorators.js';
 import { TokenPairDto } from '../auth/dto/token-pair.dto.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { Client, type ClientInfo } from '../common/http/client-info.js';
 import { ApiUuidParam, UuidParam } from '../common/http/uuid-param.decorator.js';
 import {
@@ -70,7 +70,7 @@ export class PasskeysController {
     COUNTERS_UNAVAILABLE,
   )
   registrationOptions(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @Body() body: CurrentPasswordDto,
   ): Promise<PasskeyRegistrationOptionsDto> {
     return this.passkeys.registrationOptions(
@@ -91,7 +91,7 @@ export class PasskeysController {
   @ApiCreatedResponse({ type: PasskeyResponseDto })
   @ApiProblems(400, EMAIL_NOT_VERIFIED, LIMIT, 413, 415)
   async register(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @Body() body: RegisterPasskeyDto,
   ): Promise<PasskeyResponseDto> {
     return PasskeyResponseDto.from(await this.passkeys.register(principal, body.response, body.name));
@@ -105,7 +105,7 @@ export class PasskeysController {
     description: 'Oldest first, with when each was last used.',
   })
   @ApiOkResponse({ type: PasskeyListDto })
-  async list(@CurrentPrincipal() principal: Principal): Promise<PasskeyListDto> {
+  async list(@CurrentSession() principal: SessionPrincipal): Promise<PasskeyListDto> {
     return { items: (await this.passkeys.list(principal)).map(PasskeyResponseDto.from) };
   }
 
@@ -121,7 +121,7 @@ export class PasskeysController {
   @ApiProblems(400, 404, 413, 415)
   @ApiUuidParam()
   async rename(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @UuidParam() id: string,
     @Body() body: RenamePasskeyDto,
   ): Promise<PasskeyResponseDto> {
@@ -140,7 +140,7 @@ export class PasskeysController {
   @ApiNoContentResponse({ description: 'Removed.' })
   @ApiProblems(400, 404)
   @ApiUuidParam()
-  async remove(@CurrentPrincipal() principal: Principal, @UuidParam() id: string): Promise<void> {
+  async remove(@CurrentSession() principal: SessionPrincipal, @UuidParam() id: string): Promise<void> {
     await this.passkeys.remove(principal, id);
   }
 

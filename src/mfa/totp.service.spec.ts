@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CredentialChecks } from '../auth/credential-checks.js';
 import type { MfaChallenges } from '../auth/mfa-challenges.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import type { SessionsService } from '../auth/sessions.service.js';
 import type { Clock } from '../common/clock.js';
 import { ServerKeys } from '../common/server-keys.js';
@@ -27,7 +27,7 @@ import { aJournal } from '../../test/support/journal.js';
 
 const NOW = new Date('2026-12-06T12:00:15.000Z');
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
-const principal: Principal = { userId: 'user-1', sessionId: 'session-1' } as Principal;
+const principal: SessionPrincipal = { userId: 'user-1', sessionId: 'session-1' } as SessionPrincipal;
 
 /**
  * The service over fakes that write down what they were asked to do, in order: what a change does

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { CredentialChecks } from '../auth/credential-checks.js';
 import { MfaChallenges } from '../auth/mfa-challenges.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Clock } from '../common/clock.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
@@ -54,7 +54,7 @@ export class TotpService {
     private readonly notices: SecurityNotices,
   ) {}
 
-  async setUp(principal: Principal, currentPassword: string): Promise<TotpSetup> {
+  async setUp(principal: SessionPrincipal, currentPassword: string): Promise<TotpSetup> {
     const user = await this.users.getById(principal.userId);
     await this.credentials.checkCurrentPassword(user, currentPassword);
     if (!user.emailVerified) throw new EmailNotVerifiedError();
@@ -74,7 +74,7 @@ export class TotpService {
   }
 
   /** The first right code turns it on; the answer is the recovery codes, shown this once. */
-  async confirm(principal: Principal, code: string): Promise<string[]> {
+  async confirm(principal: SessionPrincipal, code: string): Promise<string[]> {
     const factor = await this.factors.findTotp(principal.userId);
     if (!factor || factor.confirmedAt) throw new TotpNotSetUpError(Boolean(factor?.confirmedAt));
     const now = this.clock.now();
@@ -102,7 +102,11 @@ export class TotpService {
   }
 
   /** Needs the password and a code (or a recovery code); the recovery codes go with it. */
-  async disable(principal: Principal, currentPassword: string, proof: SecondFactorProof): Promise<void> {
+  async disable(
+    principal: SessionPrincipal,
+    currentPassword: string,
+    proof: SecondFactorProof,
+  ): Promise<void> {
     await this.withProof(principal, currentPassword, proof, async (user, transaction) => {
       await this.factors.deleteTotp(user.id, transaction);
       await this.users.setSecondFactors(user.id, { totpEnabled: false }, transaction);
@@ -115,7 +119,7 @@ export class TotpService {
 
   /** A fresh set of recovery codes; every earlier one, used or not, stops working. */
   async regenerateRecoveryCodes(
-    principal: Principal,
+    principal: SessionPrincipal,
     currentPassword: string,
     proof: SecondFactorProof,
   ): Promise<string[]> {
@@ -141,7 +145,7 @@ export class TotpService {
    * proof changes nothing and counts toward the login lock).
    */
   private async withProof(
-    principal: Principal,
+    principal: SessionPrincipal,
     currentPassword: string,
     proof: SecondFactorProof,
     change: (user: User, transaction: Transaction) => Promise<void>,

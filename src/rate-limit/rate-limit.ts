@@ -51,6 +51,7 @@ function budgets(limits: RateLimitConfig): Record<RateLimitKind | 'general', { l
 }
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 /**
  * Budgets per account rather than per address (account emails: RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR),
@@ -69,6 +70,19 @@ export class AccountRateLimit {
     const limit = this.limits.emailPerAccountPerHour;
     const key = counterKey(`email:${account}`, { strict: true });
     const record = await this.storage.increment(key, HOUR_MS, limit, HOUR_MS, 'account');
+    return record.isBlocked ? Math.max(1, record.timeToBlockExpire) : 0;
+  }
+
+  /**
+   * Counts one request made with an API key (RATE_LIMIT_API_KEY_PER_MINUTE, whatever the address);
+   * the seconds to wait when over budget, else 0. Counted here while Redis is away, like the
+   * general budget it adds to: a key is already a proof, not a guess.
+   */
+  async apiKeyRetryAfter(keyId: string): Promise<number> {
+    if (!this.limits.enabled) return 0;
+    const limit = this.limits.apiKeyPerMinute;
+    const key = counterKey(`api-key:${keyId}`, { strict: false });
+    const record = await this.storage.increment(key, MINUTE_MS, limit, MINUTE_MS, 'api-key');
     return record.isBlocked ? Math.max(1, record.timeToBlockExpire) : 0;
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access, CurrentPrincipal } from '../access/access.decorators.js';
-import type { Principal } from '../access/principal.js';
+import { Access, CurrentSession } from '../access/access.decorators.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { ApiProblems, COUNTERS_UNAVAILABLE } from '../common/swagger/api-problems.decorator.js';
 import { setting } from '../common/swagger/documented-settings.js';
 import { ReauthenticateDto } from './dto/reauthenticate.dto.js';
@@ -49,7 +49,7 @@ export class ReauthenticationController {
     COUNTERS_UNAVAILABLE,
   )
   async reauthenticate(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentSession() principal: SessionPrincipal,
     @Body() body: ReauthenticateDto,
   ): Promise<void> {
     await this.reauthentication.reauthenticate(principal, proofOf(body));

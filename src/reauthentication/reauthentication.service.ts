@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditLog } from '../audit/audit-log.js';
 import { CredentialChecks } from '../auth/credential-checks.js';
-import type { Principal } from '../access/principal.js';
+import type { SessionPrincipal } from '../access/principal.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { Transactions, type Transaction } from '../database/transactions.js';
 import { TotpNotSetUpError, WrongSecondFactorError } from '../mfa/mfa.errors.js';
@@ -31,7 +31,7 @@ export class ReauthenticationService {
     private readonly audit: AuditLog,
   ) {}
 
-  async reauthenticate(principal: Principal, proof: ReauthenticationProof): Promise<void> {
+  async reauthenticate(principal: SessionPrincipal, proof: ReauthenticationProof): Promise<void> {
     const user = principal.user;
     if ('currentPassword' in proof) {
       await this.credentials.checkCurrentPassword(user, proof.currentPassword);
@@ -53,7 +53,7 @@ export class ReauthenticationService {
     this.logger.log(`session reauthenticated (user ${principal.userId}, session ${principal.sessionId})`);
   }
 
-  private async renew(principal: Principal, proof: string, transaction: Transaction): Promise<void> {
+  private async renew(principal: SessionPrincipal, proof: string, transaction: Transaction): Promise<void> {
     await this.sessions.markAuthenticated(principal.sessionId, transaction);
     const event = {
       type: 'session.reauthenticated',

@@ -20,6 +20,7 @@ export const SECURITY_NOTICES = [
   'recovery-code-used',
   'mfa-reset',
   'account-suspended',
+  'api-key-created',
 ] as const;
 export type SecurityNotice = (typeof SECURITY_NOTICES)[number];
 
@@ -36,6 +37,8 @@ export interface SecurityNoticeJob {
   factor?: 'totp' | 'passkey';
   /** Recovery codes left after one was used. */
   remaining?: number;
+  /** The API key created: its name and what its owner sees of it (`gat_AbCd`). */
+  apiKey?: { name: string; prefix: string };
   /** An administrator or an operator did it: the mail names no client (I7). */
   byAdministrator?: boolean;
 }

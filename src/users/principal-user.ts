@@ -5,7 +5,7 @@ import type { User } from './entities/user.entity.js';
  * more). Added here, by the module that owns `User`, so that the access layer stays below it.
  */
 declare module '../access/principal.js' {
-  interface Principal {
+  interface PrincipalBase {
     user: User;
   }
 }

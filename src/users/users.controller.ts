@@ -60,7 +60,7 @@ export class UsersController {
   }
 
   @Get()
-  @Access({ roles: ['admin'] })
+  @Access({ roles: ['admin'], scope: 'users:read' })
   @ApiOperation({
     operationId: 'users_list',
     summary: 'List users (admin)',
@@ -78,7 +78,7 @@ export class UsersController {
   }
 
   @Get('me')
-  @Access()
+  @Access({ scope: 'users:read' })
   @ApiOperation({
     operationId: 'users_getMe',
     summary: 'Your account',
@@ -95,7 +95,7 @@ export class UsersController {
   }
 
   @Patch('me')
-  @Access()
+  @Access({ scope: 'users:write' })
   @ApiOperation({
     operationId: 'users_updateMe',
     summary: 'Change your name',
@@ -129,7 +129,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @Access()
+  @Access({ scope: 'users:read' })
   @ApiOperation({
     operationId: 'users_get',
     summary: 'Get a user',
@@ -148,7 +148,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @Access({ roles: ['admin'] })
+  @Access({ roles: ['admin'], scope: 'users:write' })
   @ApiOperation({
     operationId: 'users_update',
     summary: "Change a user's name or role (admin)",
@@ -170,7 +170,7 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @Access({ roles: ['admin'] })
+  @Access({ roles: ['admin'], scope: 'users:write' })
   @ApiOperation({
     operationId: 'users_delete',
     summary: 'Delete a user (admin)',

@@ -96,6 +96,34 @@ describe('@gatehouse/client (e2e)', () => {
     expect(client.tokens).toBeNull();
   });
 
+  it('calls with an API key instead of tokens, and never tries to refresh it', async () => {
+    const user = await signUp(t.api);
+    const { client: person } = aClient();
+    await signedIn(person, user);
+    const { key, id } = await orThrow(
+      person.POST('/api/v1/auth/api-keys', { body: { name: 'Nightly export', scopes: ['users:read'] } }),
+    );
+    const calls: string[] = [];
+    const script = createGatehouseClient({
+      baseUrl,
+      apiKey: key,
+      fetch: (request) => {
+        calls.push(
+          `${request.method} ${new URL(request.url).pathname} ${request.headers.get('authorization')}`,
+        );
+        return validatingFetch(request);
+      },
+    });
+    expect((await orThrow(script.GET('/api/v1/users/me'))).id).toBe(user.id);
+    expect(script.tokens).toBeNull();
+    await orThrow(person.DELETE('/api/v1/auth/api-keys/{id}', { params: { path: { id } } }));
+    expect((await script.GET('/api/v1/users/me')).response.status).toBe(401);
+    expect(calls).toEqual([`GET /api/v1/users/me Bearer ${key}`, `GET /api/v1/users/me Bearer ${key}`]);
+    expect(() => createGatehouseClient({ baseUrl, apiKey: key, tokens: { accessToken: 'a.b.c' } })).toThrow(
+      'not both',
+    );
+  });
+
   /** The problem a call threw; a call that succeeded fails the test. */
   const problemOf = (call: Promise<unknown>) =>
     call.then(

@@ -51,6 +51,17 @@ const proof = fc.oneof(
   totpCode.map((code) => ({ code })),
   fc.stringMatching(/^[A-HJKMNP-Z2-9]{5}-[A-HJKMNP-Z2-9]{5}$/).map((recoveryCode) => ({ recoveryCode })),
 );
+/** What a client asks a key for: a name, some scopes, an expiry within API_KEY_MAX_TTL or none. */
+const apiKeyBody = fc.record(
+  {
+    name: letters(1, 30),
+    scopes: fc.subarray(['users:read', 'users:write', 'sessions:read', 'audit:read'], { minLength: 1 }),
+    expiresAt: fc
+      .integer({ min: 1, max: 364 * 24 })
+      .map((hours) => new Date(Date.now() + hours * 3_600_000).toISOString()),
+  },
+  { requiredKeys: ['name', 'scopes'] },
+);
 /** An RFC 3339 time in this century, as `toISOString` writes it. */
 const instant = fc
   .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
@@ -592,6 +603,59 @@ const SPECIFIC = [
         ...(whose === 'unknown' ? { because: 'the caller has no passkey with this id' } : {}),
       })),
     ),
+  ),
+  // --------------------------------------------------------------- API keys
+  // Each case's key belongs to an account of its own: one account would reach MAX_API_KEYS_PER_USER.
+  plan('apiKeys_create', (operation) =>
+    apiKeyBody.map((body): Plan => ({
+      operation,
+      caller: 'user',
+      request: async (world) => ({ url: operation.path, body, token: (await world.newUser()).accessToken }),
+      accept: [201],
+    })),
+  ),
+  ...(
+    [
+      ['apiKeys_rename', letters(1, 30).map((name) => ({ name }))],
+      ['apiKeys_revoke', fc.constant(undefined)],
+    ] as const
+  ).map(([id, body]) =>
+    plan(id, (operation) =>
+      fc.tuple(target, body).map(([whose, sent]): Plan => ({
+        operation,
+        caller: 'user',
+        request: async (world) => {
+          if (whose === 'unknown') return { url: urlOf(operation, { id: randomUUID() }), body: sent };
+          const { accessToken, key } = await world.newApiKey();
+          return { url: urlOf(operation, { id: key.id }), body: sent, token: accessToken };
+        },
+        accept: whose === 'known' ? successesOf(operation) : [404],
+        ...(whose === 'unknown' ? { because: 'the caller has no API key with this id' } : {}),
+      })),
+    ),
+  ),
+  plan('apiKeys_listOfUser', (operation) =>
+    target.map((whose): Plan => ({
+      operation,
+      caller: 'admin',
+      request: async (world) => ({
+        url: urlOf(operation, { id: whose === 'known' ? (await world.newApiKey()).userId : randomUUID() }),
+      }),
+      accept: whose === 'known' ? [200] : [404],
+      ...(whose === 'unknown' ? { because: NO_SUCH_ID } : {}),
+    })),
+  ),
+  plan('apiKeys_revokeOfUser', (operation) =>
+    target.map((whose): Plan => ({
+      operation,
+      caller: 'admin',
+      request: async (world) => {
+        const { userId, key } = await world.newApiKey();
+        return { url: urlOf(operation, { id: userId, keyId: whose === 'known' ? key.id : randomUUID() }) };
+      },
+      accept: whose === 'known' ? [204] : [404],
+      ...(whose === 'unknown' ? { because: 'the user has no API key with this id' } : {}),
+    })),
   ),
   plan('passkeys_authenticate', (operation) =>
     always({

@@ -144,6 +144,16 @@ export class FuzzWorld {
     return { id: created.id, email: created.email, password: body.password, ...tokens };
   }
 
+  /** A new account with an API key of its own (`users:read`), as `POST /auth/api-keys` answered it. */
+  async newApiKey(): Promise<{ userId: string; accessToken: string; key: { id: string; key: string } }> {
+    const account = await this.newUser();
+    const key = await this.expect(201, 'POST', '/api/v1/auth/api-keys', {
+      token: account.accessToken,
+      body: { name: 'fuzz', scopes: ['users:read'] },
+    });
+    return { userId: account.id, accessToken: account.accessToken, key };
+  }
+
   /** The token of the newest `purpose` link mailed to `email` once `send` has run. */
   async linkMailedBy(email: string, purpose: LinkPurpose, send: () => Promise<unknown>): Promise<string> {
     const carries = (text: string) => text.includes(`${PUBLIC_URL}/${purpose}?token=`);

@@ -13,6 +13,7 @@ import {
   endEverySession,
   endPendingSignIns,
   forgetAccount,
+  revokeEveryKey,
   hasFactor,
   knowsPassword,
   liveSession,
@@ -375,6 +376,7 @@ class ChangeEmail extends AccountCommand {
     account.welcomeLinkLive = false;
     for (const actor of ACTORS)
       for (const held of model.actors[actor].sessions) if (held !== session) held.live = false;
+    revokeEveryKey(model);
   }
 }
 
@@ -523,6 +525,74 @@ class DeleteMe extends AccountCommand {
   }
 }
 
+/**
+ * The actor makes an API key with its session (a recent sign-in: the model's are all recent). The
+ * attacker who holds a session makes one too: what recovers the account must revoke it (I14).
+ */
+class CreateApiKey extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined &&
+    model.actors[this.actor].apiKeys.filter((key) => key.live).length < 2;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    const answer = await send(
+      real.api.POST('/api/v1/auth/api-keys', {
+        ...bearer(session.accessToken),
+        body: { name: `${this.actor}'s script`, scopes: ['users:read'] },
+      }),
+    );
+    expectStatus(answer, 201, 'create an API key');
+    model.actors[this.actor].apiKeys.push({ id: answer.body.id, key: answer.body.key, live: true });
+  }
+}
+
+/** The actor revokes the newest key it made, with a session: that key alone stops. */
+class RevokeApiKey extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined && model.actors[this.actor].apiKeys.some((key) => key.live);
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    const key = model.actors[this.actor].apiKeys.findLast((held) => held.live)!;
+    const answer = await send(
+      real.api.DELETE('/api/v1/auth/api-keys/{id}', {
+        ...bearer(session.accessToken),
+        params: { path: { id: key.id } },
+      }),
+    );
+    expectStatus(answer, 204, 'revoke an API key');
+    key.live = false;
+  }
+}
+
+/**
+ * A key tries what keys may never do (I14): make another key, change the password, sign out
+ * everywhere. Each is a 403 `insufficient-scope`, and nothing changes.
+ */
+class OverreachWithApiKey extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    model.account !== null && model.actors[this.actor].apiKeys.some((key) => key.live);
+  async act(model: Model, real: Real) {
+    const { key } = model.actors[this.actor].apiKeys.findLast((held) => held.live)!;
+    const answers = await Promise.all([
+      send(
+        real.api.POST('/api/v1/auth/api-keys', {
+          ...bearer(key),
+          body: { name: 'more', scopes: ['users:write'] },
+        }),
+      ),
+      send(
+        real.api.POST('/api/v1/auth/change-password', {
+          ...bearer(key),
+          body: { currentPassword: model.account!.password, newPassword: newPassword(this.actor) },
+        }),
+      ),
+      send(real.api.POST('/api/v1/auth/logout-all', bearer(key))),
+    ]);
+    const refusal = model.account!.suspended ? 401 : 403;
+    for (const answer of answers) expectStatus(answer, refusal, 'I14: an API key reaching past its scope');
+  }
+}
+
 type AdminAction = 'suspend' | 'unsuspend' | 'sign-out' | 'reset-mfa' | 'delete';
 
 /** What an admin does to the account, through the API. */
@@ -541,7 +611,7 @@ class Admin implements Command {
         expectStatus(answer, 200, 'suspend');
         account.suspended = true;
         account.welcomeLinkLive = false;
-        return endEverySession(model);
+        return endEverySession(model, undefined, { keys: false });
       }
       case 'unsuspend':
         expectStatus(await send(real.api.POST('/api/v1/users/{id}/unsuspend', path)), 200, 'unsuspend');
@@ -719,6 +789,13 @@ export const ACCOUNT_COMMANDS: Command[] = [
   new CountersAway(),
   new RotateSigningKeys(),
   new ForgeAccessToken(),
+  // Keys matter once made and then outlived by a recovery: made as often as a session is.
+  ...each((actor) => new CreateApiKey(actor)),
+  ...each((actor) => new CreateApiKey(actor)),
+  ...each((actor) => new CreateApiKey(actor)),
+  ...each((actor) => new RevokeApiKey(actor)),
+  ...each((actor) => new OverreachWithApiKey(actor)),
+  ...each((actor) => new OverreachWithApiKey(actor)),
 ];
 
 /**

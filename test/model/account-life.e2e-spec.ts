@@ -46,6 +46,7 @@ describe('the account’s life, as a model (e2e)', () => {
       RATE_LIMIT_SIGNUP_PER_HOUR: '1000000',
       RATE_LIMIT_EMAIL_PER_HOUR: '1000000',
       RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR: '1000000',
+      RATE_LIMIT_API_KEY_PER_MINUTE: '1000000',
       AUTH_LOCKOUT_THRESHOLD: '1000',
     };
     t = await startTestApp({
@@ -87,6 +88,16 @@ describe('the account’s life, as a model (e2e)', () => {
         if (me.status !== expected)
           throw new Error(
             `I5/I9: the ${actor}'s ${session.live ? 'live' : 'ended'} session answered ${me.status}`,
+          );
+      }
+    // Every API key answers while nothing revoked it and its owner is not suspended (I14).
+    for (const actor of ACTORS)
+      for (const key of model.actors[actor].apiKeys) {
+        const me = await send(real.api.GET('/api/v1/users/me', bearer(key.key)));
+        const expected = key.live && model.account && !model.account.suspended ? 200 : 401;
+        if (me.status !== expected)
+          throw new Error(
+            `I14: the ${actor}'s ${key.live ? 'live' : 'revoked'} API key answered ${me.status}`,
           );
       }
     // An attacker without a proof the model honours gets nothing from what they hold.

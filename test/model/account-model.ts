@@ -24,6 +24,14 @@ export interface HeldSession {
   live: boolean;
 }
 
+/** An API key an actor made with a session, as `POST /auth/api-keys` answered it. */
+export interface HeldKey {
+  id: string;
+  key: string;
+  /** The model's word: has nothing revoked it (I14)? A suspension pauses it without revoking. */
+  live: boolean;
+}
+
 export interface PendingSignIn {
   mfaToken: string;
   live: boolean;
@@ -37,6 +45,7 @@ export interface Knowledge {
   pending: PendingSignIn[];
   recoveryCodes: string[];
   passkeys: SoftwareAuthenticator[];
+  apiKeys: HeldKey[];
 }
 
 export interface Account {
@@ -93,6 +102,7 @@ export function newModel({ redis = false } = {}): Model {
     pending: [],
     recoveryCodes: [],
     passkeys: [],
+    apiKeys: [],
   });
   return {
     email: `owner-${randomUUID().slice(0, 12)}@example.com`,
@@ -110,11 +120,20 @@ export function endPendingSignIns(model: Model): void {
   for (const actor of ACTORS) for (const pending of model.actors[actor].pending) pending.live = false;
 }
 
-/** The account's sessions and pending sign-ins end (I5): every actor's copy of them dies. */
-export function endEverySession(model: Model, except?: HeldSession): void {
+/** Every API key of the account is revoked (I14): whoever holds one holds nothing. */
+export function revokeEveryKey(model: Model): void {
+  for (const actor of ACTORS) for (const key of model.actors[actor].apiKeys) key.live = false;
+}
+
+/**
+ * The account's sessions and pending sign-ins end (I5): every actor's copy of them dies. So do its
+ * API keys (I14), but where a suspension only pauses them (`keys: false`).
+ */
+export function endEverySession(model: Model, except?: HeldSession, { keys = true } = {}): void {
   for (const actor of ACTORS)
     for (const session of model.actors[actor].sessions) if (session !== except) session.live = false;
   endPendingSignIns(model);
+  if (keys) revokeEveryKey(model);
 }
 
 /** The account is gone: so is everything anyone held of it. */

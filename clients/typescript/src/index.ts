@@ -25,6 +25,11 @@ export interface GatehouseClientOptions {
   baseUrl: string;
   /** The tokens of a session you already have (from storage, say). */
   tokens?: Tokens | null;
+  /**
+   * An API key (`gat_…`, from `POST /api/v1/auth/api-keys`), for a script or a service: sent with
+   * every call instead of tokens, never refreshed. Not with `tokens`.
+   */
+  apiKey?: string;
   /** Called whenever the tokens change (sign-in, refresh) and with null when the session ended. */
   onTokens?: (tokens: Tokens | null) => void;
   /** Another `fetch` (a test's, a polyfill). */
@@ -184,8 +189,19 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
     },
   };
 
+  if (options.apiKey !== undefined && options.tokens)
+    throw new Error('createGatehouseClient: an apiKey or tokens, not both');
+  const apiKey = options.apiKey;
+  // A key is the whole credential: no session to refresh, so a 401 is the answer.
+  const keyBearer: Middleware = {
+    onRequest({ request }) {
+      if (!request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${apiKey}`);
+      return request;
+    },
+  };
+
   const client = createClient<paths>({ baseUrl, fetch: send });
-  client.use(bearer);
+  client.use(apiKey !== undefined ? keyBearer : bearer);
 
   Object.defineProperty(client, 'tokens', { get: () => tokens, enumerable: true });
   return Object.assign(client as Client<paths> & { readonly tokens: Tokens | null }, {

@@ -344,6 +344,94 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your API keys
+     * @description Newest first, with what you see of each (`prefix`) and when and from where it was last used.
+     */
+    get: operations['apiKeys_list'];
+    put?: never;
+    /**
+     * Create an API key
+     * @description Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). Answers the key (`gat_…`) this once: only a keyed hash is kept. Send it as `Authorization: Bearer gat_…`; it acts as you, with your role of the moment, on the operations that name one of its scopes, until it expires or is revoked. Recorded as `api-key.created`, and you are mailed.
+     */
+    post: operations['apiKeys_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/api-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an API key
+     * @description The key stops working at once, on every instance (it is deleted). Recorded as `api-key.revoked`. Another account's key is a 404, as one that does not exist.
+     */
+    delete: operations['apiKeys_revoke'];
+    options?: never;
+    head?: never;
+    /**
+     * Rename an API key
+     * @description Only its name changes. Another account's key is a 404, as one that does not exist.
+     */
+    patch: operations['apiKeys_rename'];
+    trace?: never;
+  };
+  '/api/v1/users/{id}/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A user's API keys (admin)
+     * @description Newest first, as their owner sees them (never the key itself).
+     */
+    get: operations['apiKeys_listOfUser'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/api-keys/{keyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke a user's API key (admin)
+     * @description For a key that leaked or a script that misbehaves: it stops working at once. Recorded as `api-key.revoked` with you as its actor. A key of another user than the path names is a 404.
+     */
+    delete: operations['apiKeys_revokeOfUser'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login/mfa': {
     parameters: {
       query?: never;
@@ -1205,6 +1293,126 @@ export interface components {
        */
       jwks_uri: string;
     };
+    CreateApiKeyDto: {
+      /**
+       * @description What the key is for ("Nightly export"): shown in the list, never secret.
+       * @example Nightly export
+       */
+      name: string;
+      /**
+       * @description What the key may do: each operation that takes keys names the scope it needs (`x-api-key-scope`). The key never does more than its owner may at the moment of each request.
+       * @example [
+       *       "users:read"
+       *     ]
+       */
+      scopes: ('users:read' | 'users:write' | 'sessions:read' | 'audit:read')[];
+      /**
+       * Format: date-time
+       * @description When the key stops working: in the future, and no later than API_KEY_MAX_TTL from now. Without it, API_KEY_MAX_TTL from now (or never, where API_KEY_MAX_TTL=none).
+       * @example 2027-06-30T00:00:00.000Z
+       */
+      expiresAt?: string;
+    };
+    CreatedApiKeyDto: {
+      /**
+       * Format: uuid
+       * @example 5b0e2a7c-8f1d-4c3b-9e6a-1d2c3b4a5f60
+       */
+      id: string;
+      /** @example Nightly export */
+      name: string;
+      /**
+       * @description The key's first characters, to tell it apart from the others.
+       * @example gat_z56t
+       */
+      prefix: string;
+      /**
+       * @example [
+       *       "users:read"
+       *     ]
+       */
+      scopes: ('users:read' | 'users:write' | 'sessions:read' | 'audit:read')[];
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description When it stops working; null: never (API_KEY_MAX_TTL=none).
+       * @example 2027-12-07T10:00:00.000Z
+       */
+      expiresAt: string | null;
+      /**
+       * Format: date-time
+       * @description Its last request, to the minute; null before the first.
+       * @example 2026-12-07T12:00:00.000Z
+       */
+      lastUsedAt: string | null;
+      /**
+       * @description The client address of its last request, as `TRUST_PROXY` decides it; null before the first.
+       * @example 203.0.113.7
+       */
+      lastUsedFrom: string | null;
+      /**
+       * @description The key: `gat_`, 30 random characters and a 6-character checksum. Shown this once and never again (only a keyed hash is stored): keep it in a secret store. Send it as `Authorization: Bearer gat_…`.
+       * @example gat_z56txfWb2TbHWEiMNUUuNt5RCH5aHW3Rx0Zd
+       */
+      key: string;
+    };
+    ApiKeyResponseDto: {
+      /**
+       * Format: uuid
+       * @example 5b0e2a7c-8f1d-4c3b-9e6a-1d2c3b4a5f60
+       */
+      id: string;
+      /** @example Nightly export */
+      name: string;
+      /**
+       * @description The key's first characters, to tell it apart from the others.
+       * @example gat_z56t
+       */
+      prefix: string;
+      /**
+       * @example [
+       *       "users:read"
+       *     ]
+       */
+      scopes: ('users:read' | 'users:write' | 'sessions:read' | 'audit:read')[];
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description When it stops working; null: never (API_KEY_MAX_TTL=none).
+       * @example 2027-12-07T10:00:00.000Z
+       */
+      expiresAt: string | null;
+      /**
+       * Format: date-time
+       * @description Its last request, to the minute; null before the first.
+       * @example 2026-12-07T12:00:00.000Z
+       */
+      lastUsedAt: string | null;
+      /**
+       * @description The client address of its last request, as `TRUST_PROXY` decides it; null before the first.
+       * @example 203.0.113.7
+       */
+      lastUsedFrom: string | null;
+    };
+    ApiKeyListDto: {
+      /** @description Newest first. */
+      items: components['schemas']['ApiKeyResponseDto'][];
+    };
+    RenameApiKeyDto: {
+      /**
+       * @description What the key is for ("Nightly export"): shown in the list, never secret.
+       * @example Nightly export
+       */
+      name: string;
+    };
     MfaLoginDto: {
       /**
        * @description The 6-digit code the authenticator app shows now (the previous or next one works too).
@@ -1725,7 +1933,10 @@ export interface components {
         | 'mfa.reset'
         | 'signing-key.created'
         | 'signing-key.rotated'
-        | 'signing-key.retired';
+        | 'signing-key.retired'
+        | 'api-key.created'
+        | 'api-key.used-from-new-address'
+        | 'api-key.revoked';
       /**
        * Format: uuid
        * @description Who did it: the signed-in caller, the user who signed in, or null (anonymous, or an operator at the command line: `details.via` is `cli`).
@@ -1826,7 +2037,10 @@ export interface components {
         | 'mfa.reset'
         | 'signing-key.created'
         | 'signing-key.rotated'
-        | 'signing-key.retired';
+        | 'signing-key.retired'
+        | 'api-key.created'
+        | 'api-key.used-from-new-address'
+        | 'api-key.revoked';
       /**
        * Format: date-time
        * @example 2026-11-30T08:15:00.000Z
@@ -2019,6 +2233,21 @@ export interface components {
        * @example pJ8v3nN0kq1mYl6qjQq2m8yZx7b0Wc4d5e6f7g8h9iA
        */
       previousKid?: string;
+      /**
+       * Format: uuid
+       * @description `api-key.created`, `api-key.used-from-new-address`, `api-key.revoked`: the key; on any other event, the key its caller used instead of a session.
+       */
+      apiKeyId?: string;
+      /**
+       * @description The same events: what its owner sees of the key.
+       * @example gat_z56t
+       */
+      apiKeyPrefix?: string;
+      /**
+       * @description `api-key.created`: its scopes, separated by spaces.
+       * @example users:read audit:read
+       */
+      scopes?: string;
     };
   };
   responses: never;
@@ -2105,7 +2334,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key without the scope `users:read` (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -2445,6 +2674,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description An API key without the scope `users:read` (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
@@ -2562,7 +2810,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. */
+      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -2721,6 +2969,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key without the scope `users:write` (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -2923,6 +3190,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description An API key without the scope `users:read` (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description No such resource, or not one you may see. */
       404: {
         headers: {
@@ -3062,7 +3348,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key without the scope `users:write` (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3249,7 +3535,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key without the scope `users:write` (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -3821,6 +4107,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
@@ -3932,6 +4237,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4053,6 +4377,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4215,6 +4558,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description An API key without the scope `sessions:read` (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
@@ -4329,6 +4691,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -4474,7 +4855,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key without the scope `users:write` (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4632,7 +5013,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key without the scope `users:write` (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -4796,7 +5177,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key without the scope `users:write` (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5013,7 +5394,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key without the scope `users:write` (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5196,6 +5577,1019 @@ export interface operations {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  apiKeys_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyListDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  apiKeys_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateApiKeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedApiKeyDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The account has 50 API keys, the most it may (`/problems/api-key-limit`): revoke one first. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  apiKeys_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked. */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  apiKeys_rename: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RenameApiKeyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyResponseDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  apiKeys_listOfUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyListDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  apiKeys_revokeOfUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+        /** @description The key's id (a UUID). */
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked. */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5458,7 +6852,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. */
+      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -5656,6 +7050,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description No authenticator app in the state this needs (`/problems/totp-not-set-up`). */
       409: {
         headers: {
@@ -5828,6 +7241,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6013,6 +7445,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description No authenticator app in the state this needs (`/problems/totp-not-set-up`). */
       409: {
         headers: {
@@ -6192,7 +7643,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. */
+      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6390,7 +7841,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. */
+      /** @description The account’s email address is not verified (`/problems/email-not-verified`): verify it first (`/auth/verify-email`), so that nobody can guard an address they do not read with a factor of theirs. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6584,6 +8035,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
       429: {
         headers: {
@@ -6704,7 +8174,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. */
+      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -6867,7 +8337,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. */
+      /** @description The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -7377,7 +8847,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -7530,6 +9000,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -7847,6 +9336,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -8359,6 +9867,25 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
+      /** @description An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
       /** @description A request with this `Idempotency-Key` is still running (`/problems/idempotency-key-in-use`): retry after `Retry-After` seconds. */
       409: {
         headers: {
@@ -8738,7 +10265,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -8915,6 +10442,9 @@ export interface operations {
           | 'signing-key.created'
           | 'signing-key.rotated'
           | 'signing-key.retired'
+          | 'api-key.created'
+          | 'api-key.used-from-new-address'
+          | 'api-key.revoked'
         )[];
         /** @description Events at or after this time (RFC 3339, with its offset). */
         since?: string;
@@ -8987,7 +10517,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description Your role may not use this operation. */
+      /** @description Your role may not use this operation. Or: An API key without the scope `audit:read` (`/problems/insufficient-scope`). */
       403: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
@@ -9125,6 +10655,25 @@ export interface operations {
           'X-RateLimit-Reset'?: number;
           /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
           'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description An API key without the scope `audit:read` (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
           [name: string]: unknown;
         };
         content: {

@@ -61,7 +61,7 @@ export class SessionResponseDto {
   })
   current: boolean;
 
-  static from(session: Session, currentSessionId: string): SessionResponseDto {
+  static from(session: Session, currentSessionId: string | null): SessionResponseDto {
     return {
       id: session.id,
       createdAt: session.createdAt.toISOString(),

@@ -54,6 +54,10 @@ const CONTRACT: [DomainErrorCode, number, string][] = [
   ['INVALID_REFRESH_TOKEN', 401, 'invalid-refresh-token'],
   ['UNAUTHENTICATED', 401, 'unauthenticated'],
   ['FORBIDDEN', 403, 'forbidden'],
+  ['INSUFFICIENT_SCOPE', 403, 'insufficient-scope'],
+  ['API_KEY_LIMIT', 409, 'api-key-limit'],
+  ['TOO_MANY_KEY_REQUESTS', 429, 'too-many-requests'],
+  ['API_KEY_EXPIRY_REJECTED', 400, 'validation-failed'],
   ['EMAIL_NOT_VERIFIED', 403, 'email-not-verified'],
   ['REAUTHENTICATION_REQUIRED', 403, 'reauthentication-required'],
   ['TOO_MANY_ATTEMPTS', 429, 'too-many-requests'],
@@ -154,6 +158,15 @@ describe('headersFor', () => {
     expect(headersFor(new Error('x'), makeProblem(401, undefined, 'x'))).toEqual({
       'www-authenticate': 'Bearer',
     });
+  });
+
+  it('names the missing scope of a 403 that has a challenge, and adds none to other 403s', () => {
+    const scope = errorOf('INSUFFICIENT_SCOPE', { challenge: 'Bearer error="insufficient_scope"' });
+    expect(headersFor(scope, toProblem(scope))).toEqual({
+      'www-authenticate': 'Bearer error="insufficient_scope"',
+    });
+    const role = errorOf('FORBIDDEN');
+    expect(headersFor(role, toProblem(role))).toEqual({});
   });
 
   it('says when to retry in whole seconds, at least one', () => {

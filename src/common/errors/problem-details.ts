@@ -73,6 +73,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'PASSWORD_REJECTED':
     case 'WRONG_CURRENT_PASSWORD':
     case 'INVALID_ACCOUNT_TOKEN':
+    case 'API_KEY_EXPIRY_REJECTED':
       return { status: HttpStatus.BAD_REQUEST, slug: 'validation-failed' };
     case 'INVALID_CREDENTIALS':
       return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-credentials' };
@@ -82,6 +83,12 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.UNAUTHORIZED, slug: 'unauthenticated' };
     case 'FORBIDDEN':
       return { status: HttpStatus.FORBIDDEN, slug: 'forbidden' };
+    case 'INSUFFICIENT_SCOPE':
+      return { status: HttpStatus.FORBIDDEN, slug: 'insufficient-scope' };
+    case 'API_KEY_LIMIT':
+      return { status: HttpStatus.CONFLICT, slug: 'api-key-limit' };
+    case 'TOO_MANY_KEY_REQUESTS':
+      return { status: HttpStatus.TOO_MANY_REQUESTS, slug: 'too-many-requests' };
     case 'EMAIL_NOT_VERIFIED':
       return { status: HttpStatus.FORBIDDEN, slug: 'email-not-verified' };
     case 'REAUTHENTICATION_REQUIRED':
@@ -103,6 +110,9 @@ export function headersFor(error: unknown, problem: Problem): Record<string, str
   // Every 401 carries a challenge (RFC 9110 §15.5.2).
   if (problem.status === 401)
     headers['www-authenticate'] = (error instanceof DomainError && error.challenge) || 'Bearer';
+  // A 403 says which scope was missing when it is a token's (RFC 6750 §3.1, insufficient_scope).
+  else if (problem.status === 403 && error instanceof DomainError && error.challenge)
+    headers['www-authenticate'] = error.challenge;
   if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   }

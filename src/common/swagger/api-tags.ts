@@ -10,6 +10,11 @@ export const API_TAGS: { name: string; description: string }[] = [
     description:
       'Second factors: an authenticator app with recovery codes, passkeys, and the second step of a sign-in.',
   },
+  {
+    name: 'api-keys',
+    description:
+      'Keys for scripts and services that call the API for you (`gat_…`): created, listed, renamed and revoked by their owner; listed and revoked by admins.',
+  },
   { name: 'audit', description: 'The audit log: security events of every account (admin).' },
   {
     name: 'keys',

@@ -48,7 +48,8 @@ export function withExamples(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths))
     for (const operation of Object.values(item) as Operation[]) {
       if (!operation?.responses) continue;
-      setInstance(operation, path.replaceAll('{id}', String(BY_FORMAT.uuid)));
+      // Every path parameter is an id (a UUID).
+      setInstance(operation, path.replace(/\{\w+\}/g, String(BY_FORMAT.uuid)));
       const body = operation.requestBody?.content?.['application/json'];
       if (body?.schema && !body.examples)
         body.examples = { request: { summary: operation.summary, value: exampleOf(body.schema) } };

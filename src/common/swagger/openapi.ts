@@ -70,11 +70,21 @@ export function buildOpenApiDocument(
         scheme: 'bearer',
         bearerFormat: 'JWT',
         description:
-          'An `accessToken` from `POST /api/v1/auth/login` or `/auth/refresh`: a JWS conforming to RFC8725 ' +
-          `(HS256 only, \`typ: at+jwt\`, \`iss\`, \`aud\` and \`exp\` checked), valid ${setting('accessTokenTtl')}.`,
+          'An `accessToken` from `POST /api/v1/auth/login` or `/auth/refresh`: a JWS conforming to RFC8725 and RFC 9068 (`typ: at+jwt`), ' +
+          'signed with a key of `/.well-known/jwks.json` (AUTH_SIGNING_ALGORITHM), whose session Gatehouse ' +
+          `checks on every request; valid ${setting('accessTokenTtl')}.`,
       },
       'bearer',
     )
+    .addSecurity('apiKey', {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'gat_',
+      description:
+        'An API key (`gat_` and 36 characters, from `POST /api/v1/auth/api-keys`) sent as a Bearer token: ' +
+        'it acts as its owner, with the role they have now, on the operations that name one of its scopes ' +
+        '(`x-api-key-scope`); every other operation answers it 403 `insufficient-scope`.',
+    })
     .addSecurity('metrics', {
       type: 'http',
       scheme: 'bearer',
@@ -123,6 +133,7 @@ function withCommonResponses(document: OpenAPIObject): OpenAPIObject {
       if (limited) operation.responses['503'] ??= problemResponse(503);
       operation.responses['500'] ??= problemResponse(500);
       if (takesIdempotencyKey(operation)) documentIdempotency(operation);
+      if (operation.security?.some((scheme) => 'bearer' in scheme)) documentApiKeyRefusal(operation);
       for (const [status, response] of Object.entries(operation.responses) as [string, Response][]) {
         const limits = limited && /^[24]/.test(status) ? RATE_LIMIT_HEADERS : {};
         response.headers = { ...CORS_HEADER, ...(limited ? NO_STORE : {}), ...limits, ...response.headers };
@@ -166,6 +177,31 @@ function documentIdempotency(operation: Operation): void {
       'application/problem+json': {
         ...media,
         examples: { ...conflict?.content?.['application/problem+json']?.examples, ...media.examples },
+      },
+    },
+  };
+}
+
+/**
+ * The 403 any signed-in route gives an API key it does not take (the guard's, so no decorator
+ * says it): merged into the route's own 403 when it has one, as OpenAPI has one answer per status.
+ */
+function documentApiKeyRefusal(operation: Operation): void {
+  const scope = (operation as Operation & { 'x-api-key-scope'?: string })['x-api-key-scope'];
+  const refusal = scope
+    ? `An API key without the scope \`${scope}\` (\`/problems/insufficient-scope\`).`
+    : 'An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`).';
+  const own = operation.responses['403'] as Response | undefined;
+  const added = problemResponse(403, { type: 'insufficient-scope', description: refusal });
+  if (!own) return void (operation.responses['403'] = added);
+  const media = added.content['application/problem+json'];
+  operation.responses['403'] = {
+    ...own,
+    description: `${own.description} Or: ${refusal}`,
+    content: {
+      'application/problem+json': {
+        ...media,
+        examples: { ...own.content?.['application/problem+json']?.examples, ...media.examples },
       },
     },
   };
