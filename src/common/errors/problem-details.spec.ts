@@ -166,7 +166,10 @@ describe('headersFor', () => {
       'www-authenticate': 'Bearer error="insufficient_scope"',
     });
     const role = errorOf('FORBIDDEN');
-    expect(headersFor(role, toProblem(role))).toEqual({});
+    // Strict: a header set to undefined would be a header sent empty.
+    expect(headersFor(role, toProblem(role))).toStrictEqual({});
+    const limited = errorOf('TOO_MANY_KEY_REQUESTS', { challenge: 'Bearer', retryAfterSeconds: 3 });
+    expect(headersFor(limited, toProblem(limited))).toStrictEqual({ 'retry-after': '3' });
   });
 
   it('says when to retry in whole seconds, at least one', () => {
