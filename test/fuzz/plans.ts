@@ -189,6 +189,38 @@ function genericPlan(operation: Operation): fc.Arbitrary<Plan> {
     });
 }
 
+/** What a rename (`{ name }`) or a removal (no body) of one of the caller's own items sends. */
+const BODIES: Record<string, fc.Arbitrary<unknown>> = {
+  PATCH: letters(1, 30).map((name) => ({ name })),
+  DELETE: fc.constant(undefined),
+};
+
+/**
+ * Renaming or removing one of the caller's own items (`/…/{id}`): an item of a new account, made
+ * by `make`, with that account's token; or an unknown id, the documented 404.
+ */
+function ownItemPlans(
+  ids: string[],
+  what: string,
+  make: (world: FuzzWorld) => Promise<{ id: string; token: string }>,
+) {
+  return ids.map((operationId) =>
+    plan(operationId, (operation) =>
+      fc.tuple(target, BODIES[operation.method]!).map(([whose, sent]): Plan => ({
+        operation,
+        caller: 'user',
+        request: async (world) => {
+          if (whose === 'unknown') return { url: urlOf(operation, { id: randomUUID() }), body: sent };
+          const { id, token } = await make(world);
+          return { url: urlOf(operation, { id }), body: sent, token };
+        },
+        accept: whose === 'known' ? successesOf(operation) : [404],
+        ...(whose === 'unknown' ? { because: `the caller has no ${what} with this id` } : {}),
+      })),
+    ),
+  );
+}
+
 const plan = (operationId: string, build: (operation: Operation) => fc.Arbitrary<Plan>) => {
   const operation = byId(operationId);
   return operation ? ([operationId, build(operation)] as const) : undefined;
@@ -584,26 +616,10 @@ const SPECIFIC = [
       accept: [201],
     })),
   ),
-  ...(
-    [
-      ['passkeys_rename', letters(1, 30).map((name) => ({ name }))],
-      ['passkeys_remove', fc.constant(undefined)],
-    ] as const
-  ).map(([id, body]) =>
-    plan(id, (operation) =>
-      fc.tuple(target, body).map(([whose, sent]): Plan => ({
-        operation,
-        caller: 'user',
-        request: async (world) => {
-          if (whose === 'unknown') return { url: urlOf(operation, { id: randomUUID() }), body: sent };
-          const account = await world.newPasskeyUser();
-          return { url: urlOf(operation, { id: account.passkeyId }), body: sent, token: account.accessToken };
-        },
-        accept: whose === 'known' ? successesOf(operation) : [404],
-        ...(whose === 'unknown' ? { because: 'the caller has no passkey with this id' } : {}),
-      })),
-    ),
-  ),
+  ...ownItemPlans(['passkeys_rename', 'passkeys_remove'], 'passkey', async (world) => {
+    const account = await world.newPasskeyUser();
+    return { id: account.passkeyId, token: account.accessToken };
+  }),
   // --------------------------------------------------------------- API keys
   // Each case's key belongs to an account of its own: one account would reach MAX_API_KEYS_PER_USER.
   plan('apiKeys_create', (operation) =>
@@ -614,26 +630,10 @@ const SPECIFIC = [
       accept: [201],
     })),
   ),
-  ...(
-    [
-      ['apiKeys_rename', letters(1, 30).map((name) => ({ name }))],
-      ['apiKeys_revoke', fc.constant(undefined)],
-    ] as const
-  ).map(([id, body]) =>
-    plan(id, (operation) =>
-      fc.tuple(target, body).map(([whose, sent]): Plan => ({
-        operation,
-        caller: 'user',
-        request: async (world) => {
-          if (whose === 'unknown') return { url: urlOf(operation, { id: randomUUID() }), body: sent };
-          const { accessToken, key } = await world.newApiKey();
-          return { url: urlOf(operation, { id: key.id }), body: sent, token: accessToken };
-        },
-        accept: whose === 'known' ? successesOf(operation) : [404],
-        ...(whose === 'unknown' ? { because: 'the caller has no API key with this id' } : {}),
-      })),
-    ),
-  ),
+  ...ownItemPlans(['apiKeys_rename', 'apiKeys_revoke'], 'API key', async (world) => {
+    const { accessToken, key } = await world.newApiKey();
+    return { id: key.id, token: accessToken };
+  }),
   plan('apiKeys_listOfUser', (operation) =>
     target.map((whose): Plan => ({
       operation,
