@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { SessionPrincipal } from '../access/principal.js';
 import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import type { Clock } from '../common/clock.js';
@@ -15,13 +16,14 @@ import type { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { MAX_API_KEYS_PER_USER, type ApiKey } from './entities/api-key.entity.js';
 
+Logger.overrideLogger(false);
+
 const NOW = new Date('2026-12-07T12:00:00.000Z');
 const DAY = 86_400_000;
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
 const PRINCIPAL = { via: 'session', userId: 'user-1', sessionId: 'session-1' } as SessionPrincipal;
 
 function subject({ count = 0, maxTtlDays = 365 as number | null, deleted = true } = {}) {
-  const journal: unknown[][] = [];
   const audited: AuditRecord[] = [];
   const repository = {
     countOf: jest.fn(async () => count),
@@ -35,10 +37,7 @@ function subject({ count = 0, maxTtlDays = 365 as number | null, deleted = true 
     ]),
   };
   const users = {
-    getForUpdate: jest.fn(async (id: string) => {
-      journal.push(['lock', id]);
-      return { id } as User;
-    }),
+    getForUpdate: jest.fn(async (id: string) => ({ id }) as User),
     findById: jest.fn(async (id: string) => (id === 'user-1' ? ({ id } as User) : null)),
   };
   const notices = { send: jest.fn(async () => undefined) };
@@ -52,7 +51,7 @@ function subject({ count = 0, maxTtlDays = 365 as number | null, deleted = true 
     notices as unknown as SecurityNotices,
     { now: () => NOW } as Clock,
   );
-  return { service, repository, users, notices, audited, journal };
+  return { service, repository, users, notices, audited };
 }
 
 describe('ApiKeysService', () => {
