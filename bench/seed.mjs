@@ -6,9 +6,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
-  createHmac,
   createPrivateKey,
-  hkdfSync,
   generateKeyPairSync,
   randomBytes,
   randomUUID,
@@ -16,7 +14,6 @@ import {
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { crc32 } from 'node:zlib';
 import { SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import { keyEncryptionKeyOf, query, withDatabase } from './harness.mjs';
@@ -112,28 +109,24 @@ export async function tokensFor(url, emails, secret) {
   return tokens;
 }
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
 /**
  * An API key (`users:read`) for each of the users, written directly as `POST /auth/api-keys` would
- * store it (src/api-keys/: the text's format, its HMAC under HKDF(AUTH_KEY_ENCRYPTION_KEY, 'api-key')),
- * so that creating them neither measures nor queues anything. Their texts, in the users' order.
+ * store it (the build's own text format and keyed hash, src/api-keys/), so that creating them
+ * neither measures nor queues anything. Their texts, in the users' order.
  */
 export async function apiKeysFor(url, emails, secret) {
-  const hashKey = Buffer.from(hkdfSync('sha256', keyEncryptionKeyOf(secret), Buffer.alloc(0), 'api-key', 32));
+  const { newApiKeyText, visiblePrefixOf } = await import('../dist/src/api-keys/api-key-text.js');
+  const { ApiKeyHashes } = await import('../dist/src/api-keys/api-key-hashes.js');
+  const hashes = new ApiKeyHashes({ keyEncryptionKey: keyEncryptionKeyOf(secret) });
   const rows = await query(url, 'SELECT id FROM users WHERE email = ANY($1)', [emails]);
   const keys = [];
   for (const { id } of rows) {
-    const random = [...randomBytes(30)].map((byte) => BASE62[byte % 62]).join('');
-    let value = crc32(random);
-    let checksum = '';
-    for (let i = 0; i < 6; i++, value = Math.floor(value / 62)) checksum = BASE62[value % 62] + checksum;
-    const key = `gat_${random}${checksum}`;
+    const key = newApiKeyText();
     await query(
       url,
       `INSERT INTO api_keys (user_id, name, prefix, secret_hash, scopes, created_at, expires_at)
        VALUES ($1, 'bench', $2, $3, '{users:read}', now(), now() + interval '1 day')`,
-      [id, key.slice(0, 8), createHmac('sha256', hashKey).update(key).digest()],
+      [id, visiblePrefixOf(key), hashes.of(key)],
     );
     keys.push(key);
   }

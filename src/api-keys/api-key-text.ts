@@ -27,6 +27,11 @@ export function newApiKeyText(): string {
       if (byte < 248 && random.length < RANDOM_LENGTH) random += BASE62[byte % 62];
     }
   }
+  return apiKeyTextOf(random);
+}
+
+/** The key whose random part is `random` (30 base62 characters): the prefix and the checksum added. */
+export function apiKeyTextOf(random: string): string {
   return API_KEY_PREFIX + random + checksumOf(random);
 }
 

@@ -85,21 +85,31 @@ export class ApiKeysRepository {
   }
 
   /** Deletes the user's key; what it was, or null when the user has no such key. */
-  async delete(userId: string, id: string, transaction: Transaction): Promise<ApiKey | null> {
-    const keys = transaction.getRepository(ApiKey);
-    const key = await keys.findOneBy({ id, userId });
-    if (!key) return null;
-    const { affected } = await keys.delete({ id, userId });
-    return affected ? key : null;
+  async delete(
+    userId: string,
+    id: string,
+    transaction: Transaction,
+  ): Promise<Pick<ApiKey, 'id' | 'prefix'> | null> {
+    const [key] = await this.deleteWhere(transaction, 'user_id = :userId AND id = :id', { userId, id });
+    return key ?? null;
   }
 
   /** Deletes every key of the user; what they were. */
-  async deleteAllOf(userId: string, transaction: Transaction): Promise<Pick<ApiKey, 'id' | 'prefix'>[]> {
+  deleteAllOf(userId: string, transaction: Transaction): Promise<Pick<ApiKey, 'id' | 'prefix'>[]> {
+    return this.deleteWhere(transaction, 'user_id = :userId', { userId });
+  }
+
+  /** One `DELETE … RETURNING`: the keys it removed, as the audit log names them. */
+  private async deleteWhere(
+    transaction: Transaction,
+    where: string,
+    parameters: Record<string, string>,
+  ): Promise<Pick<ApiKey, 'id' | 'prefix'>[]> {
     const { raw } = await transaction
       .getRepository(ApiKey)
       .createQueryBuilder()
       .delete()
-      .where('user_id = :userId', { userId })
+      .where(where, parameters)
       .returning(['id', 'prefix'])
       .execute();
     return raw as Pick<ApiKey, 'id' | 'prefix'>[];

@@ -65,12 +65,9 @@ export class AccountRateLimit {
   ) {}
 
   /** Counts one account email for `account`; the seconds to wait when over budget, else 0. */
-  async emailRetryAfter(account: string): Promise<number> {
-    if (!this.limits.enabled) return 0;
-    const limit = this.limits.emailPerAccountPerHour;
-    const key = counterKey(`email:${account}`, { strict: true });
-    const record = await this.storage.increment(key, HOUR_MS, limit, HOUR_MS, 'account');
-    return record.isBlocked ? Math.max(1, record.timeToBlockExpire) : 0;
+  emailRetryAfter(account: string): Promise<number> {
+    const budget = { limit: this.limits.emailPerAccountPerHour, windowMs: HOUR_MS, strict: true };
+    return this.count(`email:${account}`, 'account', budget);
   }
 
   /**
@@ -78,11 +75,20 @@ export class AccountRateLimit {
    * the seconds to wait when over budget, else 0. Counted here while Redis is away, like the
    * general budget it adds to: a key is already a proof, not a guess.
    */
-  async apiKeyRetryAfter(keyId: string): Promise<number> {
+  apiKeyRetryAfter(keyId: string): Promise<number> {
+    const budget = { limit: this.limits.apiKeyPerMinute, windowMs: MINUTE_MS, strict: false };
+    return this.count(`api-key:${keyId}`, 'api-key', budget);
+  }
+
+  /** Counts one for `counted` in its window; the seconds to wait past the budget's limit, else 0. */
+  private async count(
+    counted: string,
+    throttler: string,
+    { limit, windowMs, strict }: { limit: number; windowMs: number; strict: boolean },
+  ): Promise<number> {
     if (!this.limits.enabled) return 0;
-    const limit = this.limits.apiKeyPerMinute;
-    const key = counterKey(`api-key:${keyId}`, { strict: false });
-    const record = await this.storage.increment(key, MINUTE_MS, limit, MINUTE_MS, 'api-key');
+    const key = counterKey(counted, { strict });
+    const record = await this.storage.increment(key, windowMs, limit, windowMs, throttler);
     return record.isBlocked ? Math.max(1, record.timeToBlockExpire) : 0;
   }
 }

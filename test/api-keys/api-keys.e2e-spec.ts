@@ -1,22 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { crc32 } from 'node:zlib';
-import { API_KEY_PATTERN } from '../../src/api-keys/api-key-text.js';
+import { API_KEY_PATTERN, apiKeyTextOf } from '../../src/api-keys/api-key-text.js';
 import { bearer, send, type ApiClient } from '../support/api-client.js';
 import { aSignedInUser, expectProblem, login, type Tokens } from '../support/factories.js';
 import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
 
 const WHOLE_KEY = new RegExp(`^${API_KEY_PATTERN.source}$`);
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** A well-formed key (its checksum holds) whose random part starts as `start` does. */
-function wellFormedKey(start: string): string {
-  const random = (start + randomBytes(30).toString('hex')).slice(0, 30).replace(/[^A-Za-z0-9]/g, 'x');
-  let value = crc32(random);
-  let checksum = '';
-  for (let i = 0; i < 6; i++, value = Math.floor(value / 62)) checksum = BASE62[value % 62] + checksum;
-  return `gat_${random}${checksum}`;
-}
+const wellFormedKey = (start: string) =>
+  apiKeyTextOf((start + randomBytes(30).toString('hex')).slice(0, 30).replace(/[^A-Za-z0-9]/g, 'x'));
 
 /** A new key of the signed-in caller's. */
 async function aKey(

@@ -166,19 +166,9 @@ function documentIdempotency(operation: Operation): void {
     description:
       'This `Idempotency-Key` came with another request before, another body or path (`/problems/idempotency-key-reused`): use a new key.',
   });
-  const conflict = operation.responses['409'] as Response | undefined;
-  const busy = problemResponse(409, { type: 'idempotency-key-in-use', description: IN_USE });
-  const media = busy.content['application/problem+json'];
-  operation.responses['409'] = {
-    ...busy,
-    description: conflict ? `${conflict.description} Or: ${IN_USE}` : IN_USE,
-    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { ...RETRY_AFTER, example: 1 } } },
-    content: {
-      'application/problem+json': {
-        ...media,
-        examples: { ...conflict?.content?.['application/problem+json']?.examples, ...media.examples },
-      },
-    },
+  const busy = withProblem(operation, 409, { type: 'idempotency-key-in-use', description: IN_USE });
+  busy.headers = {
+    'Retry-After': { description: 'Seconds to wait.', schema: { ...RETRY_AFTER, example: 1 } },
   };
 }
 
@@ -191,20 +181,34 @@ function documentApiKeyRefusal(operation: Operation): void {
   const refusal = scope
     ? `An API key without the scope \`${scope}\` (\`/problems/insufficient-scope\`).`
     : 'An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`).';
-  const own = operation.responses['403'] as Response | undefined;
-  const added = problemResponse(403, { type: 'insufficient-scope', description: refusal });
-  if (!own) return void (operation.responses['403'] = added);
+  withProblem(operation, 403, { type: 'insufficient-scope', description: refusal });
+}
+
+/**
+ * Adds a meaning to the operation's answer of `status`: merged into the answer it has (its
+ * description and examples kept, "Or:" the new one), as OpenAPI has one answer per status.
+ */
+function withProblem(
+  operation: Operation,
+  status: number,
+  meaning: { type: string; description: string },
+): Response {
+  const own = operation.responses[String(status)] as Response | undefined;
+  const added = problemResponse(status, meaning);
   const media = added.content['application/problem+json'];
-  operation.responses['403'] = {
+  const merged: Response = {
+    ...added,
     ...own,
-    description: `${own.description} Or: ${refusal}`,
+    description: own ? `${own.description} Or: ${meaning.description}` : meaning.description,
     content: {
       'application/problem+json': {
         ...media,
-        examples: { ...own.content?.['application/problem+json']?.examples, ...media.examples },
+        examples: { ...own?.content?.['application/problem+json']?.examples, ...media.examples },
       },
     },
   };
+  operation.responses[String(status)] = merged;
+  return merged;
 }
 
 /** What Swagger UI's page loads from /docs/; everything else swagger-ui-dist holds is a 404. */
