@@ -36,6 +36,7 @@ export default {
     'src/common/secret-box.ts',
     // API keys: their text, who they make a caller, their life.
     'src/api-keys/**/*.ts',
+    'src/organizations/**/*.ts',
     // The address policy's script check, in common/ since config validates its levels.
     'src/common/script-restriction.ts',
     // Entry points: a process's wiring, which test/process runs compiled.

@@ -14,6 +14,7 @@ import { AccountInvariants1796546160512 } from './1796546160512-AccountInvariant
 import { LinksRevokedAt1796549406798 } from './1796549406798-LinksRevokedAt.js';
 import { SigningKeys1796632171362 } from './1796632171362-SigningKeys.js';
 import { ApiKeys1796645543068 } from './1796645543068-ApiKeys.js';
+import { Organizations1796654473812 } from './1796654473812-Organizations.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -31,4 +32,5 @@ export const migrations = [
   LinksRevokedAt1796549406798,
   SigningKeys1796632171362,
   ApiKeys1796645543068,
+  Organizations1796654473812,
 ];

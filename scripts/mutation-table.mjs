@@ -19,6 +19,7 @@ const FOLDERS = [
   ['common/errors', 80],
   ['keys', 80],
   ['api-keys', 80],
+  ['organizations', 80],
   ['users', undefined],
   ['audit', undefined],
   ['database', undefined],

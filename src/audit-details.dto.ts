@@ -5,6 +5,7 @@ import { AuditOriginDetailsDto } from './audit/dto/audit-event-response.dto.js';
 import { AuthAuditDetailsDto } from './auth/auth.audit-details.js';
 import { KeysAuditDetailsDto } from './keys/keys.audit-details.js';
 import { MfaAuditDetailsDto } from './mfa/mfa.audit-details.js';
+import { OrganizationsAuditDetailsDto } from './organizations/organizations.audit-details.js';
 import { UsersAuditDetailsDto } from './users/users.audit-details.js';
 
 /**
@@ -21,4 +22,5 @@ export class AuditDetailsDto extends IntersectionType(
   MfaAuditDetailsDto,
   KeysAuditDetailsDto,
   ApiKeysAuditDetailsDto,
+  OrganizationsAuditDetailsDto,
 ) {}

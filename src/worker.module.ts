@@ -1,4 +1,5 @@
 import { KeysModule } from './keys/keys.module.js';
+import { OrganizationInvitationSenderModule } from './organizations/organization-invitation-sender.module.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountEmailSenderModule } from './account-emails/account-email-sender.module.js';
 import { CommonModule } from './common/common.module.js';
@@ -26,6 +27,7 @@ import type { Configuration } from './config/configuration.js';
     DatabaseModule,
     MigrationsModule,
     AccountEmailSenderModule,
+    OrganizationInvitationSenderModule,
     AuthDataModule,
     KeysModule,
     IdempotentRequestsRetentionModule,

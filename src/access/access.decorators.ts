@@ -4,7 +4,8 @@ import { ApiProblems, type ProblemMeaning } from '../common/swagger/api-problems
 import { setting } from '../common/swagger/documented-settings.js';
 import type { ApiScope } from './api-scopes.js';
 import { ForbiddenError } from './access.errors.js';
-import type { Principal, Role, SessionPrincipal } from './principal.js';
+import type { OrganizationPermission } from './organization-roles.js';
+import type { OrganizationMembership, Principal, Role, SessionPrincipal } from './principal.js';
 
 export const IS_PUBLIC = 'access:public';
 export const ACCESS_RULE = 'access:rule';
@@ -25,7 +26,16 @@ export interface AccessRule {
    * Routes that change how one signs in, or that need a session, name none.
    */
   scope?: ApiScope;
+  /**
+   * An organization-scoped route: its path names the organization (`:organizationId`, else `:id`),
+   * and only a member whose role there grants this permission (organization-roles.ts) may call it.
+   * A non-member gets the 404 of an unknown organization; a member without it, a 403 `forbidden`.
+   */
+  organization?: OrganizationPermission;
 }
+
+/** The path parameters that name an organization-scoped route's organization, in this order. */
+export const ORGANIZATION_PARAMETERS = ['organizationId', 'id'] as const;
 
 /** Open to anyone. Every other route needs a valid access token (the guard denies by default). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -41,9 +51,27 @@ export function Access(rule: AccessRule = {}) {
     SetMetadata(ACCESS_RULE, rule),
     ApiBearerAuth('bearer'),
     ...(rule.scope ? [ApiSecurity('apiKey'), ApiExtension('x-api-key-scope', rule.scope)] : []),
-    ApiProblems(401, ...(refusal ? [refusal] : [])),
+    ...(rule.organization ? [ApiExtension('x-organization-permission', rule.organization)] : []),
+    ApiProblems(401, ...(refusal ? [refusal] : []), ...(rule.organization ? [NO_ORGANIZATION] : [])),
   );
 }
+
+/** The caller's membership on an organization-scoped route (`@Access({ organization })`). */
+export const CurrentMembership = createParamDecorator(
+  (_: unknown, context: ExecutionContext): OrganizationMembership => {
+    const membership = context.switchToHttp().getRequest().membership;
+    // Unreachable through the guard; a route that reads it without declaring `organization` is a bug.
+    if (!membership) throw new ForbiddenError();
+    return membership;
+  },
+);
+
+const NO_ORGANIZATION: ProblemMeaning = {
+  status: 404,
+  type: 'not-found',
+  description:
+    'No such organization, or you are not one of its members (`/problems/not-found`): the two are not told apart.',
+};
 
 /** The authenticated caller, as the guard found it in the database for this request. */
 export const CurrentPrincipal = createParamDecorator(
@@ -71,7 +99,17 @@ const REAUTHENTICATION_REQUIRED: ProblemMeaning = {
 };
 
 /** The rule's 403, if it can refuse one; OpenAPI has one response per status, so both meanings share it. */
-function forbiddenMeaning({ roles, recentAuthentication }: AccessRule): number | ProblemMeaning | undefined {
+function forbiddenMeaning({
+  roles,
+  recentAuthentication,
+  organization,
+}: AccessRule): number | ProblemMeaning | undefined {
+  if (organization && !recentAuthentication)
+    return {
+      status: 403,
+      type: 'forbidden',
+      description: `Your role in the organization does not grant \`${organization}\` (\`/problems/forbidden\`).`,
+    };
   if (!recentAuthentication) return roles ? 403 : undefined;
   if (!roles) return REAUTHENTICATION_REQUIRED;
   const description = `Your role may not use this operation (\`/problems/forbidden\`), or ${REAUTHENTICATION_REQUIRED.description}`;

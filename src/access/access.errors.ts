@@ -51,3 +51,22 @@ export class InsufficientScopeError extends DomainError {
     this.challenge = `Bearer error="insufficient_scope"${scope ? `, scope="${scope}"` : ''}`;
   }
 }
+
+/**
+ * An organization that does not exist, or of which the caller is not a member: the same answer,
+ * so that nobody learns which organizations exist by asking (BOLA).
+ */
+export class OrganizationNotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor() {
+    super('No such organization.');
+  }
+}
+
+/** A member whose role in the organization does not allow the operation. */
+export class OrganizationForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  constructor() {
+    super('Your role in this organization may not use this operation.');
+  }
+}

@@ -5,16 +5,20 @@ import type { Clock } from '../common/clock.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { User } from '../users/entities/user.entity.js';
 import { Access, Public } from './access.decorators.js';
+import { RequestValidationError } from '../common/errors/domain-error.js';
 import {
   ForbiddenError,
   InsufficientScopeError,
+  OrganizationForbiddenError,
+  OrganizationNotFoundError,
   ReauthenticationRequiredError,
   UnauthenticatedError,
 } from './access.errors.js';
 import { AccessGuard } from './access.guard.js';
 import type { ApiScope } from './api-scopes.js';
 import type { ApiKeyPrincipal, Principal, Role } from './principal.js';
-import type { ApiKeyPrincipals, Principals } from './principals.js';
+import type { OrganizationRole } from './organization-roles.js';
+import type { ApiKeyPrincipals, OrganizationMemberships, Principals } from './principals.js';
 
 const NOW = new Date('2026-11-29T12:00:00.000Z');
 const USER_ID = '0b9e4f1e-6a43-4d8f-9a53-3c1f0a5a7d2e';
@@ -52,6 +56,8 @@ class Routes {
   adminWritable() {}
   @Access({ scope: 'users:read', recentAuthentication: true })
   readableRecently() {}
+  @Access({ organization: 'members:invite', scope: 'organizations:write' })
+  inviting() {}
 }
 @Access({ roles: ['admin'] })
 class AdminRoutes {
@@ -59,7 +65,13 @@ class AdminRoutes {
 }
 
 /** The guard with the real Reflector and decorators, over a fake `Principals`. */
-function setUp({ principal = principalOf('user') as Principal | null } = {}) {
+const ORGANIZATION_ID = '3f2c1b0a-9d8e-4f7a-b6c5-d4e3f2a1b0c9';
+
+function setUp({
+  principal = principalOf('user') as Principal | null,
+  organizationRole = null as OrganizationRole | null,
+} = {}) {
+  const memberships = { roleOf: jest.fn(async () => organizationRole) };
   const principals = {
     authenticate: jest.fn(async () => {
       if (!principal) throw new UnauthenticatedError('The session of this access token has ended');
@@ -78,20 +90,28 @@ function setUp({ principal = principalOf('user') as Principal | null } = {}) {
     new Reflector(),
     principals as unknown as Principals,
     apiKeys as unknown as ApiKeyPrincipals,
+    memberships as unknown as OrganizationMemberships,
     { now: () => NOW } as Clock,
     { reauthenticationWindowSeconds: 600 } as AuthConfig,
   );
-  const check = (handler: keyof Routes | 'everything', authorization?: string) => {
+  const check = (
+    handler: keyof Routes | 'everything',
+    authorization?: string,
+    params: Record<string, string> = {},
+  ) => {
     const request: {
       headers: Record<string, string>;
       method: string;
       routeOptions: { url: string };
       principal?: Principal;
+      membership?: unknown;
+      params: Record<string, string>;
       ip: string;
     } = {
       headers: authorization === undefined ? {} : { authorization },
       method: 'GET',
       routeOptions: { url: '/api/v1/users' },
+      params,
       ip: '203.0.113.7',
     };
     const cls = handler === 'everything' ? AdminRoutes : Routes;
@@ -102,7 +122,7 @@ function setUp({ principal = principalOf('user') as Principal | null } = {}) {
     } as unknown as ExecutionContext;
     return { result: guard.canActivate(context), request };
   };
-  return { check, principals, apiKeys };
+  return { check, principals, apiKeys, memberships };
 }
 
 describe('AccessGuard', () => {
@@ -198,5 +218,59 @@ describe('AccessGuard', () => {
       ReauthenticationRequiredError,
     );
     await expect(setUp().check('readableRecently', 'Bearer t').result).resolves.toBe(true);
+  });
+
+  describe('organization-scoped routes', () => {
+    const inOrganization = { id: ORGANIZATION_ID.toUpperCase() };
+
+    it('lets a member whose role grants the permission through, with the membership on the request', async () => {
+      for (const role of ['owner', 'admin'] as const) {
+        const { check, memberships } = setUp({ organizationRole: role });
+        const { result, request } = check('inviting', 'Bearer the.token', inOrganization);
+        await expect(result).resolves.toBe(true);
+        // The id as the path gave it, in its canonical lower case.
+        expect(memberships.roleOf).toHaveBeenCalledWith(ORGANIZATION_ID, USER_ID);
+        expect(request.membership).toEqual({ organizationId: ORGANIZATION_ID, role });
+      }
+    });
+
+    it('tells a non-member what it tells about an unknown organization (404), and records nothing', async () => {
+      const { check, principals } = setUp({ organizationRole: null });
+      await expect(check('inviting', 'Bearer the.token', inOrganization).result).rejects.toThrow(
+        OrganizationNotFoundError,
+      );
+      expect(principals.refused).not.toHaveBeenCalled();
+    });
+
+    it('refuses a member whose role lacks the permission (403), and records the refusal', async () => {
+      const { check, principals } = setUp({ organizationRole: 'member' });
+      const { result, request } = check('inviting', 'Bearer the.token', inOrganization);
+      await expect(result).rejects.toThrow(OrganizationForbiddenError);
+      expect(principals.refused).toHaveBeenCalledWith(principalOf('user'), 'GET /api/v1/users');
+      expect(request.membership).toBeUndefined();
+    });
+
+    it('answers a path without a UUID with the 400 of the parameter, before any read', async () => {
+      const { check, memberships } = setUp({ organizationRole: 'owner' });
+      const refused = check('inviting', 'Bearer the.token', { organizationId: 'acme', id: ORGANIZATION_ID });
+      await expect(refused.result).rejects.toThrow(RequestValidationError);
+      await expect(refused.result).rejects.toMatchObject({
+        errors: [{ parameter: 'organizationId', detail: 'organizationId must be a UUID' }],
+      });
+      expect(memberships.roleOf).not.toHaveBeenCalled();
+    });
+
+    it('checks a key for its scope before the membership', async () => {
+      const { check, memberships } = setUp({
+        principal: keyOf('user', ['organizations:read']),
+        organizationRole: 'owner',
+      });
+      await expect(check('inviting', `Bearer ${KEY}`, inOrganization).result).rejects.toThrow(
+        InsufficientScopeError,
+      );
+      expect(memberships.roleOf).not.toHaveBeenCalled();
+      const allowed = setUp({ principal: keyOf('user', ['organizations:write']), organizationRole: 'admin' });
+      await expect(allowed.check('inviting', `Bearer ${KEY}`, inOrganization).result).resolves.toBe(true);
+    });
   });
 });

@@ -4,15 +4,19 @@ import type { FastifyRequest } from 'fastify';
 import { Clock } from '../common/clock.js';
 import { bearerToken } from '../common/http/bearer-token.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
-import { ACCESS_RULE, IS_PUBLIC, type AccessRule } from './access.decorators.js';
+import { RequestValidationError } from '../common/errors/domain-error.js';
+import { ACCESS_RULE, IS_PUBLIC, ORGANIZATION_PARAMETERS, type AccessRule } from './access.decorators.js';
 import {
   ForbiddenError,
   InsufficientScopeError,
+  OrganizationForbiddenError,
+  OrganizationNotFoundError,
   ReauthenticationRequiredError,
   UnauthenticatedError,
 } from './access.errors.js';
-import type { SessionPrincipal } from './principal.js';
-import { ApiKeyPrincipals, Principals } from './principals.js';
+import { mayIn, type OrganizationPermission } from './organization-roles.js';
+import type { Principal, SessionPrincipal } from './principal.js';
+import { ApiKeyPrincipals, OrganizationMemberships, Principals } from './principals.js';
 
 /**
  * The global guard: every route needs a valid access token whose session is still alive, unless it
@@ -26,6 +30,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly principals: Principals,
     private readonly apiKeys: ApiKeyPrincipals,
+    private readonly memberships: OrganizationMemberships,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
   ) {}
@@ -53,10 +58,36 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenError();
     }
     // A key proves nothing recent: such a route refuses it even when it names a scope.
+    if (rule.organization) await this.checkMembership(request, principal, rule.organization);
     if (rule.recentAuthentication && (principal.via !== 'session' || !this.provedRecently(principal))) {
       throw new ReauthenticationRequiredError(this.auth.reauthenticationWindowSeconds);
     }
     return true;
+  }
+
+  /**
+   * The organization the path names must have the caller as a member whose role grants
+   * `permission`; the membership is read on every request, so a removal applies at once. A
+   * non-member is told what an unknown organization's caller is told (404).
+   */
+  private async checkMembership(
+    request: FastifyRequest,
+    principal: Principal,
+    permission: OrganizationPermission,
+  ): Promise<void> {
+    const parameters = request.params as Record<string, string | undefined>;
+    const name = ORGANIZATION_PARAMETERS.find((each) => parameters[each] !== undefined) ?? 'id';
+    const organizationId = parameters[name]?.toLowerCase() ?? '';
+    // The pipe's own answer, before any read: a path that names no UUID names no organization.
+    if (!UUID.test(organizationId))
+      throw new RequestValidationError([{ parameter: name, detail: `${name} must be a UUID` }]);
+    const role = await this.memberships.roleOf(organizationId, principal.userId);
+    if (!role) throw new OrganizationNotFoundError();
+    if (!mayIn(role, permission)) {
+      await this.principals.refused(principal, routeOf(request));
+      throw new OrganizationForbiddenError();
+    }
+    request.membership = { organizationId, role };
   }
 
   private provedRecently(principal: SessionPrincipal): boolean {
@@ -65,4 +96,5 @@ export class AccessGuard implements CanActivate {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions?.url ?? ''}`;

@@ -1,4 +1,5 @@
 import type { ApiScope } from './api-scopes.js';
+import type { OrganizationRole } from './organization-roles.js';
 
 /** The roles an account may hold; the `users.role` column stores one of them. */
 export const ROLES = ['user', 'admin'] as const;
@@ -32,9 +33,17 @@ export interface ApiKeyPrincipal extends PrincipalBase {
 /** Who is calling. Routes that name no scope refuse keys, so they only ever see a session. */
 export type Principal = SessionPrincipal | ApiKeyPrincipal;
 
+/** The caller's membership in the organization an organization-scoped route names in its path. */
+export interface OrganizationMembership {
+  organizationId: string;
+  role: OrganizationRole;
+}
+
 /** The guard puts the caller on the request; public routes may have none. */
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** On organization-scoped routes: the caller's membership, as the guard read it. */
+    membership?: OrganizationMembership;
   }
 }

@@ -1,3 +1,4 @@
+import type { OrganizationRole } from './organization-roles.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -20,4 +21,14 @@ export abstract class ApiKeyPrincipals {
   abstract recognises(token: string): boolean;
   /** The key's principal; throws `UnauthenticatedError` for a malformed, unknown, expired or ownerless key. */
   abstract authenticate(key: string, address: string): Promise<Principal>;
+}
+
+/**
+ * What the guard needs from the module that owns organizations (organizations provides it): the
+ * caller's role in one, read from the database on every organization-scoped request, so that a
+ * removal or a demotion applies at once.
+ */
+export abstract class OrganizationMemberships {
+  /** The user's role in the organization; null when they are not a member, or it does not exist. */
+  abstract roleOf(organizationId: string, userId: string): Promise<OrganizationRole | null>;
 }

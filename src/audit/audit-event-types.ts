@@ -42,6 +42,15 @@ export const AUDIT_EVENT_TYPES = [
   'api-key.created',
   'api-key.used-from-new-address',
   'api-key.revoked',
+  'organization.created',
+  'organization.updated',
+  'organization.deleted',
+  'organization.member-added',
+  'organization.member-role-changed',
+  'organization.member-removed',
+  'organization.member-left',
+  'organization.invitation-sent',
+  'organization.invitation-revoked',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -18,6 +18,7 @@ export interface AuditPosition {
 export interface AuditFilter {
   subjectUserId?: string;
   actorUserId?: string;
+  organizationId?: string;
   types?: AuditEventType[];
   /** Events at or after this time. */
   since?: Date;
@@ -62,12 +63,13 @@ export class AuditEventsRepository {
     };
     if (filter.subjectUserId) when('subject', 'e.subject_user_id = ?', filter.subjectUserId);
     if (filter.actorUserId) when('actor', 'e.actor_user_id = ?', filter.actorUserId);
+    if (filter.organizationId) when('organization', 'e.organization_id = ?', filter.organizationId);
     if (filter.types?.length) when('types', 'e.type = ANY(?)', filter.types);
     if (filter.since) when('since', 'e.occurred_at >= ?', filter.since);
     if (filter.until) when('until', 'e.occurred_at < ?', filter.until);
     if (after) when('after', '(e.occurred_at, e.id) < (?, ?)', after.occurredAt, after.id);
     values.push(limit);
-    // One statement per set of filters (64 at most), named after it: its text depends on nothing else.
+    // One statement per set of filters (128 at most), named after it: its text depends on nothing else.
     const page: PreparedStatement = {
       name: ['audit_page', ...keys].join('_'),
       text: `SELECT ${this.select} FROM audit_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

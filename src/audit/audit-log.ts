@@ -18,6 +18,8 @@ export interface AuditRecord {
   actorUserId?: string | null;
   /** The session it concerns, when it is not the caller's. */
   sessionId?: string | null;
+  /** The organization it happened in: its admins list it (`GET /organizations/{id}/audit-events`). */
+  organizationId?: string;
   details?: AuditDetails;
 }
 
@@ -63,6 +65,7 @@ export class AuditLog {
       type: record.type,
       actorUserId: record.actorUserId !== undefined ? record.actorUserId : origin.actorUserId,
       subjectUserId: record.subjectUserId,
+      organizationId: record.organizationId ?? null,
       sessionId: record.sessionId !== undefined ? record.sessionId : origin.sessionId,
       ipAddress: origin.ipAddress,
       userAgent: origin.userAgent,

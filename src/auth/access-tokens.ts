@@ -5,6 +5,7 @@ import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { UnauthenticatedError } from '../access/access.errors.js';
 import { CLOCK_SKEW_SECONDS, KeyRing } from '../keys/key-ring.js';
 import type { UserRole } from '../users/entities/user.entity.js';
+import type { ActiveOrganization } from './sessions.repository.js';
 
 /** What a sign-in and a refresh answer. */
 export interface TokenPair {
@@ -30,7 +31,8 @@ export const FIRST_PARTY_CLIENT_ID = 'gatehouse';
 
 /**
  * Short-lived JWT access tokens in RFC 9068's profile (`typ: at+jwt`, `iss`, `aud`, `sub`, `iat`,
- * `exp`, `jti`, `client_id`, plus `sid` and `roles`), signed and verified by the key ring
+ * `exp`, `jti`, `client_id`, plus `sid`, `roles` and, when the session selected an organization,
+ * `org_id` and `org_role`), signed and verified by the key ring
  * (keys/key-ring.ts: EdDSA, ES256 or HS256 by AUTH_SIGNING_ALGORITHM, the key named by `kid`).
  * Besides what the ring checks (signature, algorithm, `typ`, issuer, audience), a token is refused
  * when it lacks `sid`, was issued or is valid (`nbf`) in the future beyond a small skew, has
@@ -49,14 +51,18 @@ export class AccessTokens {
     return this.auth.accessTokenTtlSeconds;
   }
 
-  issue(claims: AccessTokenClaims & { role: UserRole }): string {
+  issue(claims: AccessTokenClaims & { role: UserRole; organization?: ActiveOrganization | null }): string {
     const now = Math.floor(this.clock.now().getTime() / 1000);
+    const { organization } = claims;
     return this.ring.sign({
       sub: claims.sub,
       sid: claims.sid,
       // RFC 9068 §2.2.3.1: the role when the token was issued, for other services; Gatehouse's
       // own routes read the account's current role with the session.
       roles: [claims.role],
+      // The session's selected organization, for other services; Gatehouse's own
+      // organization-scoped routes read the membership on every request instead.
+      ...(organization ? { org_id: organization.id, org_role: organization.role } : {}),
       client_id: FIRST_PARTY_CLIENT_ID,
       jti: randomUUID(),
       iat: now,
@@ -65,9 +71,14 @@ export class AccessTokens {
   }
 
   /** A new access token for the session, with the refresh token that goes with it. */
-  pair(user: { id: string; role: UserRole }, sessionId: string, refreshToken: string): TokenPair {
+  pair(
+    user: { id: string; role: UserRole },
+    sessionId: string,
+    refreshToken: string,
+    organization: ActiveOrganization | null = null,
+  ): TokenPair {
     return {
-      accessToken: this.issue({ sub: user.id, sid: sessionId, role: user.role }),
+      accessToken: this.issue({ sub: user.id, sid: sessionId, role: user.role, organization }),
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.ttlSeconds,

@@ -7,6 +7,7 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { Principals } from '../access/principals.js';
 import { AuditLogModule } from '../audit/audit-log.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokens } from './access-tokens.js';
@@ -33,6 +34,7 @@ import { UserAccessController } from './user-access.controller.js';
     AuthDataModule,
     KeysModule,
     ApiKeysModule,
+    OrganizationsModule,
     UsersModule,
     PasswordsModule,
     LoginLockModule,

@@ -10,7 +10,14 @@ import { UserColumns } from '../users/user-columns.js';
 import type { UserRole } from '../users/entities/user.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session, type SecondFactorMethod } from './entities/session.entity.js';
+import type { OrganizationRole } from '../access/organization-roles.js';
 import type { SessionPrincipal } from '../access/principal.js';
+
+/** The selected organization an access token names (`org_id`, `org_role`). */
+export interface ActiveOrganization {
+  id: string;
+  role: OrganizationRole;
+}
 
 export interface RotationTimes {
   now: Date;
@@ -21,7 +28,14 @@ export interface RotationTimes {
 }
 
 export type Rotation =
-  | { outcome: 'rotated' | 'repeated'; sessionId: string; userId: string; role: UserRole }
+  | {
+      outcome: 'rotated' | 'repeated';
+      sessionId: string;
+      userId: string;
+      role: UserRole;
+      /** The organization the session selected, while the account is still a member of it. */
+      organization: ActiveOrganization | null;
+    }
   | { outcome: 'reused'; sessionId: string; userId: string; spentBy: ClientInfo }
   | { outcome: 'expired' | 'unknown' };
 
@@ -161,11 +175,15 @@ export class SessionsRepository {
       ip_address: string | null;
       user_agent: string | null;
       role: UserRole;
+      organization_id: string | null;
+      organization_role: OrganizationRole | null;
     }[] = await q.query(
-      // The account's role for the new access token's `roles`, read with the session it is issued for.
+      // The account's role for the new access token's `roles`, and its role in the organization the
+      // session selected (none once it left), read with the session the token is issued for.
       `SELECT s.id, s.user_id, s.expires_at, s.last_used_at, s.ip_address, s.user_agent,
-              ${this.userColumns.column('u', 'role')} AS role
+              ${this.userColumns.column('u', 'role')} AS role, m.organization_id, m.role AS organization_role
          FROM sessions s JOIN users u ON u.id = s.user_id
+         LEFT JOIN memberships m ON m.organization_id = s.organization_id AND m.user_id = s.user_id
         WHERE s.id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $1) FOR UPDATE OF s`,
       [oldHash],
     );
@@ -182,7 +200,7 @@ export class SessionsRepository {
       const spentBy = { ipAddress: session.ip_address, userAgent: session.user_agent };
       const sameClient = spentBy.ipAddress === client.ipAddress && spentBy.userAgent === client.userAgent;
       if (live && sameClient && (await this.isRepeat(q, oldHash, newHash, repeatSince)))
-        return { outcome: 'repeated', sessionId: session.id, userId: session.user_id, role: session.role };
+        return { outcome: 'repeated', ...rotated(session) };
       await q.delete(Session, { id: session.id });
       return { outcome: 'reused', sessionId: session.id, userId: session.user_id, spentBy };
     }
@@ -201,7 +219,12 @@ export class SessionsRepository {
       { id: session.id },
       { lastUsedAt: now, ipAddress: client.ipAddress, userAgent: client.userAgent },
     );
-    return { outcome: 'rotated', sessionId: session.id, userId: session.user_id, role: session.role };
+    return { outcome: 'rotated', ...rotated(session) };
+  }
+
+  /** The session now has this organization selected (or none). */
+  async selectOrganization(sessionId: string, organizationId: string | null): Promise<void> {
+    await this.sessions.update({ id: sessionId }, { organizationId });
   }
 
   /** Spent after `repeatSince`, and its successor is the session's unspent token. */
@@ -246,4 +269,17 @@ export class SessionsRepository {
       .execute();
     return affected ?? 0;
   }
+}
+
+/** What a refresh's new access token says, from the session row `rotate` read. */
+function rotated(session: {
+  id: string;
+  user_id: string;
+  role: UserRole;
+  organization_id: string | null;
+  organization_role: OrganizationRole | null;
+}) {
+  const { organization_id: id, organization_role: role } = session;
+  const organization = id && role ? { id, role } : null;
+  return { sessionId: session.id, userId: session.user_id, role: session.role, organization };
 }

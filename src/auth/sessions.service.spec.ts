@@ -11,6 +11,7 @@ import type { RefreshTokens } from './refresh-tokens.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import { aJournal } from '../../test/support/journal.js';
+import type { OrganizationMemberships } from '../access/principals.js';
 
 const NOW = new Date('2026-12-06T12:00:00.000Z');
 const TRANSACTION = { name: 'the transaction' } as unknown as Transaction;
@@ -33,6 +34,7 @@ function subject({ found = true } = {}) {
     { run: async (work: (t: Transaction) => Promise<void>) => work(TRANSACTION) } as unknown as Transactions,
     { record: note('audit') } as unknown as AuditLog,
     { revokeAllOf: note('revoke API keys') } as unknown as ApiKeysService,
+    {} as OrganizationMemberships,
   );
   return { service, journal };
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OrganizationNotFoundError } from '../access/access.errors.js';
 import type { Principal, SessionPrincipal } from '../access/principal.js';
+import { OrganizationMemberships } from '../access/principals.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Clock } from '../common/clock.js';
@@ -13,7 +15,7 @@ import { MAX_LISTED_SESSIONS } from './dto/session-response.dto.js';
 import type { Session } from './entities/session.entity.js';
 import { MfaChallenges } from './mfa-challenges.js';
 import { RefreshTokens } from './refresh-tokens.js';
-import { SessionsRepository, type Rotation } from './sessions.repository.js';
+import { SessionsRepository, type ActiveOrganization, type Rotation } from './sessions.repository.js';
 
 /**
  * Sessions once started: refreshing their tokens, signing out, the list their owner sees
@@ -34,6 +36,7 @@ export class SessionsService {
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
     private readonly apiKeys: ApiKeysService,
+    private readonly memberships: OrganizationMemberships,
   ) {}
 
   /**
@@ -61,6 +64,7 @@ export class SessionsService {
           { id: rotation.userId, role: rotation.role },
           rotation.sessionId,
           next.token,
+          rotation.organization,
         );
       case 'repeated':
         this.logger.log(
@@ -70,6 +74,7 @@ export class SessionsService {
           { id: rotation.userId, role: rotation.role },
           rotation.sessionId,
           next.token,
+          rotation.organization,
         );
       case 'reused':
         this.logger.warn(
@@ -118,6 +123,28 @@ export class SessionsService {
       );
     });
     this.logger.log(`session ended by its user (user ${principal.userId}, session ${sessionId})`);
+  }
+
+  /**
+   * Selects one of the caller's organizations for the session (null: none), and answers an access
+   * token that names it; refreshes keep naming it while the account is a member. An organization
+   * the caller is not a member of is a 404, as one that does not exist.
+   */
+  async selectOrganization(
+    principal: SessionPrincipal,
+    organizationId: string | null,
+  ): Promise<{ accessToken: string; expiresIn: number; organization: ActiveOrganization | null }> {
+    const role = organizationId && (await this.memberships.roleOf(organizationId, principal.userId));
+    if (organizationId && !role) throw new OrganizationNotFoundError();
+    const organization = organizationId && role ? { id: organizationId, role } : null;
+    await this.sessions.selectOrganization(principal.sessionId, organizationId);
+    const accessToken = this.accessTokens.issue({
+      sub: principal.userId,
+      sid: principal.sessionId,
+      role: principal.role,
+      organization,
+    });
+    return { accessToken, expiresIn: this.accessTokens.ttlSeconds, organization };
   }
 
   /** The session's holder proved who they are again: it counts as recently authenticated from now. */

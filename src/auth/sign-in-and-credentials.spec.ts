@@ -16,6 +16,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { DatabasePool } from '../database/database-pool.js';
 import type { ReplicaReads } from '../database/replica-reads.js';
 import { Metrics } from '../metrics/metrics.js';
+import { OrganizationMemberships } from '../access/principals.js';
 import { AccessTokens, type TokenPair } from './access-tokens.js';
 import {
   AccountSuspendedError,
@@ -151,6 +152,7 @@ async function setUp({
     transactions as unknown as Transactions,
     audit as unknown as AuditLog,
     apiKeys as unknown as ApiKeysService,
+    {} as OrganizationMemberships,
   );
   const passwords = new PasswordChangeService(
     users as unknown as UsersService,
@@ -257,7 +259,12 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
       });
       // Only the refresh token's hash is stored.
       expect(tokenHash).toEqual(hashOpaqueToken(pair.refreshToken));
-      expect(accessTokens.issue).toHaveBeenCalledWith({ sub: ADA.id, sid: 'session-1', role: 'user' });
+      expect(accessTokens.issue).toHaveBeenCalledWith({
+        sub: ADA.id,
+        sid: 'session-1',
+        role: 'user',
+        organization: null,
+      });
       expect(pair).toMatchObject({ accessToken: 'an.access.token', tokenType: 'Bearer', expiresIn: 900 });
       expect(lockout.succeeded).toHaveBeenCalledWith(ADA.email);
     });
@@ -431,9 +438,31 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
   });
 
   describe('refresh', () => {
+    it("names the session's organization in the new access token while the account is a member", async () => {
+      const organization = { id: '3f2c1b0a-9d8e-4f7a-b6c5-d4e3f2a1b0c9', role: 'admin' as const };
+      for (const outcome of ['rotated', 'repeated'] as const) {
+        const { service, accessTokens } = await setUp({
+          rotation: { outcome, sessionId: 'session-1', userId: ADA.id, role: 'user', organization },
+        });
+        await service.sessionService.refresh('old-token', CLIENT);
+        expect(accessTokens.issue).toHaveBeenCalledWith({
+          sub: ADA.id,
+          sid: 'session-1',
+          role: 'user',
+          organization,
+        });
+      }
+    });
+
     it('returns the successor of a rotated token, idle sessions measured from AUTH_SESSION_IDLE_TTL ago', async () => {
       const { service, sessions } = await setUp({
-        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
+        rotation: {
+          outcome: 'rotated',
+          sessionId: 'session-1',
+          userId: ADA.id,
+          role: 'user',
+          organization: null,
+        },
       });
       const pair = await service.sessionService.refresh('old-token', CLIENT);
       const [oldHash, newHash, times, client] = sessions.rotate.mock.calls[0] as unknown as [
@@ -455,7 +484,13 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
 
     it('answers a repeat within AUTH_REFRESH_REUSE_INTERVAL with the same successor', async () => {
       const { service } = await setUp({
-        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
+        rotation: {
+          outcome: 'repeated',
+          sessionId: 'session-1',
+          userId: ADA.id,
+          role: 'user',
+          organization: null,
+        },
       });
       const first = await service.sessionService.refresh('old-token', CLIENT);
       const again = await service.sessionService.refresh('old-token', CLIENT);
@@ -477,13 +512,25 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
 
     it('records a rotation only when it was not the plain one, in the rotation’s transaction', async () => {
       const rotated = await setUp({
-        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
+        rotation: {
+          outcome: 'rotated',
+          sessionId: 'session-1',
+          userId: ADA.id,
+          role: 'user',
+          organization: null,
+        },
       });
       await rotated.service.sessionService.refresh('old-token', CLIENT);
       expect(rotated.audit.record).not.toHaveBeenCalled();
 
       const repeated = await setUp({
-        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
+        rotation: {
+          outcome: 'repeated',
+          sessionId: 'session-1',
+          userId: ADA.id,
+          role: 'user',
+          organization: null,
+        },
       });
       await repeated.service.sessionService.refresh('old-token', CLIENT);
       expect(repeated.audit.record.mock.calls).toEqual([
@@ -533,7 +580,13 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
     it('logs nothing for a plain rotation: it is every client’s routine', async () => {
       const lines = logged();
       const { service } = await setUp({
-        rotation: { outcome: 'rotated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
+        rotation: {
+          outcome: 'rotated',
+          sessionId: 'session-1',
+          userId: ADA.id,
+          role: 'user',
+          organization: null,
+        },
       });
       await service.sessionService.refresh('old-token', CLIENT);
       expect(lines).toEqual({ log: [], warn: [], error: [] });
@@ -542,7 +595,13 @@ describe('signing in, sessions and credential checks (SignInService, SessionsSer
     it('logs a repeat served, naming the user and the session', async () => {
       const lines = logged();
       const { service } = await setUp({
-        rotation: { outcome: 'repeated', sessionId: 'session-1', userId: ADA.id, role: 'user' },
+        rotation: {
+          outcome: 'repeated',
+          sessionId: 'session-1',
+          userId: ADA.id,
+          role: 'user',
+          organization: null,
+        },
       });
       await service.sessionService.refresh('old-token', CLIENT);
       expect(lines.log).toEqual([

@@ -91,6 +91,10 @@ export class AuthEnvironment {
   @Matches(/^(none|(\d+)\s*(ms|s|m|h|d)?)$/, { message: `$property must be none, or ${DURATION_MESSAGE}` })
   API_KEY_MAX_TTL = '365d';
 
+  /** How long an invitation to an organization can be accepted after it was sent (or sent again). */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  ORG_INVITATION_TTL = '7d';
+
   /** How long verifiers may cache /.well-known/jwks.json (its `Cache-Control: max-age`). */
   @Matches(DURATION, { message: DURATION_MESSAGE })
   AUTH_JWKS_MAX_AGE = '5m';
@@ -191,6 +195,7 @@ export const authConfig = defineConfig('auth', AuthEnvironment, (env) => ({
   jwksMaxAgeSeconds: durationToSeconds(env.AUTH_JWKS_MAX_AGE),
   /** Null: keys may live for ever (API_KEY_MAX_TTL=none). */
   apiKeyMaxTtlSeconds: env.API_KEY_MAX_TTL === 'none' ? null : durationToSeconds(env.API_KEY_MAX_TTL),
+  orgInvitationTtlSeconds: durationToSeconds(env.ORG_INVITATION_TTL),
   issuer: env.AUTH_JWT_ISSUER,
   audience: env.AUTH_JWT_AUDIENCE,
   accessTokenTtlSeconds: durationToSeconds(env.AUTH_ACCESS_TOKEN_TTL),

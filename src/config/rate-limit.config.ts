@@ -43,6 +43,12 @@ export class RateLimitEnvironment {
   @IsInt()
   @Min(1)
   RATE_LIMIT_API_KEY_PER_MINUTE = 600;
+
+  /** Invitations an organization sends per hour, whoever sends them: each is a mail to a stranger. */
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ORG_INVITATIONS_PER_HOUR = 50;
 }
 
 export const rateLimitConfig = defineConfig('rateLimit', RateLimitEnvironment, (env) => ({
@@ -53,5 +59,6 @@ export const rateLimitConfig = defineConfig('rateLimit', RateLimitEnvironment, (
   emailPerHour: env.RATE_LIMIT_EMAIL_PER_HOUR,
   emailPerAccountPerHour: env.RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR,
   apiKeyPerMinute: env.RATE_LIMIT_API_KEY_PER_MINUTE,
+  orgInvitationsPerHour: env.RATE_LIMIT_ORG_INVITATIONS_PER_HOUR,
 }));
 export type RateLimitConfig = ConfigOf<typeof rateLimitConfig>;

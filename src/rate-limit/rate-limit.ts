@@ -80,6 +80,12 @@ export class AccountRateLimit {
     return this.count(`api-key:${keyId}`, 'api-key', budget);
   }
 
+  /** Counts one invitation sent by the organization (RATE_LIMIT_ORG_INVITATIONS_PER_HOUR). */
+  invitationRetryAfter(organizationId: string): Promise<number> {
+    const budget = { limit: this.limits.orgInvitationsPerHour, windowMs: HOUR_MS, strict: true };
+    return this.count(`org-invitations:${organizationId}`, 'organization', budget);
+  }
+
   /** Counts one for `counted` in its window; the seconds to wait past the budget's limit, else 0. */
   private async count(
     counted: string,

@@ -9,6 +9,8 @@ import { userETag } from './user-etag.js';
 import { UsersRepository, type UserChanges } from './users.repository.js';
 import { LastAdminError, UserChangedError, UserNotFoundError } from './users.errors.js';
 import { UsersService, type SignUp } from './users.service.js';
+import { DomainEvents } from '../events/domain-events.js';
+import { ACCOUNT_DELETING } from './users.events.js';
 
 /**
  * What changes an account's standing: its name and role, suspension, deletion, and the first
@@ -24,6 +26,7 @@ export class UserAdministration {
     private readonly notices: SecurityNotices,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Creates an admin, or promotes the user who has this email already (keeping their password). */
@@ -112,10 +115,14 @@ export class UserAdministration {
     });
   }
 
-  /** Deletes the account, its sessions and tokens; not the last active admin. */
+  /**
+   * Deletes the account, its sessions and tokens; not the last active admin, nor an account that
+   * another module keeps (`account.deleting`: the last owner of an organization with members).
+   */
   async delete(id: string): Promise<void> {
     await this.transactions.run(async (transaction) => {
       await this.keepAnActiveAdmin(id, transaction);
+      await this.events.publish(ACCOUNT_DELETING, { userId: id }, transaction);
       await this.users.delete(id, transaction);
       await this.audit.record({ type: 'account.deleted', subjectUserId: id }, transaction);
     });

@@ -23,6 +23,12 @@ import { UsersService } from './users.service.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { UserAdministration } from './user-administration.service.js';
 
+/** What refuses an account's deletion: its users' rule, and another module's (`account.deleting`). */
+const KEPT_ACCOUNT = {
+  ...LAST_ADMIN,
+  description: `${LAST_ADMIN.description} Or the account is the last owner of an organization with other members (\`/problems/last-owner\`, naming it): make another member an owner, or delete it, first.`,
+};
+
 /** The user's representation, with its `ETag` (a GET with a matching `If-None-Match` gets a 304). */
 function withETag(reply: FastifyReply, user: User): UserResponseDto {
   const representation = UserResponseDto.from(user);
@@ -123,7 +129,7 @@ export class UsersController {
       'Needs a recent sign-in (`POST /auth/reauthenticate`, else 403). Its sessions end at once. The last active admin cannot delete their own account (409).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(LAST_ADMIN)
+  @ApiProblems(KEPT_ACCOUNT)
   async deleteMe(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.administration.delete(principal.userId);
   }
@@ -177,7 +183,7 @@ export class UsersController {
     description: 'Their sessions end at once. The last active admin cannot be deleted (409).',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(400, 404, LAST_ADMIN)
+  @ApiProblems(400, 404, KEPT_ACCOUNT)
   @ApiUuidParam()
   async delete(@UuidParam() id: string): Promise<void> {
     await this.administration.delete(id);

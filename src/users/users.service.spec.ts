@@ -80,6 +80,7 @@ function setUp(
     notices as unknown as SecurityNotices,
     clock,
     audit as unknown as AuditLog,
+    events as unknown as DomainEvents,
   );
   return { service, administration, repository, events, hasher, transactions, audit, notices };
 }

@@ -39,6 +39,11 @@ const INVARIANTS: [name: string, sql: string][] = [
     'a link expires after it is made',
     `SELECT encode(token_hash, 'hex') AS token_hash FROM account_tokens WHERE expires_at <= created_at`,
   ],
+  [
+    'every organization has an owner',
+    `SELECT o.id FROM organizations o
+      WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = o.id AND m.role = 'owner')`,
+  ],
 ];
 
 /** The invariants that do not hold, each with (up to five of) the rows that break it. */

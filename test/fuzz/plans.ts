@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { operations, resolve, type Operation, type Schema } from './requests.js';
 import { AuthenticatorApp } from '../support/authenticator-app.js';
-import { FuzzWorld } from './world.js';
+import { FuzzWorld, type Organization } from './world.js';
 
 /**
  * Positive cases: for every operation of openapi.json, requests a correct server must accept, from
@@ -55,7 +55,17 @@ const proof = fc.oneof(
 const apiKeyBody = fc.record(
   {
     name: letters(1, 30),
-    scopes: fc.subarray(['users:read', 'users:write', 'sessions:read', 'audit:read'], { minLength: 1 }),
+    scopes: fc.subarray(
+      [
+        'users:read',
+        'users:write',
+        'sessions:read',
+        'audit:read',
+        'organizations:read',
+        'organizations:write',
+      ],
+      { minLength: 1 },
+    ),
     expiresAt: fc
       .integer({ min: 1, max: 364 * 24 })
       .map((hours) => new Date(Date.now() + hours * 3_600_000).toISOString()),
@@ -145,7 +155,12 @@ const creatorOf = (operation: Operation) =>
  */
 function genericPlan(operation: Operation): fc.Arbitrary<Plan> {
   const caller: PlanCaller = operation.isPublic ? 'anonymous' : operation.roleRestricted ? 'admin' : 'user';
-  const pathParams = operation.parameters.filter((p) => p.in === 'path');
+  // A module of an organization's rows (`nest g feature x --type organization`): its path names the
+  // organization, a new one whose owner makes the request.
+  const inOrganization = operation.organizationScoped && operation.path.includes('{organizationId}');
+  const pathParams = operation.parameters.filter(
+    (p) => p.in === 'path' && !(inOrganization && p.name === 'organizationId'),
+  );
   const queryParams = operation.parameters.filter((p) => p.in === 'query');
   const creator = pathParams.length === 1 ? creatorOf(operation) : undefined;
   if (pathParams.length > 0 && !creator)
@@ -164,11 +179,24 @@ function genericPlan(operation: Operation): fc.Arbitrary<Plan> {
     })
     .map(({ body, created, query, whose }): Plan => {
       const unique = operation.statuses.includes(409) ? { because: 'a unique value drawn twice' } : {};
+      /** The organization of the request, and the token of its owner (none outside one). */
+      const scope = async (world: FuzzWorld): Promise<{ path: Record<string, string>; token?: string }> => {
+        if (!inOrganization) return { path: {} };
+        const organization = await world.newOrganization();
+        return { path: { organizationId: organization.id }, token: organization.owner.accessToken };
+      };
       if (whose === 'unknown')
         return {
           operation,
           caller,
-          request: () => ({ url: urlOf(operation, { [pathParams[0].name]: randomUUID() }, query), body }),
+          request: async (world) => {
+            const { path, token } = await scope(world);
+            return {
+              url: urlOf(operation, { ...path, [pathParams[0].name]: randomUUID() }, query),
+              body,
+              token,
+            };
+          },
           accept: [404],
           because: NO_SUCH_ID,
         };
@@ -176,12 +204,13 @@ function genericPlan(operation: Operation): fc.Arbitrary<Plan> {
         operation,
         caller,
         request: async (world) => {
-          if (!creator) return { url: urlOf(operation, {}, query), body };
-          const item = await world.expect(201, 'POST', creator.path, {
-            token: world[caller === 'admin' ? 'admin' : 'user'].accessToken,
+          const { path, token } = await scope(world);
+          if (!creator) return { url: urlOf(operation, path, query), body, token };
+          const item = await world.expect(201, 'POST', urlOf(creator, path), {
+            token: token ?? world[caller === 'admin' ? 'admin' : 'user'].accessToken,
             body: created,
           });
-          return { url: urlOf(operation, { [pathParams[0].name]: item.id }, query), body };
+          return { url: urlOf(operation, { ...path, [pathParams[0].name]: item.id }, query), body, token };
         },
         accept: [...successesOf(operation), ...(unique.because ? [409] : [])],
         ...unique,
@@ -657,6 +686,54 @@ const SPECIFIC = [
       ...(whose === 'unknown' ? { because: 'the user has no API key with this id' } : {}),
     })),
   ),
+  // --------------------------------------------------------------- organizations
+  // Each case's organization is new, with an owner and a member of its own.
+  plan('organizations_create', (operation) =>
+    letters(1, 30).map((name): Plan => ({
+      operation,
+      caller: 'user',
+      request: async (world) => ({
+        url: operation.path,
+        body: { name, slug: `fuzz-${randomUUID().slice(0, 13)}` },
+        token: (await world.newUser()).accessToken,
+      }),
+      accept: [201],
+    })),
+  ),
+  plan('organizations_list', (operation) =>
+    fc.record({ limit: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: [] }).map((query): Plan => ({
+      operation,
+      caller: 'user',
+      request: async (world) => ({
+        url: urlOf(operation, {}, query),
+        token: (await world.newOrganization()).member.accessToken,
+      }),
+      accept: [200],
+    })),
+  ),
+  ...organizationPlans(),
+  plan('organizations_acceptInvitation', (operation) =>
+    always({
+      operation,
+      caller: 'user',
+      request: async (world) => {
+        const { invitee, token } = await world.newInvitation(await world.newOrganization());
+        return { url: operation.path, body: { token }, token: invitee.accessToken };
+      },
+      accept: [200],
+    }),
+  ),
+  plan('auth_selectOrganization', (operation) =>
+    fc.boolean().map((none): Plan => ({
+      operation,
+      caller: 'user',
+      request: async (world) => {
+        const { id, member } = await world.newOrganization();
+        return { url: operation.path, body: { organizationId: none ? null : id }, token: member.accessToken };
+      },
+      accept: [200],
+    })),
+  ),
   plan('passkeys_authenticate', (operation) =>
     always({
       operation,
@@ -672,6 +749,84 @@ const SPECIFIC = [
 ].filter((p) => p !== undefined);
 
 const specific = new Map<string, fc.Arbitrary<Plan>>(SPECIFIC);
+
+/**
+ * The operations on one organization (`/organizations/{id}…`): by its owner, or by its member where
+ * the operation is the member's own (leaving), on a new organization; or on an unknown one, the
+ * documented 404 (a non-member is told the same).
+ */
+function organizationPlans() {
+  type Request = (
+    world: FuzzWorld,
+    organization: Organization,
+  ) => Promise<
+    Omit<PlannedRequest, 'url'> & {
+      path?: Record<string, string>;
+      query?: Record<string, unknown>;
+    }
+  >;
+  const owner =
+    (extra: Awaited<ReturnType<Request>> = {}): Request =>
+    async (_, o) => ({
+      token: o.owner.accessToken,
+      ...extra,
+    });
+  const cases: Record<string, fc.Arbitrary<Request>> = {
+    organizations_get: fc.constant(owner()),
+    organizations_update: fc
+      .record({ name: letters(1, 30), slug: fc.constant(null) }, { requiredKeys: [] })
+      .map((body) => async (_, o) => ({
+        token: o.owner.accessToken,
+        body: { ...body, ...('slug' in body ? { slug: `fuzz-${randomUUID().slice(0, 13)}` } : {}) },
+      })),
+    organizations_delete: fc.constant(async (_, o) => ({
+      token: o.owner.accessToken,
+      query: { confirm: o.slug },
+    })),
+    organizations_leave: fc.constant(async (_, o) => ({ token: o.member.accessToken })),
+    organizations_listAuditEvents: fc
+      .record({ limit: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: [] })
+      .map((query) => owner({ query })),
+    organizations_listMembers: fc
+      .record({ limit: fc.integer({ min: 1, max: 100 }), search: letters(1, 10) }, { requiredKeys: [] })
+      .map((query) => owner({ query })),
+    organizations_updateMember: fc.constantFrom('owner', 'admin', 'member').map((role) => async (_, o) => ({
+      token: o.owner.accessToken,
+      path: { userId: o.member.id },
+      body: { role },
+    })),
+    organizations_removeMember: fc.constant(async (_, o) => ({
+      token: o.owner.accessToken,
+      path: { userId: o.member.id },
+    })),
+    organizations_invite: fc
+      .record({ email: uniqueEmail, role: fc.constantFrom('owner', 'admin', 'member') })
+      .map((body) => owner({ body })),
+    organizations_listInvitations: fc.constant(owner()),
+    organizations_revokeInvitation: fc.constant(async (world, o) => ({
+      token: o.owner.accessToken,
+      path: { invitationId: (await world.newInvitation(o)).id },
+    })),
+  };
+  return Object.entries(cases).map(([operationId, requests]) =>
+    plan(operationId, (operation) =>
+      fc.tuple(target, requests).map(([whose, make]): Plan => ({
+        operation,
+        caller: 'user',
+        request: async (world) => {
+          const organization = await world.newOrganization();
+          const { path = {}, query = {}, ...rest } = await make(world, organization);
+          const id = whose === 'known' ? organization.id : randomUUID();
+          return { url: urlOf(operation, { id, ...path }, query), ...rest };
+        },
+        accept: whose === 'known' ? successesOf(operation) : [404],
+        ...(whose === 'unknown'
+          ? { because: 'no organization has this id (a non-member is told the same)' }
+          : {}),
+      })),
+    ),
+  );
+}
 
 /** Every operation of the document and its positive cases: a plan of its own, or the generic one. */
 export const plans: { operation: Operation; cases: fc.Arbitrary<Plan> }[] = operations.map((operation) => ({

@@ -40,6 +40,8 @@ export interface Operation {
   isPublic: boolean;
   /** Some role may not use it (it documents a 403). */
   roleRestricted: boolean;
+  /** It acts in the organization its path names (`x-organization-permission`): members only. */
+  organizationScoped: boolean;
   /** The statuses the document gives it. */
   statuses: number[];
 }
@@ -82,6 +84,7 @@ export const operations: Operation[] = Object.entries(doc.paths as Record<string
       roleRestricted: Object.values(
         item[m].responses['403']?.content?.['application/problem+json']?.examples ?? {},
       ).some((example: any) => example.value?.type === '/problems/forbidden'),
+      organizationScoped: item[m]['x-organization-permission'] !== undefined,
       statuses: Object.keys(item[m].responses).map(Number),
     })),
 );

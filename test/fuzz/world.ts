@@ -29,6 +29,14 @@ export interface PasskeyAccount extends Account {
 
 type LinkPurpose = 'verify-email' | 'reset-password' | 'confirm-email-change';
 
+/** An organization of a new owner of its own, with a member who joined as `member`. */
+export interface Organization {
+  id: string;
+  slug: string;
+  owner: Account;
+  member: Account;
+}
+
 /** The relying party and the links' base: WebAuthn refuses an IP address as its id. */
 export const PUBLIC_URL = 'http://localhost:3999';
 
@@ -152,6 +160,52 @@ export class FuzzWorld {
       body: { name: 'fuzz', scopes: ['users:read'] },
     });
     return { userId: account.id, accessToken: account.accessToken, key };
+  }
+
+  /**
+   * A new organization made through the API by a new owner, with a new member (added in the
+   * database: the invitation's round trip is the acceptance plan's subject, not every plan's).
+   */
+  async newOrganization(): Promise<Organization> {
+    const owner = await this.newUser();
+    const slug = `fuzz-${randomUUID().slice(0, 13)}`;
+    const { id } = await this.expect(201, 'POST', '/api/v1/organizations', {
+      token: owner.accessToken,
+      body: { name: 'Fuzz', slug },
+    });
+    const member = await this.newUser();
+    await this.t.db.query(
+      `INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES ($1, $2, 'member', now())`,
+      [id, member.id],
+    );
+    return { id, slug, owner, member };
+  }
+
+  /** An invitation of the organization's owner to a new verified user, and its mailed token. */
+  async newInvitation(organization: Organization): Promise<{ invitee: Account; id: string; token: string }> {
+    const invitee = await this.newUser();
+    let id = '';
+    const token = await this.mailedInvitation(invitee.email, async () => {
+      ({ id } = await this.expect(201, 'POST', `/api/v1/organizations/${organization.id}/invitations`, {
+        token: organization.owner.accessToken,
+        body: { email: invitee.email, role: 'member' },
+      }));
+    });
+    return { invitee, id, token };
+  }
+
+  private async mailedInvitation(email: string, send: () => Promise<unknown>): Promise<string> {
+    const link = /\/accept-invitation\?token=([A-Za-z0-9_-]+)/;
+    const before = this.sink.mailsTo(email).length;
+    await send();
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const mail = this.sink.mailsTo(email)[before];
+      const found = mail && link.exec(mail.text);
+      if (found) return found[1]!;
+      if (Date.now() > deadline) throw new Error(`no invitation mailed to ${email} within 15 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** The token of the newest `purpose` link mailed to `email` once `send` has run. */

@@ -28,6 +28,7 @@ type Command = fc.AsyncCommand<Model, Real>;
 
 const isWelcome = (m: ReceivedMail) => m.subject === 'Welcome to Gatehouse';
 const isReset = (m: ReceivedMail) => m.subject === 'Reset your password';
+const isInvitation = (m: ReceivedMail) => m.subject === 'Join The team';
 
 /** Fails the run with what the model expected and what the service said. */
 function expectStatus(answer: Answer, expected: number, what: string): void {
@@ -35,6 +36,7 @@ function expectStatus(answer: Answer, expected: number, what: string): void {
     throw new Error(`${what}: expected ${expected}, got ${answer.status} ${answer.text.slice(0, 300)}`);
 }
 
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 const newPassword = (actor: Actor) => `${actor} passphrase ${randomUUID().slice(0, 8)}`;
 const tokensOf = (answer: Answer): HeldSession => ({
   accessToken: answer.body.accessToken,
@@ -94,6 +96,7 @@ class SignUp extends AccountCommand {
       passkeyIds: new Map(),
       welcomeLinkLive: true,
       welcomesBefore,
+      organizations: new Map(),
     };
   }
 }
@@ -325,6 +328,14 @@ class Refresh extends AccountCommand {
       headers: { 'user-agent': `${this.actor} browser` },
     });
     expectStatus(answer as Answer, 200, 'refresh');
+    // I15: the organization the session selected, while the account is still a member of it.
+    const selected = session.organizationId;
+    const role = selected ? model.account!.organizations.get(selected) : undefined;
+    const claims = claimsOf(answer.body.accessToken);
+    if (claims.org_id !== (role && selected) || claims.org_role !== role)
+      throw new Error(
+        `I15: a refreshed token names ${claims.org_id}/${claims.org_role}, the model ${selected}/${role}`,
+      );
     session.spentRefreshToken = session.refreshToken;
     session.accessToken = answer.body.accessToken;
     session.refreshToken = answer.body.refreshToken;
@@ -593,6 +604,147 @@ class OverreachWithApiKey extends AccountCommand {
   }
 }
 
+/**
+ * The actor makes an organization with its session: the account becomes its owner when its address
+ * is verified, and is refused (403) when it is not; nothing is made then.
+ */
+class CreateOrganization extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined && model.account!.organizations.size < 3;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    const answer = await real.t.http.post('/organizations', {
+      token: session.accessToken,
+      body: { name: `${this.actor}'s team`, slug: `model-${randomUUID().slice(0, 13)}` },
+    });
+    if (!model.account!.verified)
+      return expectStatus(answer as Answer, 403, 'an unverified address makes an organization');
+    expectStatus(answer as Answer, 201, 'create an organization');
+    model.account!.organizations.set(answer.body.id, 'owner');
+    model.actors[this.actor].organizations.push(answer.body.id);
+  }
+}
+
+/**
+ * The team (another account's organization) invites the account's address; whoever reads that
+ * mailbox gets the link. Inviting the address again replaces the invitation it had.
+ */
+class TeamInvites implements Command {
+  // A verified address not yet invited, as a team invites someone it knows: an unverified
+  // account still meets invitations, after a deletion and a new sign-up with the address.
+  check = (model: Readonly<Model>) =>
+    model.account !== null &&
+    model.account.verified &&
+    !model.account.organizations.has(model.team ?? '') &&
+    !ACTORS.some((actor) =>
+      model.actors[actor].invitations.some((held) => held.live && held.email === model.account!.email),
+    );
+  async run(model: Model, real: Real) {
+    model.steps++;
+    const account = model.account!;
+    if (!model.team) {
+      const made = await real.t.http.post('/organizations', {
+        token: real.teamOwnerToken(),
+        body: { name: 'The team', slug: `team-${randomUUID().slice(0, 13)}` },
+      });
+      expectStatus(made as Answer, 201, "the team's organization");
+      model.team = made.body.id as string;
+    }
+    const before = real.sink.mailsTo(account.email).filter(isInvitation).length;
+    const invited = await real.t.http.post(`/organizations/${model.team}/invitations`, {
+      token: real.teamOwnerToken(),
+      body: { email: account.email, role: 'admin' },
+    });
+    expectStatus(invited as Answer, 201, 'the team invites the address');
+    const mail = await mailAt(real, account.email, isInvitation, before);
+    for (const actor of ACTORS)
+      for (const held of model.actors[actor].invitations) if (held.email === account.email) held.live = false;
+    const token = /\/accept-invitation\?token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1]!;
+    model.actors[account.mailbox].invitations.push({ token, email: account.email, live: true });
+    model.actors[account.mailbox].organizations.push(model.team);
+  }
+  toString = () => 'TeamInvites';
+}
+
+/**
+ * The actor accepts the newest invitation it holds with its session. Only a live invitation to the
+ * account's own, verified address makes it a member; anything else changes nothing (400, or 403
+ * while the address is not verified).
+ */
+class AcceptInvitation extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined && model.actors[this.actor].invitations.length > 0;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const invitation = model.actors[this.actor].invitations.at(-1)!;
+    const answer = await real.t.http.post('/organizations/invitations/accept', {
+      token: liveSession(model, this.actor)!.accessToken,
+      body: { token: invitation.token },
+    });
+    const forThisAccount = invitation.live && invitation.email === account.email;
+    if (!forThisAccount)
+      return expectStatus(answer as Answer, 400, 'I15: an invitation not for this account');
+    if (!account.verified) return expectStatus(answer as Answer, 403, 'I15: an unverified address accepts');
+    expectStatus(answer as Answer, 200, 'accept the invitation');
+    invitation.live = false;
+    if (!account.organizations.has(model.team!)) account.organizations.set(model.team!, 'admin');
+  }
+}
+
+/** The team's owner removes the account from the team: it loses access at once (I15). */
+class TeamRemoves implements Command {
+  check = (model: Readonly<Model>) =>
+    model.team !== null && (model.account?.organizations.has(model.team) ?? false);
+  async run(model: Model, real: Real) {
+    model.steps++;
+    const answer = await real.t.http.delete(`/organizations/${model.team}/members/${model.account!.id}`, {
+      token: real.teamOwnerToken(),
+    });
+    expectStatus(answer as Answer, 204, 'the team removes the account');
+    model.account!.organizations.delete(model.team!);
+  }
+  toString = () => 'TeamRemoves';
+}
+
+/**
+ * The actor leaves the newest organization the account is in: the team, freely; one it owns alone,
+ * never (409, the last owner).
+ */
+class LeaveOrganization extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined && model.account!.organizations.size > 0;
+  async act(model: Model, real: Real) {
+    const account = model.account!;
+    const [id, role] = [...account.organizations].at(-1)!;
+    const answer = await real.t.http.post(`/organizations/${id}/leave`, {
+      token: liveSession(model, this.actor)!.accessToken,
+    });
+    if (role === 'owner') return expectStatus(answer as Answer, 409, 'the last owner leaves');
+    expectStatus(answer as Answer, 204, 'leave an organization');
+    account.organizations.delete(id);
+  }
+}
+
+/** The actor's session selects one of the account's organizations: its tokens name it (I15). */
+class SelectOrganization extends AccountCommand {
+  check = (model: Readonly<Model>) =>
+    liveSession(model, this.actor) !== undefined && model.account!.organizations.size > 0;
+  async act(model: Model, real: Real) {
+    const session = liveSession(model, this.actor)!;
+    const [id, role] = [...model.account!.organizations].at(-1)!;
+    const answer = await real.t.http.request('PUT', '/auth/sessions/current/organization', {
+      token: session.accessToken,
+      body: { organizationId: id },
+    });
+    expectStatus(answer as Answer, 200, 'select an organization');
+    const claims = claimsOf(answer.body.accessToken);
+    if (claims.org_id !== id || claims.org_role !== role)
+      throw new Error(`I15: the selected organization's token names ${claims.org_id}/${claims.org_role}`);
+    session.organizationId = id;
+    if (!model.actors[this.actor].organizations.includes(id)) model.actors[this.actor].organizations.push(id);
+  }
+}
+
 type AdminAction = 'suspend' | 'unsuspend' | 'sign-out' | 'reset-mfa' | 'delete';
 
 /** What an admin does to the account, through the API. */
@@ -762,6 +914,8 @@ export const ACCOUNT_COMMANDS: Command[] = [
   ...each((actor) => new Login(actor)),
   ...each((actor) => new Login(actor)),
   new VerifyFromMail(),
+  // Twice: what a verified address opens (organizations, second factors) needs it first.
+  new VerifyFromMail(),
   ...each((actor) => new ResetFromMail(actor)),
   ...each((actor) => new ChangeEmail(actor)),
   ...each((actor) => new LoginWithRecoveryCode(actor)),
@@ -796,6 +950,18 @@ export const ACCOUNT_COMMANDS: Command[] = [
   ...each((actor) => new RevokeApiKey(actor)),
   ...each((actor) => new OverreachWithApiKey(actor)),
   ...each((actor) => new OverreachWithApiKey(actor)),
+  // Organizations (I15): made, joined by invitation, selected, left, and removed from. What needs
+  // a membership first appears more often, to be picked as often as what makes one.
+  ...each((actor) => new CreateOrganization(actor)),
+  new TeamInvites(),
+  ...each((actor) => new AcceptInvitation(actor)),
+  ...each((actor) => new AcceptInvitation(actor)),
+  ...each((actor) => new AcceptInvitation(actor)),
+  ...each((actor) => new SelectOrganization(actor)),
+  ...each((actor) => new SelectOrganization(actor)),
+  ...each((actor) => new LeaveOrganization(actor)),
+  new TeamRemoves(),
+  new TeamRemoves(),
 ];
 
 /**

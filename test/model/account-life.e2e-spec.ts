@@ -3,7 +3,7 @@ import { bearer, send } from '../support/api-client.js';
 import { eventually } from '../support/eventually.js';
 import { startRedisServer } from '../support/redis.js';
 import { SmtpSink } from '../support/smtp-sink.js';
-import { aSignedInAdmin, startTestApp, type TestApp } from '../support/test-app.js';
+import { aSignedInAdmin, aVerifiedUser, startTestApp, type TestApp } from '../support/test-app.js';
 import { ChosenCommand } from './account-commands.js';
 import { ACTORS, holdsProof, newModel, type Model, type Real } from './account-model.js';
 
@@ -30,6 +30,7 @@ describe('the account’s life, as a model (e2e)', () => {
   let t: TestApp;
   let sink: SmtpSink;
   let adminToken: string;
+  let teamOwnerToken: string;
   let redis: Awaited<ReturnType<typeof startRedisServer>>;
   beforeAll(async () => {
     sink = await SmtpSink.start();
@@ -47,6 +48,7 @@ describe('the account’s life, as a model (e2e)', () => {
       RATE_LIMIT_EMAIL_PER_HOUR: '1000000',
       RATE_LIMIT_EMAIL_PER_ACCOUNT_PER_HOUR: '1000000',
       RATE_LIMIT_API_KEY_PER_MINUTE: '1000000',
+      RATE_LIMIT_ORG_INVITATIONS_PER_HOUR: '1000000',
       AUTH_LOCKOUT_THRESHOLD: '1000',
     };
     t = await startTestApp({
@@ -56,6 +58,7 @@ describe('the account’s life, as a model (e2e)', () => {
       ...limits,
     });
     adminToken = (await aSignedInAdmin(t)).tokens.accessToken;
+    teamOwnerToken = (await aVerifiedUser(t)).tokens.accessToken;
   });
   afterAll(async () => {
     await t.close();
@@ -100,6 +103,23 @@ describe('the account’s life, as a model (e2e)', () => {
             `I14: the ${actor}'s ${key.live ? 'live' : 'revoked'} API key answered ${me.status}`,
           );
       }
+    // I15: no one reads an organization's data without a membership whose role allows it. Every
+    // live session asks for every organization its actor has seen: the organization itself answers
+    // members only, its invitations its owners and admins only; everyone else is told it does not exist.
+    for (const actor of ACTORS)
+      for (const session of model.actors[actor].sessions.filter((held) => held.live))
+        for (const id of model.actors[actor].organizations) {
+          const role = model.account?.organizations.get(id);
+          const read = await real.t.http.get(`/organizations/${id}`, { token: session.accessToken });
+          const invitations = await real.t.http.get(`/organizations/${id}/invitations`, {
+            token: session.accessToken,
+          });
+          const expected = [role ? 200 : 404, role === 'owner' || role === 'admin' ? 200 : role ? 403 : 404];
+          if (read.status !== expected[0] || invitations.status !== expected[1])
+            throw new Error(
+              `I15: the ${actor}'s session read organization ${id} (${role ?? 'no member'}): ${read.status}, its invitations ${invitations.status}`,
+            );
+        }
     // An attacker without a proof the model honours gets nothing from what they hold.
     const attacker = model.actors.attacker;
     if (model.account && !holdsProof(model, 'attacker') && attacker.passwords.length > 0) {
@@ -120,6 +140,7 @@ describe('the account’s life, as a model (e2e)', () => {
       api: t.api,
       sink,
       adminToken: () => adminToken,
+      teamOwnerToken: () => teamOwnerToken,
       origin: PUBLIC_URL,
       redis: redis ? redisControls() : undefined,
     });

@@ -22,6 +22,17 @@ export interface HeldSession {
   spentRefreshToken?: string;
   /** The model's word: does the service still honour this session? */
   live: boolean;
+  /** The organization the session selected (`PUT /auth/sessions/current/organization`). */
+  organizationId?: string;
+}
+
+/** An invitation to the team's organization, as its mail carried it to whoever reads the mailbox. */
+export interface HeldInvitation {
+  token: string;
+  /** The address it was sent to: only the account with that (verified) address may accept it. */
+  email: string;
+  /** Not accepted, and not replaced by a later invitation to the same address. */
+  live: boolean;
 }
 
 /** An API key an actor made with a session, as `POST /auth/api-keys` answered it. */
@@ -46,6 +57,9 @@ export interface Knowledge {
   recoveryCodes: string[];
   passkeys: SoftwareAuthenticator[];
   apiKeys: HeldKey[];
+  /** The organizations this actor has seen the id of: it keeps asking for them (I15). */
+  organizations: string[];
+  invitations: HeldInvitation[];
 }
 
 export interface Account {
@@ -68,6 +82,8 @@ export interface Account {
   welcomeLinkLive: boolean;
   /** How many welcome mails the address had before this account: its own comes after. */
   welcomesBefore: number;
+  /** The account's memberships: organization id → its role there. Gone with the account. */
+  organizations: Map<string, 'owner' | 'admin' | 'member'>;
 }
 
 export interface Model {
@@ -82,6 +98,8 @@ export interface Model {
   trace: string[];
   /** The run has a Redis of its own, which a command may stop and start again. */
   redis: boolean;
+  /** An organization of another account (the team), which invites the account; made when first needed. */
+  team: string | null;
 }
 
 /** What the commands drive: the app, its mail sink, an admin, and the relying party's origin. */
@@ -90,6 +108,8 @@ export interface Real {
   api: ApiClient;
   sink: SmtpSink;
   adminToken: () => string;
+  /** A verified account outside the model that owns the team's organizations. */
+  teamOwnerToken: () => string;
   origin: string;
   /** The Redis the app counts attempts in: stopped and started again on the same port. */
   redis?: { stop(): Promise<void>; start(): Promise<void> };
@@ -103,6 +123,8 @@ export function newModel({ redis = false } = {}): Model {
     recoveryCodes: [],
     passkeys: [],
     apiKeys: [],
+    organizations: [],
+    invitations: [],
   });
   return {
     email: `owner-${randomUUID().slice(0, 12)}@example.com`,
@@ -112,6 +134,7 @@ export function newModel({ redis = false } = {}): Model {
     steps: 0,
     trace: [],
     redis,
+    team: null,
   };
 }
 

@@ -64,6 +64,16 @@ export class AuditEventResponseDto {
     format: 'uuid',
     maxLength: 36,
     nullable: true,
+    description: 'The organization it happened in; null for an event of an account alone.',
+    example: null,
+  })
+  organizationId: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    maxLength: 36,
+    nullable: true,
     description: 'The session concerned (started, ended, or the one the caller used).',
     example: null,
   })

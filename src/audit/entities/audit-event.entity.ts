@@ -14,6 +14,10 @@ import { IP_ADDRESS_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../../common/http/
 @Index('audit_events_subject_idx', ['subjectUserId', 'occurredAt', 'id'])
 @Index('audit_events_actor_idx', ['actorUserId', 'occurredAt', 'id'])
 @Index('audit_events_type_idx', ['type', 'occurredAt', 'id'])
+// An organization's events, for its admins: only the events that name one are in it.
+@Index('audit_events_organization_idx', ['organizationId', 'occurredAt', 'id'], {
+  where: 'organization_id IS NOT NULL',
+})
 export class AuditEvent {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -31,6 +35,10 @@ export class AuditEvent {
   /** Whose account it happened to; null for a failed login with an unknown email. */
   @Column({ name: 'subject_user_id', type: 'uuid', nullable: true })
   subjectUserId: string | null;
+
+  /** The organization it happened in (src/organizations/), when it did. */
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId: string | null;
 
   @Column({ name: 'session_id', type: 'uuid', nullable: true })
   sessionId: string | null;

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { sqlList } from '../../database/sql-list.js';
+import { Organization } from '../../organizations/entities/organization.entity.js';
 import { User } from '../../users/entities/user.entity.js';
 import { IP_ADDRESS_MAX_LENGTH, USER_AGENT_MAX_LENGTH } from '../../common/http/client-info.js';
 
@@ -58,4 +59,15 @@ export class Session {
   /** The second factor the sign-in used (`passkey`: the passkey alone), or null for a password alone. */
   @Column({ name: 'second_factor', type: 'varchar', length: 16, nullable: true })
   secondFactor: SecondFactorMethod | null;
+
+  /**
+   * The organization the session selected (`PUT /auth/sessions/current/organization`): its access
+   * tokens carry `org_id` and `org_role` while the account is a member. Cleared with the organization.
+   */
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId: string | null;
+
+  @ManyToOne(() => Organization, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'sessions_organization_id_fkey' })
+  organization?: Organization;
 }

@@ -74,6 +74,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'WRONG_CURRENT_PASSWORD':
     case 'INVALID_ACCOUNT_TOKEN':
     case 'API_KEY_EXPIRY_REJECTED':
+    case 'SLUG_NOT_CONFIRMED':
       return { status: HttpStatus.BAD_REQUEST, slug: 'validation-failed' };
     case 'INVALID_CREDENTIALS':
       return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-credentials' };
@@ -87,7 +88,16 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.FORBIDDEN, slug: 'insufficient-scope' };
     case 'API_KEY_LIMIT':
       return { status: HttpStatus.CONFLICT, slug: 'api-key-limit' };
+    case 'SLUG_TAKEN':
+      return { status: HttpStatus.CONFLICT, slug: 'slug-taken' };
+    case 'LAST_OWNER':
+      return { status: HttpStatus.CONFLICT, slug: 'last-owner' };
+    case 'ALREADY_MEMBER':
+      return { status: HttpStatus.CONFLICT, slug: 'already-member' };
+    case 'INVALID_INVITATION':
+      return { status: HttpStatus.BAD_REQUEST, slug: 'invalid-invitation' };
     case 'TOO_MANY_KEY_REQUESTS':
+    case 'TOO_MANY_INVITATIONS':
       return { status: HttpStatus.TOO_MANY_REQUESTS, slug: 'too-many-requests' };
     case 'EMAIL_NOT_VERIFIED':
       return { status: HttpStatus.FORBIDDEN, slug: 'email-not-verified' };

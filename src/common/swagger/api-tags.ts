@@ -15,6 +15,11 @@ export const API_TAGS: { name: string; description: string }[] = [
     description:
       'Keys for scripts and services that call the API for you (`gat_…`): created, listed, renamed and revoked by their owner; listed and revoked by admins.',
   },
+  {
+    name: 'organizations',
+    description:
+      'Teams of accounts: organizations, their members with a role each (`owner`, `admin`, `member`), invitations by email, and their audit events.',
+  },
   { name: 'audit', description: 'The audit log: security events of every account (admin).' },
   {
     name: 'keys',

@@ -24,6 +24,8 @@ export interface DocumentedSettings {
   emailPerHour: number;
   emailPerAccountPerHour: number;
   lockoutThreshold: number;
+  orgInvitationTtl: string;
+  orgInvitationsPerHour: number;
 }
 
 export const setting = (name: keyof DocumentedSettings) => `{{${name}}}`;
@@ -48,6 +50,8 @@ export function documentedSettings(
     emailPerHour: limits.emailPerHour,
     emailPerAccountPerHour: limits.emailPerAccountPerHour,
     lockoutThreshold: auth.lockoutThreshold,
+    orgInvitationTtl: durationInWords(auth.orgInvitationTtlSeconds),
+    orgInvitationsPerHour: limits.orgInvitationsPerHour,
   };
 }
 

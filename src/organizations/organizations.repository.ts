@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, type Repository } from 'typeorm';
+import type { OrganizationRole } from '../access/organization-roles.js';
+import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
+import type { Transaction } from '../database/transactions.js';
+import { User } from '../users/entities/user.entity.js';
+import { Membership } from './entities/membership.entity.js';
+import { Organization } from './entities/organization.entity.js';
+import { SlugTakenError } from './organizations.errors.js';
+
+/** An organization as one of its members sees it in their list: with their role and when they joined. */
+export interface MyOrganization {
+  organization: Organization;
+  role: OrganizationRole;
+  /** The keyset position: when the caller joined, and the organization's id. */
+  createdAt: Date;
+  id: string;
+}
+
+/** A member as the member list shows them: the account's name and address, with the role. */
+export interface Member {
+  userId: string;
+  email: string;
+  name: string;
+  role: OrganizationRole;
+  /** When they joined; with `id` (the user's), the keyset position. */
+  createdAt: Date;
+  id: string;
+}
+
+/** An organization the user owns, as an account's deletion weighs it. */
+export interface OwnedOrganization {
+  id: string;
+  slug: string;
+  otherOwners: number;
+  otherMembers: number;
+}
+
+const isUniqueViolation = (error: unknown) =>
+  error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
+
+/** The SQL of `organizations` and `memberships`, through TypeORM's API. */
+@Injectable()
+export class OrganizationsRepository {
+  constructor(
+    @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
+    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+  ) {}
+
+  async insert(organization: Omit<Organization, 'id'>, transaction: Transaction): Promise<Organization> {
+    try {
+      const { identifiers } = await transaction.getRepository(Organization).insert(organization);
+      return { ...organization, id: identifiers[0].id as string };
+    } catch (error) {
+      throw isUniqueViolation(error) ? new SlugTakenError() : error;
+    }
+  }
+
+  async update(
+    id: string,
+    changes: Partial<Pick<Organization, 'name' | 'slug' | 'updatedAt'>>,
+    transaction: Transaction,
+  ): Promise<void> {
+    try {
+      await transaction.getRepository(Organization).update({ id }, changes);
+    } catch (error) {
+      throw isUniqueViolation(error) ? new SlugTakenError() : error;
+    }
+  }
+
+  async delete(id: string, transaction: Transaction): Promise<void> {
+    await transaction.getRepository(Organization).delete({ id });
+  }
+
+  findById(id: string): Promise<Organization | null> {
+    return this.organizations.findOneBy({ id });
+  }
+
+  /**
+   * The organization, locked until the transaction ends: every change of its memberships takes
+   * this lock first, so that two owners demoting each other queue up and the second sees the first.
+   */
+  findForUpdate(id: string, transaction: Transaction): Promise<Organization | null> {
+    return transaction
+      .getRepository(Organization)
+      .createQueryBuilder('o')
+      .setLock('pessimistic_write')
+      .where('o.id = :id', { id })
+      .getOne();
+  }
+
+  /** The guard's question on every organization-scoped request: one primary-key lookup. */
+  async roleOf(organizationId: string, userId: string): Promise<OrganizationRole | null> {
+    const found = await this.memberships.findOne({
+      select: { role: true },
+      where: { organizationId, userId },
+    });
+    return found?.role ?? null;
+  }
+
+  async membershipOf(
+    organizationId: string,
+    userId: string,
+    transaction: Transaction,
+  ): Promise<Membership | null> {
+    return transaction.getRepository(Membership).findOneBy({ organizationId, userId });
+  }
+
+  async addMember(membership: Membership, transaction: Transaction): Promise<void> {
+    await transaction.getRepository(Membership).insert(membership);
+  }
+
+  async setRole(
+    organizationId: string,
+    userId: string,
+    role: OrganizationRole,
+    transaction: Transaction,
+  ): Promise<void> {
+    await transaction.getRepository(Membership).update({ organizationId, userId }, { role });
+  }
+
+  async removeMember(organizationId: string, userId: string, transaction: Transaction): Promise<void> {
+    await transaction.getRepository(Membership).delete({ organizationId, userId });
+  }
+
+  countOwners(organizationId: string, transaction: Transaction): Promise<number> {
+    return transaction.getRepository(Membership).countBy({ organizationId, role: 'owner' });
+  }
+
+  /** The user's organizations, the most recently joined first, `limit` after `after`. */
+  async listOf(userId: string, after: KeysetPosition | undefined, limit: number): Promise<MyOrganization[]> {
+    const query = this.memberships
+      .createQueryBuilder('m')
+      .innerJoinAndSelect('m.organization', 'o')
+      .where('m.user_id = :userId', { userId });
+    if (after)
+      query.andWhere('(m.created_at, m.organization_id) < (:at, :id)', { at: after.createdAt, id: after.id });
+    const rows = await query
+      .orderBy('m.created_at', 'DESC')
+      .addOrderBy('m.organization_id', 'DESC')
+      .limit(limit)
+      .getMany();
+    return rows.map((m) => ({
+      organization: m.organization!,
+      role: m.role,
+      createdAt: m.createdAt,
+      id: m.organizationId,
+    }));
+  }
+
+  /**
+   * A page of the members, the most recently joined first, along the index on
+   * `(organization_id, created_at, user_id)`; `search` narrows to names or addresses containing it.
+   */
+  async membersPage(
+    organizationId: string,
+    search: string | undefined,
+    after: KeysetPosition | undefined,
+    limit: number,
+  ): Promise<Member[]> {
+    const query = this.memberships
+      .createQueryBuilder('m')
+      .innerJoin(User, 'u', 'u.id = m.user_id')
+      .select(['m.user_id AS "userId"', 'm.role AS role', 'm.created_at AS "createdAt"'])
+      .addSelect(['u.email AS email', 'u.name AS name'])
+      .where('m.organization_id = :organizationId', { organizationId });
+    if (search) {
+      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere('(u.email ILIKE :pattern OR u.name ILIKE :pattern)', { pattern });
+    }
+    if (after)
+      query.andWhere('(m.created_at, m.user_id) < (:at, :id)', { at: after.createdAt, id: after.id });
+    const rows = await query
+      .orderBy('m.created_at', 'DESC')
+      .addOrderBy('m.user_id', 'DESC')
+      .limit(limit)
+      .getRawMany<Omit<Member, 'id'>>();
+    return rows.map((row) => ({ ...row, id: row.userId }));
+  }
+
+  /**
+   * The organizations `userId` owns, each locked, with how many other owners and members it has:
+   * what deciding on the account's deletion needs.
+   */
+  async ownedBy(userId: string, transaction: Transaction): Promise<OwnedOrganization[]> {
+    const owned = await transaction
+      .getRepository(Organization)
+      .createQueryBuilder('o')
+      .innerJoin(Membership, 'm', 'm.organization_id = o.id AND m.user_id = :userId AND m.role = :owner', {
+        userId,
+        owner: 'owner',
+      })
+      .setLock('pessimistic_write', undefined, ['o'])
+      .orderBy('o.id')
+      .getMany();
+    const result: OwnedOrganization[] = [];
+    for (const organization of owned) {
+      const members = transaction.getRepository(Membership);
+      const others = await members
+        .createQueryBuilder('m')
+        .select('count(*) FILTER (WHERE m.role = :owner)', 'owners')
+        .addSelect('count(*)', 'members')
+        .where('m.organization_id = :id AND m.user_id <> :userId', {
+          id: organization.id,
+          userId,
+          owner: 'owner',
+        })
+        .getRawOne<{ owners: string; members: string }>();
+      result.push({
+        id: organization.id,
+        slug: organization.slug,
+        otherOwners: Number(others?.owners ?? 0),
+        otherMembers: Number(others?.members ?? 0),
+      });
+    }
+    return result;
+  }
+}
