@@ -2,6 +2,7 @@ import { strings } from '@angular-devkit/core';
 import {
   applyTemplates,
   chain,
+  filter,
   mergeWith,
   move,
   SchematicsException,
@@ -13,21 +14,52 @@ import path from 'node:path';
 import { names } from './names.js';
 
 /**
- * `nest g feature <name> [--type owned]`: a REST resource the way this project writes one. The
- * templates in files/ are the code; this factory names things, registers the module and its
- * OpenAPI tag, formats what it wrote and says what to do next.
+ * `nest g feature <name> [--type owned|organization]`: a REST resource the way this project writes
+ * one. The templates in files/ are the code; this factory names things, registers the module and
+ * its OpenAPI tag, formats what it wrote and says what to do next.
  */
 export function feature(options) {
-  const owned = options.owned === true || options.type === 'owned';
+  const type = options.owned === true ? 'owned' : (options.type ?? 'admin');
   const sourceRoot = options.sourceRoot ?? 'src';
   const n = names(options.name);
+  const templates = applyTemplates({ ...n, ...scopeOf(type), strings });
   return chain([
     refuseExisting(sourceRoot, n),
-    mergeWith(apply(url('./files'), [applyTemplates({ ...n, owned, strings }), move('/')])),
-    options.skipImport ? (tree) => tree : register(sourceRoot, n, owned),
+    // An organization's resource has its own e2e suite (organization-files/): two organizations,
+    // their members and a stranger.
+    mergeWith(
+      apply(url('./files'), [
+        filter((file) => type !== 'organization' || !file.endsWith('.e2e-spec.ts.template')),
+        templates,
+        move('/'),
+      ]),
+    ),
+    type === 'organization'
+      ? mergeWith(apply(url('./organization-files'), [templates, move('/')]))
+      : (tree) => tree,
+    options.skipImport ? (tree) => tree : register(sourceRoot, n, type),
     format(),
-    nextSteps(n, owned),
+    nextSteps(n, type),
   ]);
+}
+
+/**
+ * Whose rows they are, as the templates say it: nobody's (admin), the caller's (owned: `ownerId`,
+ * from the principal), or an organization's (`organizationId`, from the path, for its members).
+ */
+function scopeOf(type) {
+  const owned = type === 'owned';
+  const organization = type === 'organization';
+  return {
+    owned,
+    organization,
+    scoped: owned || organization,
+    scopeKey: organization ? 'organizationId' : 'ownerId',
+    scopeParameter: organization
+      ? '@CurrentMembership() membership: OrganizationMembership'
+      : '@CurrentPrincipal() principal: Principal',
+    scopeArgument: organization ? 'membership.organizationId' : 'principal.userId',
+  };
 }
 
 function refuseExisting(sourceRoot, n) {
@@ -39,7 +71,7 @@ function refuseExisting(sourceRoot, n) {
 }
 
 /** Imports the module in AppModule, and declares its tag so that Swagger UI describes the group. */
-function register(sourceRoot, n, owned) {
+function register(sourceRoot, n, type) {
   return (tree) => {
     const appModule = `/${sourceRoot}/app.module.ts`;
     const declared = new ModuleDeclarator().declare(tree.readText(appModule), {
@@ -57,9 +89,11 @@ function register(sourceRoot, n, owned) {
     const tags = tree.readText(tagsFile);
     const end = tags.lastIndexOf('];');
     if (end < 0) throw new SchematicsException(`${tagsFile}: the API_TAGS array was not found.`);
-    const description = owned
-      ? `Your ${n.pluralWords}: each user sees and changes only their own.`
-      : `${strings.capitalize(n.pluralWords)} (admins only).`;
+    const description = {
+      owned: `Your ${n.pluralWords}: each user sees and changes only their own.`,
+      organization: `The ${n.pluralWords} of an organization: its members see and change them, nobody else.`,
+      admin: `${strings.capitalize(n.pluralWords)} (admins only).`,
+    }[type];
     const entry = `  { name: '${n.plural}', description: '${description}' },\n`;
     tree.overwrite(tagsFile, tags.slice(0, end) + entry + tags.slice(end));
     return tree;
@@ -83,12 +117,17 @@ function format() {
   };
 }
 
-function nextSteps(n, owned) {
+function nextSteps(n, type) {
+  const what = {
+    owned: `An owned resource at /api/v1/${n.plural}`,
+    organization: `An organization's resource at /api/v1/organizations/{organizationId}/${n.plural}`,
+    admin: `An admin-only resource at /api/v1/${n.plural}`,
+  }[type];
   return (tree, context) => {
     context.logger.info(
       [
         '',
-        `${owned ? 'An owned' : 'An admin-only'} resource at /api/v1/${n.plural}. Next:`,
+        `${what}. Next:`,
         `  npm run migration:generate -- migrations/${n.Plural}   # the table, from the entity; review it`,
         '  npm test                                         # its unit and e2e tests among the rest',
         '  npm run openapi                                  # refresh openapi.json and the typed client, then commit',
