@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../mail/mail.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { Invitation } from './entities/invitation.entity.js';
 import { Membership } from './entities/membership.entity.js';
 import { Organization } from './entities/organization.entity.js';
@@ -13,7 +14,7 @@ import { OrganizationsRepository } from './organizations.repository.js';
  * repositories it reads. The API (through OrganizationsModule) and `npm run worker` import it.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Organization, Membership, Invitation]), MailModule],
+  imports: [TypeOrmModule.forFeature([Organization, Membership, Invitation]), MailModule, UsersModule],
   providers: [InvitationSender, InvitationsRepository, OrganizationsRepository],
   exports: [InvitationsRepository, OrganizationsRepository, TypeOrmModule],
 })

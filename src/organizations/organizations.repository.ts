@@ -3,8 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type Repository } from 'typeorm';
 import type { OrganizationRole } from '../access/organization-roles.js';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
+import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
+import { ReplicaReads } from '../database/replica-reads.js';
+import { selectColumns } from '../database/select-columns.js';
 import type { Transaction } from '../database/transactions.js';
-import { User } from '../users/entities/user.entity.js';
+import { UserColumns } from '../users/user-columns.js';
 import { Membership } from './entities/membership.entity.js';
 import { Organization } from './entities/organization.entity.js';
 import { SlugTakenError } from './organizations.errors.js';
@@ -40,13 +43,37 @@ export interface OwnedOrganization {
 const isUniqueViolation = (error: unknown) =>
   error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
 
-/** The SQL of `organizations` and `memberships`, through TypeORM's API. */
+/**
+ * The SQL of `organizations` and `memberships`: TypeORM's API, but for the reads every
+ * organization-scoped request and the member list make, which are prepared statements
+ * (docs/architecture.md's data-access rule; bench/README.md has the figures).
+ */
 @Injectable()
 export class OrganizationsRepository {
+  /** The guard's question, on the primary: a removal must apply to the next request. */
+  private readonly roleStatement: PreparedStatement = {
+    name: 'memberships_role',
+    text: 'SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2',
+  };
+  /** An organization-scoped read's own row: the organization. */
+  private readonly findStatement: PreparedStatement;
+  private readonly memberColumns: string;
+
   constructor(
-    @InjectRepository(Organization) private readonly organizations: Repository<Organization>,
+    @InjectRepository(Organization) organizations: Repository<Organization>,
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
-  ) {}
+    private readonly pool: DatabasePool,
+    private readonly replicas: ReplicaReads,
+    users: UserColumns,
+  ) {
+    this.findStatement = {
+      name: 'organizations_find',
+      text: `SELECT ${selectColumns(organizations.metadata, 'o')} FROM organizations o WHERE o.id = $1`,
+    };
+    // The member's account through the users module's published projection: reads may cross.
+    this.memberColumns = `m.user_id AS "userId", m.role, m.created_at AS "createdAt",
+      ${users.column('u', 'email')} AS email, ${users.column('u', 'name')} AS name`;
+  }
 
   async insert(organization: Omit<Organization, 'id'>, transaction: Transaction): Promise<Organization> {
     try {
@@ -73,8 +100,9 @@ export class OrganizationsRepository {
     await transaction.getRepository(Organization).delete({ id });
   }
 
-  findById(id: string): Promise<Organization | null> {
-    return this.organizations.findOneBy({ id });
+  async findById(id: string): Promise<Organization | null> {
+    const [found] = await this.pool.prepared<Organization>(this.findStatement, [id]);
+    return found ?? null;
   }
 
   /**
@@ -92,10 +120,10 @@ export class OrganizationsRepository {
 
   /** The guard's question on every organization-scoped request: one primary-key lookup. */
   async roleOf(organizationId: string, userId: string): Promise<OrganizationRole | null> {
-    const found = await this.memberships.findOne({
-      select: { role: true },
-      where: { organizationId, userId },
-    });
+    const [found] = await this.pool.prepared<{ role: OrganizationRole }>(this.roleStatement, [
+      organizationId,
+      userId,
+    ]);
     return found?.role ?? null;
   }
 
@@ -152,31 +180,34 @@ export class OrganizationsRepository {
   /**
    * A page of the members, the most recently joined first, along the index on
    * `(organization_id, created_at, user_id)`; `search` narrows to names or addresses containing it.
+   * One statement per shape (with or without a search, a cursor), on a replica when there is one.
    */
-  async membersPage(
+  membersPage(
     organizationId: string,
     search: string | undefined,
     after: KeysetPosition | undefined,
     limit: number,
   ): Promise<Member[]> {
-    const query = this.memberships
-      .createQueryBuilder('m')
-      .innerJoin(User, 'u', 'u.id = m.user_id')
-      .select(['m.user_id AS "userId"', 'm.role AS role', 'm.created_at AS "createdAt"'])
-      .addSelect(['u.email AS email', 'u.name AS name'])
-      .where('m.organization_id = :organizationId', { organizationId });
+    const where = ['m.organization_id = $1'];
+    const values: unknown[] = [organizationId];
     if (search) {
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.andWhere('(u.email ILIKE :pattern OR u.name ILIKE :pattern)', { pattern });
+      values.push(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(u.email ILIKE $${values.length} OR u.name ILIKE $${values.length})`);
     }
-    if (after)
-      query.andWhere('(m.created_at, m.user_id) < (:at, :id)', { at: after.createdAt, id: after.id });
-    const rows = await query
-      .orderBy('m.created_at', 'DESC')
-      .addOrderBy('m.user_id', 'DESC')
-      .limit(limit)
-      .getRawMany<Omit<Member, 'id'>>();
-    return rows.map((row) => ({ ...row, id: row.userId }));
+    if (after) {
+      values.push(after.createdAt, after.id);
+      where.push(`(m.created_at, m.user_id) < ($${values.length - 1}, $${values.length})`);
+    }
+    values.push(limit);
+    const statement: PreparedStatement = {
+      name: ['members_page', ...(search ? ['search'] : []), ...(after ? ['after'] : [])].join('_'),
+      text: `SELECT ${this.memberColumns} FROM memberships m JOIN users u ON u.id = m.user_id
+              WHERE ${where.join(' AND ')}
+              ORDER BY m.created_at DESC, m.user_id DESC LIMIT $${values.length}`,
+    };
+    return this.replicas
+      .prepared<Omit<Member, 'id'>>(statement, values)
+      .then((rows) => rows.map((row) => ({ ...row, id: row.userId })));
   }
 
   /**

@@ -3,7 +3,13 @@ import { resolve } from 'node:path';
 import { hashOpaqueToken } from '../../src/common/opaque-tokens.js';
 import { aSignedInUser, login, PASSWORD, type Tokens } from '../support/factories.js';
 import { SmtpSink, type ReceivedMail } from '../support/smtp-sink.js';
-import { aVerifiedUser, markVerified, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  aSignedInAdmin,
+  aVerifiedUser,
+  markVerified,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
 
 const PUBLIC_URL = 'https://accounts.example.com';
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
@@ -95,6 +101,17 @@ describe('organizations (e2e)', () => {
     // Only the hash of the mailed token is kept.
     const [row] = await t.db.query('SELECT token_hash FROM invitations WHERE id = $1', [invitation.id]);
     expect(row.token_hash).toEqual(hashOpaqueToken(token));
+    const pending = await t.http.get(`/organizations/${organization.id}/invitations`, {
+      token: owner.tokens.accessToken,
+    });
+    expect(pending.body.items).toEqual([
+      expect.objectContaining({
+        id: invitation.id,
+        email: invitee.user.email,
+        role: 'admin',
+        invitedBy: owner.user.id,
+      }),
+    ]);
 
     const stranger = await aVerifiedUser(t);
     const notTheirs = await t.http.post('/organizations/invitations/accept', {
@@ -402,6 +419,26 @@ describe('organizations (e2e)', () => {
       [shared.id, alone.id],
     ]);
     expect(left).toEqual([{ id: shared.id }]);
+  });
+
+  it("keeps a suspended member's membership, which works again once the suspension ends", async () => {
+    const owner = await aVerifiedUser(t);
+    const organization = await anOrganization(owner.tokens);
+    const member = await aMember(owner.tokens, organization.id);
+    const admin = await aSignedInAdmin(t);
+    const path = (action: string) => `/users/${member.user.id}/${action}`;
+    expect(
+      (await t.http.post(path('suspend'), { token: admin.tokens.accessToken, body: { reason: 'test' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await t.http.get(`/organizations/${organization.id}`, { token: member.tokens.accessToken })).status,
+    ).toBe(401);
+    expect((await t.http.post(path('unsuspend'), { token: admin.tokens.accessToken })).status).toBe(200);
+    const tokens = await login(t.api, member.user.email, PASSWORD);
+    const read = await t.http.get(`/organizations/${organization.id}`, { token: tokens.accessToken });
+    expect(read.status).toBe(200);
+    expect(read.body.role).toBe('member');
   });
 
   it('deletes an organization for an owner who repeats its slug', async () => {
