@@ -24,7 +24,13 @@ import {
 import { renderMarkdown, renderSvg } from './report.mjs';
 import { startOtlpSink } from './otlp-sink.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
-import { apiKeysFor, BENCH_PASSWORD, seeded as seedUsers, tokensFor as signedTokens } from './seed.mjs';
+import {
+  apiKeysFor,
+  BENCH_PASSWORD,
+  seeded as seedUsers,
+  seededOrganization,
+  tokensFor as signedTokens,
+} from './seed.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -220,6 +226,10 @@ async function main() {
     if (opts['mail-only']) return await mailOnly(mainDb);
     const deep = opts['skip-deep'] ? undefined : await seeded(server.url, 'gatehouse_bench_deep', 1_000_000);
     if (deep) await seededAuditLog(deep, 1_000_000);
+    // The bench's 1,000 users (bench-1…) and its admin in one organization: `org-get` is `me` plus the
+    // membership check; a 100,000-member organization in the deep database for its member list.
+    const team = await seededOrganization(mainDb, 'bench-members-1000', 1000, { log });
+    const crowd = deep && (await seededOrganization(deep, 'bench-members-100000', 100_000, { log }));
     const ids = (await query(mainDb, `SELECT id FROM users WHERE role = 'user'`)).map((r) => r.id);
     const emails = Array.from({ length: 1000 }, (_, i) => `bench-${i + 1}@example.com`);
     const runs = [];
@@ -259,6 +269,18 @@ async function main() {
             method: 'GET',
             path: '/api/v1/users/me',
             headers: { authorization: `Bearer ${keys[i % keys.length]}` },
+          })),
+        ),
+      );
+      // An organization-scoped read: the caller's membership is read on every request (I15).
+      stretch1.push(
+        await measure(
+          'org-get',
+          app,
+          cycling((i) => ({
+            method: 'GET',
+            path: `/api/v1/organizations/${team}`,
+            headers: { authorization: `Bearer ${tokens[i % tokens.length]}` },
           })),
         ),
       );
@@ -305,8 +327,10 @@ async function main() {
       await stop(app);
 
       if (deep) {
-        const deepApp = await startApp(deep);
+        // The token first: it installs the bench's signing key when the one the database keeps (from
+        // an earlier run, sealed with that run's secret) does not open, and the app must boot on it.
         const [deepAdmin] = await tokensFor(deep, ['bench-admin@example.com']);
+        const deepApp = await startApp(deep);
         const [position] = await query(
           deep,
           'SELECT created_at, id FROM users ORDER BY created_at DESC, id DESC OFFSET 900000 LIMIT 1',
@@ -351,6 +375,25 @@ async function main() {
         ];
         stretch2.push(await beside('audit-first', events('')));
         stretch2.push(await beside('audit-deep', events(`&cursor=${eventCursor}`)));
+        // An organization of 100,000 members: the first page, and one 90,000 members deep.
+        const [member] = await query(
+          deep,
+          `SELECT created_at, user_id FROM memberships WHERE organization_id = $1
+            ORDER BY created_at DESC, user_id DESC OFFSET 90000 LIMIT 1`,
+          [crowd],
+        );
+        const memberCursor = Buffer.from(`${member.created_at.toISOString()}|${member.user_id}`).toString(
+          'base64url',
+        );
+        const members = (suffix) => () => [
+          {
+            method: 'GET',
+            path: `/api/v1/organizations/${crowd}/members?limit=20${suffix}`,
+            headers: { authorization: `Bearer ${deepAdmin}` },
+          },
+        ];
+        stretch2.push(await beside('org-members-first', members('')));
+        stretch2.push(await beside('org-members-deep', members(`&cursor=${memberCursor}`)));
         await stop(listFloor);
         await stop(deepApp);
       }

@@ -1,8 +1,8 @@
 // The floors: the least a server can do for the app's answers — node:http, a pg Pool, the same
 // queries and the same JSON, no authentication. Not part of the product; they exist to be compared
 // with. `GET /api/v1/users/:id` is the floor of the single-row reads; `GET /api/v1/users?limit=20`
-// and `GET /api/v1/audit-events?limit=20` (each with `&cursor=`) are the list floor: a keyset page
-// of 20 and its next cursor, as the app answers it.
+// `GET /api/v1/audit-events?limit=20` and `GET /api/v1/organizations/:id/members?limit=20` (each
+// with `&cursor=`) are the list floor: a keyset page of 20 and its next cursor, as the app answers it.
 import http from 'node:http';
 import pg from 'pg';
 
@@ -31,6 +31,7 @@ const event = (e) => ({
   type: e.type,
   actorUserId: e.actor_user_id,
   subjectUserId: e.subject_user_id,
+  organizationId: e.organization_id,
   sessionId: e.session_id,
   ipAddress: e.ip_address,
   userAgent: e.user_agent,
@@ -42,6 +43,24 @@ const LISTS = {
   '/api/v1/users': { table: 'users', columns: USER_COLUMNS, time: 'created_at', map: user },
   '/api/v1/audit-events': { table: 'audit_events', columns: '*', time: 'occurred_at', map: event },
 };
+
+const member = (m) => ({
+  userId: m.id,
+  email: m.email,
+  name: m.name,
+  role: m.role,
+  joinedAt: m.created_at.toISOString(),
+});
+/** An organization's members, joined to their accounts, as the app selects them. */
+const members = (organizationId) => ({
+  table: `(SELECT m.user_id AS id, m.role, m.created_at, u.email, u.name
+             FROM memberships m JOIN users u ON u.id = m.user_id
+            WHERE m.organization_id = '${organizationId}') AS m`,
+  columns: '*',
+  time: 'created_at',
+  map: member,
+});
+const MEMBERS = /^\/api\/v1\/organizations\/([0-9a-f-]{36})\/members$/;
 
 /** A page of 20 after the cursor (`<time>|<id>`, base64url), newest first, as the app pages. */
 async function page(res, list, cursor) {
@@ -96,7 +115,8 @@ const server = http.createServer(async (req, res) => {
   // The single row first, with no URL parsed: that floor is the one the history is measured against.
   if (req.url.startsWith('/api/v1/users/')) return row(res, req.url.slice('/api/v1/users/'.length));
   const url = new URL(req.url, 'http://floor');
-  const list = LISTS[url.pathname];
+  const organization = MEMBERS.exec(url.pathname)?.[1];
+  const list = organization ? members(organization) : LISTS[url.pathname];
   if (list) return page(res, list, url.searchParams.get('cursor'));
   res.writeHead(404).end();
 });

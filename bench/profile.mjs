@@ -1,4 +1,4 @@
-// npm run bench:profile [-- --scenario me|get-by-id|list-first --root DIR --duration 10 --label NAME]
+// npm run bench:profile [-- --scenario me|get-by-id|list-first|org-get --root DIR --duration 10 --label NAME]
 // Where a request's CPU goes. Starts the built app of `--root` (this checkout by default; an older
 // commit's worktree for an A/B) as production runs it, with the inspector open, drives one scenario
 // with autocannon, and takes a CPU profile (V8's sampling profiler, over the inspector protocol) of
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { PasswordHasher } from '../dist/src/passwords/password-hasher.js';
 import { freePort, query, serverUrl, startBuiltApp, stop } from './harness.mjs';
-import { seeded, tokensFor } from './seed.mjs';
+import { seeded, seededOrganization, tokensFor } from './seed.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
 
 const { values: opts } = parseArgs({
@@ -98,9 +98,15 @@ async function main() {
         token: admin,
       }),
       'list-first': () => ({ path: '/api/v1/users?limit=20', token: admin }),
+      // An organization-scoped read by its 1,000 members (a build with organizations only).
+      'org-get': async () => {
+        const team = await seededOrganization(url, 'bench-members-1000', 1000, { log });
+        return (i) => ({ path: `/api/v1/organizations/${team}`, token: tokens[i % tokens.length] });
+      },
     };
-    const make = scenarios[opts.scenario];
-    if (!make) throw new Error(`--scenario is one of ${Object.keys(scenarios).join(', ')}`);
+    if (!scenarios[opts.scenario])
+      throw new Error(`--scenario is one of ${Object.keys(scenarios).join(', ')}`);
+    const make = opts.scenario === 'org-get' ? await scenarios['org-get']() : scenarios[opts.scenario];
     const requests = () => {
       let i = 0;
       return [

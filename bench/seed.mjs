@@ -110,6 +110,39 @@ export async function tokensFor(url, emails, secret) {
 }
 
 /**
+ * An organization (kept between runs) owned by bench-admin, with bench-1 … bench-`members` as its
+ * members, each joined a millisecond before the next; its id.
+ */
+export async function seededOrganization(url, slug, members, { log = () => {} } = {}) {
+  const [found] = await query(
+    url,
+    `SELECT o.id, (SELECT count(*)::int FROM memberships m WHERE m.organization_id = o.id) AS members
+       FROM organizations o WHERE o.slug = $1`,
+    [slug],
+  );
+  if (found?.members === members + 1) return found.id;
+  if (found) await query(url, 'DELETE FROM organizations WHERE id = $1', [found.id]);
+  log(`seeding an organization of ${members.toLocaleString()} members`);
+  const [{ id }] = await query(
+    url,
+    `INSERT INTO organizations (name, slug, created_at, updated_at) VALUES ('Bench', $1, now(), now()) RETURNING id`,
+    [slug],
+  );
+  await query(
+    url,
+    `INSERT INTO memberships (organization_id, user_id, role, created_at)
+     SELECT $1::uuid, id, 'owner', now() FROM users WHERE email_canonical = 'bench-admin@example.com'
+     UNION ALL
+     SELECT $1::uuid, u.id, 'member', now() - i * interval '1 millisecond'
+       FROM generate_series(1, $2::int) AS i
+       JOIN users u ON u.email_canonical = 'bench-' || i || '@example.com'`,
+    [id, members],
+  );
+  await query(url, 'VACUUM ANALYZE memberships');
+  return id;
+}
+
+/**
  * An API key (`users:read`) for each of the users, written directly as `POST /auth/api-keys` would
  * store it (the build's own text format and keyed hash, src/api-keys/), so that creating them
  * neither measures nor queues anything. Their texts, in the users' order.
