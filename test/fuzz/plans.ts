@@ -717,7 +717,7 @@ const SPECIFIC = [
       operation,
       caller: 'user',
       request: async (world) => {
-        const { invitee, token } = await world.newInvitation(await world.newOrganization());
+        const { invitee, token } = await world.mailedInvitation(await world.newOrganization());
         return { url: operation.path, body: { token }, token: invitee.accessToken };
       },
       accept: [200],
