@@ -37,6 +37,7 @@ export default {
     // API keys: their text, who they make a caller, their life.
     'src/api-keys/**/*.ts',
     'src/organizations/**/*.ts',
+    'src/webhooks/**/*.ts',
     // The address policy's script check, in common/ since config validates its levels.
     'src/common/script-restriction.ts',
     // Entry points: a process's wiring, which test/process runs compiled.

@@ -15,6 +15,7 @@ import { LinksRevokedAt1796549406798 } from './1796549406798-LinksRevokedAt.js';
 import { SigningKeys1796632171362 } from './1796632171362-SigningKeys.js';
 import { ApiKeys1796645543068 } from './1796645543068-ApiKeys.js';
 import { Organizations1796654473812 } from './1796654473812-Organizations.js';
+import { Webhooks1796666048842 } from './1796666048842-Webhooks.js';
 
 export const migrations = [
   InitialSchema1795709843034,
@@ -33,4 +34,5 @@ export const migrations = [
   SigningKeys1796632171362,
   ApiKeys1796645543068,
   Organizations1796654473812,
+  Webhooks1796666048842,
 ];

@@ -32,6 +32,8 @@ import { RateLimitModule } from './rate-limit/rate-limit.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { UsersModule } from './users/users.module.js';
 import { AuditDetailsDto } from './audit-details.dto.js';
+import { webhooksConfig } from './config/webhooks.config.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** The API: every feature module, the global pipe and filter. `createApp()` builds it. */
 @Module({
@@ -49,6 +51,7 @@ import { AuditDetailsDto } from './audit-details.dto.js';
     ReauthenticationModule,
     AccountEmailsModule,
     AuditModule,
+    WebhooksModule,
     IdempotencyModule,
     HealthModule,
     MetricsEndpointModule,
@@ -75,6 +78,7 @@ export class AppModule {
     jobsConfig,
     retentionConfig,
     metricsConfig,
+    webhooksConfig,
   ];
 
   static forRoot(configuration: Configuration): DynamicModule {

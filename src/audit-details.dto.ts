@@ -7,6 +7,7 @@ import { KeysAuditDetailsDto } from './keys/keys.audit-details.js';
 import { MfaAuditDetailsDto } from './mfa/mfa.audit-details.js';
 import { OrganizationsAuditDetailsDto } from './organizations/organizations.audit-details.js';
 import { UsersAuditDetailsDto } from './users/users.audit-details.js';
+import { WebhooksAuditDetailsDto } from './webhooks/webhooks.audit-details.js';
 
 /**
  * What the audit log's `details` may hold: each module documents the members of the events it
@@ -23,4 +24,5 @@ export class AuditDetailsDto extends IntersectionType(
   KeysAuditDetailsDto,
   ApiKeysAuditDetailsDto,
   OrganizationsAuditDetailsDto,
+  WebhooksAuditDetailsDto,
 ) {}

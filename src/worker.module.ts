@@ -18,6 +18,8 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import type { Configuration } from './config/configuration.js';
+import { webhooksConfig } from './config/webhooks.config.js';
+import { WebhookDeliveryModule } from './webhooks/webhook-delivery.module.js';
 
 /** The modules that define job queues and handle their jobs, without HTTP. */
 @Module({
@@ -31,6 +33,7 @@ import type { Configuration } from './config/configuration.js';
     AuthDataModule,
     KeysModule,
     IdempotentRequestsRetentionModule,
+    WebhookDeliveryModule,
     TelemetryModule,
   ],
 })
@@ -42,6 +45,7 @@ export class WorkerModule {
     jobsConfig,
     mailConfig,
     retentionConfig,
+    webhooksConfig,
   ];
 
   static forRoot(configuration: Configuration): DynamicModule {

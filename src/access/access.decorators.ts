@@ -113,5 +113,6 @@ function forbiddenMeaning({
   if (!recentAuthentication) return roles ? 403 : undefined;
   if (!roles) return REAUTHENTICATION_REQUIRED;
   const description = `Your role may not use this operation (\`/problems/forbidden\`), or ${REAUTHENTICATION_REQUIRED.description}`;
-  return { ...REAUTHENTICATION_REQUIRED, description };
+  // The role is checked first: the example is the refusal a caller without it gets.
+  return { status: 403, type: 'forbidden', description };
 }

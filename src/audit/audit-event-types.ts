@@ -51,6 +51,11 @@ export const AUDIT_EVENT_TYPES = [
   'organization.member-left',
   'organization.invitation-sent',
   'organization.invitation-revoked',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret-rotated',
+  'webhook.disabled',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

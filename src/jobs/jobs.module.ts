@@ -77,7 +77,7 @@ export class JobsModule {
         DeadJobs,
         Retention,
       ],
-      exports: [JobsService, DeadJobs, Retention],
+      exports: [JobsService, DeadJobs, Retention, RUN_WORKERS],
     };
   }
 }

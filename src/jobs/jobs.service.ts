@@ -20,6 +20,18 @@ const LONGEST_RETRY_DELAY_SECONDS = 3_600;
 /** Whether this process works the queues (the API unless JOBS_WORKERS_ENABLED=false, the worker) or only fills them (the CLI). */
 export const RUN_WORKERS = Symbol('RUN_WORKERS');
 
+/** A queue's own retry and timeout settings, where the JOBS_* defaults do not fit its work. */
+export interface QueueSettings {
+  /** Retries after the first failure; then the job is dead-lettered. */
+  retryLimit: number;
+  /** The first retry waits about this long; each further one about twice as long, with jitter. */
+  retryDelaySeconds: number;
+  /** No retry waits longer. */
+  retryDelayMaxSeconds: number;
+  /** A job still running after this long counts as lost (its worker died) and is retried. */
+  timeoutSeconds: number;
+}
+
 /** How long a shutdown waits for running jobs; the process gives up at 25 s (health/draining.ts). */
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -36,6 +48,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('Jobs');
   private readonly handlers = new Map<string, JobHandler<never>>();
   private readonly schedules = new Map<string, string>();
+  private readonly settings = new Map<string, Partial<QueueSettings>>();
 
   constructor(
     private readonly boss: PgBoss,
@@ -47,8 +60,13 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   /** Remembers a queue and who works its jobs; called by features in `onModuleInit`. */
-  defineQueue<T extends object>(name: string, handler: JobHandler<T>): void {
+  defineQueue<T extends object>(
+    name: string,
+    handler: JobHandler<T>,
+    settings: Partial<QueueSettings> = {},
+  ): void {
     this.handlers.set(name, handler as JobHandler<never>);
+    this.settings.set(name, settings);
   }
 
   /**
@@ -69,16 +87,17 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
    */
   async onApplicationBootstrap(): Promise<void> {
     await this.boss.start();
-    const settings = {
-      retryLimit: this.config.retryLimit,
-      retryDelay: this.config.retryDelaySeconds,
-      retryBackoff: true,
-      retryDelayMax: LONGEST_RETRY_DELAY_SECONDS,
-      expireInSeconds: this.config.timeoutSeconds,
-      // Wakes a waiting worker at commit instead of at its next poll.
-      notify: true,
-    };
     for (const name of this.handlers.keys()) {
+      const own = this.settings.get(name) ?? {};
+      const settings = {
+        retryLimit: own.retryLimit ?? this.config.retryLimit,
+        retryDelay: own.retryDelaySeconds ?? this.config.retryDelaySeconds,
+        retryBackoff: true,
+        retryDelayMax: own.retryDelayMaxSeconds ?? LONGEST_RETRY_DELAY_SECONDS,
+        expireInSeconds: own.timeoutSeconds ?? this.config.timeoutSeconds,
+        // Wakes a waiting worker at commit instead of at its next poll.
+        notify: true,
+      };
       const deadLetter = deadLetterQueue(name);
       const scheduled = this.schedules.has(name);
       const queue = { ...settings, deadLetter, ...(scheduled ? { retryLimit: 0 } : {}) };
@@ -103,6 +122,17 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       queue,
       { ...data, ...envelopeFor(this.requestContext) },
       transaction ? { db: inTransaction(transaction) } : {},
+    );
+  }
+
+  /** Adds one job per item of `data`, in one statement, as part of the transaction. */
+  async enqueueMany<T extends object>(queue: string, data: T[], transaction: EntityManager): Promise<void> {
+    if (data.length === 0) return;
+    const envelope = envelopeFor(this.requestContext);
+    await this.boss.insert(
+      queue,
+      data.map((item) => ({ data: { ...item, ...envelope } })),
+      { db: inTransaction(transaction) },
     );
   }
 

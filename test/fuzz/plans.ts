@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { operations, resolve, type Operation, type Schema } from './requests.js';
 import { AuthenticatorApp } from '../support/authenticator-app.js';
-import { FuzzWorld, type Organization } from './world.js';
+import { FUZZ_WEBHOOK_URL, FuzzWorld, type Organization } from './world.js';
 
 /**
  * Positive cases: for every operation of openapi.json, requests a correct server must accept, from
@@ -686,6 +686,27 @@ const SPECIFIC = [
       ...(whose === 'unknown' ? { because: 'the user has no API key with this id' } : {}),
     })),
   ),
+  // --------------------------------------------------------------- webhooks
+  // Each case's subscription is new; its admin is new too where the operation needs a recent sign-in.
+  plan('webhooks_create', (operation) =>
+    fc
+      .record({
+        events: fc.uniqueArray(fc.constantFrom('account.deleted', 'webhook.deleted', 'mfa.reset'), {
+          minLength: 1,
+        }),
+        description: letters(1, 40),
+      })
+      .map((body): Plan => ({
+        operation,
+        caller: 'admin',
+        request: async (world) => {
+          const { admin } = await world.newWebhook();
+          return { url: operation.path, body: { url: FUZZ_WEBHOOK_URL, ...body }, token: admin.accessToken };
+        },
+        accept: [201],
+      })),
+  ),
+  ...webhookPlans(),
   // --------------------------------------------------------------- organizations
   // Each case's organization is new, with an owner and a member of its own.
   plan('organizations_create', (operation) =>
@@ -755,6 +776,42 @@ const specific = new Map<string, fc.Arbitrary<Plan>>(SPECIFIC);
  * the operation is the member's own (leaving), on a new organization; or on an unknown one, the
  * documented 404 (a non-member is told the same).
  */
+/** The operations on one subscription (`/webhooks/{id}…`): a new one, or an unknown id (404). */
+function webhookPlans() {
+  type Request = (
+    world: FuzzWorld,
+    webhook: { id: string; admin: { accessToken: string } },
+  ) => Promise<{ body?: unknown; path?: Record<string, string>; token?: string }>;
+  const cases: Record<string, fc.Arbitrary<Request>> = {
+    webhooks_get: fc.constant(async () => ({})),
+    webhooks_delete: fc.constant(async () => ({})),
+    webhooks_listDeliveries: fc.constant(async () => ({})),
+    webhooks_update: fc
+      .record({ description: letters(1, 40), enabled: fc.boolean() }, { requiredKeys: [] })
+      .map((body) => async (_, w) => ({ body, token: w.admin.accessToken })),
+    webhooks_rotateSecret: fc.constant(async (_, w) => ({ token: w.admin.accessToken })),
+    webhooks_retryDelivery: fc.constant(async (world, w) => ({
+      path: { deliveryId: await world.failedDelivery(w.id) },
+    })),
+  };
+  return Object.entries(cases).map(([operationId, requests]) =>
+    plan(operationId, (operation) =>
+      fc.tuple(target, requests).map(([whose, make]): Plan => ({
+        operation,
+        caller: 'admin',
+        request: async (world) => {
+          const webhook = await world.newWebhook();
+          const { path = {}, ...rest } = await make(world, webhook);
+          const id = whose === 'known' ? webhook.id : randomUUID();
+          return { url: urlOf(operation, { id, deliveryId: randomUUID(), ...path }), ...rest };
+        },
+        accept: whose === 'known' ? successesOf(operation) : [404],
+        ...(whose === 'unknown' ? { because: NO_SUCH_ID } : {}),
+      })),
+    ),
+  );
+}
+
 function organizationPlans() {
   type Request = (
     world: FuzzWorld,

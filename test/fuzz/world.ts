@@ -46,6 +46,9 @@ export const PUBLIC_URL = 'http://localhost:3999';
  * links its mailbox receives, the codes of its authenticator app, and a passkey authenticator.
  * Set-up requests go through `call`: they are not cases, and a failed one fails the run.
  */
+/** Where the fuzzer's webhooks go: the discard port of this host, where nothing listens. */
+export const FUZZ_WEBHOOK_URL = 'http://127.0.0.1:9/fuzz';
+
 export class FuzzWorld {
   user!: Account;
   admin!: Account;
@@ -160,6 +163,35 @@ export class FuzzWorld {
       body: { name: 'fuzz', scopes: ['users:read'] },
     });
     return { userId: account.id, accessToken: account.accessToken, key };
+  }
+
+  /**
+   * A new webhook subscription, made through the API by a new admin (creating one needs a recent
+   * sign-in), to a loopback port nothing listens on: deliveries fail at once and are retried much
+   * later, and no fuzz case sends traffic beyond this host. The oldest subscriptions go first
+   * (in the database) so the run stays under MAX_WEBHOOK_SUBSCRIPTIONS.
+   */
+  async newWebhook(): Promise<{ id: string; admin: Account }> {
+    await this.t.db.query(
+      `DELETE FROM webhook_subscriptions WHERE id NOT IN
+         (SELECT id FROM webhook_subscriptions ORDER BY created_at DESC LIMIT 30)`,
+    );
+    const admin = await this.newAdmin();
+    const { id } = await this.expect(201, 'POST', '/api/v1/webhooks', {
+      token: admin.accessToken,
+      body: { url: FUZZ_WEBHOOK_URL, events: ['webhook.secret-rotated'] },
+    });
+    return { id, admin };
+  }
+
+  /** A delivery of the subscription that failed for good (in the database: the retries take a day). */
+  async failedDelivery(subscriptionId: string): Promise<string> {
+    const [row] = await this.t.db.query(
+      `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, payload, status, attempts, created_at, settled_at)
+       VALUES ($1, gen_random_uuid(), 'webhook.secret-rotated', '{}', 'failed', 8, now(), now()) RETURNING id`,
+      [subscriptionId],
+    );
+    return row.id;
   }
 
   /**

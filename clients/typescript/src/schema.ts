@@ -1096,6 +1096,118 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Webhook subscriptions (admin)
+     * @description Newest first; never their secrets.
+     */
+    get: operations['webhooks_list'];
+    put?: never;
+    /**
+     * Subscribe an endpoint to events (admin)
+     * @description Needs a recent sign-in. Answers the signing secret this once (`secret`): keep it in the receiver. Each event the endpoint chose is POSTed to it as JSON (the `WebhookEvent` schema) with the headers `webhook-id` (the same on every attempt: de-duplicate on it), `webhook-timestamp` and `webhook-signature` (Standard Webhooks, `v1,` HMAC-SHA256). A 2xx within WEBHOOK_TIMEOUT_MS is success; anything else is retried with exponential backoff and jitter, WEBHOOK_MAX_ATTEMPTS attempts in all (about a day); 410 Gone disables the subscription. One account’s events reach an endpoint in the order they happened. Recorded as `webhook.created`.
+     */
+    post: operations['webhooks_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A webhook subscription (admin)
+     * @description What it receives, where, and whether it is enabled (or why the server disabled it); never its secret.
+     */
+    get: operations['webhooks_get'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a webhook subscription (admin)
+     * @description Nothing more is delivered to it, and its deliveries are deleted with it. Recorded as `webhook.deleted`.
+     */
+    delete: operations['webhooks_delete'];
+    options?: never;
+    head?: never;
+    /**
+     * Change a webhook subscription (admin)
+     * @description Needs a recent sign-in. Only what the body names changes: `url`, `events`, `description`, `enabled` (`true` after the server disabled it starts deliveries again; retry the failed ones from its deliveries). Recorded as `webhook.updated`.
+     */
+    patch: operations['webhooks_update'];
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rotate a webhook’s signing secret (admin)
+     * @description Needs a recent sign-in. Answers the new secret this once. Until `previousSecretExpiresAt` (WEBHOOK_SECRET_OVERLAP, 24 hours by default) every delivery carries two signatures, one per secret, so the receiver can move to the new secret without refusing a delivery. Recorded as `webhook.secret-rotated`.
+     */
+    post: operations['webhooks_rotateSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A webhook’s deliveries (admin)
+     * @description Newest first: each event sent or to be sent to it, with its status, attempts, and what the last attempt got. Settled deliveries are kept WEBHOOK_DELIVERY_RETENTION_DAYS days.
+     */
+    get: operations['webhooks_listDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}/deliveries/{deliveryId}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Deliver again (admin)
+     * @description A delivery that succeeded or failed goes again, under the same `webhook-id`: a new round of WEBHOOK_MAX_ATTEMPTS attempts, starting now. For a receiver that was down longer than the retries lasted, or that lost what it received.
+     */
+    post: operations['webhooks_retryDelivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -1821,7 +1933,12 @@ export interface components {
         | 'organization.member-removed'
         | 'organization.member-left'
         | 'organization.invitation-sent'
-        | 'organization.invitation-revoked';
+        | 'organization.invitation-revoked'
+        | 'webhook.created'
+        | 'webhook.updated'
+        | 'webhook.deleted'
+        | 'webhook.secret-rotated'
+        | 'webhook.disabled';
       /**
        * Format: uuid
        * @description Who did it: the signed-in caller, the user who signed in, or null (anonymous, or an operator at the command line: `details.via` is `cli`).
@@ -2509,7 +2626,12 @@ export interface components {
         | 'organization.member-removed'
         | 'organization.member-left'
         | 'organization.invitation-sent'
-        | 'organization.invitation-revoked';
+        | 'organization.invitation-revoked'
+        | 'webhook.created'
+        | 'webhook.updated'
+        | 'webhook.deleted'
+        | 'webhook.secret-rotated'
+        | 'webhook.disabled';
       /**
        * Format: date-time
        * @example 2026-11-30T08:15:00.000Z
@@ -2534,6 +2656,606 @@ export interface components {
     SecurityEventPageDto: {
       /** @description Newest first. */
       items: components['schemas']['SecurityEventResponseDto'][];
+      /**
+       * @description Pass as `cursor` for the next page; null on the last page.
+       * @example MjAyNi0xMS0yNlQxNjowMDowMC4wMDBafDBiOWU0ZjFl
+       */
+      nextCursor: string | null;
+    };
+    WebhookEventDataDto: {
+      /**
+       * Format: uuid
+       * @description The audit event (`GET /audit-events` lists it under this id).
+       */
+      eventId: string;
+      /**
+       * Format: uuid
+       * @description Whose account it happened to; null when none (a failed login of an unknown address, a webhook’s own events).
+       */
+      userId: Record<string, never> | null;
+      /**
+       * Format: uuid
+       * @description Who did it, when not the account itself (an admin); null for anonymous or the command line.
+       */
+      actorUserId: Record<string, never> | null;
+      /**
+       * Format: uuid
+       * @description The organization it happened in, for `organization.*` events.
+       */
+      organizationId: Record<string, never> | null;
+      /** @description What the event says beyond its columns, as the audit log records it: never a secret, a token or an address of the request. */
+      details: components['schemas']['AuditDetailsDto'];
+    };
+    WebhookEventDto: {
+      /**
+       * @description The audit log’s event type.
+       * @example account.signed-up
+       * @enum {string}
+       */
+      type:
+        | 'account.signed-up'
+        | 'account.role-changed'
+        | 'account.suspended'
+        | 'account.unsuspended'
+        | 'account.deleted'
+        | 'login.succeeded'
+        | 'login.failed'
+        | 'login.locked'
+        | 'login.unlocked'
+        | 'proof.failed'
+        | 'access.denied'
+        | 'session.logout'
+        | 'session.logout-all'
+        | 'session.revoked'
+        | 'session.revoked-all'
+        | 'session.refresh-token-reused'
+        | 'session.refresh-token-repeated'
+        | 'session.reauthenticated'
+        | 'password.changed'
+        | 'password.reset-requested'
+        | 'password.reset-completed'
+        | 'email.verified'
+        | 'email.change-requested'
+        | 'email.change-confirmed'
+        | 'mfa.totp-enabled'
+        | 'mfa.totp-disabled'
+        | 'mfa.recovery-codes-regenerated'
+        | 'mfa.recovery-code-used'
+        | 'mfa.passkey-added'
+        | 'mfa.passkey-renamed'
+        | 'mfa.passkey-removed'
+        | 'mfa.reset'
+        | 'signing-key.created'
+        | 'signing-key.rotated'
+        | 'signing-key.retired'
+        | 'api-key.created'
+        | 'api-key.used-from-new-address'
+        | 'api-key.revoked'
+        | 'organization.created'
+        | 'organization.updated'
+        | 'organization.deleted'
+        | 'organization.member-added'
+        | 'organization.member-role-changed'
+        | 'organization.member-removed'
+        | 'organization.member-left'
+        | 'organization.invitation-sent'
+        | 'organization.invitation-revoked'
+        | 'webhook.created'
+        | 'webhook.updated'
+        | 'webhook.deleted'
+        | 'webhook.secret-rotated'
+        | 'webhook.disabled';
+      /**
+       * Format: date-time
+       * @description When it happened.
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      timestamp: string;
+      data: components['schemas']['WebhookEventDataDto'];
+    };
+    CreateWebhookDto: {
+      /**
+       * Format: uri
+       * @description Where deliveries are POSTed: `https` (plain `http` only where WEBHOOK_ALLOW_HTTP=true), no user name or password, and a host whose every address is public (no loopback, private, link-local or metadata address unless WEBHOOK_ALLOW_PRIVATE=true). Checked now and again before every attempt; redirects are never followed.
+       * @example https://hooks.example.com/gatehouse
+       */
+      url: string;
+      /**
+       * @description The audit log’s event types this endpoint receives (the `WebhookEvent` schema says what each carries).
+       * @example [
+       *       "account.signed-up",
+       *       "email.verified",
+       *       "account.suspended",
+       *       "account.deleted"
+       *     ]
+       */
+      events: (
+        | 'account.signed-up'
+        | 'account.role-changed'
+        | 'account.suspended'
+        | 'account.unsuspended'
+        | 'account.deleted'
+        | 'login.succeeded'
+        | 'login.failed'
+        | 'login.locked'
+        | 'login.unlocked'
+        | 'proof.failed'
+        | 'access.denied'
+        | 'session.logout'
+        | 'session.logout-all'
+        | 'session.revoked'
+        | 'session.revoked-all'
+        | 'session.refresh-token-reused'
+        | 'session.refresh-token-repeated'
+        | 'session.reauthenticated'
+        | 'password.changed'
+        | 'password.reset-requested'
+        | 'password.reset-completed'
+        | 'email.verified'
+        | 'email.change-requested'
+        | 'email.change-confirmed'
+        | 'mfa.totp-enabled'
+        | 'mfa.totp-disabled'
+        | 'mfa.recovery-codes-regenerated'
+        | 'mfa.recovery-code-used'
+        | 'mfa.passkey-added'
+        | 'mfa.passkey-renamed'
+        | 'mfa.passkey-removed'
+        | 'mfa.reset'
+        | 'signing-key.created'
+        | 'signing-key.rotated'
+        | 'signing-key.retired'
+        | 'api-key.created'
+        | 'api-key.used-from-new-address'
+        | 'api-key.revoked'
+        | 'organization.created'
+        | 'organization.updated'
+        | 'organization.deleted'
+        | 'organization.member-added'
+        | 'organization.member-role-changed'
+        | 'organization.member-removed'
+        | 'organization.member-left'
+        | 'organization.invitation-sent'
+        | 'organization.invitation-revoked'
+        | 'webhook.created'
+        | 'webhook.updated'
+        | 'webhook.deleted'
+        | 'webhook.secret-rotated'
+        | 'webhook.disabled'
+      )[];
+      /**
+       * @description What the endpoint is, for the admins who read the list.
+       * @example Provision accounts in the billing system
+       */
+      description?: string;
+    };
+    CreatedWebhookDto: {
+      /**
+       * Format: uuid
+       * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+       */
+      id: string;
+      /**
+       * Format: uri
+       * @example https://hooks.example.com/gatehouse
+       */
+      url: string;
+      /** @example Provision accounts in the billing system */
+      description: string | null;
+      /**
+       * @example [
+       *       "account.signed-up"
+       *     ]
+       */
+      events: (
+        | 'account.signed-up'
+        | 'account.role-changed'
+        | 'account.suspended'
+        | 'account.unsuspended'
+        | 'account.deleted'
+        | 'login.succeeded'
+        | 'login.failed'
+        | 'login.locked'
+        | 'login.unlocked'
+        | 'proof.failed'
+        | 'access.denied'
+        | 'session.logout'
+        | 'session.logout-all'
+        | 'session.revoked'
+        | 'session.revoked-all'
+        | 'session.refresh-token-reused'
+        | 'session.refresh-token-repeated'
+        | 'session.reauthenticated'
+        | 'password.changed'
+        | 'password.reset-requested'
+        | 'password.reset-completed'
+        | 'email.verified'
+        | 'email.change-requested'
+        | 'email.change-confirmed'
+        | 'mfa.totp-enabled'
+        | 'mfa.totp-disabled'
+        | 'mfa.recovery-codes-regenerated'
+        | 'mfa.recovery-code-used'
+        | 'mfa.passkey-added'
+        | 'mfa.passkey-renamed'
+        | 'mfa.passkey-removed'
+        | 'mfa.reset'
+        | 'signing-key.created'
+        | 'signing-key.rotated'
+        | 'signing-key.retired'
+        | 'api-key.created'
+        | 'api-key.used-from-new-address'
+        | 'api-key.revoked'
+        | 'organization.created'
+        | 'organization.updated'
+        | 'organization.deleted'
+        | 'organization.member-added'
+        | 'organization.member-role-changed'
+        | 'organization.member-removed'
+        | 'organization.member-left'
+        | 'organization.invitation-sent'
+        | 'organization.invitation-revoked'
+        | 'webhook.created'
+        | 'webhook.updated'
+        | 'webhook.deleted'
+        | 'webhook.secret-rotated'
+        | 'webhook.disabled'
+      )[];
+      /**
+       * @description Whether events are delivered to it.
+       * @example true
+       */
+      enabled: boolean;
+      /**
+       * @description Why the server disabled it: `gone` (its receiver answered 410 Gone), `failing` (deliveries failed for good five times in a row); null when enabled or disabled by an admin.
+       * @example null
+       * @enum {string|null}
+       */
+      disabledReason: 'gone' | 'failing' | null;
+      /**
+       * Format: date-time
+       * @description Until when the secret before the last rotation still signs, beside the current one.
+       * @example null
+       */
+      previousSecretExpiresAt: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      updatedAt: string;
+      /**
+       * @description The signing secret (Standard Webhooks: `whsec_` and 24 bytes in base64), shown this once. Verify each delivery’s `webhook-signature` with it (any Standard Webhooks library does).
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
+    };
+    WebhookResponseDto: {
+      /**
+       * Format: uuid
+       * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+       */
+      id: string;
+      /**
+       * Format: uri
+       * @example https://hooks.example.com/gatehouse
+       */
+      url: string;
+      /** @example Provision accounts in the billing system */
+      description: string | null;
+      /**
+       * @example [
+       *       "account.signed-up"
+       *     ]
+       */
+      events: (
+        | 'account.signed-up'
+        | 'account.role-changed'
+        | 'account.suspended'
+        | 'account.unsuspended'
+        | 'account.deleted'
+        | 'login.succeeded'
+        | 'login.failed'
+        | 'login.locked'
+        | 'login.unlocked'
+        | 'proof.failed'
+        | 'access.denied'
+        | 'session.logout'
+        | 'session.logout-all'
+        | 'session.revoked'
+        | 'session.revoked-all'
+        | 'session.refresh-token-reused'
+        | 'session.refresh-token-repeated'
+        | 'session.reauthenticated'
+        | 'password.changed'
+        | 'password.reset-requested'
+        | 'password.reset-completed'
+        | 'email.verified'
+        | 'email.change-requested'
+        | 'email.change-confirmed'
+        | 'mfa.totp-enabled'
+        | 'mfa.totp-disabled'
+        | 'mfa.recovery-codes-regenerated'
+        | 'mfa.recovery-code-used'
+        | 'mfa.passkey-added'
+        | 'mfa.passkey-renamed'
+        | 'mfa.passkey-removed'
+        | 'mfa.reset'
+        | 'signing-key.created'
+        | 'signing-key.rotated'
+        | 'signing-key.retired'
+        | 'api-key.created'
+        | 'api-key.used-from-new-address'
+        | 'api-key.revoked'
+        | 'organization.created'
+        | 'organization.updated'
+        | 'organization.deleted'
+        | 'organization.member-added'
+        | 'organization.member-role-changed'
+        | 'organization.member-removed'
+        | 'organization.member-left'
+        | 'organization.invitation-sent'
+        | 'organization.invitation-revoked'
+        | 'webhook.created'
+        | 'webhook.updated'
+        | 'webhook.deleted'
+        | 'webhook.secret-rotated'
+        | 'webhook.disabled'
+      )[];
+      /**
+       * @description Whether events are delivered to it.
+       * @example true
+       */
+      enabled: boolean;
+      /**
+       * @description Why the server disabled it: `gone` (its receiver answered 410 Gone), `failing` (deliveries failed for good five times in a row); null when enabled or disabled by an admin.
+       * @example null
+       * @enum {string|null}
+       */
+      disabledReason: 'gone' | 'failing' | null;
+      /**
+       * Format: date-time
+       * @description Until when the secret before the last rotation still signs, beside the current one.
+       * @example null
+       */
+      previousSecretExpiresAt: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      updatedAt: string;
+    };
+    WebhookPageDto: {
+      /** @description Newest first. */
+      items: components['schemas']['WebhookResponseDto'][];
+      /**
+       * @description Pass as `cursor` for the next page; null on the last page.
+       * @example MjAyNi0xMS0yNlQxNjowMDowMC4wMDBafDBiOWU0ZjFl
+       */
+      nextCursor: string | null;
+    };
+    UpdateWebhookDto: {
+      /**
+       * Format: uri
+       * @description Where deliveries are POSTed: `https` (plain `http` only where WEBHOOK_ALLOW_HTTP=true), no user name or password, and a host whose every address is public (no loopback, private, link-local or metadata address unless WEBHOOK_ALLOW_PRIVATE=true). Checked now and again before every attempt; redirects are never followed.
+       * @example https://hooks.example.com/gatehouse
+       */
+      url?: string;
+      /**
+       * @description The audit log’s event types this endpoint receives (the `WebhookEvent` schema says what each carries).
+       * @example [
+       *       "account.signed-up",
+       *       "email.verified",
+       *       "account.suspended",
+       *       "account.deleted"
+       *     ]
+       */
+      events?: (
+        | 'account.signed-up'
+        | 'account.role-changed'
+        | 'account.suspended'
+        | 'account.unsuspended'
+        | 'account.deleted'
+        | 'login.succeeded'
+        | 'login.failed'
+        | 'login.locked'
+        | 'login.unlocked'
+        | 'proof.failed'
+        | 'access.denied'
+        | 'session.logout'
+        | 'session.logout-all'
+        | 'session.revoked'
+        | 'session.revoked-all'
+        | 'session.refresh-token-reused'
+        | 'session.refresh-token-repeated'
+        | 'session.reauthenticated'
+        | 'password.changed'
+        | 'password.reset-requested'
+        | 'password.reset-completed'
+        | 'email.verified'
+        | 'email.change-requested'
+        | 'email.change-confirmed'
+        | 'mfa.totp-enabled'
+        | 'mfa.totp-disabled'
+        | 'mfa.recovery-codes-regenerated'
+        | 'mfa.recovery-code-used'
+        | 'mfa.passkey-added'
+        | 'mfa.passkey-renamed'
+        | 'mfa.passkey-removed'
+        | 'mfa.reset'
+        | 'signing-key.created'
+        | 'signing-key.rotated'
+        | 'signing-key.retired'
+        | 'api-key.created'
+        | 'api-key.used-from-new-address'
+        | 'api-key.revoked'
+        | 'organization.created'
+        | 'organization.updated'
+        | 'organization.deleted'
+        | 'organization.member-added'
+        | 'organization.member-role-changed'
+        | 'organization.member-removed'
+        | 'organization.member-left'
+        | 'organization.invitation-sent'
+        | 'organization.invitation-revoked'
+        | 'webhook.created'
+        | 'webhook.updated'
+        | 'webhook.deleted'
+        | 'webhook.secret-rotated'
+        | 'webhook.disabled'
+      )[];
+      /**
+       * @description What the endpoint is, for the admins who read the list.
+       * @example Provision accounts in the billing system
+       */
+      description?: string;
+      /**
+       * @description `false` stops deliveries (those already made fail, and can be retried later); `true` starts them again, and clears a `disabledReason`.
+       * @example true
+       */
+      enabled?: boolean;
+    };
+    RotatedWebhookSecretDto: {
+      /**
+       * @description The signing secret (Standard Webhooks: `whsec_` and 24 bytes in base64), shown this once. Verify each delivery’s `webhook-signature` with it (any Standard Webhooks library does).
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret: string;
+      /**
+       * Format: date-time
+       * @description Until then the previous secret signs too (WEBHOOK_SECRET_OVERLAP): move the receiver to the new one before.
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      previousSecretExpiresAt: string;
+    };
+    WebhookDeliveryResponseDto: {
+      /**
+       * Format: uuid
+       * @description Also its `webhook-id` header: the same on every attempt.
+       * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+       */
+      id: string;
+      /**
+       * Format: uuid
+       * @description The audit event it tells of.
+       * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+       */
+      eventId: string;
+      /**
+       * @example account.signed-up
+       * @enum {string}
+       */
+      eventType:
+        | 'account.signed-up'
+        | 'account.role-changed'
+        | 'account.suspended'
+        | 'account.unsuspended'
+        | 'account.deleted'
+        | 'login.succeeded'
+        | 'login.failed'
+        | 'login.locked'
+        | 'login.unlocked'
+        | 'proof.failed'
+        | 'access.denied'
+        | 'session.logout'
+        | 'session.logout-all'
+        | 'session.revoked'
+        | 'session.revoked-all'
+        | 'session.refresh-token-reused'
+        | 'session.refresh-token-repeated'
+        | 'session.reauthenticated'
+        | 'password.changed'
+        | 'password.reset-requested'
+        | 'password.reset-completed'
+        | 'email.verified'
+        | 'email.change-requested'
+        | 'email.change-confirmed'
+        | 'mfa.totp-enabled'
+        | 'mfa.totp-disabled'
+        | 'mfa.recovery-codes-regenerated'
+        | 'mfa.recovery-code-used'
+        | 'mfa.passkey-added'
+        | 'mfa.passkey-renamed'
+        | 'mfa.passkey-removed'
+        | 'mfa.reset'
+        | 'signing-key.created'
+        | 'signing-key.rotated'
+        | 'signing-key.retired'
+        | 'api-key.created'
+        | 'api-key.used-from-new-address'
+        | 'api-key.revoked'
+        | 'organization.created'
+        | 'organization.updated'
+        | 'organization.deleted'
+        | 'organization.member-added'
+        | 'organization.member-role-changed'
+        | 'organization.member-removed'
+        | 'organization.member-left'
+        | 'organization.invitation-sent'
+        | 'organization.invitation-revoked'
+        | 'webhook.created'
+        | 'webhook.updated'
+        | 'webhook.deleted'
+        | 'webhook.secret-rotated'
+        | 'webhook.disabled';
+      /**
+       * @description `pending`: being attempted, or waiting for its next retry. `waiting`: an earlier delivery of the same account’s events to this endpoint is still pending; this one goes after it. `succeeded`: a 2xx answered. `failed`: every attempt failed, the endpoint answered 410, or it was disabled.
+       * @example succeeded
+       * @enum {string}
+       */
+      status: 'pending' | 'waiting' | 'succeeded' | 'failed';
+      /**
+       * Format: int32
+       * @description Attempts started.
+       * @example 1
+       */
+      attempts: number;
+      /**
+       * Format: int32
+       * @description The status the last attempt was answered with; null when it got no answer.
+       * @example 204
+       */
+      lastStatusCode: number | null;
+      /**
+       * Format: int32
+       * @description Milliseconds the last attempt took.
+       * @example 42
+       */
+      lastLatencyMs: number | null;
+      /**
+       * @description Why the last attempt failed (`HTTP 500`, `timed out`, `ECONNREFUSED`, `refused: …`); never the receiver’s body.
+       * @example null
+       */
+      lastError: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      lastAttemptAt: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description When it succeeded or failed for good.
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      settledAt: string | null;
+    };
+    WebhookDeliveryPageDto: {
+      /** @description Newest first. */
+      items: components['schemas']['WebhookDeliveryResponseDto'][];
       /**
        * @description Pass as `cursor` for the next page; null on the last page.
        * @example MjAyNi0xMS0yNlQxNjowMDowMC4wMDBafDBiOWU0ZjFl
@@ -2737,6 +3459,26 @@ export interface components {
        * @description `organization.invitation-*`, and `organization.member-added` by an invitation: the invitation.
        */
       invitationId?: string;
+      /**
+       * Format: uuid
+       * @description `webhook.*`: the subscription.
+       */
+      webhookId?: string;
+      /**
+       * @description `webhook.created`, `webhook.updated`, `webhook.deleted`, `webhook.secret-rotated`: the host its deliveries go to (never the path, which may carry a token).
+       * @example hooks.example.com
+       */
+      webhookHost?: string;
+      /**
+       * @description `webhook.disabled`: `gone` (its receiver answered 410), `failing` (deliveries failed for good, five in a row).
+       * @enum {string}
+       */
+      disabledReason?: 'gone' | 'failing';
+      /**
+       * Format: int32
+       * @description `webhook.disabled`: deliveries that failed for good in a row.
+       */
+      failedDeliveries?: number;
     };
   };
   responses: never;
@@ -13679,6 +14421,11 @@ export interface operations {
           | 'organization.member-left'
           | 'organization.invitation-sent'
           | 'organization.invitation-revoked'
+          | 'webhook.created'
+          | 'webhook.updated'
+          | 'webhook.deleted'
+          | 'webhook.secret-rotated'
+          | 'webhook.disabled'
         )[];
         /** @description Events at or after this time (RFC 3339, with its offset). */
         since?: string;
@@ -13897,6 +14644,1372 @@ export interface operations {
       };
       /** @description An API key without the scope `audit:read` (`/problems/insufficient-scope`). */
       403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  webhooks_list: {
+    parameters: {
+      query?: {
+        /** @description Items per page, in decimal digits. */
+        limit?: number;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description On every page but the last: `<…>; rel="next"` (RFC 8288), the absolute address of the next page (from APP_PUBLIC_URL). */
+          Link?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookPageDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  webhooks_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateWebhookDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedWebhookDto'];
+        };
+      };
+      /** @description Also when the URL is refused: not `https`, carrying a user name or password, not resolving, or resolving to a loopback, private, link-local or metadata address (`errors[0].pointer` is `#/url`). */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation (`/problems/forbidden`), or The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description There are 50 subscriptions, the most there may be (`/problems/webhook-limit`): delete one first. */
+      409: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  webhooks_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookResponseDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  webhooks_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  webhooks_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateWebhookDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookResponseDto'];
+        };
+      };
+      /** @description Also when the URL is refused: not `https`, carrying a user name or password, not resolving, or resolving to a loopback, private, link-local or metadata address (`errors[0].pointer` is `#/url`). */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation (`/problems/forbidden`), or The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT (100000 bytes). */
+      413: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The body is not `application/json`. */
+      415: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  webhooks_rotateSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RotatedWebhookSecretDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation (`/problems/forbidden`), or The session has not proved who holds it within AUTH_REAUTHENTICATION_WINDOW (10 minutes) (`/problems/reauthentication-required`): call `POST /auth/reauthenticate` with the password or a code, then repeat the request. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  webhooks_listDeliveries: {
+    parameters: {
+      query?: {
+        /** @description Items per page, in decimal digits. */
+        limit?: number;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description On every page but the last: `<…>; rel="next"` (RFC 8288), the absolute address of the next page (from APP_PUBLIC_URL). */
+          Link?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryPageDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Too many requests: over RATE_LIMIT_PER_MINUTE (600 a minute per client address); retry after the `Retry-After` seconds. */
+      429: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Something failed on the server; quote the `requestId` when reporting it. */
+      500: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Not available right now (the database cannot be reached, or the server is shutting down): retry after `Retry-After` seconds. */
+      503: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Seconds to wait. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  webhooks_retryDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id (a UUID). */
+        id: string;
+        /** @description The delivery's id (a UUID). */
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Queued: `status` is `pending`. */
+      202: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveryResponseDto'];
+        };
+      };
+      /** @description The request is not valid: see `errors` for each invalid input. */
+      400: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No valid access token: sign in again. */
+      401: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          /** @description The challenge: `Bearer`, with `error="invalid_token"` when the request sent a token that is not valid (RFC 6750). */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description Your role may not use this operation. Or: An API key: this operation is for people signed in, never keys (`/problems/insufficient-scope`). */
+      403: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description No such resource, or not one you may see. */
+      404: {
+        headers: {
+          /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
+          'Access-Control-Allow-Origin'?: string;
+          /** @description Always `no-store`: answers carry tokens or personal data. */
+          'Cache-Control'?: 'no-store';
+          /** @description Requests allowed in the current window. */
+          'X-RateLimit-Limit'?: number;
+          /** @description Requests left in the current window. */
+          'X-RateLimit-Remaining'?: number;
+          /** @description Seconds until the window resets. */
+          'X-RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description The delivery is still pending or waiting (`/problems/delivery-unsettled`): it is being attempted already. */
+      409: {
         headers: {
           /** @description Present when the request came from an origin listed in CORS_ORIGINS. */
           'Access-Control-Allow-Origin'?: string;

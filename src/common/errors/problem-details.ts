@@ -75,6 +75,7 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
     case 'INVALID_ACCOUNT_TOKEN':
     case 'API_KEY_EXPIRY_REJECTED':
     case 'SLUG_NOT_CONFIRMED':
+    case 'WEBHOOK_URL_REJECTED':
       return { status: HttpStatus.BAD_REQUEST, slug: 'validation-failed' };
     case 'INVALID_CREDENTIALS':
       return { status: HttpStatus.UNAUTHORIZED, slug: 'invalid-credentials' };
@@ -94,6 +95,10 @@ function statusOf(code: DomainErrorCode): { status: number; slug: string } {
       return { status: HttpStatus.CONFLICT, slug: 'last-owner' };
     case 'ALREADY_MEMBER':
       return { status: HttpStatus.CONFLICT, slug: 'already-member' };
+    case 'WEBHOOK_LIMIT':
+      return { status: HttpStatus.CONFLICT, slug: 'webhook-limit' };
+    case 'DELIVERY_UNSETTLED':
+      return { status: HttpStatus.CONFLICT, slug: 'delivery-unsettled' };
     case 'INVALID_INVITATION':
       return { status: HttpStatus.BAD_REQUEST, slug: 'invalid-invitation' };
     case 'TOO_MANY_KEY_REQUESTS':

@@ -20,6 +20,11 @@ export const API_TAGS: { name: string; description: string }[] = [
     description:
       'Teams of accounts: organizations, their members with a role each (`owner`, `admin`, `member`), invitations by email, and their audit events.',
   },
+  {
+    name: 'webhooks',
+    description:
+      'The audit log’s events pushed to the team’s other systems as they happen (admin): subscriptions, their signing secrets (Standard Webhooks), and their deliveries. Each delivery’s body is a `WebhookEvent`.',
+  },
   { name: 'audit', description: 'The audit log: security events of every account (admin).' },
   {
     name: 'keys',
