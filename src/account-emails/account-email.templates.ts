@@ -1,3 +1,4 @@
+import { escapeHtml } from '../common/html.js';
 import type { SecurityNotice } from '../security-notices/security-notices.js';
 
 /**
@@ -39,8 +40,6 @@ export interface AccountEmailDetails {
   /** A security notice: the API key created. */
   apiKey?: { name: string; prefix: string };
 }
-
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Plain text and simple HTML with the same words. Never a password: the mail cannot know it. */
 export function renderAccountEmail(kind: AccountEmailTemplate, details: AccountEmailDetails): RenderedMail {

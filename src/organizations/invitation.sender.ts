@@ -1,3 +1,4 @@
+import { escapeHtml } from '../common/html.js';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { newOpaqueToken } from '../common/opaque-tokens.js';
@@ -11,8 +12,6 @@ import { InvitationsRepository } from './invitations.repository.js';
 
 /** The page of the front end that accepts an invitation: `<APP_PUBLIC_URL>/accept-invitation?token=…`. */
 export const ACCEPT_INVITATION_PAGE = 'accept-invitation';
-
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Works the invitation queue: gives the invitation its token and mails the link. */
 @Injectable()

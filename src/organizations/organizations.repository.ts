@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import type { OrganizationRole } from '../access/organization-roles.js';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
 import { ReplicaReads } from '../database/replica-reads.js';
 import { selectColumns } from '../database/select-columns.js';
 import type { Transaction } from '../database/transactions.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
 import { UserColumns } from '../users/user-columns.js';
 import { Membership } from './entities/membership.entity.js';
 import { Organization } from './entities/organization.entity.js';
@@ -39,9 +40,6 @@ export interface OwnedOrganization {
   otherOwners: number;
   otherMembers: number;
 }
-
-const isUniqueViolation = (error: unknown) =>
-  error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
 
 /**
  * The SQL of `organizations` and `memberships`: TypeORM's API, but for the reads every
@@ -225,26 +223,27 @@ export class OrganizationsRepository {
       .setLock('pessimistic_write', undefined, ['o'])
       .orderBy('o.id')
       .getMany();
-    const result: OwnedOrganization[] = [];
-    for (const organization of owned) {
-      const members = transaction.getRepository(Membership);
-      const others = await members
-        .createQueryBuilder('m')
-        .select('count(*) FILTER (WHERE m.role = :owner)', 'owners')
-        .addSelect('count(*)', 'members')
-        .where('m.organization_id = :id AND m.user_id <> :userId', {
-          id: organization.id,
-          userId,
-          owner: 'owner',
-        })
-        .getRawOne<{ owners: string; members: string }>();
-      result.push({
-        id: organization.id,
-        slug: organization.slug,
-        otherOwners: Number(others?.owners ?? 0),
-        otherMembers: Number(others?.members ?? 0),
-      });
-    }
-    return result;
+    if (owned.length === 0) return [];
+    // The other members of each, counted in one statement (grouped), not one per organization.
+    const counts = await transaction
+      .getRepository(Membership)
+      .createQueryBuilder('m')
+      .select('m.organization_id', 'id')
+      .addSelect('count(*) FILTER (WHERE m.role = :owner)', 'owners')
+      .addSelect('count(*)', 'members')
+      .where('m.organization_id IN (:...ids) AND m.user_id <> :userId', {
+        ids: owned.map((o) => o.id),
+        userId,
+        owner: 'owner',
+      })
+      .groupBy('m.organization_id')
+      .getRawMany<{ id: string; owners: string; members: string }>();
+    const byId = new Map(counts.map((row) => [row.id, row]));
+    return owned.map((organization) => ({
+      id: organization.id,
+      slug: organization.slug,
+      otherOwners: Number(byId.get(organization.id)?.owners ?? 0),
+      otherMembers: Number(byId.get(organization.id)?.members ?? 0),
+    }));
   }
 }

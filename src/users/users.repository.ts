@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Not, QueryFailedError, Repository } from 'typeorm';
+import { Not, Repository } from 'typeorm';
 import type { KeysetPosition } from '../common/pagination/keyset-cursor.js';
 import { DatabasePool, type PreparedStatement } from '../database/database-pool.js';
 import { ReplicaReads } from '../database/replica-reads.js';
 import type { Transaction } from '../database/transactions.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
 import { User, type UserRole } from './entities/user.entity.js';
 import { canonicalEmail } from './email-address.js';
 import { UserColumns } from './user-columns.js';
@@ -32,9 +33,6 @@ export type UserChanges = Partial<
   >
 >;
 
-const UNIQUE_VIOLATION = '23505';
-const isUniqueViolation = (error: unknown) =>
-  error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
 /** The advisory lock every change that could leave no active admin takes (0x67617465: "gate"). */
 const ADMINS_LOCK = 0x67617465;
 
