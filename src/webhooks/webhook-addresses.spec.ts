@@ -46,6 +46,9 @@ describe('WebhookAddressPolicy', () => {
     expect(target.address).toEqual(v4('93.184.215.14'));
     expect((await strict.target('https://six.example.com/')).address.family).toBe(6);
     expect((await strict.target('https://93.184.215.14/')).address).toEqual(v4('93.184.215.14'));
+    expect((await strict.target('https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/')).address).toEqual(
+      v6('2606:2800:21f:cb07:6820:80da:af6b:8b2c'),
+    );
   });
 
   it.each([
@@ -53,6 +56,8 @@ describe('WebhookAddressPolicy', () => {
     ['ftp://hooks.example.com/', 'https'],
     ['not a url', 'absolute'],
     ['https://user:pass@hooks.example.com/', 'user name'],
+    ['https://user@hooks.example.com/', 'user name'],
+    ['https://:pass@hooks.example.com/', 'user name'],
     ['https://nothing.example.com/', 'does not resolve'],
     ['https://unknown.example.com/', 'does not resolve'],
   ])('refuses %s', async (url, words) => {
@@ -94,5 +99,13 @@ describe('WebhookAddressPolicy', () => {
     expect((await open.target('http://127.0.0.1:9999/hook')).address).toEqual(v4('127.0.0.1'));
     expect((await open.target('https://internal.example.com/')).address).toEqual(v4('10.1.2.3'));
     expect(await refusal(open, 'ftp://hooks.example.com/')).toContain('http or https');
+  });
+});
+
+describe('WebhookResolver', () => {
+  // Addresses resolve to themselves without asking a DNS server: no traffic leaves this host.
+  it('answers every address of a name, with its family', async () => {
+    expect(await new WebhookResolver().resolve('127.0.0.1')).toEqual([v4('127.0.0.1')]);
+    expect(await new WebhookResolver().resolve('::1')).toEqual([v6('::1')]);
   });
 });

@@ -116,8 +116,9 @@ export class WebhookDeliverer implements OnModuleInit {
   private async conclude(
     delivery: WebhookDelivery,
     attempt: number,
-    result: AttemptRecord & { refused?: boolean },
+    found: AttemptRecord & { refused?: boolean },
   ): Promise<void> {
+    const { refused, ...result } = found;
     const { statusCode } = result;
     if (statusCode !== null && ok(statusCode)) {
       this.metrics.attempted('succeeded', result.latencyMs);
@@ -129,9 +130,9 @@ export class WebhookDeliverer implements OnModuleInit {
       await this.settle(delivery, 'failed', result, 'gone');
       return;
     }
-    const label: AttemptOutcomeLabel = result.refused ? 'refused' : 'retrying';
+    const label: AttemptOutcomeLabel = refused ? 'refused' : 'retrying';
     if (attempt >= this.config.maxAttempts) {
-      this.metrics.attempted(result.refused ? 'refused' : 'failed', result.latencyMs);
+      this.metrics.attempted(refused ? 'refused' : 'failed', result.latencyMs);
       await this.settle(delivery, 'failed', result);
       return;
     }

@@ -5,14 +5,26 @@ import { startRedisServer } from '../support/redis.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { aSignedInAdmin, aVerifiedUser, startTestApp, type TestApp } from '../support/test-app.js';
 import { ChosenCommand } from './account-commands.js';
-import { ACTORS, holdsProof, newModel, type Model, type Real } from './account-model.js';
+import { AUDIT_EVENT_TYPES } from '../../src/audit/audit-event-types.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
+import {
+  accountsOf,
+  ACTORS,
+  holdsProof,
+  newModel,
+  secretsOf,
+  type Model,
+  type Real,
+} from './account-model.js';
 
 /**
  * The account's life as a model (docs/security-model.md): random sequences of what an owner, an
  * attacker who knows the owner's address, and an admin can do, run against the real API, mail sink
  * and database. After every command the invariants are checked through the API: every token an
  * actor holds answers exactly when the model says its session lives (I5, I9), and an attacker who
- * holds no proof the model honours cannot sign in with anything they hold (I1, I9).
+ * holds no proof the model honours cannot sign in with anything they hold (I1, I9). A webhook
+ * receiver subscribed to every event type hears the whole run: at its end, every event recorded of
+ * the run's accounts was delivered, signed, and told none of the secrets any actor held (I16).
  *
  * `npm test` runs MODEL_RUNS (default 30) sequences from a fixed seed; CI runs more with a random
  * seed (MODEL_RUNS=200 and MODEL_SEED in its npm test), printed, and replayed with
@@ -32,6 +44,10 @@ describe('the account’s life, as a model (e2e)', () => {
   let adminToken: string;
   let teamOwnerToken: string;
   let redis: Awaited<ReturnType<typeof startRedisServer>>;
+  let receiver: WebhookReceiver;
+  /** What the run's actors held and the accounts it made: what I16 is checked against at the end. */
+  const secretsHeld = new Set<string>();
+  const accountsMade = new Set<string>();
   beforeAll(async () => {
     sink = await SmtpSink.start();
     // With a redis-server on PATH, the attempts are counted in a Redis of the run's own, which
@@ -55,12 +71,24 @@ describe('the account’s life, as a model (e2e)', () => {
       SMTP_URL: sink.url,
       APP_PUBLIC_URL: PUBLIC_URL,
       JOBS_RETRY_DELAY_SECONDS: '1',
+      // The receiver listens on this host, over http.
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_RETRY_DELAY_SECONDS: '1',
       ...limits,
     });
-    adminToken = (await aSignedInAdmin(t)).tokens.accessToken;
+    const admin = await aSignedInAdmin(t);
+    adminToken = admin.tokens.accessToken;
+    receiver = await new WebhookReceiver().start();
+    const subscribed = await t.http.request('POST', '/api/v1/webhooks', {
+      token: adminToken,
+      body: { url: receiver.url, events: AUDIT_EVENT_TYPES },
+    });
+    receiver.secrets = [subscribed.body.secret];
     teamOwnerToken = (await aVerifiedUser(t)).tokens.accessToken;
   });
   afterAll(async () => {
+    await receiver?.stop();
     await t.close();
     await sink.stop();
     await redis?.stop();
@@ -158,6 +186,8 @@ describe('the account’s life, as a model (e2e)', () => {
               cause: error,
             });
           }
+          for (const secret of secretsOf(model)) secretsHeld.add(secret);
+          for (const id of accountsOf(model)) accountsMade.add(id);
           lengths.push(model.steps);
           for (const command of commands) ran.set(command.toString(), (ran.get(command.toString()) ?? 0) + 1);
         },
@@ -175,5 +205,39 @@ describe('the account’s life, as a model (e2e)', () => {
           .join('\n  '),
     );
     expect(lengths.length).toBeGreaterThanOrEqual(RUNS);
+    await checkWhatOtherSystemsWereTold();
   });
+
+  /**
+   * I16: what other systems are told is what the audit log recorded, every event of it, signed,
+   * and never a secret. Every event of the run's accounts reaches the receiver (at least once);
+   * every delivery verifies with the subscription's secret; no body holds a password, token, key,
+   * code or link any actor held, nor where a request came from.
+   */
+  async function checkWhatOtherSystemsWereTold(): Promise<void> {
+    const recorded: { id: string }[] = await t.db.query(
+      'SELECT id FROM audit_events WHERE subject_user_id = ANY($1)',
+      [[...accountsMade]],
+    );
+    const told = () => new Set(receiver.received.map((r) => r.json.data.eventId));
+    await eventually(async () => recorded.every(({ id }) => told().has(id)), 60_000).catch(() => {
+      const missing = recorded.filter(({ id }) => !told().has(id)).map(({ id }) => id);
+      throw new Error(
+        `I16: ${missing.length} of ${recorded.length} recorded events were never delivered: ${missing.slice(0, 5).join(', ')}`,
+      );
+    });
+    if (receiver.unverified.length > 0)
+      throw new Error(
+        `I16: ${receiver.unverified.length} deliveries did not verify with the subscription's secret`,
+      );
+    for (const delivery of receiver.received) {
+      const secret = [...secretsHeld].find((held) => delivery.body.includes(held));
+      if (secret) throw new Error(`I16: a ${delivery.json.type} delivery told a secret an actor held`);
+      if (/"(ipAddress|userAgent|sessionId|requestId)"/.test(delivery.body))
+        throw new Error(`I16: a ${delivery.json.type} delivery told where its request came from`);
+    }
+    console.info(
+      `account model, webhooks: ${recorded.length} events of ${accountsMade.size} accounts, ${receiver.received.length} deliveries`,
+    );
+  }
 });

@@ -181,3 +181,24 @@ export function holdsProof(model: Model, actor: Actor): boolean {
   if (!knowsPassword(model, actor)) return false;
   return !hasFactor(account) || knowledge.recoveryCodes.some((code) => account.recoveryCodes.has(code));
 }
+
+/** Every secret anyone held in this model: none may ever be told to another system (I16). */
+export function secretsOf(model: Model): string[] {
+  return ACTORS.flatMap((actor) => {
+    const knowledge = model.actors[actor];
+    return [
+      ...knowledge.passwords,
+      ...knowledge.sessions.flatMap((s) => [s.accessToken, s.refreshToken, s.spentRefreshToken ?? '']),
+      ...knowledge.pending.map((p) => p.mfaToken),
+      ...knowledge.recoveryCodes,
+      ...knowledge.apiKeys.map((k) => k.key),
+      ...knowledge.invitations.map((i) => i.token),
+    ];
+  }).filter((secret) => secret.length >= 8);
+}
+
+/** Every account this model made, the deleted ones too. */
+export const accountsOf = (model: Model): string[] => [
+  ...model.previousAccountIds,
+  ...(model.account ? [model.account.id] : []),
+];
