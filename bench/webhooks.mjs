@@ -6,15 +6,16 @@
 //    the deliveries' jobs, signing, the HTTP round trips).
 // 2. The cost of a sign-up with a subscription to `account.signed-up` against the same app with
 //    none, in alternating rounds (A B A B …) of a fixed number of concurrent sign-ups, so that both
-//    sides meet the same minutes of the machine. The app works its job queues itself, so the
-//    deliveries' CPU is in the figure.
+//    sides meet the same minutes of the machine: once with an API that only queues (the request's
+//    own cost: the trigger and the outbox row), once with an API that works its queues itself (the
+//    deliveries' CPU in the same process too).
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { PasswordHasher } from '../dist/src/passwords/password-hasher.js';
 import { SecretBox } from '../dist/src/common/secret-box.js';
-import { cpuTicks, keyEncryptionKeyOf, query, serverUrl, startBuiltApp, stop } from './harness.mjs';
+import { cpuTicks, freePort, keyEncryptionKeyOf, query, serverUrl, startBuiltApp, stop } from './harness.mjs';
 import { seeded } from './seed.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
 
@@ -139,8 +140,13 @@ async function signUps(app, seconds, concurrency = 4) {
   return { perSecond: done / seconds, cpuMsEach: ((cpuTicks(app.child.pid) - cpuBefore) * 10) / done };
 }
 
-async function signUpCost(url, receiver, smtp) {
-  const app = await startBuiltApp({ databaseUrl: url, secret: SECRET, smtpUrl: smtp.url, env: DEVELOPMENT });
+async function signUpCost(url, receiver, smtp, workers) {
+  const app = await startBuiltApp({
+    databaseUrl: url,
+    secret: SECRET,
+    smtpUrl: smtp.url,
+    env: { ...DEVELOPMENT, JOBS_WORKERS_ENABLED: String(workers) },
+  });
   const seconds = Number(opts.seconds);
   const sides = { none: [], subscribed: [] };
   await signUps(app, 3);
@@ -155,7 +161,8 @@ async function signUpCost(url, receiver, smtp) {
   const mean = (list, key) => list.reduce((s, x) => s + x[key], 0) / list.length;
   const [a, b] = [sides.none, sides.subscribed];
   log(
-    `sign-ups/s: ${mean(a, 'perSecond').toFixed(1)} with no subscription, ${mean(b, 'perSecond').toFixed(1)} with one ` +
+    `${workers ? 'the API works the queues (delivers too)' : 'the API only queues (a worker delivers)'}: ` +
+      `sign-ups/s: ${mean(a, 'perSecond').toFixed(1)} with no subscription, ${mean(b, 'perSecond').toFixed(1)} with one ` +
       `(${((mean(b, 'perSecond') / mean(a, 'perSecond') - 1) * 100).toFixed(1)}%); the app's CPU per sign-up: ` +
       `${mean(a, 'cpuMsEach').toFixed(1)} ms, ${mean(b, 'cpuMsEach').toFixed(1)} ms ` +
       `(${((mean(b, 'cpuMsEach') / mean(a, 'cpuMsEach') - 1) * 100).toFixed(1)}%), ${opts.rounds} rounds of ${seconds} s each`,
@@ -163,13 +170,14 @@ async function signUpCost(url, receiver, smtp) {
 }
 
 const server = await serverUrl();
-const smtp = await startSmtpSink();
+const smtp = await startSmtpSink(await freePort());
 const receiver = await startReceiver();
 try {
   const url = await seeded(server.url, 'bench_webhooks', 100, { hasher: new PasswordHasher(), log });
   await query(url, 'TRUNCATE webhook_outbox, webhook_deliveries');
   await eventsPerSecond(url, receiver, smtp);
-  await signUpCost(url, receiver, smtp);
+  await signUpCost(url, receiver, smtp, false);
+  await signUpCost(url, receiver, smtp, true);
 } finally {
   await receiver.stop();
   await smtp.close();

@@ -20,6 +20,7 @@ const FOLDERS = [
   ['keys', 80],
   ['api-keys', 80],
   ['organizations', 80],
+  ['webhooks', 80],
   ['users', undefined],
   ['audit', undefined],
   ['database', undefined],
