@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -64,30 +64,8 @@ export class CreateWebhookDto {
   description?: string;
 }
 
-/** Only what is sent changes. */
-export class UpdateWebhookDto {
-  @ApiPropertyOptional(URL_FIELD)
-  @IsOptional()
-  @IsString()
-  @MaxLength(WEBHOOK_URL_MAX_LENGTH)
-  url?: string;
-
-  @ApiPropertyOptional(EVENTS_FIELD)
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
-  @ArrayUnique()
-  @IsIn(WEBHOOK_EVENT_TYPES, { each: true })
-  events?: WebhookEventType[];
-
-  @ApiPropertyOptional(DESCRIPTION_FIELD)
-  @IsOptional()
-  @IsString()
-  @MaxLength(WEBHOOK_DESCRIPTION_MAX_LENGTH)
-  @PlainText()
-  description?: string;
-
+/** Only what is sent changes: every member of a creation's body, each optional, and `enabled`. */
+export class UpdateWebhookDto extends PartialType(CreateWebhookDto) {
   @ApiPropertyOptional({
     description:
       '`false` stops deliveries (those already made fail, and can be retried later); `true` starts them again, and clears a `disabledReason`.',
