@@ -214,13 +214,14 @@ export function violation(schema: Schema, value: unknown): string | undefined {
   const s = resolve(schema);
   if (value === undefined) return undefined;
   if (value === null) return 'null';
+  // The body's parser refuses text that is not text wherever it is, whatever the member's type.
+  if (containsNonText(value)) return 'text that is not text';
   switch (s.type) {
     case 'string': {
       if (typeof value !== 'string') return `a ${Array.isArray(value) ? 'list' : typeof value} for a string`;
       if (s.enum && !s.enum.includes(value)) return 'a value outside the enum';
       if (s.maxLength !== undefined && [...value].length > s.maxLength * 2)
         return 'a string far over maxLength';
-      if (value.includes('\u0000') || !value.isWellFormed()) return 'text that is not text';
       if (s.format === 'uuid' && !UUID.test(value)) return 'a string that is not a UUID';
       return undefined;
     }
@@ -235,9 +236,19 @@ export function violation(schema: Schema, value: unknown): string | undefined {
       return typeof value === 'boolean' ? undefined : `a ${typeof value} for a boolean`;
     case 'object':
       return typeof value === 'object' && !Array.isArray(value) ? undefined : 'not an object';
+    case 'array':
+      if (!Array.isArray(value)) return `a ${typeof value} for a list`;
+      return s.items ? value.map((item) => violation(s.items!, item)).find(Boolean) : undefined;
     default:
       return undefined;
   }
+}
+
+/** A NUL or an unpaired surrogate in any string of the value, keys included. */
+function containsNonText(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000') || !value.isWellFormed();
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, member]) => containsNonText(key) || containsNonText(member));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
