@@ -77,6 +77,10 @@ function setUp({
       if (!principal) throw new UnauthenticatedError('The session of this access token has ended');
       return principal;
     }),
+    authenticateIn: jest.fn(async (_token: string, _organizationId: string) => {
+      if (!principal) throw new UnauthenticatedError('The session of this access token has ended');
+      return { principal, organizationRole };
+    }),
     refused: jest.fn(async () => undefined),
   };
   const apiKeys = {
@@ -225,12 +229,23 @@ describe('AccessGuard', () => {
 
     it('lets a member whose role grants the permission through, with the membership on the request', async () => {
       for (const role of ['owner', 'admin'] as const) {
-        const { check, memberships } = setUp({ organizationRole: role });
+        const { check, principals, memberships } = setUp({ organizationRole: role });
         const { result, request } = check('inviting', 'Bearer the.token', inOrganization);
         await expect(result).resolves.toBe(true);
-        // The id as the path gave it, in its canonical lower case.
-        expect(memberships.roleOf).toHaveBeenCalledWith(ORGANIZATION_ID, USER_ID);
+        // The id as the path gave it, in its canonical lower case, read with the session.
+        expect(principals.authenticateIn).toHaveBeenCalledWith('the.token', ORGANIZATION_ID);
+        expect(principals.authenticate).not.toHaveBeenCalled();
+        expect(memberships.roleOf).not.toHaveBeenCalled();
         expect(request.membership).toEqual({ organizationId: ORGANIZATION_ID, role });
+      }
+    });
+
+    it('authenticates first: an ended session is a 401 whatever the path names', async () => {
+      for (const params of [inOrganization, { id: 'acme' }]) {
+        const { check } = setUp({ principal: null, organizationRole: 'owner' });
+        await expect(check('inviting', 'Bearer the.token', params).result).rejects.toThrow(
+          UnauthenticatedError,
+        );
       }
     });
 
@@ -250,13 +265,15 @@ describe('AccessGuard', () => {
       expect(request.membership).toBeUndefined();
     });
 
-    it('answers a path without a UUID with the 400 of the parameter, before any read', async () => {
-      const { check, memberships } = setUp({ organizationRole: 'owner' });
+    it('answers a path without a UUID with the 400 of the parameter, reading no membership', async () => {
+      const { check, principals, memberships } = setUp({ organizationRole: 'owner' });
       const refused = check('inviting', 'Bearer the.token', { organizationId: 'acme', id: ORGANIZATION_ID });
       await expect(refused.result).rejects.toThrow(RequestValidationError);
       await expect(refused.result).rejects.toMatchObject({
         errors: [{ parameter: 'organizationId', detail: 'organizationId must be a UUID' }],
       });
+      expect(principals.authenticateIn).not.toHaveBeenCalled();
+      expect(principals.authenticate).toHaveBeenCalledWith('the.token');
       expect(memberships.roleOf).not.toHaveBeenCalled();
     });
 
@@ -271,6 +288,9 @@ describe('AccessGuard', () => {
       expect(memberships.roleOf).not.toHaveBeenCalled();
       const allowed = setUp({ principal: keyOf('user', ['organizations:write']), organizationRole: 'admin' });
       await expect(allowed.check('inviting', `Bearer ${KEY}`, inOrganization).result).resolves.toBe(true);
+      // A key's membership is asked of the organizations module, after its scope.
+      expect(allowed.memberships.roleOf).toHaveBeenCalledWith(ORGANIZATION_ID, USER_ID);
+      expect(allowed.principals.authenticateIn).not.toHaveBeenCalled();
     });
   });
 });

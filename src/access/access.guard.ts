@@ -14,7 +14,7 @@ import {
   ReauthenticationRequiredError,
   UnauthenticatedError,
 } from './access.errors.js';
-import { mayIn, type OrganizationPermission } from './organization-roles.js';
+import { mayIn, type OrganizationPermission, type OrganizationRole } from './organization-roles.js';
 import type { Principal, SessionPrincipal } from './principal.js';
 import { ApiKeyPrincipals, OrganizationMemberships, Principals } from './principals.js';
 
@@ -43,9 +43,8 @@ export class AccessGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthenticatedError(undefined, { tokenPresented: false });
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets) ?? {};
-    const principal = this.apiKeys.recognises(token)
-      ? await this.apiKeys.authenticate(token, request.ip)
-      : await this.principals.authenticate(token);
+    const organization = rule.organization ? organizationInPath(request) : undefined;
+    const { principal, organizationRole } = await this.authenticate(token, request, organization);
     request.principal = principal;
 
     // A key opens only the routes that name one of its scopes; the owner's role still applies.
@@ -58,11 +57,28 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenError();
     }
     // A key proves nothing recent: such a route refuses it even when it names a scope.
-    if (rule.organization) await this.checkMembership(request, principal, rule.organization);
+    if (rule.organization)
+      await this.checkMembership(request, principal, rule.organization, organization!, organizationRole);
     if (rule.recentAuthentication && (principal.via !== 'session' || !this.provedRecently(principal))) {
       throw new ReauthenticationRequiredError(this.auth.reauthenticationWindowSeconds);
     }
     return true;
+  }
+
+  /**
+   * The caller, and on an organization-scoped route their role there: with a session's token read
+   * in the session's own statement (one round trip), with an API key asked of the organizations
+   * module when the membership is checked (undefined here).
+   */
+  private async authenticate(
+    token: string,
+    request: FastifyRequest,
+    organization: OrganizationInPath | undefined,
+  ): Promise<{ principal: Principal; organizationRole?: OrganizationRole | null }> {
+    if (this.apiKeys.recognises(token))
+      return { principal: await this.apiKeys.authenticate(token, request.ip) };
+    if (organization?.valid) return this.principals.authenticateIn(token, organization.id);
+    return { principal: await this.principals.authenticate(token) };
   }
 
   /**
@@ -74,14 +90,13 @@ export class AccessGuard implements CanActivate {
     request: FastifyRequest,
     principal: Principal,
     permission: OrganizationPermission,
+    { parameter, id: organizationId, valid }: OrganizationInPath,
+    known: OrganizationRole | null | undefined,
   ): Promise<void> {
-    const parameters = request.params as Record<string, string | undefined>;
-    const name = ORGANIZATION_PARAMETERS.find((each) => parameters[each] !== undefined) ?? 'id';
-    const organizationId = parameters[name]?.toLowerCase() ?? '';
     // The pipe's own answer, before any read: a path that names no UUID names no organization.
-    if (!UUID.test(organizationId))
-      throw new RequestValidationError([{ parameter: name, detail: `${name} must be a UUID` }]);
-    const role = await this.memberships.roleOf(organizationId, principal.userId);
+    if (!valid) throw new RequestValidationError([{ parameter, detail: `${parameter} must be a UUID` }]);
+    const role =
+      known !== undefined ? known : await this.memberships.roleOf(organizationId, principal.userId);
     if (!role) throw new OrganizationNotFoundError();
     if (!mayIn(role, permission)) {
       await this.principals.refused(principal, routeOf(request));
@@ -97,4 +112,19 @@ export class AccessGuard implements CanActivate {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The organization an organization-scoped route's path names, in its canonical lower case. */
+interface OrganizationInPath {
+  parameter: string;
+  id: string;
+  /** Whether it is a UUID: a path that names none is the parameter's 400, after authentication. */
+  valid: boolean;
+}
+
+function organizationInPath(request: FastifyRequest): OrganizationInPath {
+  const parameters = request.params as Record<string, string | undefined>;
+  const parameter = ORGANIZATION_PARAMETERS.find((each) => parameters[each] !== undefined) ?? 'id';
+  const id = parameters[parameter]?.toLowerCase() ?? '';
+  return { parameter, id, valid: UUID.test(id) };
+}
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions?.url ?? ''}`;

@@ -1,6 +1,12 @@
 import type { OrganizationRole } from './organization-roles.js';
 import type { Principal } from './principal.js';
 
+/** A caller with their role in the organization a request names (null: not a member). */
+export interface PrincipalInOrganization {
+  principal: Principal;
+  organizationRole: OrganizationRole | null;
+}
+
 /**
  * What the guard needs from the module that issues tokens (auth provides it): the caller behind a
  * bearer token, and a record of a refusal. A port, so that this layer stays below the features.
@@ -8,6 +14,12 @@ import type { Principal } from './principal.js';
 export abstract class Principals {
   /** The live principal of an access token; throws `UnauthenticatedError` when there is none. */
   abstract authenticate(token: string): Promise<Principal>;
+  /**
+   * The same principal and, read in the same statement, the caller's role in `organizationId` (null
+   * when they are not a member, or it does not exist): an organization-scoped request's two checks in
+   * one round trip. Throws as `authenticate` does.
+   */
+  abstract authenticateIn(token: string, organizationId: string): Promise<PrincipalInOrganization>;
   /** A signed-in caller was refused a route their role may not use (`METHOD /path`). */
   abstract refused(principal: Principal, route: string): Promise<void>;
 }
@@ -25,8 +37,9 @@ export abstract class ApiKeyPrincipals {
 
 /**
  * What the guard needs from the module that owns organizations (organizations provides it): the
- * caller's role in one, read from the database on every organization-scoped request, so that a
- * removal or a demotion applies at once.
+ * caller's role in one, read from the database on every organization-scoped request made with an
+ * API key (a session's is read with the session: `Principals.authenticateIn`), so that a removal or
+ * a demotion applies at once.
  */
 export abstract class OrganizationMemberships {
   /** The user's role in the organization; null when they are not a member, or it does not exist. */

@@ -19,6 +19,9 @@ export interface ActiveOrganization {
   role: OrganizationRole;
 }
 
+/** A session's principal as its statement returns it: the account's columns and the session's proof. */
+type PrincipalRow = { session_authenticated_at: Date };
+
 export interface RotationTimes {
   now: Date;
   /** A session last used before this has been idle too long. */
@@ -58,6 +61,7 @@ export class SessionsRepository {
    */
   private readonly createSessionStatement: PreparedStatement;
   private readonly findPrincipalStatement: PreparedStatement;
+  private readonly findPrincipalInStatement: PreparedStatement;
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -82,6 +86,16 @@ export class SessionsRepository {
       name: 'sessions_find_principal',
       text: `SELECT ${userColumns.select('u')}, s.authenticated_at AS session_authenticated_at
                FROM sessions s JOIN users u ON u.id = s.user_id
+              WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3`,
+    };
+    // The same, with the caller's role in an organization (a read of organizations' table: reads may
+    // cross): an organization-scoped request's two checks in one round trip.
+    this.findPrincipalInStatement = {
+      name: 'sessions_find_principal_in',
+      text: `SELECT ${userColumns.select('u')}, s.authenticated_at AS session_authenticated_at,
+                    m.role AS organization_role
+               FROM sessions s JOIN users u ON u.id = s.user_id
+               LEFT JOIN memberships m ON m.organization_id = $4 AND m.user_id = s.user_id
               WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3`,
     };
   }
@@ -129,12 +143,32 @@ export class SessionsRepository {
 
   /** The caller behind a live session, or null: one primary-key join per request. */
   async findPrincipal(sessionId: string, userId: string, now: Date): Promise<SessionPrincipal | null> {
-    const [row] = await this.pool.prepared<{ session_authenticated_at: Date }>(this.findPrincipalStatement, [
+    const [row] = await this.pool.prepared<PrincipalRow>(this.findPrincipalStatement, [
       sessionId,
       userId,
       now,
     ]);
+    return row ? this.principalOf(row, sessionId, userId) : null;
+  }
+
+  /** The same, with the caller's role in `organizationId` (null: not a member), in the same statement. */
+  async findPrincipalIn(
+    sessionId: string,
+    userId: string,
+    now: Date,
+    organizationId: string,
+  ): Promise<{ principal: SessionPrincipal; organizationRole: OrganizationRole | null } | null> {
+    const [row] = await this.pool.prepared<PrincipalRow & { organization_role: OrganizationRole | null }>(
+      this.findPrincipalInStatement,
+      [sessionId, userId, now, organizationId],
+    );
     if (!row) return null;
+    const { organization_role: organizationRole, ...rest } = row;
+    const principal = this.principalOf(rest, sessionId, userId);
+    return principal && { principal, organizationRole };
+  }
+
+  private principalOf(row: PrincipalRow, sessionId: string, userId: string): SessionPrincipal | null {
     const { session_authenticated_at: authenticatedAt, ...columns } = row;
     const user = this.userColumns.toUser(columns);
     // No session of a suspended account outlives its suspension; this holds even if one did.

@@ -14,7 +14,10 @@ const PRINCIPAL = { userId: CLAIMS.sub, sessionId: CLAIMS.sid, role: 'user' } as
 
 function setUp({ principal = PRINCIPAL as Principal | null, verify = () => CLAIMS } = {}) {
   const accessTokens = { verify: jest.fn(verify) };
-  const sessions = { findPrincipal: jest.fn(async () => principal) };
+  const sessions = {
+    findPrincipal: jest.fn(async () => principal),
+    findPrincipalIn: jest.fn(async () => principal && { principal, organizationRole: 'admin' }),
+  };
   const audit = { record: jest.fn(async () => undefined) };
   const principals = new TokenPrincipals(
     accessTokens as unknown as AccessTokens,
@@ -44,6 +47,21 @@ describe('TokenPrincipals', () => {
     expect(live.sessions.findPrincipal).toHaveBeenCalledWith(CLAIMS.sid, CLAIMS.sub, NOW);
 
     const refused = setUp({ principal: null }).principals.authenticate('the.token');
+    await expect(refused).rejects.toThrow(/session of this access token has ended/);
+    await expect(refused).rejects.toMatchObject({ challenge: 'Bearer error="invalid_token"' });
+  });
+
+  it('reads the role in an organization with the session, and refuses a token whose session has ended', async () => {
+    const organizationId = '3f2c1b0a-9d8e-4f7a-b6c5-d4e3f2a1b0c9';
+    const live = setUp();
+    await expect(live.principals.authenticateIn('the.token', organizationId)).resolves.toEqual({
+      principal: PRINCIPAL,
+      organizationRole: 'admin',
+    });
+    expect(live.accessTokens.verify).toHaveBeenCalledWith('the.token');
+    expect(live.sessions.findPrincipalIn).toHaveBeenCalledWith(CLAIMS.sid, CLAIMS.sub, NOW, organizationId);
+
+    const refused = setUp({ principal: null }).principals.authenticateIn('the.token', organizationId);
     await expect(refused).rejects.toThrow(/session of this access token has ended/);
     await expect(refused).rejects.toMatchObject({ challenge: 'Bearer error="invalid_token"' });
   });

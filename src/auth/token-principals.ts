@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { UnauthenticatedError } from '../access/access.errors.js';
 import type { Principal } from '../access/principal.js';
-import { Principals } from '../access/principals.js';
+import { Principals, type PrincipalInOrganization } from '../access/principals.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { ROUTE_MAX_LENGTH } from './auth.audit-details.js';
 import { Clock } from '../common/clock.js';
 import { AccessTokens } from './access-tokens.js';
 import { SessionsRepository } from './sessions.repository.js';
+
+const SESSION_ENDED = 'The session of this access token has ended: sign in again.';
 
 /** The access layer's `Principals` for Gatehouse's own access tokens: a live session behind each. */
 @Injectable()
@@ -23,9 +25,20 @@ export class TokenPrincipals extends Principals {
   async authenticate(token: string): Promise<Principal> {
     const claims = this.accessTokens.verify(token);
     const principal = await this.sessions.findPrincipal(claims.sid, claims.sub, this.clock.now());
-    if (!principal)
-      throw new UnauthenticatedError('The session of this access token has ended: sign in again.');
+    if (!principal) throw new UnauthenticatedError(SESSION_ENDED);
     return principal;
+  }
+
+  async authenticateIn(token: string, organizationId: string): Promise<PrincipalInOrganization> {
+    const claims = this.accessTokens.verify(token);
+    const found = await this.sessions.findPrincipalIn(
+      claims.sid,
+      claims.sub,
+      this.clock.now(),
+      organizationId,
+    );
+    if (!found) throw new UnauthenticatedError(SESSION_ENDED);
+    return found;
   }
 
   /** A signed-in user probing what their role may not do is worth an admin's look (I6). */
