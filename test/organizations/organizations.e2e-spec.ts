@@ -310,7 +310,9 @@ describe('organizations (e2e)', () => {
   it('answers a non-member 404 on every organization-scoped operation, as for an unknown organization', async () => {
     const owner = await aVerifiedUser(t);
     const organization = await anOrganization(owner.tokens);
+    // An outsider who owns an organization of their own: their role there must not open this one.
     const outsider = await aVerifiedUser(t);
+    await anOrganization(outsider.tokens);
     const paths = JSON.parse(readFileSync(resolve('openapi.json'), 'utf8')).paths as Record<string, object>;
     const scoped = Object.entries(paths)
       .filter(([path]) => path.startsWith('/api/v1/organizations/{id}'))
