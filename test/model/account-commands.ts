@@ -549,7 +549,8 @@ class CreateApiKey extends AccountCommand {
     const answer = await send(
       real.api.POST('/api/v1/auth/api-keys', {
         ...bearer(session.accessToken),
-        body: { name: `${this.actor}'s script`, scopes: ['users:read'] },
+        // organizations:read too: a key's membership is read apart from a session's (I15).
+        body: { name: `${this.actor}'s script`, scopes: ['users:read', 'organizations:read'] },
       }),
     );
     expectStatus(answer, 201, 'create an API key');

@@ -148,6 +148,19 @@ describe('the account’s life, as a model (e2e)', () => {
               `I15: the ${actor}'s session read organization ${id} (${role ?? 'no member'}): ${read.status}, its invitations ${invitations.status}`,
             );
         }
+    // The same with the actors' API keys (organizations:read), whose membership the guard reads
+    // apart from a session's: a live key of an active account reads what its owner's role allows.
+    for (const actor of ACTORS)
+      for (const key of model.actors[actor].apiKeys)
+        for (const id of model.actors[actor].organizations) {
+          const role = model.account?.organizations.get(id);
+          const read = await real.t.http.get(`/organizations/${id}`, { token: key.key });
+          const expected = !key.live || !model.account || model.account.suspended ? 401 : role ? 200 : 404;
+          if (read.status !== expected)
+            throw new Error(
+              `I15: the ${actor}'s ${key.live ? 'live' : 'revoked'} API key read organization ${id} (${role ?? 'no member'}): ${read.status}`,
+            );
+        }
     // An attacker without a proof the model honours gets nothing from what they hold.
     const attacker = model.actors.attacker;
     if (model.account && !holdsProof(model, 'attacker') && attacker.passwords.length > 0) {
