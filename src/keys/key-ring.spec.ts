@@ -6,7 +6,7 @@ import { SecretBox } from '../common/secret-box.js';
 import type { AuthConfig } from '../config/auth.config.js';
 import type { AsymmetricAlgorithm, SigningKey, SigningKeyState } from './entities/signing-key.entity.js';
 import { generateKeyMaterial, publicKeyPemOf } from './key-material.js';
-import { KeyRing } from './key-ring.js';
+import { KeyRing, rememberingVerified, VERIFIED_TOKENS_CACHED } from './key-ring.js';
 import type { SigningKeysRepository } from './signing-keys.repository.js';
 
 Logger.overrideLogger(false);
@@ -92,7 +92,8 @@ describe('KeyRing', () => {
     table.keys = [current.row, next.row];
     await ring.refresh();
     expect(ring.verify(byNext)).toMatchObject(CLAIMS);
-    // Removed from the set: its tokens stop verifying.
+    // Removed from the set: its tokens stop verifying, the one verified above too (EdDSA signs
+    // deterministically: the same token, which its verifier had remembered).
     const byRetired = await forged(retired.privateKey, { kid: retired.row.kid });
     expect(() => ring.verify(byRetired)).toThrow('no published key verifies this token');
   });
@@ -270,5 +271,43 @@ describe('KeyRing', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+});
+
+describe('rememberingVerified', () => {
+  const counting = () => {
+    const calls: string[] = [];
+    const verify = (token: string) => {
+      calls.push(token);
+      if (token.startsWith('bad')) throw new Error('invalid signature');
+      return { sub: token };
+    };
+    return { calls, verify: rememberingVerified(verify) };
+  };
+
+  it('verifies a token once and answers its payload after that', () => {
+    const { calls, verify } = counting();
+    expect(verify('a')).toEqual({ sub: 'a' });
+    expect(verify('a')).toEqual({ sub: 'a' });
+    expect(verify('b')).toEqual({ sub: 'b' });
+    expect(calls).toEqual(['a', 'b']);
+  });
+
+  it('does not remember a refusal', () => {
+    const { calls, verify } = counting();
+    expect(() => verify('bad')).toThrow('invalid signature');
+    expect(() => verify('bad')).toThrow('invalid signature');
+    expect(calls).toEqual(['bad', 'bad']);
+  });
+
+  it('forgets the oldest token once it holds as many as it may', () => {
+    const { calls, verify } = counting();
+    for (let i = 0; i <= VERIFIED_TOKENS_CACHED; i++) verify(`t${i}`);
+    calls.length = 0;
+    verify(`t${VERIFIED_TOKENS_CACHED}`);
+    verify('t1');
+    expect(calls).toEqual([]);
+    verify('t0');
+    expect(calls).toEqual(['t0']);
   });
 });

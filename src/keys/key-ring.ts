@@ -13,7 +13,7 @@ export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** How far another clock may be ahead of ours when it says a token was issued or becomes valid. */
 export const CLOCK_SKEW_SECONDS = 30;
 /** Verified tokens each key remembers: every client's token, verified once per process (bench/README.md). */
-const VERIFIED_TOKENS_CACHED = 10_000;
+export const VERIFIED_TOKENS_CACHED = 10_000;
 /** Distinct token headers remembered: a few per key; the map is emptied when a client sends more. */
 const HEADERS_REMEMBERED = 64;
 
@@ -34,8 +34,8 @@ export interface PublishedKeySet {
  * The keys of this process, read from `signing_keys`: the one that signs, and a verifier per
  * published key, picked by the token's header (`kid`, and `alg` as that key's algorithm only, so
  * `alg: none` or HS256 signed with a public key never reach a verifier that would take them). Each
- * verifier remembers the tokens it verified (fast-jwt's LRU keyed by the token's hash), so an
- * asymmetric signature is checked once per token and process, not once per request. With
+ * verifier remembers the tokens it verified (`rememberingVerified`), so an asymmetric signature is
+ * checked once per token and process, not once per request. With
  * AUTH_SIGNING_ALGORITHM=HS256 tokens are signed with AUTH_JWT_SECRET; after a switch away from it,
  * the tokens that secret signed before the first key pair did stay valid until they expire.
  */
@@ -69,7 +69,7 @@ export class KeyRing implements OnApplicationShutdown {
         ...this.claims(),
         header: { alg: 'HS256', typ: ACCESS_TOKEN_TYPE },
       }),
-      verify: createVerifier({ key, algorithms: ['HS256'], ...this.checks() }),
+      verify: rememberingVerified(createVerifier({ key, algorithms: ['HS256'], ...this.checks() })),
     };
   }
 
@@ -190,7 +190,7 @@ export class KeyRing implements OnApplicationShutdown {
       algorithms: [key.algorithm],
       ...this.checks(),
     });
-    return { verify };
+    return { verify: rememberingVerified(verify) };
   }
 
   private signerFor(key: SigningKey): (payload: Payload) => string {
@@ -218,9 +218,29 @@ export class KeyRing implements OnApplicationShutdown {
       // The caller checks the times against its clock, which tests move.
       ignoreExpiration: true,
       ignoreNotBefore: true,
-      cache: VERIFIED_TOKENS_CACHED,
     };
   }
+}
+
+/**
+ * `verify`, remembering the payloads of the last VERIFIED_TOKENS_CACHED tokens it accepted, keyed
+ * by the token itself: a key the token is, so no two tokens can share one. fast-jwt's own cache
+ * keys by the token's SHA-256, which cost ~10 µs a request, 4% of `GET /users/me` (bench/README.md,
+ * issue 31); its identity key builder works too but warns at every verifier made. Refusals are not
+ * remembered, and a verifier goes with its key when the key set drops it. The tokens held are
+ * bearer credentials this process has already read; they never leave it.
+ */
+export function rememberingVerified(verify: (token: string) => Payload): (token: string) => Payload {
+  const verified = new Map<string, Payload>();
+  return (token) => {
+    const known = verified.get(token);
+    if (known) return known;
+    const payload = verify(token);
+    // The oldest goes first: an access token lives minutes, so the oldest is the first to be done.
+    if (verified.size >= VERIFIED_TOKENS_CACHED) verified.delete(verified.keys().next().value!);
+    verified.set(token, payload);
+    return payload;
+  };
 }
 
 /** RFC 7517's document: every published key, the signing one first, with its `alg` and `use`. */
