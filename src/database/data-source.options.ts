@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import type { DatabaseConfig } from '../config/database.config.js';
+import { TYPE_PARSERS } from './timestamps.js';
 
 /**
  * The one description of the database connection, shared by the app (`DatabaseModule`), the
@@ -46,6 +47,7 @@ export function dataSourceOptions(
     poolSize: config.poolSize,
     connectTimeoutMS: config.connectTimeoutMs,
     extra: {
+      types: TYPE_PARSERS,
       // A slow query or an abandoned transaction gives an error instead of holding a connection.
       statement_timeout: config.statementTimeoutMs,
       idle_in_transaction_session_timeout: config.statementTimeoutMs * 2,

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { DatabasePool, pgPoolOf } from '../../src/database/database-pool.js';
+import { TYPE_PARSERS } from '../../src/database/timestamps.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The one place the project reaches past TypeORM's API: it must fail loudly if TypeORM moves it. */
@@ -36,6 +37,27 @@ describe('the pg pool behind TypeORM (e2e)', () => {
     const stats = pool.stats();
     expect(stats.total).toBeGreaterThan(0);
     expect(stats.idle).toBeLessThanOrEqual(stats.total);
+  });
+
+  it('reads timestamptz with its own parser, the same instant in any of the server’s time zones', async () => {
+    const pool = pgPoolOf(t.db);
+    expect(pool.options.types).toBe(TYPE_PARSERS);
+    const client = await pool.connect();
+    try {
+      for (const zone of ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham', 'America/Caracas']) {
+        await client.query(`SET TimeZone = '${zone}'`);
+        const { rows } = await client.query(
+          `SELECT '2026-12-07T12:34:56.789123Z'::timestamptz AS at, '1875-03-01T00:00:00Z'::timestamptz AS old,
+                  'infinity'::timestamptz AS never`,
+        );
+        expect(rows[0].at.toISOString()).toBe('2026-12-07T12:34:56.789Z');
+        expect(rows[0].old.toISOString()).toBe('1875-03-01T00:00:00.000Z');
+        expect(rows[0].never).toBe(Infinity);
+      }
+    } finally {
+      await client.query('RESET TimeZone');
+      client.release();
+    }
   });
 
   it('refuses a DataSource that has no pool (not initialised, or not PostgreSQL)', () => {
