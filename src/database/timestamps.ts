@@ -1,5 +1,4 @@
-import pg from 'pg';
-import type { CustomTypesConfig } from 'pg';
+import pg, { type CustomTypesConfig } from 'pg';
 
 /** `timestamptz`'s type oid: the type of every time this schema stores. */
 const TIMESTAMPTZ = 1184;
@@ -53,16 +52,15 @@ export function parseTimestamptz(text: string, fallback: (text: string) => unkno
 }
 
 /**
- * pg's type parsers with `timestamptz` read by `parseTimestamptz`: given to the pool (TypeORM's
- * `extra.types`), so that every connection of the app, TypeORM's and `DatabasePool`'s, parses the
- * same way, and pg's module-wide parsers stay as they are.
+ * pg's type parsers with `timestamptz` read by `parseTimestamptz`: pg's own per-client overrides,
+ * given to the pool (TypeORM's `extra.types`), so that every connection of the app, TypeORM's and
+ * `DatabasePool`'s, parses the same way, and pg's module-wide parsers stay as they are.
  */
-const postgresDate = pg.types.getTypeParser(TIMESTAMPTZ, 'text') as (text: string) => unknown;
-const timestamptz = (text: string) => parseTimestamptz(text, postgresDate);
+export const TYPE_PARSERS: CustomTypesConfig = timestamptzOverrides();
 
-export const TYPE_PARSERS: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format: 'text' | 'binary' = 'text') =>
-    oid === TIMESTAMPTZ && format === 'text'
-      ? timestamptz
-      : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
-};
+function timestamptzOverrides(): pg.TypeOverrides {
+  const parsers = new pg.TypeOverrides();
+  const postgresDate: (text: string) => unknown = pg.types.getTypeParser(TIMESTAMPTZ, 'text');
+  parsers.setTypeParser(TIMESTAMPTZ, 'text', (text: string) => parseTimestamptz(text, postgresDate));
+  return parsers;
+}
