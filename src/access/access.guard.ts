@@ -43,7 +43,7 @@ export class AccessGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthenticatedError(undefined, { tokenPresented: false });
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets) ?? {};
-    const organization = rule.organization ? organizationInPath(request) : undefined;
+    const organization = rule.organization ? organizationInPath(request, rule.organization) : undefined;
     const { principal, organizationRole } = await this.authenticate(token, request, organization);
     request.principal = principal;
 
@@ -57,8 +57,7 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenError();
     }
     // A key proves nothing recent: such a route refuses it even when it names a scope.
-    if (rule.organization)
-      await this.checkMembership(request, principal, rule.organization, organization!, organizationRole);
+    if (organization) await this.checkMembership(request, principal, organization, organizationRole);
     if (rule.recentAuthentication && (principal.via !== 'session' || !this.provedRecently(principal))) {
       throw new ReauthenticationRequiredError(this.auth.reauthenticationWindowSeconds);
     }
@@ -89,8 +88,7 @@ export class AccessGuard implements CanActivate {
   private async checkMembership(
     request: FastifyRequest,
     principal: Principal,
-    permission: OrganizationPermission,
-    { parameter, id: organizationId, valid }: OrganizationInPath,
+    { parameter, id: organizationId, valid, permission }: OrganizationInPath,
     known: OrganizationRole | null | undefined,
   ): Promise<void> {
     // The pipe's own answer, before any read: a path that names no UUID names no organization.
@@ -113,18 +111,22 @@ export class AccessGuard implements CanActivate {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The organization an organization-scoped route's path names, in its canonical lower case. */
+/**
+ * The organization an organization-scoped route's path names, in its canonical lower case, and the
+ * permission the route asks of the caller there.
+ */
 interface OrganizationInPath {
   parameter: string;
   id: string;
   /** Whether it is a UUID: a path that names none is the parameter's 400, after authentication. */
   valid: boolean;
+  permission: OrganizationPermission;
 }
 
-function organizationInPath(request: FastifyRequest): OrganizationInPath {
+function organizationInPath(request: FastifyRequest, permission: OrganizationPermission): OrganizationInPath {
   const parameters = request.params as Record<string, string | undefined>;
   const parameter = ORGANIZATION_PARAMETERS.find((each) => parameters[each] !== undefined) ?? 'id';
   const id = parameters[parameter]?.toLowerCase() ?? '';
-  return { parameter, id, valid: UUID.test(id) };
+  return { parameter, id, valid: UUID.test(id), permission };
 }
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions?.url ?? ''}`;
