@@ -5,7 +5,7 @@ import { setting } from '../common/swagger/documented-settings.js';
 import type { ApiScope } from './api-scopes.js';
 import { ForbiddenError } from './access.errors.js';
 import type { OrganizationPermission } from './organization-roles.js';
-import type { OrganizationMembership, Principal, Role, SessionPrincipal } from './principal.js';
+import type { Account, OrganizationMembership, Principal, Role, SessionPrincipal } from './principal.js';
 
 export const IS_PUBLIC = 'access:public';
 export const ACCESS_RULE = 'access:rule';
@@ -32,6 +32,12 @@ export interface AccessRule {
    * A non-member gets the 404 of an unknown organization; a member without it, a 403 `forbidden`.
    */
   organization?: OrganizationPermission;
+  /**
+   * The path parameter that names the one account the route reads (`GET /users/:id`): a session's
+   * request reads it with the principal, in the same statement, for `@AccountInPath()`. A read, not a
+   * permission: the route still decides who may see the account.
+   */
+  account?: string;
 }
 
 /** The path parameters that name an organization-scoped route's organization, in this order. */
@@ -64,6 +70,16 @@ export const CurrentMembership = createParamDecorator(
     if (!membership) throw new ForbiddenError();
     return membership;
   },
+);
+
+/**
+ * On a route that names an account (`@Access({ account })`): the account as the guard read it with
+ * the caller, null when there is none, undefined when it was not read (an API key's request, or a
+ * path without a UUID): then the route reads it itself.
+ */
+export const AccountInPath = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Account | null | undefined =>
+    context.switchToHttp().getRequest().account,
 );
 
 const NO_ORGANIZATION: ProblemMeaning = {

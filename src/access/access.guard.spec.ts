@@ -58,6 +58,8 @@ class Routes {
   readableRecently() {}
   @Access({ organization: 'members:invite', scope: 'organizations:write' })
   inviting() {}
+  @Access({ scope: 'users:read', account: 'id' })
+  readingAnAccount() {}
 }
 @Access({ roles: ['admin'] })
 class AdminRoutes {
@@ -70,6 +72,7 @@ const ORGANIZATION_ID = '3f2c1b0a-9d8e-4f7a-b6c5-d4e3f2a1b0c9';
 function setUp({
   principal = principalOf('user') as Principal | null,
   organizationRole = null as OrganizationRole | null,
+  account = null as User | null,
 } = {}) {
   const memberships = { roleOf: jest.fn(async () => organizationRole) };
   const principals = {
@@ -80,6 +83,10 @@ function setUp({
     authenticateIn: jest.fn(async (_token: string, _organizationId: string) => {
       if (!principal) throw new UnauthenticatedError('The session of this access token has ended');
       return { principal, organizationRole };
+    }),
+    authenticateWith: jest.fn(async (_token: string, _accountId: string) => {
+      if (!principal) throw new UnauthenticatedError('The session of this access token has ended');
+      return { principal, account };
     }),
     refused: jest.fn(async () => undefined),
   };
@@ -109,6 +116,7 @@ function setUp({
       routeOptions: { url: string };
       principal?: Principal;
       membership?: unknown;
+      account?: unknown;
       params: Record<string, string>;
       ip: string;
     } = {
@@ -291,6 +299,53 @@ describe('AccessGuard', () => {
       // A key's membership is asked of the organizations module, after its scope.
       expect(allowed.memberships.roleOf).toHaveBeenCalledWith(ORGANIZATION_ID, USER_ID);
       expect(allowed.principals.authenticateIn).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('routes that name an account', () => {
+    const ACCOUNT = { id: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f', role: 'user' } as User;
+
+    it("reads the account the path names with a session's principal, in its lower case, for the route", async () => {
+      for (const account of [ACCOUNT, null]) {
+        const { check, principals } = setUp({ principal: principalOf('admin'), account });
+        const { result, request } = check('readingAnAccount', 'Bearer the.token', {
+          id: ACCOUNT.id.toUpperCase(),
+        });
+        await expect(result).resolves.toBe(true);
+        expect(principals.authenticateWith).toHaveBeenCalledWith('the.token', ACCOUNT.id);
+        expect(principals.authenticate).not.toHaveBeenCalled();
+        expect(request.principal).toEqual(principalOf('admin'));
+        expect(request.account).toBe(account);
+      }
+    });
+
+    it('reads nothing beside the principal when the path names no UUID, or the route names no account', async () => {
+      const { check, principals } = setUp({ account: ACCOUNT });
+      const odd = check('readingAnAccount', 'Bearer the.token', { id: 'me' });
+      await expect(odd.result).resolves.toBe(true);
+      expect(odd.request.account).toBeUndefined();
+      const other = check('readable', 'Bearer the.token', { id: ACCOUNT.id });
+      await expect(other.result).resolves.toBe(true);
+      expect(other.request.account).toBeUndefined();
+      expect(principals.authenticateWith).not.toHaveBeenCalled();
+      expect(principals.authenticate).toHaveBeenCalledTimes(2);
+    });
+
+    it('leaves the account to the route on a key, and a 401 is a 401 whatever the path names', async () => {
+      const { check, principals, apiKeys } = setUp({
+        principal: keyOf('user', ['users:read']),
+        account: ACCOUNT,
+      });
+      const { result, request } = check('readingAnAccount', `Bearer ${KEY}`, { id: ACCOUNT.id });
+      await expect(result).resolves.toBe(true);
+      expect(apiKeys.authenticate).toHaveBeenCalled();
+      expect(principals.authenticateWith).not.toHaveBeenCalled();
+      expect(request.account).toBeUndefined();
+
+      const ended = setUp({ principal: null, account: ACCOUNT });
+      await expect(
+        ended.check('readingAnAccount', 'Bearer the.token', { id: ACCOUNT.id }).result,
+      ).rejects.toThrow(UnauthenticatedError);
     });
   });
 });

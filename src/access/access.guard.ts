@@ -15,7 +15,7 @@ import {
   UnauthenticatedError,
 } from './access.errors.js';
 import { mayIn, type OrganizationPermission, type OrganizationRole } from './organization-roles.js';
-import type { Principal, SessionPrincipal } from './principal.js';
+import type { Account, Principal, SessionPrincipal } from './principal.js';
 import { ApiKeyPrincipals, OrganizationMemberships, Principals } from './principals.js';
 
 /**
@@ -44,8 +44,13 @@ export class AccessGuard implements CanActivate {
     if (!token) throw new UnauthenticatedError(undefined, { tokenPresented: false });
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets) ?? {};
     const organization = rule.organization ? organizationInPath(request, rule.organization) : undefined;
-    const { principal, organizationRole } = await this.authenticate(token, request, organization);
+    const account = rule.account ? accountInPath(request, rule.account) : undefined;
+    const { principal, organizationRole, ...read } = await this.authenticate(token, request, {
+      organization,
+      account,
+    });
     request.principal = principal;
+    if (read.account !== undefined) request.account = read.account;
 
     // A key opens only the routes that name one of its scopes; the owner's role still applies.
     if (principal.via === 'api-key' && !(rule.scope && principal.scopes.includes(rule.scope))) {
@@ -65,18 +70,20 @@ export class AccessGuard implements CanActivate {
   }
 
   /**
-   * The caller, and on an organization-scoped route their role there: with a session's token read
-   * in the session's own statement (one round trip), with an API key asked of the organizations
-   * module when the membership is checked (undefined here).
+   * The caller, and what the route's path names that a session's statement reads with it (one round
+   * trip): on an organization-scoped route the caller's role there, on a route that names an account
+   * that account. With an API key, the membership is asked of the organizations module when it is
+   * checked and the account is left to the route (both undefined here).
    */
   private async authenticate(
     token: string,
     request: FastifyRequest,
-    organization: OrganizationInPath | undefined,
-  ): Promise<{ principal: Principal; organizationRole?: OrganizationRole | null }> {
+    inPath: { organization?: OrganizationInPath; account?: string },
+  ): Promise<{ principal: Principal; organizationRole?: OrganizationRole | null; account?: Account | null }> {
     if (this.apiKeys.recognises(token))
       return { principal: await this.apiKeys.authenticate(token, request.ip) };
-    if (organization?.valid) return this.principals.authenticateIn(token, organization.id);
+    if (inPath.organization?.valid) return this.principals.authenticateIn(token, inPath.organization.id);
+    if (inPath.account) return this.principals.authenticateWith(token, inPath.account);
     return { principal: await this.principals.authenticate(token) };
   }
 
@@ -129,4 +136,13 @@ function organizationInPath(request: FastifyRequest, permission: OrganizationPer
   const id = parameters[parameter]?.toLowerCase() ?? '';
   return { parameter, id, valid: UUID.test(id), permission };
 }
+/**
+ * The account a route's path names under `parameter`, in lower case; undefined when the path names
+ * no UUID there (the route's own pipe answers that, and nothing is read for it).
+ */
+function accountInPath(request: FastifyRequest, parameter: string): string | undefined {
+  const id = (request.params as Record<string, string | undefined>)[parameter]?.toLowerCase();
+  return id !== undefined && UUID.test(id) ? id : undefined;
+}
+
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions?.url ?? ''}`;

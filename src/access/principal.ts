@@ -30,6 +30,12 @@ export interface ApiKeyPrincipal extends PrincipalBase {
   scopes: readonly ApiScope[];
 }
 
+/**
+ * An account a route's path names, read with the caller's principal (`AccessRule.account`): the
+ * users module's `User`, as `PrincipalBase.user` is.
+ */
+export type Account = PrincipalBase['user'];
+
 /** Who is calling. Routes that name no scope refuse keys, so they only ever see a session. */
 export type Principal = SessionPrincipal | ApiKeyPrincipal;
 
@@ -45,5 +51,10 @@ declare module 'fastify' {
     principal?: Principal;
     /** On organization-scoped routes: the caller's membership, as the guard read it. */
     membership?: OrganizationMembership;
+    /**
+     * On routes that name an account (`AccessRule.account`), read by a session's request with its
+     * principal: the account, or null when there is none. Absent when it was not read that way.
+     */
+    account?: Account | null;
   }
 }

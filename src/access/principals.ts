@@ -1,10 +1,16 @@
 import type { OrganizationRole } from './organization-roles.js';
-import type { Principal } from './principal.js';
+import type { Account, Principal } from './principal.js';
 
 /** A caller with their role in the organization a request names (null: not a member). */
 export interface PrincipalInOrganization {
   principal: Principal;
   organizationRole: OrganizationRole | null;
+}
+
+/** A caller with the account a request names (null: there is none). */
+export interface PrincipalWithAccount {
+  principal: Principal;
+  account: Account | null;
 }
 
 /**
@@ -20,6 +26,12 @@ export abstract class Principals {
    * one round trip. Throws as `authenticate` does.
    */
   abstract authenticateIn(token: string, organizationId: string): Promise<PrincipalInOrganization>;
+  /**
+   * The same principal and, read in the same statement, the account `accountId` names: a route that
+   * reads one account (`GET /users/:id`) in one round trip. Reading it decides nothing: the route
+   * still decides whether the caller may see it. Throws as `authenticate` does.
+   */
+  abstract authenticateWith(token: string, accountId: string): Promise<PrincipalWithAccount>;
   /** A signed-in caller was refused a route their role may not use (`METHOD /path`). */
   abstract refused(principal: Principal, route: string): Promise<void>;
 }

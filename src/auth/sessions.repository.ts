@@ -11,7 +11,7 @@ import type { UserRole } from '../users/entities/user.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { Session, type SecondFactorMethod } from './entities/session.entity.js';
 import type { OrganizationRole } from '../access/organization-roles.js';
-import type { SessionPrincipal } from '../access/principal.js';
+import type { Account, SessionPrincipal } from '../access/principal.js';
 
 /** The selected organization an access token names (`org_id`, `org_role`). */
 export interface ActiveOrganization {
@@ -21,6 +21,8 @@ export interface ActiveOrganization {
 
 /** A session's principal as its statement returns it: the account's columns and the session's proof. */
 type PrincipalRow = { session_authenticated_at: Date };
+/** Another account read beside it: the same columns, without a session. */
+type AccountRow = { session_authenticated_at: null };
 
 export interface RotationTimes {
   now: Date;
@@ -62,6 +64,7 @@ export class SessionsRepository {
   private readonly createSessionStatement: PreparedStatement;
   private readonly findPrincipalStatement: PreparedStatement;
   private readonly findPrincipalInStatement: PreparedStatement;
+  private readonly findPrincipalWithStatement: PreparedStatement;
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -97,6 +100,16 @@ export class SessionsRepository {
                FROM sessions s JOIN users u ON u.id = s.user_id
                LEFT JOIN memberships m ON m.organization_id = $4 AND m.user_id = s.user_id
               WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3`,
+    };
+    // The same, and the account a request names (`GET /users/:id`) as a second row of the same
+    // columns: the principal's row is the one with the session's proof; absent ones are absent rows.
+    this.findPrincipalWithStatement = {
+      name: 'sessions_find_principal_with',
+      text: `SELECT ${userColumns.select('u')}, s.authenticated_at AS session_authenticated_at
+               FROM sessions s JOIN users u ON u.id = s.user_id
+              WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > $3
+             UNION ALL
+             SELECT ${userColumns.select('u')}, NULL FROM users u WHERE u.id = $4`,
     };
   }
 
@@ -168,8 +181,44 @@ export class SessionsRepository {
     return principal && { principal, organizationRole };
   }
 
+  /**
+   * The same, and the account `accountId` names (null: there is none), in the same statement: a
+   * read of another account on behalf of its route, which still decides whether the caller may see it.
+   */
+  async findPrincipalWith(
+    sessionId: string,
+    userId: string,
+    now: Date,
+    accountId: string,
+  ): Promise<{ principal: SessionPrincipal; account: Account | null } | null> {
+    const rows = await this.pool.prepared<PrincipalRow | AccountRow>(this.findPrincipalWithStatement, [
+      sessionId,
+      userId,
+      now,
+      accountId,
+    ]);
+    let principal: SessionPrincipal | null = null;
+    let account: Account | null = null;
+    for (const row of rows) {
+      const { session_authenticated_at: authenticatedAt, ...columns } = row;
+      // The principal's row carries its session's proof; the other account's, none.
+      if (authenticatedAt) principal = this.sessionPrincipal(columns, authenticatedAt, sessionId, userId);
+      else account = this.userColumns.toUser(columns);
+    }
+    return principal && { principal, account };
+  }
+
   private principalOf(row: PrincipalRow, sessionId: string, userId: string): SessionPrincipal | null {
     const { session_authenticated_at: authenticatedAt, ...columns } = row;
+    return this.sessionPrincipal(columns, authenticatedAt, sessionId, userId);
+  }
+
+  private sessionPrincipal(
+    columns: object,
+    authenticatedAt: Date,
+    sessionId: string,
+    userId: string,
+  ): SessionPrincipal | null {
     const user = this.userColumns.toUser(columns);
     // No session of a suspended account outlives its suspension; this holds even if one did.
     if (user.status !== 'active') return null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnauthenticatedError } from '../access/access.errors.js';
 import type { Principal } from '../access/principal.js';
-import { Principals, type PrincipalInOrganization } from '../access/principals.js';
+import { Principals, type PrincipalInOrganization, type PrincipalWithAccount } from '../access/principals.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { ROUTE_MAX_LENGTH } from './auth.audit-details.js';
 import { Clock } from '../common/clock.js';
@@ -37,6 +37,13 @@ export class TokenPrincipals extends Principals {
       this.clock.now(),
       organizationId,
     );
+    if (!found) throw new UnauthenticatedError(SESSION_ENDED);
+    return found;
+  }
+
+  async authenticateWith(token: string, accountId: string): Promise<PrincipalWithAccount> {
+    const claims = this.accessTokens.verify(token);
+    const found = await this.sessions.findPrincipalWith(claims.sid, claims.sub, this.clock.now(), accountId);
     if (!found) throw new UnauthenticatedError(SESSION_ENDED);
     return found;
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
+import { AccountInPath, Access, CurrentPrincipal, Public } from '../access/access.decorators.js';
 import type { Principal } from '../access/principal.js';
 import { apiPath } from '../common/http/api-prefix.js';
 import { IfMatch, type EntityTagCondition } from '../common/http/conditional-requests.js';
@@ -135,7 +135,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @Access({ scope: 'users:read' })
+  @Access({ scope: 'users:read', account: 'id' })
   @ApiOperation({
     operationId: 'users_get',
     summary: 'Get a user',
@@ -148,9 +148,10 @@ export class UsersController {
   async get(
     @CurrentPrincipal() principal: Principal,
     @UuidParam() id: string,
+    @AccountInPath() account: User | null | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserResponseDto> {
-    return withETag(reply, await this.users.getVisibleTo(principal, id));
+    return withETag(reply, await this.users.getVisibleTo(principal, id, account));
   }
 
   @Patch(':id')

@@ -160,6 +160,23 @@ describe('UsersService', () => {
     await expect(service.getVisibleTo({ userId: 'an-admin', role: 'admin' }, ADA.id)).resolves.toBe(ADA);
   });
 
+  it('shows what the request already read with its caller without reading it again, to the same viewers', async () => {
+    const { service, repository } = setUp();
+    const read = { ...ADA };
+    await expect(service.getVisibleTo({ userId: 'an-admin', role: 'admin' }, ADA.id, read)).resolves.toBe(
+      read,
+    );
+    await expect(service.getVisibleTo({ userId: ADA.id, role: 'user' }, ADA.id, read)).resolves.toBe(read);
+    await expect(
+      service.getVisibleTo({ userId: 'someone-else', role: 'user' }, ADA.id, read),
+    ).rejects.toThrow(UserNotFoundError);
+    // null: the request read that there is no such account.
+    await expect(service.getVisibleTo({ userId: 'an-admin', role: 'admin' }, ADA.id, null)).rejects.toThrow(
+      UserNotFoundError,
+    );
+    expect(repository.findById).not.toHaveBeenCalled();
+  });
+
   it('changes nothing, not even updatedAt, for a patch without members or with the values it has', async () => {
     const { administration, repository } = setUp();
     expect(await administration.update(ADA.id, { name: undefined })).toBe(ADA);

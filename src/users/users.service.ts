@@ -68,10 +68,20 @@ export class UsersService {
     return this.users.findById(id);
   }
 
-  /** Admins see every user; anyone else only themselves, and a 404 for the rest [OWASP API1:2023]. */
-  async getVisibleTo(viewer: { userId: string; role: UserRole }, id: string): Promise<User> {
+  /**
+   * Admins see every user; anyone else only themselves, and a 404 for the rest [OWASP API1:2023].
+   * `read`: the account as the request already read it with its caller (null: there is none), so
+   * that it is not read twice.
+   */
+  async getVisibleTo(
+    viewer: { userId: string; role: UserRole },
+    id: string,
+    read?: User | null,
+  ): Promise<User> {
     if (viewer.role !== 'admin' && viewer.userId !== id) throw new UserNotFoundError();
-    return this.getById(id);
+    const user = read === undefined ? await this.users.findById(id) : read;
+    if (!user) throw new UserNotFoundError();
+    return user;
   }
 
   findByEmail(email: string): Promise<User | null> {

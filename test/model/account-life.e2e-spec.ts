@@ -42,6 +42,7 @@ describe('the account’s life, as a model (e2e)', () => {
   let t: TestApp;
   let sink: SmtpSink;
   let adminToken: string;
+  let adminId: string;
   let teamOwnerToken: string;
   let redis: Awaited<ReturnType<typeof startRedisServer>>;
   let receiver: WebhookReceiver;
@@ -79,6 +80,7 @@ describe('the account’s life, as a model (e2e)', () => {
     });
     const admin = await aSignedInAdmin(t);
     adminToken = admin.tokens.accessToken;
+    adminId = admin.user.id;
     receiver = await new WebhookReceiver().start();
     const subscribed = await t.http.request('POST', '/api/v1/webhooks', {
       token: adminToken,
@@ -161,6 +163,28 @@ describe('the account’s life, as a model (e2e)', () => {
               `I15: the ${actor}'s ${key.live ? 'live' : 'revoked'} API key read organization ${id} (${role ?? 'no member'}): ${read.status}`,
             );
         }
+    // I17: an account is shown by id to itself and to admins; anyone else is told what an id that
+    // names no account is told (404). A session's request reads the account it names with the
+    // principal (a key's does not): the read decides nothing, so both kinds of token are asked.
+    for (const actor of ACTORS) {
+      const keys = model.account?.suspended ? [] : model.actors[actor].apiKeys.filter((key) => key.live);
+      const sessions = model.actors[actor].sessions.filter((session) => session.live);
+      for (const token of [...sessions.map((held) => held.accessToken), ...keys.map((held) => held.key)]) {
+        const own = await real.t.http.get(`/users/${model.account!.id}`, { token });
+        const admins = await real.t.http.get(`/users/${adminId}`, { token });
+        if (own.status !== 200 || own.body.id !== model.account!.id || admins.status !== 404)
+          throw new Error(
+            `I17: the ${actor}'s token read its own account: ${own.status}, the admin's: ${admins.status}`,
+          );
+      }
+    }
+    for (const id of accountsOf(model)) {
+      const read = await real.t.http.get(`/users/${id}`, { token: adminToken });
+      if (read.status !== (id === model.account?.id ? 200 : 404))
+        throw new Error(
+          `I17: the admin read account ${id} (${id === model.account?.id ? 'live' : 'deleted'}): ${read.status}`,
+        );
+    }
     // An attacker without a proof the model honours gets nothing from what they hold.
     const attacker = model.actors.attacker;
     if (model.account && !holdsProof(model, 'attacker') && attacker.passwords.length > 0) {
