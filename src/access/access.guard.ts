@@ -141,8 +141,8 @@ function organizationInPath(request: FastifyRequest, permission: OrganizationPer
  * no UUID there (the route's own pipe answers that, and nothing is read for it).
  */
 function accountInPath(request: FastifyRequest, parameter: string): string | undefined {
-  const id = (request.params as Record<string, string | undefined>)[parameter]?.toLowerCase();
-  return id !== undefined && UUID.test(id) ? id : undefined;
+  const id = (request.params as Record<string, string | undefined>)[parameter]?.toLowerCase() ?? '';
+  return UUID.test(id) ? id : undefined;
 }
 
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions?.url ?? ''}`;

@@ -79,9 +79,9 @@ export class UsersService {
     read?: User | null,
   ): Promise<User> {
     if (viewer.role !== 'admin' && viewer.userId !== id) throw new UserNotFoundError();
-    const user = read === undefined ? await this.users.findById(id) : read;
-    if (!user) throw new UserNotFoundError();
-    return user;
+    if (read === undefined) return this.getById(id);
+    if (!read) throw new UserNotFoundError();
+    return read;
   }
 
   findByEmail(email: string): Promise<User | null> {
