@@ -17,7 +17,7 @@ const UNTRACED = /^\/(health|metrics)\b/;
 /**
  * Starts the OpenTelemetry SDK: the maintained instrumentations of what a request goes through
  * (http, pg, ioredis, undici), W3C trace context in and out (the SDK's default propagators), and
- * spans exported over OTLP/HTTP (JSON) in bounded batches. The ESM loader hook of
+ * spans exported over OTLP/HTTP (JSON) in bounded batches, and nothing else over OTLP. The ESM loader hook of
  * import-in-the-middle is registered first, limited to the modules the instrumentations name.
  *
  * Two maintained ones are left out: Fastify's own (@fastify/otel 0.21 depends on
@@ -38,6 +38,12 @@ export async function startTracing(settings: TracingSettings): Promise<void> {
   const sdk = new NodeSDK({
     serviceName: settings.serviceName,
     spanProcessors: [processor],
+    // Traces only. Without these the SDK also builds OTLP exporters of metrics and logs from the
+    // environment (its defaults), and every instrumentation then records histograms per request
+    // and per query: ~33 µs of a `me` request in sdk-metrics alone, with tracing sampled at 10%.
+    // Metrics are Prometheus's (/metrics); logs are stdout's.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED.test(request.url ?? ''),

@@ -313,6 +313,8 @@ describe('the compiled app (e2e)', () => {
         const app = await serve({
           OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
           OTEL_BSP_SCHEDULE_DELAY: '100',
+          // Were the SDK to export metrics too (its default), they would come every 100 ms.
+          OTEL_METRIC_EXPORT_INTERVAL: '100',
           SMTP_URL: sink.url,
           JOBS_WORKERS_ENABLED: 'true',
           LOG_LEVEL: 'info',
@@ -380,6 +382,8 @@ describe('the compiled app (e2e)', () => {
         expect(event.trace_id).toBe(traceId);
         app.child.kill('SIGTERM');
         expect(await app.exited).toBe(0);
+        // Traces only: metrics are Prometheus's, logs stdout's; the SDK's OTLP ones are not built.
+        expect([...collector.paths]).toEqual(['/v1/traces']);
       } finally {
         await Promise.all([collector.stop(), sink.stop()]);
       }

@@ -31,6 +31,8 @@ interface ExportRequest {
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Every path the app posted to: a tracing-only app posts to `/v1/traces` alone. */
+  readonly paths = new Set<string>();
   private constructor(private readonly server: Server) {}
 
   /** `answers: false` is a collector that takes connections and never replies: every export hangs. */
@@ -41,6 +43,7 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        receiver.value!.paths.add(request.url ?? '');
         if (request.method !== 'POST' || request.url !== '/v1/traces')
           return void response.writeHead(404).end();
         if (!request.headers['content-type']?.startsWith('application/json'))
