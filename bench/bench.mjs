@@ -1,4 +1,4 @@
-// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep | --mail-only | --tracing | --pooler]
+// npm run bench [-- --runs 3 --duration 10 --connections 32 --skip-deep | --mail-only | --tracing [--sampling 0.1] | --pooler]
 // Seeds a PostgreSQL (DATABASE_URL's server, or an embedded one in .data/bench), starts the built app
 // in production mode without rate limits, and drives it with autocannon on 127.0.0.1, scenario by
 // scenario, with the raw floor (bench/floor.mjs) measured before, between and after the scenarios.
@@ -42,6 +42,9 @@ const { values: opts } = parseArgs({
     'mail-only': { type: 'boolean', default: false },
     // Every span exported (100% sampling) to a collector stand-in that takes each export and answers 200.
     tracing: { type: 'boolean', default: false },
+    // With --tracing: the share of traces sampled (OTEL_TRACES_SAMPLER=parentbased_traceidratio), as
+    // production would set it; 1 (the SDK's default, every trace) unless given.
+    sampling: { type: 'string', default: '1' },
     pooler: { type: 'boolean', default: false },
   },
 });
@@ -87,10 +90,22 @@ let collector;
 /** `--pooler`: PgBouncer in front of the bench's server. */
 let pooler;
 
+/** The app's tracing: spans to the collector stand-in, every trace or `--sampling` of them. */
+function tracingEnv(url) {
+  const sampling = Number(opts.sampling);
+  if (!(sampling > 0 && sampling <= 1)) throw new Error(`--sampling must be in (0, 1], not ${opts.sampling}`);
+  if (sampling === 1) return { OTEL_EXPORTER_OTLP_ENDPOINT: url };
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: url,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(sampling),
+  };
+}
+
 async function startApp(databaseUrl, settings = {}) {
   // Welcome mails left queued by a previous run's sign-ups would be sent during this run's scenarios.
   await query(databaseUrl, `DELETE FROM pgboss.job WHERE name = 'account-email'`);
-  const env = { ...(collector ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } : {}), ...settings };
+  const env = { ...(collector ? tracingEnv(collector.url) : {}), ...settings };
   return startBuiltApp({
     databaseUrl: settings.DATABASE_URL ?? databaseUrl,
     secret: SECRET,
@@ -422,7 +437,7 @@ async function main() {
         durationSeconds: DURATION,
         warmupSeconds: WARMUP,
         connections: CONNECTIONS,
-        tracing: collector ? { sampling: 1, ...collector.received() } : false,
+        tracing: collector ? { sampling: Number(opts.sampling), ...collector.received() } : false,
       },
       summary,
       runs,

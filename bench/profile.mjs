@@ -1,4 +1,5 @@
-// npm run bench:profile [-- --scenario me|get-by-id|list-first|org-get --root DIR --duration 10 --label NAME]
+// npm run bench:profile [-- --scenario me|get-by-id|list-first|org-get|login --root DIR --duration 10 --label NAME
+//                         --sampling 0.1 (traced, to a collector stand-in; 1: every trace)]
 // Where a request's CPU goes. Starts the built app of `--root` (this checkout by default; an older
 // commit's worktree for an A/B) as production runs it, with the inspector open, drives one scenario
 // with autocannon, and takes a CPU profile (V8's sampling profiler, over the inspector protocol) of
@@ -16,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { PasswordHasher } from '../dist/src/passwords/password-hasher.js';
 import { freePort, query, serverUrl, startBuiltApp, stop } from './harness.mjs';
-import { seeded, seededOrganization, tokensFor } from './seed.mjs';
+import { BENCH_PASSWORD, seeded, seededOrganization, tokensFor } from './seed.mjs';
+import { startOtlpSink } from './otlp-sink.mjs';
 import { startSmtpSink } from './smtp-sink.mjs';
 
 const { values: opts } = parseArgs({
@@ -29,6 +31,8 @@ const { values: opts } = parseArgs({
     label: { type: 'string' },
     // Microseconds between samples: finer than V8's default 1 ms, for routes of ~100 µs.
     interval: { type: 'string', default: '100' },
+    // Traced, to a collector stand-in: every trace, or this share of them (parentbased_traceidratio).
+    sampling: { type: 'string' },
   },
 });
 const ROOT = path.resolve(opts.root);
@@ -39,13 +43,19 @@ const label = opts.label ?? commit;
 const log = (...args) => console.info(`[profile ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
 /** The app of ROOT as the bench starts it, with the inspector open and connected. */
-async function startApp(databaseUrl, smtpUrl) {
+async function startApp(databaseUrl, smtpUrl, tracesUrl) {
   const inspectPort = await freePort();
+  const sampler = opts.sampling &&
+    Number(opts.sampling) < 1 && {
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: opts.sampling,
+    };
   const app = await startBuiltApp({
     databaseUrl,
     secret: SECRET,
     smtpUrl,
     root: ROOT,
+    env: tracesUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: tracesUrl, ...sampler } : {},
     nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
   });
   const [target] = await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json();
@@ -98,6 +108,14 @@ async function main() {
         token: admin,
       }),
       'list-first': () => ({ path: '/api/v1/users?limit=20', token: admin }),
+      // The main thread's part of a login: argon2id runs on libuv's threads, outside this profile. They
+      // keep both cores busy, and a sample counts where the main thread was preempted too: read the
+      // shares, not the microseconds (5,000-6,400 µs a login here, mostly waiting for a core).
+      login: (i) => ({
+        method: 'POST',
+        path: '/api/v1/auth/login',
+        body: JSON.stringify({ email: emails[i % emails.length], password: BENCH_PASSWORD }),
+      }),
       // An organization-scoped read by its 1,000 members (a build with organizations only).
       'org-get': async () => {
         const team = await seededOrganization(url, 'bench-members-1000', 1000, { log });
@@ -112,14 +130,18 @@ async function main() {
       return [
         {
           setupRequest: (request) => {
-            const { path: p, token } = make(i++);
-            return { ...request, method: 'GET', path: p, headers: { authorization: `Bearer ${token}` } };
+            const { method = 'GET', path: p, token, body } = make(i++);
+            const headers = token
+              ? { authorization: `Bearer ${token}` }
+              : { 'content-type': 'application/json' };
+            return { ...request, method, path: p, headers, body };
           },
         },
       ];
     };
 
-    const app = await startApp(url, smtp.url);
+    const collector = opts.sampling ? await startOtlpSink(await freePort()) : undefined;
+    const app = await startApp(url, smtp.url, collector?.url);
     try {
       await cannon(app.base, requests(), Number(opts.warmup));
       const { inspector } = app;
@@ -142,6 +164,7 @@ async function main() {
       console.info(`\n${summary}`);
     } finally {
       await stop(app);
+      await collector?.close();
     }
   } finally {
     await smtp.close();
